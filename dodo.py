@@ -1,0 +1,20 @@
+"""Build the thesis with `doit`: `doit list` shows the tasks."""
+
+from thesisbuild import tasks
+
+DOIT_CONFIG = tasks.DOIT_CONFIG
+
+
+def task_reference_docx():
+    """Generate build/reference.docx (DOCX styles, numbering and page) from the template profile."""
+    return tasks.reference_docx()
+
+
+def task_pdf():
+    """Build build/thesis.pdf with typst (strict: an unknown citation fails the build)."""
+    return tasks.pdf()
+
+
+def task_docx():
+    """Build build/thesis.docx with pandoc and the generated reference document."""
+    return tasks.docx()

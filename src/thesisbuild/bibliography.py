@@ -1,0 +1,96 @@
+"""Bibliographies (CSL-YAML, CSL-JSON, BibTeX) as Reference objects that know their place."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import UserError
+from .pandoc import run_pandoc
+from .yamlfile import load_yaml, read_text
+
+
+@dataclass(frozen=True)
+class Reference:
+    id: str
+    data: dict[str, Any]
+    path: Path
+    line: int | None
+
+
+def load_references(paths: list[Path]) -> list[Reference]:
+    refs: list[Reference] = []
+    for path in paths:
+        refs.extend(load_file(path))
+    return refs
+
+
+def load_file(path: Path) -> list[Reference]:
+    suffix = path.suffix.lower()
+    if suffix in (".yaml", ".yml"):
+        return _load_csl_yaml(path)
+    if suffix == ".json":
+        return _load_csl_json(path)
+    if suffix in (".bib", ".bibtex"):
+        return _load_bibtex(path)
+    raise UserError("unknown bibliography format; use CSL-YAML (.yaml), CSL-JSON (.json) or "
+                    "BibTeX (.bib).", path)
+
+
+def _load_csl_yaml(path: Path) -> list[Reference]:
+    doc = load_yaml(path, "bibliography")
+    data = doc.data
+    prefix: tuple = ()
+    if isinstance(data, dict) and "references" in data:
+        data, prefix = data["references"], ("references",)
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        raise UserError("a CSL-YAML bibliography must be a list of entries under 'references:'.",
+                        path, 1)
+    refs = []
+    for i, item in enumerate(data):
+        line = doc.line_of(*prefix, i)
+        refs.append(_reference(item, path, line, i))
+    return refs
+
+
+def _load_csl_json(path: Path) -> list[Reference]:
+    text = read_text(path, "bibliography")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise UserError(f"bibliography is not valid JSON ({err.msg}); fix the syntax there.",
+                        path, err.lineno, err.colno) from None
+    if isinstance(data, dict) and "items" in data:
+        data = data["items"]
+    if not isinstance(data, list):
+        raise UserError("a CSL-JSON bibliography must be a list of entries.", path, 1)
+    lines = _id_lines(text, r'"id"\s*:\s*"((?:[^"\\]|\\.)*)"')
+    return [_reference(item, path, lines.get(str(item.get("id")) if isinstance(item, dict) else ""), i)
+            for i, item in enumerate(data)]
+
+
+def _load_bibtex(path: Path) -> list[Reference]:
+    text = read_text(path, "bibliography")
+    proc = run_pandoc(["-f", "bibtex", "-t", "csljson"], input_text=text)
+    data = json.loads(proc.stdout or "[]")
+    lines = _id_lines(text, r"@\w+\s*[{(]\s*([^,\s]+)\s*,")
+    return [_reference(item, path, lines.get(str(item.get("id"))), i) for i, item in enumerate(data)]
+
+
+def _id_lines(text: str, pattern: str) -> dict[str, int]:
+    lines: dict[str, int] = {}
+    for m in re.finditer(pattern, text):
+        lines.setdefault(m.group(1), text.count("\n", 0, m.start()) + 1)
+    return lines
+
+
+def _reference(item: Any, path: Path, line: int | None, index: int) -> Reference:
+    if not isinstance(item, dict) or not item.get("id"):
+        raise UserError(f"bibliography entry {index + 1} has no 'id'; give every entry a citation key.",
+                        path, line)
+    return Reference(id=str(item["id"]), data=item, path=path, line=line)

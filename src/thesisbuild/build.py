@@ -1,0 +1,74 @@
+"""The build: thesis.yaml and sources in, build/thesis.pdf and build/thesis.docx out."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from .config import Thesis, load_thesis
+from .errors import UserError, display_path
+from .fsutil import remove_stale
+from .render.document import prepare
+from .render.docx import render_docx, write_reference_docx
+from .render.pdf import render_pdf
+
+
+def outputs(thesis: Thesis) -> dict[str, Path]:
+    build = thesis.build_dir
+    return {"pdf": build / "thesis.pdf", "typ": build / "thesis.typ",
+            "docx": build / "thesis.docx", "reference": build / "reference.docx"}
+
+
+def build_reference(thesis: Thesis) -> Path:
+    target = outputs(thesis)["reference"]
+    with _no_stale(target):
+        write_reference_docx(thesis, target)
+    return target
+
+
+def build_pdf(thesis: Thesis, warn: bool = True) -> Path:
+    out = outputs(thesis)
+    with _no_stale(out["pdf"], out["typ"]):
+        doc = prepare(thesis, warn=warn)
+        render_pdf(doc, out["typ"], out["pdf"])
+    _report(out["pdf"])
+    return out["pdf"]
+
+
+def build_docx(thesis: Thesis, warn: bool = True) -> Path:
+    out = outputs(thesis)
+    with _no_stale(out["docx"]):
+        doc = prepare(thesis, warn=warn)
+        if not out["reference"].is_file():
+            build_reference(thesis)
+        render_docx(doc, out["reference"], out["docx"])
+    _report(out["docx"])
+    return out["docx"]
+
+
+def build_all(config: Path | None = None) -> list[Path]:
+    thesis = load_thesis(config)
+    build_reference(thesis)
+    return [build_pdf(thesis), build_docx(thesis, warn=False)]
+
+
+def _report(path: Path) -> None:
+    print(f"thesisbuild: wrote {display_path(path)}", file=sys.stderr)
+
+
+class _no_stale:
+    """On any failure, delete the outputs so an old file never passes for a new one."""
+
+    def __init__(self, *paths: Path):
+        self.paths = paths
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        if exc_type is not None:
+            remove_stale(*self.paths)
+        return False
+
+
+__all__ = ["build_all", "build_docx", "build_pdf", "build_reference", "outputs", "UserError"]

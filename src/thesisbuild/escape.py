@@ -1,0 +1,38 @@
+"""One escaping function per output target, so no value from thesis.yaml runs as code."""
+
+from __future__ import annotations
+
+from xml.sax.saxutils import escape as _xml_escape
+
+
+def typst_str(value: object) -> str:
+    """A typst string literal: prints exactly `value`, whatever characters it holds."""
+    text = str(value)
+    out = ['"']
+    for ch in text:
+        if ch == "\\":
+            out.append("\\\\")
+        elif ch == '"':
+            out.append('\\"')
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\r":
+            out.append("\\r")
+        elif ch == "\t":
+            out.append("\\t")
+        elif ord(ch) < 0x20:
+            out.append(f"\\u{{{ord(ch):x}}}")
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
+def typst_array(values: list[object]) -> str:
+    items = ", ".join(typst_str(v) for v in values)
+    return f"({items},)" if len(values) == 1 else f"({items})"
+
+
+def ooxml_text(value: object) -> str:
+    """Text for a w:t element."""
+    return _xml_escape(str(value), {'"': "&quot;"})

@@ -1,0 +1,1 @@
+"""Renderers: the same prepared document becomes a PDF (typst) and a DOCX (pandoc)."""

@@ -1,0 +1,102 @@
+"""The prepared document: chapters staged into one Markdown text, checked, ready for pandoc."""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..bibliography import Reference, load_references
+from ..citations import Citation, find_citations
+from ..config import Thesis
+from ..epoch import source_date_epoch
+from ..errors import UserError, display_path
+from ..pandoc import run_pandoc
+from ..sources import Source
+
+# pandoc's Markdown, with bare URLs and e-mail addresses as links (an "@" in them is no citation).
+READER = "markdown+autolink_bare_uris"
+_NOT_FOUND = re.compile(r"\[WARNING\] Citeproc: citation (\S+) not found")
+
+
+@dataclass
+class PreparedDocument:
+    thesis: Thesis
+    sources: list[Source]
+    references: list[Reference]
+    citations: list[Citation]
+    epoch: int
+    markdown: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+    def pandoc_args(self) -> list[str]:
+        thesis = self.thesis
+        args = ["-f", READER, "--citeproc", "--csl", str(thesis.csl),
+                "-M", f"lang={thesis.lang}",
+                "-M", f"reference-section-title={thesis.profile.get('bibliography.title')}",
+                "-M", "link-citations=false",
+                "-M", "suppress-bibliography=false"]
+        for path in thesis.bibliography:
+            args += ["--bibliography", str(path)]
+        return args
+
+    def env(self) -> dict[str, str]:
+        return {"SOURCE_DATE_EPOCH": str(self.epoch)}
+
+    def convert(self, to: str, extra: list[str] | None = None, output: Path | None = None) -> str:
+        """Run pandoc on the staged text; unresolved citations fail the build."""
+        args = [*self.pandoc_args(), "-t", to, *(extra or [])]
+        if output is not None:
+            args += ["-o", str(output)]
+        proc = run_pandoc(args, input_text=self.markdown, cwd=self.thesis.root, env=self.env())
+        missing = _NOT_FOUND.findall(proc.stderr)
+        if missing:
+            raise UserError(f"pandoc found citations with no bibliography entry ({', '.join(sorted(set(missing)))}); "
+                            "add the entries or correct the keys.")
+        for line in proc.stderr.splitlines():
+            if line.strip():
+                print(f"thesisbuild: pandoc: {line.strip()}", file=sys.stderr)
+        return proc.stdout
+
+
+def prepare(thesis: Thesis, warn: bool = True) -> PreparedDocument:
+    """Read the sources, check every citation, and stage the Markdown the renderers share."""
+    sources = [Source.read(path) for path in thesis.chapters]
+    references = load_references(thesis.bibliography)
+    citations = [c for s in sources for c in find_citations(s)]
+    check_citations_resolve(citations, references)
+    doc = PreparedDocument(thesis=thesis, sources=sources, references=references,
+                           citations=citations, epoch=source_date_epoch(thesis.root))
+    doc.markdown = "\n\n".join(s.text.rstrip("\n") for s in sources) + "\n"
+    if warn:
+        for p in thesis.placeholders:
+            where = f"{display_path(thesis.config_path)}:{p.line}" if p.line else display_path(thesis.config_path)
+            print(f"{where}: warning: '{p.key}' is still a placeholder ({p.value}); fill it in before "
+                  "you submit.", file=sys.stderr)
+    return doc
+
+
+def check_citations_resolve(citations: list[Citation], references: list[Reference]) -> None:
+    """Strict mode: the first unknown key fails the build at its place, naming all of them."""
+    known = {r.id for r in references}
+    unknown = [c for c in citations if c.key not in known]
+    if not unknown:
+        return
+    first = unknown[0]
+    others = sorted({c.key for c in unknown} - {first.key})
+    hint = _closest(first.key, known)
+    message = f"citation @{first.key} has no bibliography entry"
+    if hint:
+        message += f" (did you mean @{hint}?)"
+    if others:
+        message += f", nor do {', '.join('@' + k for k in others)}"
+    message += "; add the entry to the bibliography or correct the key."
+    raise UserError(message, first.source.path, first.line, first.column)
+
+
+def _closest(key: str, known: set[str]) -> str | None:
+    import difflib
+
+    match = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
+    return match[0] if match else None

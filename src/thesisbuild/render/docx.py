@@ -1,0 +1,292 @@
+"""DOCX through pandoc, with a reference document generated from the template profile."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+from lxml import etree
+
+from ..config import Profile, Thesis
+from ..fsutil import write_atomic
+from ..pandoc import pandoc_bytes
+from .document import PreparedDocument
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+NS = {"w": W}
+FILTER = Path(__file__).resolve().parent.parent / "filters" / "docx.lua"
+HEADING_NUM_ID = 50          # below pandoc's own list ids, which it renumbers from 990 up
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+_WORD_NUMFMT = {"upper-roman": "upperRoman", "lower-roman": "lowerRoman", "decimal": "decimal",
+                "arabic": "decimal", "upper-alpha": "upperLetter", "lower-alpha": "lowerLetter"}
+
+
+def twips(cm: float) -> int:
+    return round(float(cm) / 2.54 * 1440)
+
+
+def _w(tag: str) -> str:
+    return f"{{{W}}}{tag}"
+
+
+def _child(parent: etree._Element, tag: str, first: bool = False) -> etree._Element:
+    """The w:tag child of parent, created if missing."""
+    found = parent.find(f"w:{tag}", NS)
+    if found is None:
+        found = etree.Element(_w(tag))
+        if first:
+            parent.insert(0, found)
+        else:
+            parent.append(found)
+    return found
+
+
+def _set(el: etree._Element, **attrs: object) -> etree._Element:
+    for key, value in attrs.items():
+        el.set(_w(key), str(value))
+    return el
+
+
+def _replace(parent: etree._Element, tag: str, **attrs: object) -> etree._Element:
+    for old in parent.findall(f"w:{tag}", NS):
+        parent.remove(old)
+    el = etree.SubElement(parent, _w(tag))
+    return _set(el, **attrs)
+
+
+# Order of children inside w:pPr and w:rPr that Word validates.
+_PPR_ORDER = ["pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
+              "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap",
+              "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd",
+              "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc",
+              "textDirection", "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr",
+              "sectPr", "pPrChange"]
+_RPR_ORDER = ["rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike", "outline",
+              "shadow", "emboss", "imprint", "noProof", "snapToGrid", "vanish", "webHidden", "color", "spacing",
+              "w", "kern", "position", "sz", "szCs", "highlight", "u", "effect", "bdr", "shd", "fitText",
+              "vertAlign", "rtl", "cs", "em", "lang", "eastAsianLayout", "specVanish", "oMath"]
+
+
+def _sort_children(el: etree._Element, order: list[str]) -> None:
+    rank = {f"{{{W}}}{name}": i for i, name in enumerate(order)}
+    children = sorted(el, key=lambda c: rank.get(c.tag, len(order)))
+    for c in children:
+        el.remove(c)
+    el.extend(children)
+
+
+def _style(styles: etree._Element, style_id: str, name: str | None = None,
+           based_on: str | None = "Normal") -> etree._Element:
+    style = styles.find(f"w:style[@w:styleId='{style_id}']", NS)
+    if style is None:
+        style = etree.SubElement(styles, _w("style"))
+        _set(style, type="paragraph", customStyle=1, styleId=style_id)
+        _set(etree.SubElement(style, _w("name")), val=name or style_id)
+        if based_on:
+            _set(etree.SubElement(style, _w("basedOn")), val=based_on)
+        etree.SubElement(style, _w("qFormat"))
+    return style
+
+
+def _paragraph(style: etree._Element, *, line: int | None = None, before: int | None = None,
+               after: int | None = None, jc: str | None = None, first_line: int | None = None,
+               left: int | None = None, hanging: int | None = None) -> etree._Element:
+    ppr = _child(style, "pPr")
+    if line is not None or before is not None or after is not None:
+        spacing = _replace(ppr, "spacing")
+        if before is not None:
+            _set(spacing, before=before)
+        if after is not None:
+            _set(spacing, after=after)
+        if line is not None:
+            _set(spacing, line=line, lineRule="auto")
+    if first_line is not None or left is not None or hanging is not None:
+        ind = _replace(ppr, "ind")
+        _set(ind, left=left or 0, right=0)
+        if hanging is not None:
+            _set(ind, hanging=hanging)
+        else:
+            _set(ind, firstLine=first_line or 0)
+    if jc is not None:
+        _replace(ppr, "jc", val=jc)
+    return ppr
+
+
+def _run(style: etree._Element, font: str, half_points: int, bold: bool | None = None,
+         caps: bool | None = None) -> None:
+    rpr = _child(style, "rPr")
+    _replace(rpr, "rFonts", ascii=font, hAnsi=font, cs=font, eastAsia=font)
+    for tag in ("color", "sz", "szCs", "b", "bCs", "i", "iCs", "caps"):
+        for old in rpr.findall(f"w:{tag}", NS):
+            rpr.remove(old)
+    _set(etree.SubElement(rpr, _w("color")), val="000000")
+    _set(etree.SubElement(rpr, _w("sz")), val=half_points)
+    _set(etree.SubElement(rpr, _w("szCs")), val=half_points)
+    if bold:
+        etree.SubElement(rpr, _w("b"))
+        etree.SubElement(rpr, _w("bCs"))
+    if caps:
+        etree.SubElement(rpr, _w("caps"))
+    _sort_children(rpr, _RPR_ORDER)
+
+
+def styles_xml(original: bytes, profile: Profile, lang: str) -> bytes:
+    root = etree.fromstring(original)
+    font = profile.get("font.family")
+    half_points = round(float(profile.get("font.size_pt")) * 2)
+    body_line = round(240 * float(profile.get("body.line_spacing")))
+    indent = twips(profile.get("body.first_line_indent_cm"))
+    jc = "both" if profile.get("body.align") == "justify" else "left"
+
+    defaults = root.find("w:docDefaults", NS)
+    rpr = defaults.find("w:rPrDefault/w:rPr", NS)
+    _replace(rpr, "rFonts", ascii=font, hAnsi=font, cs=font, eastAsia=font)
+    for tag, val in (("sz", half_points), ("szCs", half_points)):
+        _replace(rpr, tag, val=val)
+    _replace(rpr, "lang", val=lang, eastAsia=lang, bidi="ar-SA")
+    _sort_children(rpr, _RPR_ORDER)
+    ppr_default = _child(_child(defaults, "pPrDefault"), "pPr")
+    _replace(ppr_default, "spacing", before=0, after=0, line=body_line, lineRule="auto")
+
+    normal = _style(root, "Normal")
+    _paragraph(normal, line=body_line, before=0, after=0, jc=jc)
+    _run(normal, font, half_points)
+    for body_style in ("BodyText", "FirstParagraph"):
+        st = _style(root, body_style)
+        _paragraph(st, line=body_line, before=0, after=0, jc=jc,
+                   first_line=indent if (body_style == "BodyText" or profile.get("body.indent_after_heading")) else 0)
+    compact = _style(root, "Compact")
+    _paragraph(compact, line=body_line, before=0, after=0)
+
+    chapter = profile.get("headings.chapter")
+    section = profile.get("headings.section")
+    for level in range(1, 10):
+        st = root.find(f"w:style[@w:styleId='Heading{level}']", NS)
+        if st is None:
+            continue
+        is_chapter = level == 1
+        ppr = _paragraph(st, line=body_line, before=0,
+                         after=body_line * int(chapter["space_after_lines"]) if is_chapter else 0,
+                         jc="center" if is_chapter and chapter["align"] in ("center", "centre") else "left",
+                         left=0, first_line=0)
+        _run(st, font, half_points, bold=chapter["bold"] if is_chapter else section["bold"],
+             caps=bool(chapter.get("uppercase")) if is_chapter else False)
+        for tag in ("keepNext", "keepLines", "pageBreakBefore", "numPr", "outlineLvl"):
+            for old in ppr.findall(f"w:{tag}", NS):
+                ppr.remove(old)
+        etree.SubElement(ppr, _w("keepNext"))
+        etree.SubElement(ppr, _w("keepLines"))
+        if is_chapter and chapter["new_page"]:
+            etree.SubElement(ppr, _w("pageBreakBefore"))
+        if level <= int(section["max_level"]):
+            num = etree.SubElement(ppr, _w("numPr"))
+            _set(etree.SubElement(num, _w("ilvl")), val=level - 1)
+            _set(etree.SubElement(num, _w("numId")), val=HEADING_NUM_ID)
+        _set(etree.SubElement(ppr, _w("outlineLvl")), val=level - 1)
+        _sort_children(ppr, _PPR_ORDER)
+
+    bib = _style(root, "Bibliography")
+    entry_line = round(240 * float(profile.get("bibliography.line_spacing")))
+    hang = twips(profile.get("bibliography.hanging_indent_cm"))
+    _paragraph(bib, line=entry_line, before=0,
+               after=entry_line * int(profile.get("bibliography.space_between_entries_lines")),
+               jc=jc, left=hang, hanging=hang)
+    for st in root.findall("w:style", NS):
+        p = st.find("w:pPr", NS)
+        if p is not None:
+            _sort_children(p, _PPR_ORDER)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def numbering_xml(original: bytes, profile: Profile) -> bytes:
+    """Word's own heading numbering: BAB I, then 1.1, 1.1.1 (isLgl turns I into 1)."""
+    root = etree.fromstring(original)
+    chapter = profile.get("headings.chapter")
+    abstract = etree.Element(_w("abstractNum"))
+    _set(abstract, abstractNumId=HEADING_NUM_ID)
+    _set(etree.SubElement(abstract, _w("multiLevelType")), val="multilevel")
+    max_level = int(profile.get("headings.section.max_level"))
+    for ilvl in range(9):
+        lvl = etree.SubElement(abstract, _w("lvl"))
+        _set(lvl, ilvl=ilvl)
+        _set(etree.SubElement(lvl, _w("start")), val=1)
+        if ilvl == 0:
+            _set(etree.SubElement(lvl, _w("numFmt")), val=_WORD_NUMFMT[chapter["numbering"]])
+            _set(etree.SubElement(lvl, _w("pStyle")), val="Heading1")
+            if chapter["layout"] == "one-line":
+                text = "%1" + str(chapter["one_line_separator"]).rstrip()
+                _set(etree.SubElement(lvl, _w("suff")), val="space")
+            else:
+                text = f"{chapter['label']} %1"
+                _set(etree.SubElement(lvl, _w("suff")), val="nothing")
+            _set(etree.SubElement(lvl, _w("lvlText")), val=text)
+            _set(etree.SubElement(lvl, _w("lvlJc")), val="left")
+        else:
+            _set(etree.SubElement(lvl, _w("numFmt")), val="decimal")
+            if ilvl < max_level:
+                _set(etree.SubElement(lvl, _w("pStyle")), val=f"Heading{ilvl + 1}")
+            etree.SubElement(lvl, _w("isLgl"))
+            _set(etree.SubElement(lvl, _w("suff")), val="space")
+            _set(etree.SubElement(lvl, _w("lvlText")), val=".".join(f"%{i + 1}" for i in range(ilvl + 1)))
+            _set(etree.SubElement(lvl, _w("lvlJc")), val="left")
+        ppr = etree.SubElement(lvl, _w("pPr"))
+        _set(etree.SubElement(ppr, _w("ind")), left=0, firstLine=0)
+    num = etree.Element(_w("num"))
+    _set(num, numId=HEADING_NUM_ID)
+    _set(etree.SubElement(num, _w("abstractNumId")), val=HEADING_NUM_ID)
+    # abstractNum elements come before num elements.
+    first_num = root.find("w:num", NS)
+    if first_num is not None:
+        first_num.addprevious(abstract)
+    else:
+        root.append(abstract)
+    root.append(num)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def document_xml(profile: Profile) -> bytes:
+    """An empty body whose section properties carry the page size and margins."""
+    m = profile.get("page.margin_cm")
+    xml = (f'<w:document xmlns:w="{W}"><w:body><w:sectPr>'
+           f'<w:pgSz w:w="{twips(profile.get("page.width_cm"))}" w:h="{twips(profile.get("page.height_cm"))}"/>'
+           f'<w:pgMar w:top="{twips(m["top"])}" w:right="{twips(m["right"])}" w:bottom="{twips(m["bottom"])}" '
+           f'w:left="{twips(m["left"])}" w:header="709" w:footer="709" w:gutter="0"/>'
+           f'</w:sectPr></w:body></w:document>')
+    return etree.tostring(etree.fromstring(xml), xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def reference_docx(thesis: Thesis) -> bytes:
+    """pandoc's default reference document with the profile's styles, numbering and page."""
+    raw = pandoc_bytes(["--print-default-data-file", "reference.docx"])
+    profile = thesis.profile
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(raw)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name in sorted(src.namelist()):
+            data = src.read(name)
+            if name == "word/styles.xml":
+                data = styles_xml(data, profile, thesis.lang)
+            elif name == "word/numbering.xml":
+                data = numbering_xml(data, profile)
+            elif name == "word/document.xml":
+                data = document_xml(profile)
+            info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            dst.writestr(info, data)
+    return out.getvalue()
+
+
+def write_reference_docx(thesis: Thesis, path: Path) -> None:
+    write_atomic(path, reference_docx(thesis))
+
+
+def render_docx(doc: PreparedDocument, reference: Path, docx_path: Path) -> None:
+    layout = doc.thesis.profile.get("headings.chapter.layout")
+    tmp = docx_path.with_name(f".{docx_path.name}.partial")
+    try:
+        doc.convert("docx", ["--reference-doc", str(reference), "--lua-filter", str(FILTER),
+                             "-M", f"thesisbuild-chapter-layout={layout}"], output=tmp)
+        write_atomic(docx_path, tmp.read_bytes())
+    finally:
+        tmp.unlink(missing_ok=True)

@@ -1,0 +1,97 @@
+"""doit task definitions; dodo.py declares them by calling these functions."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+from doit.tools import config_changed
+
+from . import __version__
+from .build import build_docx, build_pdf, build_reference, outputs
+from .config import Thesis, load_thesis
+from .epoch import source_date_epoch
+from .errors import UserError
+
+DOIT_CONFIG = {
+    "default_tasks": ["pdf", "docx"],
+    "dep_file": ".doit.db",
+    "backend": "json",
+    "verbosity": 2,
+}
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+@functools.lru_cache(maxsize=1)
+def thesis() -> Thesis:
+    """thesis.yaml, loaded once per doit run; a bad file stops doit with its one-line error."""
+    try:
+        return load_thesis()
+    except UserError as err:
+        print(err, file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def _code_files(*parts: str) -> list[str]:
+    """The package files a task's output depends on, so upgrading thesisbuild rebuilds."""
+    files: list[Path] = []
+    for part in parts:
+        path = _PACKAGE / part
+        files.extend(sorted(path.rglob("*")) if path.is_dir() else [path])
+    return [str(f) for f in files if f.is_file() and f.suffix in (".py", ".lua", ".j2", ".yaml")]
+
+
+def _action(fn, *args):
+    """A doit python-action that reports a UserError as one line and fails the task."""
+    def run() -> bool:
+        try:
+            fn(*args)
+        except UserError as err:
+            print(err, file=sys.stderr)
+            return False
+        return True
+    run.__name__ = fn.__name__
+    return run
+
+
+def _stamp(t: Thesis):
+    return config_changed({"thesisbuild": __version__, "epoch": source_date_epoch(t.root)})
+
+
+def reference_docx() -> dict:
+    t = thesis()
+    target = outputs(t)["reference"]
+    return {
+        "actions": [_action(build_reference, t)],
+        "file_dep": [str(t.config_path), *map(str, t.profile.files()),
+                     *_code_files("render/docx.py", "config.py")],
+        "targets": [str(target)],
+        "uptodate": [config_changed({"thesisbuild": __version__})],
+        "clean": True,
+    }
+
+
+def pdf() -> dict:
+    t = thesis()
+    out = outputs(t)
+    return {
+        "actions": [_action(build_pdf, t)],
+        "file_dep": [*map(str, t.source_files()), *_code_files(".")],
+        "targets": [str(out["pdf"]), str(out["typ"])],
+        "uptodate": [_stamp(t)],
+        "clean": True,
+    }
+
+
+def docx() -> dict:
+    t = thesis()
+    out = outputs(t)
+    return {
+        "actions": [_action(build_docx, t, False)],
+        "file_dep": [*map(str, t.source_files()), str(out["reference"]), *_code_files(".")],
+        "targets": [str(out["docx"])],
+        "uptodate": [_stamp(t)],
+        "clean": True,
+    }

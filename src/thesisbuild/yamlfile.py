@@ -1,0 +1,78 @@
+"""YAML loading that remembers where every key came from, for errors with a line number."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import UserError
+
+KeyPath = tuple[Any, ...]
+
+
+@dataclass
+class YamlDocument:
+    path: Path
+    data: Any
+    lines: dict[KeyPath, int] = field(default_factory=dict)
+
+    def line_of(self, *keys: Any) -> int | None:
+        """Line of the deepest known key along `keys` (1-based)."""
+        for end in range(len(keys), -1, -1):
+            line = self.lines.get(tuple(keys[:end]))
+            if line is not None:
+                return line
+        return None
+
+
+def read_text(path: Path, what: str) -> str:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise UserError(f"{what} not found; create it or correct the path that names it.", path) from None
+    except IsADirectoryError:
+        raise UserError(f"{what} is a folder, not a file; name the file instead.", path) from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        raise UserError(f"{what} is not valid UTF-8 (byte {err.start}); save it as UTF-8.", path, line) from None
+
+
+def load_yaml(path: Path, what: str) -> YamlDocument:
+    """Parse a YAML file; a syntax error becomes a UserError at its line and column."""
+    text = read_text(path, what)
+    try:
+        loader = yaml.SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        problem = err.problem or err.context or "invalid YAML"
+        raise UserError(f"{what} is not valid YAML ({problem}); fix the syntax there.",
+                        path, mark.line + 1 if mark else None, mark.column + 1 if mark else None) from None
+    except yaml.YAMLError as err:
+        raise UserError(f"{what} is not valid YAML ({err}); fix the syntax.", path) from None
+    doc = YamlDocument(path=path, data=data)
+    if node is not None:
+        _record_lines(node, (), doc.lines)
+    return doc
+
+
+def _record_lines(node: yaml.Node, prefix: KeyPath, lines: dict[KeyPath, int]) -> None:
+    lines.setdefault(prefix, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value
+            lines[prefix + (key,)] = key_node.start_mark.line + 1
+            _record_lines(value_node, prefix + (key,), lines)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            lines[prefix + (index,)] = item.start_mark.line + 1
+            _record_lines(item, prefix + (index,), lines)
