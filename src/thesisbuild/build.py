@@ -26,10 +26,17 @@ def build_reference(thesis: Thesis) -> Path:
     return target
 
 
+def _prepare(thesis: Thesis, warn: bool):
+    """The shared document; if it cannot be prepared, every rendering of it is stale."""
+    out = outputs(thesis)
+    with _no_stale(out["pdf"], out["typ"], out["docx"]):
+        return prepare(thesis, warn=warn)
+
+
 def build_pdf(thesis: Thesis, warn: bool = True) -> Path:
     out = outputs(thesis)
+    doc = _prepare(thesis, warn)
     with _no_stale(out["pdf"], out["typ"]):
-        doc = prepare(thesis, warn=warn)
         render_pdf(doc, out["typ"], out["pdf"])
     _report(out["pdf"])
     return out["pdf"]
@@ -37,8 +44,8 @@ def build_pdf(thesis: Thesis, warn: bool = True) -> Path:
 
 def build_docx(thesis: Thesis, warn: bool = True) -> Path:
     out = outputs(thesis)
+    doc = _prepare(thesis, warn)
     with _no_stale(out["docx"]):
-        doc = prepare(thesis, warn=warn)
         if not out["reference"].is_file():
             build_reference(thesis)
         render_docx(doc, out["reference"], out["docx"])

@@ -6,6 +6,7 @@ import functools
 import sys
 from pathlib import Path
 
+from doit.exceptions import TaskFailed
 from doit.tools import config_changed
 
 from . import __version__
@@ -45,12 +46,11 @@ def _code_files(*parts: str) -> list[str]:
 
 def _action(fn, *args):
     """A doit python-action that reports a UserError as one line and fails the task."""
-    def run() -> bool:
+    def run():
         try:
             fn(*args)
         except UserError as err:
-            print(err, file=sys.stderr)
-            return False
+            return TaskFailed(str(err))
         return True
     run.__name__ = fn.__name__
     return run

@@ -287,6 +287,40 @@ def render_docx(doc: PreparedDocument, reference: Path, docx_path: Path) -> None
     try:
         doc.convert("docx", ["--reference-doc", str(reference), "--lua-filter", str(FILTER),
                              "-M", f"thesisbuild-chapter-layout={layout}"], output=tmp)
-        write_atomic(docx_path, tmp.read_bytes())
+        write_atomic(docx_path, finish_docx(tmp.read_bytes(), doc.thesis))
     finally:
         tmp.unlink(missing_ok=True)
+
+
+_CUSTOM_PROPS = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                 '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" '
+                 'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"/>')
+_DC = "http://purl.org/dc/elements/1.1/"
+
+
+def finish_docx(data: bytes, thesis: Thesis) -> bytes:
+    """Drop the build's own metadata (pandoc copies it, absolute paths included, into
+    docProps/custom.xml) and name the thesis's title and author in the core properties."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            payload = src.read(info.filename)
+            if info.filename == "docProps/custom.xml":
+                payload = _CUSTOM_PROPS.encode("utf-8")
+            elif info.filename == "docProps/core.xml":
+                payload = _core_properties(payload, thesis)
+            clone = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+            clone.compress_type = zipfile.ZIP_DEFLATED
+            clone.external_attr = info.external_attr
+            dst.writestr(clone, payload)
+    return out.getvalue()
+
+
+def _core_properties(xml: bytes, thesis: Thesis) -> bytes:
+    root = etree.fromstring(xml)
+    for tag, value in (("title", thesis.title), ("creator", thesis.author)):
+        el = root.find(f"{{{_DC}}}{tag}")
+        if el is None:
+            el = etree.SubElement(root, f"{{{_DC}}}{tag}")
+        el.text = value
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)

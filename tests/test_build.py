@@ -1,0 +1,199 @@
+"""End to end: `doit` builds the real thesis into a PDF and a DOCX that follow the template."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+from lxml import etree
+from pypdf import PdfReader
+
+from .conftest import copy_thesis, run_doit
+
+W = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
+CM = 1440 / 2.54  # twips per centimetre
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project = copy_thesis(tmp_path_factory.mktemp("built") / "thesis")
+    proc = run_doit(project)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return project
+
+
+@pytest.fixture(scope="module")
+def pdf_text(built: Path) -> str:
+    reader = PdfReader(built / "build" / "thesis.pdf")
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def docx_part(path: Path, name: str) -> etree._Element:
+    with zipfile.ZipFile(path) as z:
+        return etree.fromstring(z.read(name))
+
+
+def docx_text(path: Path) -> str:
+    root = docx_part(path, "word/document.xml")
+    return "\n".join("".join(t.text or "" for t in p.iterfind(".//w:t", W)) for p in root.iterfind(".//w:p", W))
+
+
+def normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def test_doit_writes_the_pdf_and_the_docx(built: Path):
+    assert (built / "build" / "thesis.pdf").stat().st_size > 10_000
+    assert (built / "build" / "thesis.docx").stat().st_size > 10_000
+
+
+def test_the_pdf_has_the_chapter_headings_and_the_deepest_section(pdf_text: str):
+    text = normalise(pdf_text)
+    assert "BAB I" in text and "PENDAHULUAN" in text
+    assert "1.1 Latar Belakang" in text
+    assert "1.9.7.1 Kualitas Data" in text
+
+
+def test_the_pdf_formats_citations_in_indonesian_apa(pdf_text: str):
+    text = normalise(pdf_text)
+    assert "(Khan & Siraj, 2021)" in text
+    assert "(Abdelal dkk., 2006)" in text
+    assert "Sugiyono (2020, hlm. 9)" in text
+    assert not re.search(r"\b[a-z]+\d{4}\?", text)
+
+
+def test_the_pdf_ends_with_an_alphabetical_reference_list(pdf_text: str):
+    text = normalise(pdf_text)
+    tail = text[text.rindex("DAFTAR PUSTAKA"):]
+    assert "Jordaan, E. (2003). The concept of a middle power in international relations" in tail
+    order = [tail.index(name) for name in ("Abdelal, R.", "Chen, X.-P.", "Hopf, T. (2002)",
+                                           "Le Corre, P. (2019", "Xinhua. (2023")]
+    assert order == sorted(order)
+
+
+def test_the_pdf_pages_are_a4(built: Path):
+    reader = PdfReader(built / "build" / "thesis.pdf")
+    for page in reader.pages:
+        width, height = float(page.mediabox.width), float(page.mediabox.height)
+        assert abs(width - 595.28) < 0.5 and abs(height - 841.89) < 0.5
+
+
+def test_the_pdf_embeds_only_the_project_fonts(built: Path):
+    reader = PdfReader(built / "build" / "thesis.pdf")
+    fonts = set()
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            fonts.add(str(font.get_object()["/BaseFont"]).split("+")[-1])
+    assert fonts and all(name.startswith("STIXGeneral") for name in fonts), fonts
+
+
+def test_the_docx_section_is_a4_with_4_4_3_3_cm_margins(built: Path):
+    root = docx_part(built / "build" / "thesis.docx", "word/document.xml")
+    sections = root.findall(".//w:sectPr", W)
+    assert sections
+    for sect in sections:
+        size = sect.find("w:pgSz", W)
+        assert round(int(size.get(f"{{{W['w']}}}w")) / CM, 1) == 21.0
+        assert round(int(size.get(f"{{{W['w']}}}h")) / CM, 1) == 29.7
+        margins = {k: round(int(sect.find("w:pgMar", W).get(f"{{{W['w']}}}{k}")) / CM, 2)
+                   for k in ("top", "left", "bottom", "right")}
+        assert margins == {"top": 4.0, "left": 4.0, "bottom": 3.0, "right": 3.0}
+
+
+def test_the_docx_body_is_times_new_roman_12_pt_one_and_a_half_spaced_and_justified(built: Path):
+    import docx
+
+    document = docx.Document(str(built / "build" / "thesis.docx"))
+    for name in ("Normal", "Body Text", "First Paragraph"):
+        style = document.styles[name]
+        font = style.font
+        assert font.name == "Times New Roman" or document.styles["Normal"].font.name == "Times New Roman"
+        fmt = style.paragraph_format
+        assert fmt.line_spacing == 1.5, name
+    body = document.styles["Body Text"]
+    assert round(body.paragraph_format.first_line_indent.cm, 2) == 1.27
+    assert str(body.paragraph_format.alignment) == "JUSTIFY (3)"
+    assert document.styles["Normal"].font.size.pt == 12
+
+
+def test_the_docx_numbers_headings_bab_i_then_decimal(built: Path):
+    numbering = docx_part(built / "build" / "thesis.docx", "word/numbering.xml")
+    styles = docx_part(built / "build" / "thesis.docx", "word/styles.xml")
+    num_id = styles.find(".//w:style[@w:styleId='Heading1']/w:pPr/w:numPr/w:numId", W).get(f"{{{W['w']}}}val")
+    abstract_id = numbering.find(f"w:num[@w:numId='{num_id}']/w:abstractNumId", W).get(f"{{{W['w']}}}val")
+    levels = numbering.findall(f"w:abstractNum[@w:abstractNumId='{abstract_id}']/w:lvl", W)
+    val = lambda lvl, tag: lvl.find(f"w:{tag}", W).get(f"{{{W['w']}}}val")
+    assert (val(levels[0], "lvlText"), val(levels[0], "numFmt")) == ("BAB %1", "upperRoman")
+    assert val(levels[1], "lvlText") == "%1.%2" and levels[1].find("w:isLgl", W) is not None
+    assert val(levels[3], "lvlText") == "%1.%2.%3.%4"
+    heading1 = styles.find(".//w:style[@w:styleId='Heading1']/w:pPr", W)
+    assert heading1.find("w:pageBreakBefore", W) is not None
+    assert heading1.find("w:jc", W).get(f"{{{W['w']}}}val") == "center"
+
+
+def test_the_docx_has_the_citations_and_a_hanging_indent_reference_list(built: Path):
+    path = built / "build" / "thesis.docx"
+    text = normalise(docx_text(path))
+    assert "(Khan & Siraj, 2021)" in text and "(Abdelal dkk., 2006)" in text
+    assert "Sugiyono (2020, hlm. 9)" in text
+    assert "DAFTAR PUSTAKA" in text
+    root = docx_part(path, "word/document.xml")
+    entries = [p for p in root.iterfind(".//w:p", W)
+               if p.find("w:pPr/w:pStyle[@w:val='Bibliography']", W) is not None]
+    assert len(entries) == 33
+    firsts = ["".join(t.text for t in p.iterfind(".//w:t", W)) for p in entries]
+    assert firsts == sorted(firsts, key=lambda s: s.lower())
+    styles = docx_part(path, "word/styles.xml")
+    ind = styles.find(".//w:style[@w:styleId='Bibliography']/w:pPr/w:ind", W)
+    assert round(int(ind.get(f"{{{W['w']}}}hanging")) / CM, 2) == 1.27
+
+
+def test_two_clean_builds_are_byte_identical(built: Path, tmp_path: Path):
+    again = copy_thesis(tmp_path / "again")
+    proc = run_doit(again)
+    assert proc.returncode == 0, proc.stderr
+    for name in ("thesis.pdf", "thesis.docx"):
+        assert (again / "build" / name).read_bytes() == (built / "build" / name).read_bytes(), name
+
+
+def test_a_second_doit_runs_nothing_and_an_edit_reruns_only_what_depends_on_it(tmp_path: Path):
+    project = copy_thesis(tmp_path / "inc")
+    assert run_doit(project).returncode == 0
+    second = run_doit(project)
+    assert second.returncode == 0
+    assert re.findall(r"^(\.|--)\s+(\S+)", second.stdout, re.M) == \
+        [("--", "pdf"), ("--", "reference_docx"), ("--", "docx")]
+    chapter = project / "chapters" / "01-pendahuluan.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\nKalimat tambahan.\n", encoding="utf-8")
+    third = run_doit(project)
+    ran = dict((name, mark) for mark, name in re.findall(r"^(\.|--)\s+(\S+)", third.stdout, re.M))
+    assert ran == {"pdf": ".", "reference_docx": "--", "docx": "."}
+
+
+def test_an_unknown_citation_fails_the_build_at_its_place_and_leaves_no_stale_output(tmp_path: Path):
+    project = copy_thesis(tmp_path / "stale")
+    assert run_doit(project).returncode == 0
+    chapter = project / "chapters" / "01-pendahuluan.md"
+    text = chapter.read_text(encoding="utf-8")
+    line = text[: text.index("[@roberts2012]")].count("\n") + 1
+    chapter.write_text(text.replace("[@roberts2012]", "[@robert2012]", 1), encoding="utf-8")
+    proc = run_doit(project)
+    assert proc.returncode != 0
+    assert f"chapters/01-pendahuluan.md:{line}:" in proc.stdout + proc.stderr
+    assert "@robert2012" in proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stdout + proc.stderr
+    assert not (project / "build" / "thesis.pdf").exists()
+    assert not (project / "build" / "thesis.docx").exists()
+
+
+def test_no_absolute_path_or_build_metadata_leaks_into_the_outputs(built: Path):
+    needles = [str(built).encode(), b"site-packages", b"thesisbuild-chapter-layout"]
+    pdf = (built / "build" / "thesis.pdf").read_bytes()
+    assert not [n for n in needles if n in pdf]
+    with zipfile.ZipFile(built / "build" / "thesis.docx") as z:
+        for name in z.namelist():
+            part = z.read(name)
+            assert not [n for n in needles if n in part], name

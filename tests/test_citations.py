@@ -1,0 +1,59 @@
+"""Pandoc citations in chapters: found with exact positions, never inside code, URLs or comments."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from thesisbuild.citations import find_citations
+from thesisbuild.sources import Source
+
+from .conftest import run_cli
+
+
+def cites(text: str) -> list[tuple[str, int, int]]:
+    return [(c.key, c.line, c.column) for c in find_citations(Source(Path("ch.md"), text))]
+
+
+def test_bracketed_narrative_and_suppressed_citations_are_found_with_positions():
+    text = "Satu [@roberts2012].\n\nMenurut @jordaan2003 [hlm. 9], dan [-@hopf2002; lihat @lee2015, hlm. 3]."
+    assert cites(text) == [("roberts2012", 1, 7), ("jordaan2003", 3, 9),
+                           ("hopf2002", 3, 37), ("lee2015", 3, 55)]
+
+
+def test_braced_keys_and_keys_with_internal_punctuation():
+    assert cites("[@{Smith: 2020}] and @le-corre:2019.") == [("Smith: 2020", 1, 2), ("le-corre:2019", 1, 22)]
+
+
+def test_email_addresses_and_urls_are_not_citations():
+    text = "Tulis ke penulis@kampus.ac.id atau lihat https://x.org/@user dan <https://y.org/@z>."
+    assert cites(text) == []
+
+
+def test_code_math_comments_and_link_targets_are_not_citations():
+    text = ("Kode `@notakey` di sini.\n\n```\n@fenced\n```\n\n    @indented\n\n"
+            "<!-- @comment\n@still -->\n\n$@m$ dan [tautan](https://x.org/@u) [@real]")
+    assert cites(text) == [("real", 12, 38)]
+
+
+def test_front_matter_is_not_prose():
+    assert cites("---\ntitle: '@x'\n---\n\nTeks [@y].") == [("y", 5, 7)]
+
+
+def test_the_example_chapter_cites_33_works_that_all_resolve(thesis_dir: Path):
+    text = (thesis_dir / "chapters" / "01-pendahuluan.md").read_text(encoding="utf-8")
+    keys = {key for key, _, _ in cites(text)}
+    assert len(keys) == 33
+    proc = run_cli(thesis_dir, "check")
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_an_unknown_key_fails_the_check_at_its_line_and_column(thesis_dir: Path):
+    chapter = thesis_dir / "chapters" / "01-pendahuluan.md"
+    lines = chapter.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[11] = "Kalimat baru [@hopf2003].\n" + lines[11]
+    chapter.write_text("".join(lines), encoding="utf-8")
+    proc = run_cli(thesis_dir, "check")
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert "chapters/01-pendahuluan.md:12:15: error: citation @hopf2003 has no bibliography entry" in proc.stderr
+    assert "did you mean @hopf2002?" in proc.stderr
