@@ -1,36 +1,71 @@
--- DOCX-only adjustments to pandoc's AST, driven by metadata that thesisbuild passes:
---   thesisbuild-chapter-layout: "two-line" puts the chapter title on the line after "BAB I"
---     (the number itself comes from Word's heading numbering in the reference document);
---   unnumbered headings become Heading paragraphs with numbering switched off.
+-- DOCX-only adjustments to pandoc's AST. thesisbuild passes the template's heading
+-- layout as metadata; the numbers are written as text, so every editor (Word, LibreOffice,
+-- Google Docs) shows the same "BAB I" and "1.1" as the PDF.
+--   thesisbuild-chapter-label      "BAB"
+--   thesisbuild-chapter-numbering  "upper-roman" | "decimal" | ...
+--   thesisbuild-chapter-layout     "two-line" (BAB I, then the title) | "one-line" (I. TITLE)
+--   thesisbuild-chapter-separator  ". " for the one-line layout
+--   thesisbuild-max-level          deepest numbered level (4: 1.1.1.1)
 
-local layout = "two-line"
+local opts = {
+  label = "BAB", numbering = "upper-roman", layout = "two-line", separator = ". ", max_level = 4,
+}
 
-local function xml_escape(s)
-  return (s:gsub("&", "&amp;"):gsub("<", "&lt;"):gsub(">", "&gt;"):gsub('"', "&quot;"))
+local function meta_string(meta, key)
+  if meta[key] ~= nil then return pandoc.utils.stringify(meta[key]) end
 end
 
 function Meta(meta)
-  if meta["thesisbuild-chapter-layout"] then
-    layout = pandoc.utils.stringify(meta["thesisbuild-chapter-layout"])
-  end
+  opts.label = meta_string(meta, "thesisbuild-chapter-label") or opts.label
+  opts.numbering = meta_string(meta, "thesisbuild-chapter-numbering") or opts.numbering
+  opts.layout = meta_string(meta, "thesisbuild-chapter-layout") or opts.layout
+  opts.separator = meta_string(meta, "thesisbuild-chapter-separator") or opts.separator
+  opts.max_level = tonumber(meta_string(meta, "thesisbuild-max-level") or "") or opts.max_level
 end
 
-local bookmark = 0
+local function roman(n)
+  local numerals = {{1000, "M"}, {900, "CM"}, {500, "D"}, {400, "CD"}, {100, "C"}, {90, "XC"},
+                    {50, "L"}, {40, "XL"}, {10, "X"}, {9, "IX"}, {5, "V"}, {4, "IV"}, {1, "I"}}
+  local out = ""
+  for _, pair in ipairs(numerals) do
+    while n >= pair[1] do out = out .. pair[2]; n = n - pair[1] end
+  end
+  return out
+end
+
+local function chapter_number(n)
+  local style = opts.numbering
+  if style == "upper-roman" then return roman(n) end
+  if style == "lower-roman" then return roman(n):lower() end
+  if style == "upper-alpha" then return string.char(64 + n) end
+  if style == "lower-alpha" then return string.char(96 + n) end
+  return tostring(n)
+end
+
+local counters = {}
 
 function Header(el)
-  if el.classes:includes("unnumbered") then
-    bookmark = bookmark + 1
-    local text = xml_escape(pandoc.utils.stringify(el.content))
-    local id = xml_escape(el.identifier)
-    return pandoc.RawBlock("openxml", string.format(
-      '<w:p><w:pPr><w:pStyle w:val="Heading%d"/><w:numPr><w:ilvl w:val="0"/><w:numId w:val="0"/></w:numPr></w:pPr>'
-      .. '<w:bookmarkStart w:id="%d" w:name="%s"/><w:r><w:t xml:space="preserve">%s</w:t></w:r>'
-      .. '<w:bookmarkEnd w:id="%d"/></w:p>', el.level, 90000 + bookmark, id, text, 90000 + bookmark))
+  if el.classes:includes("unnumbered") or el.level > opts.max_level then
+    return nil
   end
-  if el.level == 1 and layout == "two-line" then
-    el.content:insert(1, pandoc.LineBreak())
-    return el
+  counters[el.level] = (counters[el.level] or 0) + 1
+  for deeper = el.level + 1, 9 do counters[deeper] = 0 end
+
+  local prefix
+  if el.level == 1 then
+    local number = chapter_number(counters[1])
+    if opts.layout == "one-line" then
+      prefix = {pandoc.Str(number .. opts.separator:gsub("%s+$", "")), pandoc.Space()}
+    else
+      prefix = {pandoc.Str(opts.label), pandoc.Space(), pandoc.Str(number), pandoc.LineBreak()}
+    end
+  else
+    local parts = {}
+    for level = 1, el.level do parts[#parts + 1] = tostring(counters[level] or 0) end
+    prefix = {pandoc.Str(table.concat(parts, ".")), pandoc.Space()}
   end
+  for i = #prefix, 1, -1 do el.content:insert(1, prefix[i]) end
+  return el
 end
 
 return {{Meta = Meta}, {Header = Header}}

@@ -16,10 +16,7 @@ from .document import PreparedDocument
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
 FILTER = Path(__file__).resolve().parent.parent / "filters" / "docx.lua"
-HEADING_NUM_ID = 50          # below pandoc's own list ids, which it renumbers from 990 up
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
-_WORD_NUMFMT = {"upper-roman": "upperRoman", "lower-roman": "lowerRoman", "decimal": "decimal",
-                "arabic": "decimal", "upper-alpha": "upperLetter", "lower-alpha": "lowerLetter"}
 
 
 def twips(cm: float) -> int:
@@ -179,10 +176,6 @@ def styles_xml(original: bytes, profile: Profile, lang: str) -> bytes:
         etree.SubElement(ppr, _w("keepLines"))
         if is_chapter and chapter["new_page"]:
             etree.SubElement(ppr, _w("pageBreakBefore"))
-        if level <= int(section["max_level"]):
-            num = etree.SubElement(ppr, _w("numPr"))
-            _set(etree.SubElement(num, _w("ilvl")), val=level - 1)
-            _set(etree.SubElement(num, _w("numId")), val=HEADING_NUM_ID)
         _set(etree.SubElement(ppr, _w("outlineLvl")), val=level - 1)
         _sort_children(ppr, _PPR_ORDER)
 
@@ -191,57 +184,12 @@ def styles_xml(original: bytes, profile: Profile, lang: str) -> bytes:
     hang = twips(profile.get("bibliography.hanging_indent_cm"))
     _paragraph(bib, line=entry_line, before=0,
                after=entry_line * int(profile.get("bibliography.space_between_entries_lines")),
-               jc=jc, left=hang, hanging=hang)
+               jc="both" if profile.get("bibliography.align") == "justify" else "left",
+               left=hang, hanging=hang)
     for st in root.findall("w:style", NS):
         p = st.find("w:pPr", NS)
         if p is not None:
             _sort_children(p, _PPR_ORDER)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-
-
-def numbering_xml(original: bytes, profile: Profile) -> bytes:
-    """Word's own heading numbering: BAB I, then 1.1, 1.1.1 (isLgl turns I into 1)."""
-    root = etree.fromstring(original)
-    chapter = profile.get("headings.chapter")
-    abstract = etree.Element(_w("abstractNum"))
-    _set(abstract, abstractNumId=HEADING_NUM_ID)
-    _set(etree.SubElement(abstract, _w("multiLevelType")), val="multilevel")
-    max_level = int(profile.get("headings.section.max_level"))
-    for ilvl in range(9):
-        lvl = etree.SubElement(abstract, _w("lvl"))
-        _set(lvl, ilvl=ilvl)
-        _set(etree.SubElement(lvl, _w("start")), val=1)
-        if ilvl == 0:
-            _set(etree.SubElement(lvl, _w("numFmt")), val=_WORD_NUMFMT[chapter["numbering"]])
-            _set(etree.SubElement(lvl, _w("pStyle")), val="Heading1")
-            if chapter["layout"] == "one-line":
-                text = "%1" + str(chapter["one_line_separator"]).rstrip()
-                _set(etree.SubElement(lvl, _w("suff")), val="space")
-            else:
-                text = f"{chapter['label']} %1"
-                _set(etree.SubElement(lvl, _w("suff")), val="nothing")
-            _set(etree.SubElement(lvl, _w("lvlText")), val=text)
-            _set(etree.SubElement(lvl, _w("lvlJc")), val="left")
-        else:
-            _set(etree.SubElement(lvl, _w("numFmt")), val="decimal")
-            if ilvl < max_level:
-                _set(etree.SubElement(lvl, _w("pStyle")), val=f"Heading{ilvl + 1}")
-            etree.SubElement(lvl, _w("isLgl"))
-            _set(etree.SubElement(lvl, _w("suff")), val="space")
-            _set(etree.SubElement(lvl, _w("lvlText")), val=".".join(f"%{i + 1}" for i in range(ilvl + 1)))
-            _set(etree.SubElement(lvl, _w("lvlJc")), val="left")
-        ppr = etree.SubElement(lvl, _w("pPr"))
-        _set(etree.SubElement(ppr, _w("ind")), left=0, firstLine=0)
-    num = etree.Element(_w("num"))
-    _set(num, numId=HEADING_NUM_ID)
-    _set(etree.SubElement(num, _w("abstractNumId")), val=HEADING_NUM_ID)
-    # abstractNum elements come before num elements.
-    first_num = root.find("w:num", NS)
-    if first_num is not None:
-        first_num.addprevious(abstract)
-    else:
-        root.append(abstract)
-    root.append(num)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
@@ -257,7 +205,7 @@ def document_xml(profile: Profile) -> bytes:
 
 
 def reference_docx(thesis: Thesis) -> bytes:
-    """pandoc's default reference document with the profile's styles, numbering and page."""
+    """pandoc's default reference document with the profile's styles and page."""
     raw = pandoc_bytes(["--print-default-data-file", "reference.docx"])
     profile = thesis.profile
     out = io.BytesIO()
@@ -266,8 +214,6 @@ def reference_docx(thesis: Thesis) -> bytes:
             data = src.read(name)
             if name == "word/styles.xml":
                 data = styles_xml(data, profile, thesis.lang)
-            elif name == "word/numbering.xml":
-                data = numbering_xml(data, profile)
             elif name == "word/document.xml":
                 data = document_xml(profile)
             info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
@@ -282,11 +228,16 @@ def write_reference_docx(thesis: Thesis, path: Path) -> None:
 
 
 def render_docx(doc: PreparedDocument, reference: Path, docx_path: Path) -> None:
-    layout = doc.thesis.profile.get("headings.chapter.layout")
+    chapter = doc.thesis.profile.get("headings.chapter")
+    meta = {"chapter-label": chapter["label"], "chapter-numbering": chapter["numbering"],
+            "chapter-layout": chapter["layout"], "chapter-separator": chapter["one_line_separator"],
+            "max-level": doc.thesis.profile.get("headings.section.max_level")}
+    args = ["--reference-doc", str(reference), "--lua-filter", str(FILTER)]
+    for key, value in meta.items():
+        args += ["-M", f"thesisbuild-{key}={value}"]
     tmp = docx_path.with_name(f".{docx_path.name}.partial")
     try:
-        doc.convert("docx", ["--reference-doc", str(reference), "--lua-filter", str(FILTER),
-                             "-M", f"thesisbuild-chapter-layout={layout}"], output=tmp)
+        doc.convert("docx", args, output=tmp)
         write_atomic(docx_path, finish_docx(tmp.read_bytes(), doc.thesis))
     finally:
         tmp.unlink(missing_ok=True)
