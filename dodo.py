@@ -18,3 +18,8 @@ def task_pdf():
 def task_docx():
     """Build build/thesis.docx with pandoc and the generated reference document."""
     return tasks.docx()
+
+
+def task_lint():
+    """Check citations and the bibliography; errors fail the build (`thesisbuild lint` for options)."""
+    return tasks.lint()

@@ -4,13 +4,25 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .errors import UserError
-from .pandoc import run_pandoc
+from .pandoc import pandoc_path
 from .yamlfile import load_yaml, read_text
+
+
+@dataclass(frozen=True)
+class Person:
+    family: str            # with its particle, as the style prints it: "Le Corre"
+    given: str = ""
+    literal: str = ""      # an organisation or a single-name author: "Xinhua", "Sugiyono"
+
+    @property
+    def display(self) -> str:
+        return self.literal or self.family
 
 
 @dataclass(frozen=True)
@@ -19,6 +31,58 @@ class Reference:
     data: dict[str, Any]
     path: Path
     line: int | None
+
+    @property
+    def type(self) -> str:
+        return str(self.data.get("type", ""))
+
+    @property
+    def authors(self) -> list[Person]:
+        people = self.data.get("author") or self.data.get("editor") or []
+        out = []
+        for p in people if isinstance(people, list) else []:
+            if not isinstance(p, dict):
+                continue
+            if p.get("literal"):
+                out.append(Person(family="", literal=str(p["literal"])))
+                continue
+            particle = str(p.get("non-dropping-particle", "")).strip()
+            family = " ".join(x for x in (particle, str(p.get("family", "")).strip()) if x)
+            given = " ".join(x for x in (str(p.get("given", "")).strip(),
+                                         str(p.get("dropping-particle", "")).strip()) if x)
+            if family or given:
+                out.append(Person(family=family, given=given))
+        return out
+
+    @property
+    def year(self) -> str | None:
+        issued = self.data.get("issued")
+        if isinstance(issued, dict):
+            parts = issued.get("date-parts")
+            if parts and parts[0] and parts[0][0] not in (None, ""):
+                return str(parts[0][0])
+            if issued.get("literal"):
+                m = re.search(r"\d{4}", str(issued["literal"]))
+                return m.group() if m else None
+            if issued.get("raw"):
+                m = re.search(r"\d{4}", str(issued["raw"]))
+                return m.group() if m else None
+        elif isinstance(issued, (str, int)):
+            m = re.search(r"\d{4}", str(issued))
+            return m.group() if m else None
+        return None
+
+    @property
+    def year_suffix(self) -> str:
+        return str(self.data.get("year-suffix", "")).strip()
+
+    @property
+    def doi(self) -> str:
+        return str(self.data.get("DOI", "") or self.data.get("doi", "")).strip()
+
+    @property
+    def title(self) -> str:
+        return str(self.data.get("title", "")).strip()
 
 
 def load_references(paths: list[Path]) -> list[Reference]:
@@ -75,8 +139,15 @@ def _load_csl_json(path: Path) -> list[Reference]:
 
 
 def _load_bibtex(path: Path) -> list[Reference]:
+    """BibTeX and BibLaTeX through pandoc's parser (the one citeproc uses)."""
     text = read_text(path, "bibliography")
-    proc = run_pandoc(["-f", "bibtex", "-t", "csljson"], input_text=text)
+    proc = subprocess.run([pandoc_path(), "-f", "bibtex", "-t", "csljson"], input=text, capture_output=True,
+                          text=True, encoding="utf-8")
+    if proc.returncode != 0:
+        m = re.search(r"\(line (\d+), column (\d+)\):\s*(.*)", proc.stderr, re.S)
+        problem = " ".join(m.group(3).split()) if m else proc.stderr.strip()
+        raise UserError(f"bibliography is not valid BibTeX ({problem}); fix the syntax there.", path,
+                        int(m.group(1)) if m else None, int(m.group(2)) if m else None)
     data = json.loads(proc.stdout or "[]")
     lines = _id_lines(text, r"@\w+\s*[{(]\s*([^,\s]+)\s*,")
     return [_reference(item, path, lines.get(str(item.get("id"))), i) for i, item in enumerate(data)]

@@ -22,6 +22,19 @@ def main(argv: list[str] | None = None) -> int:
 
     verbs.add_parser("check", help="check that every citation has a bibliography entry")
 
+    lint = verbs.add_parser("lint", help="check citations and the bibliography (a CI gate)")
+    _lint_options(lint)
+    lint.add_argument("--format", choices=["text", "json", "github", "sarif"], default="text")
+    lint.add_argument("--fail-on", choices=["error", "warning", "info", "never"], default="error",
+                      help="exit 1 when a finding is at or above this severity (default: error)")
+
+    fix = verbs.add_parser("fix", help="apply safe fixes to the chapters (atomic writes)")
+    _lint_options(fix)
+    fix.add_argument("--citations", action="store_true",
+                     help="apply the citation fixes: CIT005 locator form, CIT007 prose to pandoc syntax")
+    fix.add_argument("--select", metavar="CODES", help="only these fixable codes, e.g. CIT005")
+    fix.add_argument("--diff", action="store_true", help="show the changes without writing them")
+
     args = parser.parse_args(argv)
     if args.verb is None:
         parser.print_help()
@@ -56,7 +69,83 @@ def _run(args: argparse.Namespace) -> int:
         print(f"thesisbuild: {len(doc.citations)} citations of {len({c.key for c in doc.citations})} works "
               f"all resolve against {len(doc.references)} bibliography entries.", file=sys.stderr)
         return 0
+    if args.verb == "lint":
+        return _lint(args)
+    if args.verb == "fix":
+        return _fix(args)
     raise AssertionError(args.verb)
+
+
+def _lint_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("files", nargs="*", type=Path, metavar="FILES", help="chapters (default: thesis.yaml's)")
+    p.add_argument("--bibliography", action="append", type=Path, default=[], metavar="PATH",
+                   help="a CSL-YAML, CSL-JSON or BibTeX file; repeat for several")
+    p.add_argument("--lang", help="the thesis language, e.g. id-ID (default: thesis.yaml's, else id-ID)")
+
+
+def _lint_request(args: argparse.Namespace):
+    from .config import find_config, load_thesis
+    from .lint import LintRequest
+
+    thesis = None
+    if not args.bibliography or not args.files:
+        try:
+            config = args.config or find_config()
+        except UserError:
+            if not args.bibliography:
+                raise UserError("no thesis.yaml here and no --bibliography given; run inside a thesis "
+                                "repository or pass --bibliography PATH and the chapter files.") from None
+            raise UserError("no chapter files given and no thesis.yaml to list them; pass the files.") from None
+        thesis = load_thesis(config)
+    chapters = [p.resolve() for p in args.files] or (thesis.chapters if thesis else [])
+    bibs = [p.resolve() for p in args.bibliography] or (thesis.bibliography if thesis else [])
+    return LintRequest(chapters=chapters, bibliographies=bibs,
+                       lang=args.lang or (thesis.lang if thesis else "id-ID"),
+                       csl=thesis.csl if thesis else None,
+                       severity=thesis.lint_severity if thesis else {})
+
+
+def _lint(args: argparse.Namespace) -> int:
+    from .diagnostics import Severity
+    from .lint import run_lint
+    from .report import FORMATS, summary
+
+    result = run_lint(_lint_request(args))
+    sys.stdout.write(FORMATS[args.format](result.diagnostics, result.texts))
+    print(f"thesisbuild lint: {summary(result.diagnostics)}", file=sys.stderr)
+    if args.fail_on == "never":
+        return 0
+    worst = result.worst()
+    return 1 if worst is not None and worst >= Severity.parse(args.fail_on) else 0
+
+
+def _fix(args: argparse.Namespace) -> int:
+    from .diagnostics import RULES
+    from .fixes import fix_files
+    from .lint import run_lint
+
+    if not args.citations:
+        raise UserError("say what to fix: --citations applies the citation fixes (CIT005, CIT007).")
+    codes = {c for c, r in RULES.items() if r.fixable and c.startswith("CIT")}
+    if args.select:
+        wanted = {c.strip().upper() for c in args.select.split(",") if c.strip()}
+        unknown = wanted - codes
+        if unknown:
+            raise UserError(f"--select names codes that have no fix: {', '.join(sorted(unknown))}; "
+                            f"fixable citation codes are {', '.join(sorted(codes))}.")
+        codes = wanted
+    request = _lint_request(args)
+    request.severity = {}
+    result = run_lint(request)
+    chosen = [d for d in result.diagnostics if d.code in codes and d.fix is not None]
+    diff, count = fix_files(chosen, result.texts, write=not args.diff)
+    if args.diff:
+        sys.stdout.write(diff)
+        print(f"thesisbuild fix: {count} fix{'es' if count != 1 else ''} would be applied (nothing written).",
+              file=sys.stderr)
+    else:
+        print(f"thesisbuild fix: applied {count} fix{'es' if count != 1 else ''}.", file=sys.stderr)
+    return 0
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ PLACEHOLDER = re.compile(r"^\s*\[[^\]]*\]\s*$")
 
 _STRING_KEYS = ("title", "author", "student_id", "programme", "faculty", "university",
                 "city", "year", "lang", "template")
-_KNOWN_KEYS = set(_STRING_KEYS) | {"supervisors", "chapters", "bibliography", "csl", "profile"}
+_KNOWN_KEYS = set(_STRING_KEYS) | {"supervisors", "chapters", "bibliography", "csl", "profile", "lint"}
 _REQUIRED = ("title", "author", "chapters", "bibliography")
 
 
@@ -72,6 +72,7 @@ class Thesis:
     year: str = ""
     supervisors: list[str] = field(default_factory=list)
     placeholders: list[Placeholder] = field(default_factory=list)
+    lint_severity: dict[str, Any] = field(default_factory=dict)   # code -> Severity, or None for off
 
     @property
     def build_dir(self) -> Path:
@@ -127,12 +128,44 @@ def load_thesis(config_path: Path | None = None) -> Thesis:
     placeholders += [Placeholder(f"supervisors[{i}]", value, doc.line_of("supervisors", i))
                      for i, value in enumerate(supervisors) if PLACEHOLDER.match(value)]
 
+    lint_severity = _lint_severity(doc)
+
     return Thesis(root=root, config_path=path, title=strings["title"], author=strings["author"],
                   lang=lang, chapters=chapters, bibliography=bibliography, csl=csl, profile=profile,
                   student_id=strings["student_id"], programme=strings["programme"],
                   faculty=strings["faculty"], university=strings["university"],
                   city=strings["city"], year=strings["year"], supervisors=supervisors,
-                  placeholders=placeholders)
+                  placeholders=placeholders, lint_severity=lint_severity)
+
+
+def _lint_severity(doc: YamlDocument) -> dict[str, Any]:
+    """`lint: {severity: {BIB004: info, CIT007: off}}`."""
+    from .diagnostics import RULES, Severity
+
+    lint = doc.data.get("lint")
+    if lint is None:
+        return {}
+    if not isinstance(lint, dict) or set(lint) - {"severity"}:
+        raise UserError("'lint' takes one key, 'severity', a mapping of rule codes to error, warning, "
+                        "info or off.", doc.path, doc.line_of("lint"))
+    table = lint.get("severity") or {}
+    if not isinstance(table, dict):
+        raise UserError("'lint.severity' must map rule codes to error, warning, info or off.",
+                        doc.path, doc.line_of("lint", "severity"))
+    out: dict[str, Any] = {}
+    for code, level in table.items():
+        line = doc.line_of("lint", "severity", code)
+        if code not in RULES:
+            raise UserError(f"'{code}' is not a rule code; use one of {', '.join(RULES)}.", doc.path, line)
+        text = "off" if level is False else str(level).strip().lower()
+        if text == "off":
+            out[code] = None
+        elif text in ("error", "warning", "info"):
+            out[code] = Severity.parse(text)
+        else:
+            raise UserError(f"'{level}' is not a severity for {code}; use error, warning, info or off.",
+                            doc.path, line)
+    return out
 
 
 def _string(doc: YamlDocument, key: str) -> str:

@@ -84,6 +84,12 @@ class Source:
         return i >= 0 and self.regions[i].end > start
 
 
+def position_in(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of an offset in any text."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    return text.count("\n", 0, offset) + 1, offset - line_start + 1
+
+
 def find_regions(text: str) -> list[Region]:
     """The parts of a Markdown text that are not prose, merged and sorted."""
     found: list[Region] = []

@@ -14,9 +14,10 @@ from .build import build_docx, build_pdf, build_reference, outputs
 from .config import Thesis, load_thesis
 from .epoch import source_date_epoch
 from .errors import UserError
+from .fsutil import remove_stale
 
 DOIT_CONFIG = {
-    "default_tasks": ["pdf", "docx"],
+    "default_tasks": ["lint", "pdf", "docx"],
     "dep_file": ".doit.db",
     "backend": "json",
     "verbosity": 2,
@@ -58,6 +59,34 @@ def _action(fn, *args):
 
 def _stamp(t: Thesis):
     return config_changed({"thesisbuild": __version__, "epoch": source_date_epoch(t.root)})
+
+
+def run_lint_task(t: Thesis) -> None:
+    """Print the lint report; errors fail the task (and so the default `doit` run)."""
+    from .diagnostics import Severity
+    from .lint import LintRequest, run_lint
+    from .report import format_text, summary
+
+    result = run_lint(LintRequest(chapters=t.chapters, bibliographies=t.bibliography, lang=t.lang,
+                                  csl=t.csl, severity=t.lint_severity))
+    sys.stdout.write(format_text(result.diagnostics, result.texts))
+    print(f"thesisbuild lint: {summary(result.diagnostics)}")
+    worst = result.worst()
+    if worst is not None and worst >= Severity.ERROR:
+        out = outputs(t)
+        remove_stale(out["pdf"], out["typ"], out["docx"])  # the build failed: keep nothing stale
+        raise UserError("the lint found errors (listed above); fix them, or see `thesisbuild lint --help`.")
+
+
+def lint() -> dict:
+    t = thesis()
+    return {
+        "actions": [_action(run_lint_task, t)],
+        "file_dep": [str(t.config_path), *map(str, t.chapters), *map(str, t.bibliography),
+                     *_code_files("checks", "lint.py", "prose.py", "citations.py", "sources.py",
+                                  "bibliography.py", "diagnostics.py")],
+        "uptodate": [config_changed({"thesisbuild": __version__})],
+    }
 
 
 def reference_docx() -> dict:

@@ -1,0 +1,1 @@
+"""Checks: pure functions from sources to diagnostics. They never write."""

@@ -1,0 +1,326 @@
+"""CIT001-CIT007: citations, pandoc and prose, against the bibliography."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from pathlib import Path
+
+from ..bibliography import Person, Reference
+from ..citations import Citation, find_citations
+from ..diagnostics import Diagnostic, Fix
+from ..prose import CitedWork, ProseCitation, find_prose_citations, fold, fold_tokens, split_author
+from ..sources import Source
+
+_LOCATOR_WORD = {"id": "hlm.", "en": "p."}
+_CUE = re.compile(r"\b(?:menurut|oleh|dalam|dari|lihat|according\s+to|by|see)\s*,?\s*$", re.I)
+_PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "di", "da", "du", "dos", "le", "la", "les",
+              "bin", "binti", "al", "el", "ten", "ter", "d", "l"}
+_ETAL_WORD = {"id": "dkk.", "en": "et al."}
+
+
+def language(lang: str) -> str:
+    return "id" if lang.lower().startswith("id") else "en"
+
+
+# ---------------------------------------------------------------- matching authors
+
+def _person_form(written: str, person: Person) -> str | None | bool:
+    """None: written as the style prints it; a text: a tolerated form problem; False: another person."""
+    printed = person.display
+    written = re.sub(r"\s+", " ", written.strip())
+    if written == printed:
+        return None
+    wt, pt = fold_tokens(written), fold_tokens(printed)
+    if not pt or not wt:
+        return False
+    if wt == pt:
+        return "capitals or punctuation"
+    if person.literal:          # an organisation's name has no given names or particles
+        return False
+    given = fold_tokens(person.given)
+    if len(wt) > len(pt) and wt[-len(pt):] == pt:
+        lead = wt[:-len(pt)]
+        if not given or all(any(t == g or t == g[:1] for g in given) for t in lead):
+            return "given name or initials before the surname"
+    if len(wt) > len(pt) and wt[:len(pt)] == pt and all(len(t) <= 2 for t in wt[len(pt):]):
+        return "initials after the surname"
+    if len(wt) < len(pt) and pt[-len(wt):] == wt and all(t in _PARTICLES for t in pt[:-len(wt)]):
+        return "the surname's particle is missing"
+    return False
+
+
+@dataclass(frozen=True)
+class AuthorMatch:
+    issues: tuple[str, ...]
+
+
+def match_authors(author: str, entry: Reference) -> AuthorMatch | None:
+    """Does the author text as written name this entry's authors? With which form problems?"""
+    cited = split_author(author)
+    people = entry.authors
+    if not people or not cited.names:
+        return None
+    issues: list[str] = []
+    # "Martha & Olcott" for Martha Brill Olcott: a given name read as a co-author.
+    if len(cited.names) == 2 and len(people) == 1 and not cited.etal:
+        form = _person_form(cited.names[1], people[0])
+        if form is not False and fold(cited.names[0]) in fold_tokens(people[0].given):
+            return AuthorMatch(("a given name written as a co-author",))
+    first = _person_form(cited.names[0], people[0])
+    if first is False:
+        return None
+    if first:
+        issues.append(first)
+    if not cited.etal:
+        for name, person in zip(cited.names[1:], people[1:]):
+            form = _person_form(name, person)
+            if form is False:
+                return None
+            if form:
+                issues.append(form)
+        if len(cited.names) > len(people):
+            return None
+        if len(cited.names) == 1 and len(people) == 2:
+            issues.append("the second author is missing")
+    return AuthorMatch(tuple(issues))
+
+
+def _year_matches(year: str, entry: Reference) -> bool:
+    digits, suffix = year[:4], year[4:]
+    if year in ("n.d.", "t.t."):
+        return entry.year is None
+    if entry.year != digits:
+        return False
+    return not suffix or not entry.year_suffix or entry.year_suffix == suffix
+
+
+@dataclass
+class Resolution:
+    kind: str                           # resolved | unresolved | year-mismatch | ambiguous
+    entries: list[Reference] = field(default_factory=list)
+    issues: tuple[str, ...] = ()
+
+
+def resolve(work: CitedWork, refs: list[Reference]) -> Resolution:
+    candidates = [(e, m) for e in refs if (m := match_authors(work.author, e)) is not None]
+    if not candidates:
+        return Resolution("unresolved")
+    dated = [(e, m) for e, m in candidates if _year_matches(work.year, e)]
+    if not dated:
+        return Resolution("year-mismatch", [e for e, _ in candidates])
+    best = min(len(m.issues) for _, m in dated)
+    top = [(e, m) for e, m in dated if len(m.issues) == best]
+    if len(top) > 1:
+        return Resolution("ambiguous", [e for e, _ in top])
+    return Resolution("resolved", [top[0][0]], top[0][1].issues)
+
+
+def _narrative_candidates(cite: ProseCitation) -> list[ProseCitation]:
+    """"Menurut Jordaan (2003)": try "Jordaan" before "Menurut Jordaan"."""
+    work = cite.works[0]
+    text = work.author
+    starts = [0] + [m.end() for m in re.finditer(r"(?:,\s*|\s+)(?=\S)", text)]
+    out = []
+    for s in reversed(starts):
+        part = text[s:]
+        if not re.match(r"[A-ZÀ-ÖØ-ÞĀ-ſ]|(?:van|von|de|di|le|la|da|du|der|den)\s", part):
+            continue
+        if re.match(r"(?:et\s*al\.?|dkk\.?|&|dan|and)\b", part):
+            continue
+        moved = replace(work, author=part, author_start=work.author_start + s)
+        out.append(replace(cite, start=work.author_start + s, works=(moved,)))
+    return out
+
+
+# ---------------------------------------------------------------- the rules
+
+@dataclass
+class CitationContext:
+    refs: list[Reference]
+    lang: str
+    csl: Path | None = None
+
+    @cached_property
+    def by_id(self) -> dict[str, Reference]:
+        return {r.id: r for r in self.refs}
+
+    @cached_property
+    def _citeproc(self):
+        from ..cslrender import InTextRenderer
+
+        return InTextRenderer(self.refs, self.csl, self.lang)
+
+    def printed(self, entry: Reference) -> str:
+        """The author as the style prints it in a parenthetical citation: "Le Corre"."""
+        return self._citeproc.author_part(entry.id) or (entry.authors[0].display if entry.authors else entry.id)
+
+    def closest_key(self, key: str) -> str | None:
+        match = difflib.get_close_matches(key, list(self.by_id), n=1, cutoff=0.6)
+        return match[0] if match else None
+
+    def closest_author(self, author: str) -> Reference | None:
+        names = {fold(e.authors[0].display): e for e in self.refs if e.authors}
+        first = split_author(author).names[0] if split_author(author).names else author
+        match = difflib.get_close_matches(fold(first), list(names), n=1, cutoff=0.6)
+        return names[match[0]] if match else None
+
+
+def _diag(code: str, source: Source, start: int, end: int, message: str, fix: Fix | None = None) -> Diagnostic:
+    line, col = source.position(start)
+    end_line, end_col = source.position(end)
+    return Diagnostic(code=code, path=source.path, line=line, column=col, end_line=end_line,
+                      end_column=end_col, message=message, fix=fix)
+
+
+def _cite_text(entry: Reference, ctx: "CitationContext") -> str:
+    return f"@{entry.id} ({ctx.printed(entry)}, {entry.year or 'n.d.'})"
+
+
+def check_pandoc_citations(source: Source, ctx: CitationContext) -> tuple[list[Diagnostic], set[str]]:
+    diagnostics, cited = [], set()
+    for c in find_citations(source):
+        cited.add(c.key)
+        if c.key not in ctx.by_id:
+            hint = ctx.closest_key(c.key)
+            message = f"@{c.key} has no bibliography entry" + (f"; did you mean @{hint}?" if hint else
+                                                               "; add the entry or correct the key.")
+            diagnostics.append(_diag("CIT001", source, c.start, c.end, message))
+    return diagnostics, cited
+
+
+def check_prose_citations(source: Source, ctx: CitationContext) -> tuple[list[Diagnostic], set[str]]:
+    diagnostics: list[Diagnostic] = []
+    cited: set[str] = set()
+    lang = language(ctx.lang)
+    for found in find_prose_citations(source):
+        cite, resolutions = _choose(found, ctx)
+        if cite is None:
+            continue
+        for work, res in zip(cite.works, resolutions):
+            where = (work.author_start, work.year_start + len(work.year))
+            if res.kind == "unresolved":
+                near = ctx.closest_author(work.author)
+                hint = f"; did you mean {_cite_text(near, ctx)}?" if near else "; add the entry or correct the citation."
+                diagnostics.append(_diag("CIT001", source, *where,
+                                         f'"{work.author}, {work.year}" matches no bibliography entry{hint}'))
+                continue
+            if res.kind == "year-mismatch":
+                have = ", ".join(_cite_text(e, ctx) for e in res.entries)
+                diagnostics.append(_diag("CIT002", source, *where,
+                                         f'"{work.author}" is in the bibliography, but not for {work.year}: '
+                                         f"it has {have}; correct the year or the entry."))
+            elif res.kind == "ambiguous":
+                keys = ", ".join(f"@{e.id}" for e in res.entries)
+                diagnostics.append(_diag("CIT003", source, *where,
+                                         f'"{work.author}, {work.year}" matches {len(res.entries)} entries '
+                                         f"({keys}); give them year suffixes (2020a, 2020b) or cite by key."))
+            entries = res.entries if res.kind in ("resolved", "year-mismatch") else []
+            entry = entries[0] if len(entries) == 1 else None
+            if res.kind == "resolved":
+                cited.add(entry.id)
+            if entry is not None:
+                match = match_authors(work.author, entry)
+                if match and match.issues:
+                    printed = ctx.printed(entry)
+                    diagnostics.append(_diag("CIT004", source, work.author_start, work.author_end,
+                                             f'"{work.author}" is not how the style prints this author '
+                                             f"({'; '.join(match.issues)}); write \"{printed}\"."))
+                etal = _etal_problem(work, entry, lang, ctx)
+                if etal:
+                    diagnostics.append(_diag("CIT006", source, work.author_start, work.author_end, etal))
+            if work.locator and (work.locator_sep.strip() in (";", ":") or not work.locator_word):
+                word = _LOCATOR_WORD[lang]
+                replacement = f", {word} {work.locator}"
+                diagnostics.append(_diag(
+                    "CIT005", source, work.locator_start, work.locator_end,
+                    f'write the page as "{work.year}{replacement}", not "{work.year}{work.locator_sep}'
+                    f'{work.locator_word + " " if work.locator_word else ""}{work.locator}".',
+                    Fix(work.locator_start, work.locator_end, replacement)))
+        if all(r.kind == "resolved" for r in resolutions):
+            keys = [r.entries[0].id for r in resolutions]
+            replacement = _pandoc_syntax(cite, keys, lang)
+            diagnostics.append(_diag("CIT007", source, cite.start, cite.end,
+                                     f'prose citation "{_one_line(cite.text)}" can be written {replacement}, so '
+                                     "the style formats it and lists the work.",
+                                     Fix(cite.start, cite.end, replacement)))
+    return diagnostics, cited
+
+
+def _choose(cite: ProseCitation, ctx: CitationContext) -> tuple[ProseCitation | None, list[Resolution]]:
+    """The citation as the checks see it, or None when it is not a citation at all."""
+    if not cite.narrative:
+        return cite, [resolve(w, ctx.refs) for w in cite.works]
+    fallback = None
+    best: tuple | None = None
+    rank = {"resolved": 0, "ambiguous": 1, "year-mismatch": 2}
+    for candidate in _narrative_candidates(cite):   # shortest author text first
+        res = resolve(candidate.works[0], ctx.refs)
+        if res.kind == "unresolved":
+            fallback = fallback or candidate
+            continue
+        # Prefer a resolved match, then the fewest form problems, then the longer author text.
+        score = (rank[res.kind], len(res.issues), -len(candidate.works[0].author))
+        if best is None or score < best[0]:
+            best = (score, candidate, res)
+    if best is not None:
+        return best[1], [best[2]]
+    # An unmatched "Xxx (2019)" is a citation only when something says so: a cue word before
+    # the name ("Menurut Townsend (2020)"), "dkk."/"et al.", or two authors joined by "&"/"dan".
+    if fallback is None:
+        return None, []
+    author = split_author(fallback.works[0].author)
+    before = cite.source.text[max(0, fallback.start - 30):fallback.start]
+    if _CUE.search(before) or author.etal or author.connector:
+        return fallback, [Resolution("unresolved")]
+    return None, []
+
+
+def _etal_problem(work: CitedWork, entry: Reference, lang: str, ctx: CitationContext) -> str | None:
+    written = split_author(work.author).etal
+    count = len(entry.authors)
+    want = _ETAL_WORD[lang]
+    problems = []
+    if written and fold(written) != fold(want):
+        problems.append(f'this thesis writes "{want}", not "{written}"')
+    if written and count <= 2:
+        problems.append(f"@{entry.id} lists {count} author{'s' if count != 1 else ''}, so the style "
+                        f'prints "{ctx.printed(entry)}" without {want}; add the missing authors to the '
+                        "entry or drop it")
+    if not written and count >= 3 and len(split_author(work.author).names) < count:
+        problems.append(f'@{entry.id} has {count} authors; write "{ctx.printed(entry)}"')
+    return "; ".join(problems) + "." if problems else None
+
+
+def _pandoc_syntax(cite: ProseCitation, keys: list[str], lang: str) -> str:
+    word = _LOCATOR_WORD[lang]
+    if cite.narrative:
+        work = cite.works[0]
+        return f"@{keys[0]}" + (f" [{word} {work.locator}]" if work.locator else "")
+    items = []
+    for work, key in zip(cite.works, keys):
+        item = f"{work.prefix}@{key}"
+        if work.locator:
+            item += f", {word} {work.locator}"
+        items.append(item)
+    return "[" + "; ".join(items) + "]"
+
+
+def _one_line(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def check_citations(sources: list[Source], ctx: CitationContext) -> tuple[list[Diagnostic], set[str]]:
+    diagnostics: list[Diagnostic] = []
+    cited: set[str] = set()
+    for source in sources:
+        for check in (check_pandoc_citations, check_prose_citations):
+            found, keys = check(source, ctx)
+            diagnostics.extend(found)
+            cited |= keys
+    return diagnostics, cited
+
+
+__all__ = ["CitationContext", "check_citations", "match_authors", "resolve", "Citation"]

@@ -1,0 +1,147 @@
+"""One Diagnostic type for every check: stable code, name, severity, place, message, fix."""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+
+class Severity(enum.IntEnum):
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> "Severity":
+        return cls[text.strip().upper()]
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    severity: Severity
+    fixable: bool
+    summary: str
+
+
+# The one rule table: the README's table is checked against it by the tests.
+RULES: dict[str, Rule] = {r.code: r for r in (
+    Rule("CIT001", "unresolved-citation", Severity.ERROR, False,
+         "a key with no entry, or a prose citation that matches no entry; names the closest entry"),
+    Rule("CIT002", "year-mismatch", Severity.ERROR, False,
+         "the author matches an entry but the year does not"),
+    Rule("CIT003", "ambiguous-citation", Severity.ERROR, False,
+         "a prose citation that matches two or more entries (same author and year, no a/b suffix)"),
+    Rule("CIT004", "author-form", Severity.WARNING, False,
+         "a prose citation whose author is not written as the style prints it (given names or initials, "
+         "capitals or stray punctuation, a missing particle, a given name read as a co-author)"),
+    Rule("CIT005", "locator-form", Severity.WARNING, True,
+         '"2020;9" or "2020:9" instead of "2020, hlm. 9" (the locator word of the thesis language)'),
+    Rule("CIT006", "etal-form", Severity.WARNING, False,
+         '"et al." where the thesis language writes "dkk." (or the reverse), or et al./dkk. for one or '
+         "two authors"),
+    Rule("CIT007", "prose-citation", Severity.INFO, True,
+         "a prose citation that resolves to exactly one entry; the fix rewrites it in pandoc syntax"),
+    Rule("BIB001", "bibliography-syntax", Severity.ERROR, False,
+         "an unreadable bibliography, with line and column"),
+    Rule("BIB002", "duplicate-key", Severity.ERROR, False, "one key used by two entries"),
+    Rule("BIB003", "duplicate-work", Severity.WARNING, False,
+         "the same work under two keys: same DOI, or same normalised title, year and first author"),
+    Rule("BIB004", "incomplete-entry", Severity.WARNING, False,
+         "fields APA needs for the entry's type are missing; the message lists them"),
+    Rule("BIB005", "uncited-entry", Severity.WARNING, False, "an entry no chapter cites"),
+)}
+
+
+@dataclass(frozen=True)
+class Fix:
+    """Replace text[start:end] of the diagnostic's file with `replacement`."""
+
+    start: int
+    end: int
+    replacement: str
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    code: str
+    path: Path
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    message: str
+    severity: Severity = field(default=None)  # type: ignore[assignment]
+    fix: Fix | None = None
+
+    def __post_init__(self) -> None:
+        if self.severity is None:
+            object.__setattr__(self, "severity", RULES[self.code].severity)
+
+    @property
+    def rule(self) -> Rule:
+        return RULES[self.code]
+
+    @property
+    def name(self) -> str:
+        return self.rule.name
+
+    def with_severity(self, severity: Severity) -> "Diagnostic":
+        return replace(self, severity=severity)
+
+    def sort_key(self) -> tuple:
+        return (str(self.path), self.line, self.column, self.code)
+
+
+_DIRECTIVE = re.compile(
+    r"(?:<!--|#|%)\s*thesisbuild:\s*(disable-next-line|disable|enable)\b((?:[\s,]+[A-Z]{3}\d{3})*)")
+
+
+class Suppressions:
+    """`thesisbuild: disable CODE` … `enable CODE` and `disable-next-line CODE` comments of one file.
+    No code means every code."""
+
+    def __init__(self, text: str):
+        self._ranges: list[tuple[int, int, frozenset[str] | None]] = []
+        open_: dict[str | None, int] = {}
+        line_starts = [0] + [m.end() for m in re.finditer(r"\n", text)]
+        import bisect
+
+        def line_of(offset: int) -> int:
+            return bisect.bisect_right(line_starts, offset)
+
+        last_line = len(line_starts)
+        for m in _DIRECTIVE.finditer(text):
+            verb = m.group(1)
+            codes = re.findall(r"[A-Z]{3}\d{3}", m.group(2) or "")
+            keys: list[str | None] = list(codes) if codes else [None]
+            comment_end = text.find("-->", m.end())
+            end_line = line_of(comment_end if comment_end != -1 and text.startswith("<!--", m.start()) else m.end())
+            if verb == "disable-next-line":
+                self._ranges.append((end_line + 1, end_line + 1, frozenset(codes) if codes else None))
+            elif verb == "disable":
+                for key in keys:
+                    open_.setdefault(key, line_of(m.start()))
+            else:
+                for key in keys:
+                    if key is None:
+                        for k, start in list(open_.items()):
+                            self._ranges.append((start, line_of(m.start()), frozenset([k]) if k else None))
+                        open_.clear()
+                    elif key in open_:
+                        self._ranges.append((open_.pop(key), line_of(m.start()), frozenset([key])))
+        for key, start in open_.items():
+            self._ranges.append((start, last_line, frozenset([key]) if key else None))
+
+    def suppresses(self, diagnostic: Diagnostic) -> bool:
+        for first, last, codes in self._ranges:
+            if first <= diagnostic.line <= last and (codes is None or diagnostic.code in codes):
+                return True
+        return False

@@ -1,0 +1,82 @@
+"""`thesisbuild lint`: every check over the chapters and bibliographies, one report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .bibliography import Reference, load_file
+from .checks.bibliography import bibliography_files_exist, check_bibliography
+from .checks.citations import CitationContext, check_citations
+from .diagnostics import Diagnostic, Severity, Suppressions
+from .errors import UserError
+from .sources import Source
+from .yamlfile import read_text
+
+
+@dataclass
+class LintRequest:
+    chapters: list[Path]
+    bibliographies: list[Path]
+    lang: str = "id-ID"
+    csl: Path | None = None
+    severity: dict[str, Severity | None] = field(default_factory=dict)   # None switches a rule off
+
+
+@dataclass
+class LintResult:
+    diagnostics: list[Diagnostic]
+    texts: dict[Path, str]
+    references: list[Reference]
+    sources: list[Source]
+
+    def worst(self) -> Severity | None:
+        return max((d.severity for d in self.diagnostics), default=None)
+
+
+def load_bibliographies(paths: list[Path]) -> tuple[list[Reference], list[Diagnostic]]:
+    """Entries of every readable file; a file that does not parse becomes a BIB001 diagnostic."""
+    bibliography_files_exist(paths)
+    refs: list[Reference] = []
+    problems: list[Diagnostic] = []
+    for path in paths:
+        try:
+            refs.extend(load_file(path))
+        except UserError as err:
+            line, col = err.line or 1, err.column or 1
+            problems.append(Diagnostic(code="BIB001", path=path, line=line, column=col, end_line=line,
+                                       end_column=col, message=err.message))
+    return refs, problems
+
+
+def run_lint(request: LintRequest) -> LintResult:
+    for path in request.chapters:
+        if not path.is_file():
+            raise UserError("chapter file not found; create it or correct the path.", path)
+    refs, diagnostics = load_bibliographies(request.bibliographies)
+    sources = [Source.read(p) for p in request.chapters]
+    ctx = CitationContext(refs=refs, lang=request.lang, csl=request.csl)
+    found, cited = check_citations(sources, ctx)
+    diagnostics += found
+    diagnostics += check_bibliography(refs, cited)
+
+    texts: dict[Path, str] = {s.path: s.text for s in sources}
+    for path in request.bibliographies:
+        if path not in texts:
+            try:
+                texts[path] = read_text(path, "bibliography")
+            except UserError:
+                texts[path] = ""
+    suppressions = {path: Suppressions(text) for path, text in texts.items()}
+    kept = []
+    for d in diagnostics:
+        if d.path in suppressions and suppressions[d.path].suppresses(d):
+            continue
+        if d.code in request.severity:
+            level = request.severity[d.code]
+            if level is None:
+                continue
+            d = d.with_severity(level)
+        kept.append(d)
+    kept.sort(key=Diagnostic.sort_key)
+    return LintResult(diagnostics=kept, texts=texts, references=refs, sources=sources)

@@ -1,0 +1,114 @@
+"""Formatters over the one Diagnostic type: text, json, github, sarif."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Callable
+
+from . import __version__
+from .diagnostics import RULES, Diagnostic, Severity
+from .errors import display_path
+from .sources import position_in
+
+
+def _path(d: Diagnostic) -> str:
+    return display_path(d.path)
+
+
+def format_text(diagnostics: list[Diagnostic], texts: dict[Path, str]) -> str:
+    return "".join(f"{_path(d)}:{d.line}:{d.column}: {d.code} [{d.severity.label}] {d.message}\n"
+                   for d in diagnostics)
+
+
+def _fix_json(d: Diagnostic, texts: dict[Path, str]) -> dict | None:
+    if d.fix is None:
+        return None
+    text = texts.get(d.path, "")
+    (sl, sc), (el, ec) = position_in(text, d.fix.start), position_in(text, d.fix.end)
+    return {"replacement": d.fix.replacement,
+            "start": {"line": sl, "column": sc}, "end": {"line": el, "column": ec}}
+
+
+def format_json(diagnostics: list[Diagnostic], texts: dict[Path, str]) -> str:
+    items = [{
+        "path": _path(d), "line": d.line, "column": d.column, "end_line": d.end_line,
+        "end_column": d.end_column, "code": d.code, "name": d.name, "severity": d.severity.label,
+        "message": d.message, "fix": _fix_json(d, texts),
+    } for d in diagnostics]
+    return json.dumps(items, ensure_ascii=False, indent=2) + "\n"
+
+
+def github_escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def github_escape_property(text: str) -> str:
+    return github_escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+_GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def format_github(diagnostics: list[Diagnostic], texts: dict[Path, str]) -> str:
+    lines = []
+    for d in diagnostics:
+        props = ",".join(f"{k}={github_escape_property(str(v))}" for k, v in (
+            ("file", _path(d)), ("line", d.line), ("col", d.column), ("endLine", d.end_line),
+            ("endColumn", d.end_column), ("title", f"{d.code} {d.name}")))
+        lines.append(f"::{_GITHUB_LEVEL[d.severity]} {props}::{github_escape_data(d.message)}\n")
+    return "".join(lines)
+
+
+_SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+
+
+def format_sarif(diagnostics: list[Diagnostic], texts: dict[Path, str]) -> str:
+    rules = list(RULES.values())
+    index = {r.code: i for i, r in enumerate(rules)}
+    results = []
+    for d in diagnostics:
+        region = {"startLine": d.line, "startColumn": d.column, "endLine": d.end_line,
+                  "endColumn": d.end_column}
+        result = {
+            "ruleId": d.code, "ruleIndex": index[d.code], "level": _SARIF_LEVEL[d.severity],
+            "message": {"text": d.message},
+            "locations": [{"physicalLocation": {"artifactLocation": {"uri": _path(d)}, "region": region}}],
+        }
+        fix = _fix_json(d, texts)
+        if fix is not None:
+            result["fixes"] = [{
+                "description": {"text": f"Replace with {fix['replacement']}"},
+                "artifactChanges": [{"artifactLocation": {"uri": _path(d)}, "replacements": [{
+                    "deletedRegion": {"startLine": fix["start"]["line"], "startColumn": fix["start"]["column"],
+                                      "endLine": fix["end"]["line"], "endColumn": fix["end"]["column"]},
+                    "insertedContent": {"text": fix["replacement"]}}]}],
+            }]
+        results.append(result)
+    sarif = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "thesisbuild", "version": __version__,
+                "rules": [{"id": r.code, "name": r.name, "shortDescription": {"text": r.summary},
+                           "defaultConfiguration": {"level": _SARIF_LEVEL[r.severity]}} for r in rules],
+            }},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    }
+    return json.dumps(sarif, ensure_ascii=False, indent=2) + "\n"
+
+
+FORMATS: dict[str, Callable[[list[Diagnostic], dict[Path, str]], str]] = {
+    "text": format_text, "json": format_json, "github": format_github, "sarif": format_sarif,
+}
+
+
+def summary(diagnostics: list[Diagnostic]) -> str:
+    counts = Counter(d.severity for d in diagnostics)
+    parts = [f"{counts[s]} {s.label}{'s' if counts[s] != 1 else ''}" for s in
+             (Severity.ERROR, Severity.WARNING, Severity.INFO)]
+    return ", ".join(parts)

@@ -1,0 +1,286 @@
+"""The citation and bibliography lint: each rule finds what it must and nothing else."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from thesisbuild.diagnostics import RULES, Severity
+from thesisbuild.lint import LintRequest, run_lint
+from thesisbuild.report import format_github, github_escape_data, github_escape_property
+
+from .conftest import FIXTURES, REPO, run_cli
+
+LINT = FIXTURES / "lint"
+
+
+def lint(*files: str, bib: tuple[str, ...] = ("refs.yaml",), lang: str = "id-ID", **kw):
+    return run_lint(LintRequest(chapters=[LINT / f for f in files], bibliographies=[LINT / b for b in bib],
+                                lang=lang, **kw))
+
+
+def lines(result, code: str) -> list[int]:
+    return [d.line for d in result.diagnostics if d.code == code]
+
+
+def messages(result, code: str) -> list[str]:
+    return [d.message for d in result.diagnostics if d.code == code]
+
+
+# ---------------------------------------------------------------- CIT rules
+
+def test_cit001_unknown_keys_and_unmatched_prose_citations_are_errors_with_a_suggestion():
+    result = lint("cit001.md")
+    found = [(d.line, d.column) for d in result.diagnostics if d.code == "CIT001"]
+    assert found == [(3, 23), (5, 15), (7, 20), (9, 9), (9, 42)]
+    assert "did you mean @hopf2002?" in messages(result, "CIT001")[0]
+    assert all(d.severity is Severity.ERROR for d in result.diagnostics if d.code == "CIT001")
+
+
+def test_cit001_ignores_years_in_parentheses_emails_urls_code_and_comments():
+    result = lint("cit001.md")
+    assert not [d for d in result.diagnostics if d.line >= 11 and d.code.startswith("CIT")]
+
+
+def test_cit002_a_matching_author_with_another_year():
+    result = lint("cit002.md")
+    assert lines(result, "CIT002") == [3, 3]
+    assert "it has @hopf2002 (Hopf, 2002)" in messages(result, "CIT002")[0]
+    assert "(Khan & Siraj, 2021)" in messages(result, "CIT002")[1]
+
+
+def test_cit003_two_entries_with_the_same_author_and_year():
+    result = lint("cit003.md")
+    assert lines(result, "CIT003") == [3]
+    assert "@smith2020pol, @smith2020eco" in messages(result, "CIT003")[0]
+
+
+def test_cit004_author_forms_the_style_would_not_print():
+    result = lint("cit004.md")
+    found = {(d.line, re.search(r'write "([^"]+)"', d.message).group(1)) for d in result.diagnostics
+             if d.code == "CIT004"}
+    assert found == {(3, "Kassenova"), (3, "Cooper"), (3, "Rousseau"), (5, "Le Corre"), (5, "Olcott")}
+    assert not [d for d in result.diagnostics if d.code == "CIT004" and d.line == 7]
+
+
+def test_cit005_semicolon_colon_and_bare_page_numbers_get_the_locator_word():
+    result = lint("cit005.md")
+    found = [d for d in result.diagnostics if d.code == "CIT005"]
+    assert [d.line for d in found] == [3, 3, 3]
+    assert [d.fix.replacement for d in found] == [", hlm. 9", ", hlm. 12", ", hlm. 15"]
+    english = lint("cit005.md", lang="en-US")
+    assert [d.fix.replacement for d in english.diagnostics if d.code == "CIT005"][0] == ", p. 9"
+
+
+def test_cit006_et_al_in_indonesian_and_dkk_for_one_author_and_missing_dkk():
+    result = lint("cit006.md")
+    found = messages(result, "CIT006")
+    assert lines(result, "CIT006") == [3, 3, 5]
+    assert 'writes "dkk.", not "et al."' in found[0]
+    assert "@shang2012 lists 1 author" in found[1]
+    assert 'write "Abdelal dkk."' in found[2]
+    english = lint("cit006.md", lang="en-US")
+    assert any('writes "et al.", not "dkk."' in m for m in messages(english, "CIT006"))
+
+
+def test_cit007_resolved_prose_citations_are_rewritten_in_pandoc_syntax():
+    result = lint("cit007.md")
+    fixes = [d.fix.replacement for d in result.diagnostics if d.code == "CIT007"]
+    assert fixes == ["[@hopf2002]", "[@tsygankov2010; @hopf2002]", "@tsygankov2010",
+                     "[@sugiyono2020, hlm. 9]", "[lihat @hopf2002]"]
+    assert all(d.severity is Severity.INFO for d in result.diagnostics if d.code == "CIT007")
+    assert 7 not in lines(result, "CIT007")  # one part of it does not resolve
+
+
+# ---------------------------------------------------------------- BIB rules
+
+@pytest.mark.parametrize("name, line, column", [
+    ("bib-broken.yaml", 5, 1), ("bib-broken.json", 3, 20), ("bib-broken.bib", 12, 1)])
+def test_bib001_an_unreadable_bibliography_has_line_and_column(name: str, line: int, column: int):
+    result = lint("bib-problems.md", bib=(name,))
+    found = [d for d in result.diagnostics if d.code == "BIB001"]
+    assert [(d.path.name, d.line, d.column) for d in found] == [(name, line, column)]
+
+
+def test_bib002_to_bib005_on_a_bibliography_with_one_problem_each():
+    result = lint("bib-problems.md", bib=("bib-problems.yaml",))
+    assert lines(result, "BIB002") == [8]
+    assert lines(result, "BIB003") == [23]
+    assert "same DOI" in messages(result, "BIB003")[0]
+    assert lines(result, "BIB004") == [32]
+    assert "container-title, volume, page, DOI or URL" in messages(result, "BIB004")[0]
+    assert lines(result, "BIB005") == [37]
+
+
+def test_bibtex_and_csl_json_are_read_and_keys_are_checked_across_files():
+    bibtex = lint("bib-problems.md", bib=("bib-good.bib",))
+    assert {r.id for r in bibtex.references} == {"hopf2002", "jordaan2003"}
+    jordaan = next(r for r in bibtex.references if r.id == "jordaan2003")
+    assert jordaan.line == 8 and jordaan.doi == "10.1080/0258934032000147282"
+    both = lint("bib-problems.md", bib=("bib-good.bib", "bib-good.json"))
+    assert [(d.path.name, d.line) for d in both.diagnostics if d.code == "BIB002"] == [("bib-good.json", 2)]
+
+
+# ---------------------------------------------------------------- the seed's own mistakes
+
+def test_the_seed_chapter_prose_forms_are_diagnosed_as_a_supervisor_would():
+    result = run_lint(LintRequest(chapters=[FIXTURES / "seed-prose.md"],
+                                  bibliographies=[REPO / "bibliography" / "references.yaml"]))
+    by_code = {code: [d.message for d in result.diagnostics if d.code == code] for code in RULES}
+    assert len(by_code["CIT002"]) == 2 and all("@lecorre2019 (Le Corre, 2019)" in m for m in by_code["CIT002"])
+    written = {re.search(r'^"([^"]+)"', m).group(1) for m in by_code["CIT004"]}
+    assert written == {"Nargis Kassenova", "Corre", "Sébastien Peyrouse", "Martha & Olcott", "ROUSSEAU.",
+                       "Cooper A."}
+    assert any("@shang2012 lists 1 author" in m for m in by_code["CIT006"])
+    assert any("@fu2008 lists 1 author" in m for m in by_code["CIT006"])
+    assert any("@lee2015 has 4 authors" in m for m in by_code["CIT006"])
+    assert [m for m in by_code["CIT005"]] == ['write the page as "2020, hlm. 9", not "2020;9".']
+    assert by_code["CIT001"] == [] and by_code["CIT003"] == []
+
+
+def test_fixing_the_seed_citations_gives_the_hand_converted_chapter_except_the_year_errors(tmp_path: Path):
+    work = tmp_path / "seed.md"
+    shutil.copy(FIXTURES / "seed-prose.md", work)
+    bib = str(REPO / "bibliography" / "references.yaml")
+    first = run_cli(tmp_path, "fix", "--citations", "--bibliography", bib, str(work))
+    assert first.returncode == 0, first.stderr
+    assert "applied 43 fixes" in first.stderr
+    fixed = work.read_text(encoding="utf-8")
+    chapter = (REPO / "chapters" / "01-pendahuluan.md").read_text(encoding="utf-8")
+    strip = lambda t: re.sub(r"^#+ ", "", t, flags=re.M)
+    assert strip(fixed).replace("(Corre, 2018)", "[@lecorre2019]") == strip(chapter)
+    again = run_cli(tmp_path, "fix", "--citations", "--bibliography", bib, str(work))
+    assert "applied 0 fixes" in again.stderr
+    assert work.read_text(encoding="utf-8") == fixed
+
+
+def test_fix_diff_previews_without_writing(tmp_path: Path):
+    work = tmp_path / "cit005.md"
+    shutil.copy(LINT / "cit005.md", work)
+    before = work.read_bytes()
+    proc = run_cli(tmp_path, "fix", "--citations", "--select", "CIT005", "--diff",
+                   "--bibliography", str(LINT / "refs.yaml"), str(work))
+    assert proc.returncode == 0
+    assert "+Menurut Sugiyono (2020, hlm. 9) dan (Sugiyono, 2020, hlm. 12) dan (Sugiyono, 2020, hlm. 15)." in proc.stdout
+    assert work.read_bytes() == before
+
+
+def test_fix_keeps_crlf_line_endings_and_the_bom(tmp_path: Path):
+    work = tmp_path / "crlf.md"
+    work.write_bytes(b"\xef\xbb\xbfSatu (Hopf, 2002).\r\n\r\nDua  baris\r\n")
+    run_cli(tmp_path, "fix", "--citations", "--bibliography", str(LINT / "refs.yaml"), str(work))
+    assert work.read_bytes() == b"\xef\xbb\xbfSatu [@hopf2002].\r\n\r\nDua  baris\r\n"
+
+
+# ---------------------------------------------------------------- suppression and severity
+
+def test_suppression_comments_disable_a_code_for_a_line_or_a_region():
+    result = lint("suppress.md")
+    assert lines(result, "CIT001") == [5, 13, 16]
+
+
+def test_severity_overrides_from_thesis_yaml_change_or_silence_rules(thesis_dir: Path):
+    config = thesis_dir / "thesis.yaml"
+    config.write_text(config.read_text() + "lint:\n  severity:\n    BIB004: error\n    CIT007: off\n")
+    proc = run_cli(thesis_dir, "lint")
+    assert proc.returncode == 1
+    assert "BIB004 [error]" in proc.stdout
+
+
+def test_an_unknown_code_in_the_severity_table_is_a_config_error(thesis_dir: Path):
+    config = thesis_dir / "thesis.yaml"
+    config.write_text(config.read_text() + "lint:\n  severity:\n    CIT999: off\n")
+    proc = run_cli(thesis_dir, "lint")
+    assert proc.returncode == 2
+    assert "'CIT999' is not a rule code" in proc.stderr
+
+
+# ---------------------------------------------------------------- output formats and exit codes
+
+def test_text_output_is_gcc_style(tmp_path: Path):
+    proc = run_cli(tmp_path, "lint", "--bibliography", str(LINT / "refs.yaml"), str(LINT / "cit002.md"))
+    first = proc.stdout.splitlines()[0]
+    assert re.match(r"^.*cit002\.md:3:1: CIT002 \[error\] ", first)
+
+
+def test_json_output_has_the_documented_fields(tmp_path: Path):
+    proc = run_cli(tmp_path, "lint", "--format", "json", "--bibliography", str(LINT / "refs.yaml"),
+                   str(LINT / "cit005.md"))
+    items = json.loads(proc.stdout)
+    assert items and set(items[0]) == {"path", "line", "column", "end_line", "end_column", "code", "name",
+                                       "severity", "message", "fix"}
+    locator = next(i for i in items if i["code"] == "CIT005")
+    assert locator["name"] == "locator-form" and locator["severity"] == "warning"
+    assert locator["fix"] == {"replacement": ", hlm. 9", "start": {"line": 3, "column": 23},
+                              "end": {"line": 3, "column": 25}}
+    assert all(i["fix"] is None for i in items if i["code"].startswith("BIB"))
+
+
+def test_sarif_output_is_sarif_2_1_0_with_stable_rule_ids(tmp_path: Path):
+    proc = run_cli(tmp_path, "lint", "--format", "sarif", "--bibliography", str(LINT / "refs.yaml"),
+                   str(LINT / "cit001.md"))
+    sarif = json.loads(proc.stdout)
+    assert sarif["version"] == "2.1.0" and "sarif-2.1.0" in sarif["$schema"]
+    run = sarif["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    assert [r["id"] for r in rules] == list(RULES)
+    first = run["results"][0]
+    assert rules[first["ruleIndex"]]["id"] == first["ruleId"] == "CIT001"
+    region = first["locations"][0]["physicalLocation"]["region"]
+    assert (region["startLine"], region["startColumn"]) == (3, 23)
+    assert first["level"] == "error"
+
+
+def test_github_escaping_of_data_and_properties():
+    assert github_escape_data("50% done\r\nnext") == "50%25 done%0D%0Anext"
+    assert github_escape_property("a:b,c%") == "a%3Ab%2Cc%25"
+
+
+def test_github_output_is_a_workflow_command_per_finding(tmp_path: Path):
+    result = lint("cit002.md")
+    out = format_github([d for d in result.diagnostics if d.code == "CIT002"], result.texts)
+    first = out.splitlines()[0]
+    assert first.startswith("::error file=")
+    assert ",line=3,col=1," in first and "title=CIT002 year-mismatch::" in first
+
+
+def test_exit_status_follows_fail_on(tmp_path: Path):
+    bib = str(LINT / "refs.yaml")
+    assert run_cli(tmp_path, "lint", "--bibliography", bib, str(LINT / "cit002.md")).returncode == 1
+    assert run_cli(tmp_path, "lint", "--bibliography", bib, str(LINT / "cit004.md")).returncode == 0
+    assert run_cli(tmp_path, "lint", "--fail-on", "warning", "--bibliography", bib,
+                   str(LINT / "cit004.md")).returncode == 1
+    assert run_cli(tmp_path, "lint", "--fail-on", "never", "--bibliography", bib,
+                   str(LINT / "cit002.md")).returncode == 0
+
+
+def test_usage_and_unreadable_inputs_exit_2_with_one_sentence(tmp_path: Path):
+    missing = run_cli(tmp_path, "lint", "--bibliography", str(tmp_path / "none.yaml"), str(LINT / "cit002.md"))
+    assert missing.returncode == 2 and "none.yaml" in missing.stderr and "Traceback" not in missing.stderr
+    nothing = run_cli(tmp_path, "lint")
+    assert nothing.returncode == 2 and "no thesis.yaml" in nothing.stderr
+    bad_format = run_cli(tmp_path, "lint", "--format", "xml")
+    assert bad_format.returncode == 2
+
+
+# ---------------------------------------------------------------- the project
+
+def test_the_example_thesis_lints_without_errors_and_shows_its_warnings(thesis_dir: Path):
+    proc = run_cli(thesis_dir, "lint")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "BIB004 [warning] @kassenova2018" in proc.stdout
+    assert "[error]" not in proc.stdout
+    assert re.search(r"0 errors, \d+ warnings", proc.stderr)
+
+
+def test_the_readme_documents_every_rule_as_the_code_defines_it():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for rule in RULES.values():
+        row = re.search(rf"^\| {rule.code} \| {rule.name} \| ([^|]+) \|", readme, re.M)
+        assert row, rule.code
+        assert row.group(1).strip().startswith(rule.severity.label)
+        assert ("fixable" in row.group(1)) == rule.fixable
