@@ -6,6 +6,7 @@ import json
 import re
 import subprocess
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,7 @@ class Reference:
     def type(self) -> str:
         return str(self.data.get("type", ""))
 
-    @property
+    @cached_property
     def authors(self) -> list[Person]:
         people = self.data.get("author") or self.data.get("editor") or []
         out = []

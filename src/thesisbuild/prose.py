@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .sources import Source
 
@@ -151,6 +152,7 @@ class AuthorText:
     connector: str             # "&", "dan", "and", or ""
 
 
+@lru_cache(maxsize=4096)
 def split_author(author: str) -> AuthorText:
     etal = re.search(rf"\s*,?\s*({_ETAL})\s*$", author)
     body = author[: etal.start()] if etal else author
@@ -160,6 +162,7 @@ def split_author(author: str) -> AuthorText:
                       connector=connector.group().strip() if connector else "")
 
 
+@lru_cache(maxsize=16384)
 def fold(text: str) -> str:
     """Case, accents and punctuation folded away: "ROUSSEAU." -> "rousseau", "Sébastien" -> "sebastien"."""
     decomposed = unicodedata.normalize("NFKD", text)
@@ -167,5 +170,6 @@ def fold(text: str) -> str:
     return re.sub(r"[^\w\s]", "", letters.casefold()).strip()
 
 
-def fold_tokens(text: str) -> list[str]:
-    return fold(text.replace("-", " ")).split()
+@lru_cache(maxsize=16384)
+def fold_tokens(text: str) -> tuple[str, ...]:
+    return tuple(fold(text.replace("-", " ")).split())

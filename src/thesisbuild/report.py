@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
@@ -13,8 +14,13 @@ from .errors import display_path
 from .sources import position_in
 
 
+@lru_cache(maxsize=256)
+def _shown(path: Path) -> str:
+    return display_path(path)
+
+
 def _path(d: Diagnostic) -> str:
-    return display_path(d.path)
+    return _shown(d.path)
 
 
 def format_text(diagnostics: list[Diagnostic], texts: dict[Path, str]) -> str:

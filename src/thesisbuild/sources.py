@@ -11,10 +11,8 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
-
-from markdown_it import MarkdownIt
 
 from .yamlfile import read_text
 
@@ -22,15 +20,18 @@ _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n.*?\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
 _BACKTICKS = re.compile(r"`+")
 _AUTOLINK = re.compile(r"<(?:[A-Za-z][A-Za-z0-9+.-]{1,31}:[^<>\s]*|[^<>\s@]+@[^<>\s]+)>")
-_BARE_URL = re.compile(r"(?:https?|ftp)://[^\s<>\"]+|www\.[^\s<>\"]+")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Split by literal prefix so that the regex engine can scan for the prefix quickly.
+_BARE_URLS = (re.compile(r"https?://[^\s<>\"]+"), re.compile(r"ftp://[^\s<>\"]+"),
+              re.compile(r"www\.[^\s<>\"]+"))
+_EMAIL_DOMAIN = re.compile(r"@[\w-]+(?:\.[\w-]+)+")
 _LINK_TARGET = re.compile(r"\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\)")
 _REF_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:\s*\S+.*$", re.M)
 _RAW_HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
 _DISPLAY_MATH = re.compile(r"\$\$.+?\$\$", re.S)
-_INLINE_MATH = re.compile(r"(?<![\\$])\$(?=\S)(?:[^$\\\n]|\\.)+?(?<=\S)\$(?!\d)")
+_INLINE_MATH = re.compile(r"\$(?=\S)(?:[^$\\\n]|\\.)+?(?<=\S)\$(?!\d)")  # not after \\ or $
 
-_md = MarkdownIt("commonmark")
+_MAY_HAVE_BLOCKS = re.compile(r"^(?: {4}|\t| {0,3}(?:```|~~~|<))", re.M)
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,14 @@ class Source:
         return i >= 0 and self.regions[i].end > start
 
 
+@lru_cache(maxsize=1)
+def _block_parser():
+    """CommonMark block structure only; inline parsing is switched off for speed."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").disable("inline")
+
+
 def position_in(text: str, offset: int) -> tuple[int, int]:
     """1-based line and column of an offset in any text."""
     line_start = text.rfind("\n", 0, offset) + 1
@@ -109,7 +118,18 @@ def find_regions(text: str) -> list[Region]:
     first_body_line = text.count("\n", 0, body_offset)
     body = text[body_offset:]
     prose_lines: list[tuple[int, int]] = []
-    for token in _md.parse(body):
+    if not _MAY_HAVE_BLOCKS.search(body):
+        # No indented line, fence or line-initial "<": no code or HTML block can exist, so every
+        # paragraph is prose and the parser's answer is known without running it.
+        start = body_offset
+        for gap in _BLANK_LINE.finditer(text, body_offset):
+            prose_lines.append((start, gap.start()))
+            start = gap.end()
+        prose_lines.append((start, len(text)))
+        tokens = []
+    else:
+        tokens = _block_parser().parse(body)
+    for token in tokens:
         if token.map is None:
             continue
         first, last = token.map[0] + first_body_line, token.map[1] + first_body_line
@@ -120,8 +140,7 @@ def find_regions(text: str) -> list[Region]:
         elif token.type == "inline":
             prose_lines.append(line_span(first, last))
 
-    for start, end in prose_lines:
-        found.extend(_inline_regions(text, start, end))
+    found.extend(_inline_regions(text, prose_lines))
     for m in _REF_DEFINITION.finditer(text, body_offset):
         found.append(Region(m.start(), m.end(), "link"))
     for m in _DISPLAY_MATH.finditer(text, body_offset):
@@ -129,39 +148,65 @@ def find_regions(text: str) -> list[Region]:
     return _merge(found)
 
 
-def _inline_regions(text: str, start: int, end: int) -> list[Region]:
+def _inline_regions(text: str, prose: list[tuple[int, int]]) -> list[Region]:
+    """Code spans, links, URLs, e-mail, raw HTML and math in the prose of `text`.
+
+    Each pass runs once over the whole text and only when its trigger character occurs; a match
+    outside prose merges into the block region around it, so no filtering is needed."""
     found: list[Region] = []
-    # Code spans first: a backtick run closes at the next run of the same length.
-    runs = list(_BACKTICKS.finditer(text, start, end))
-    i = 0
     code: list[tuple[int, int]] = []
-    while i < len(runs):
-        opener = runs[i]
-        if opener.start() > 0 and text[opener.start() - 1] == "\\":
-            i += 1
-            continue
-        for j in range(i + 1, len(runs)):
-            if len(runs[j].group()) == len(opener.group()):
-                code.append((opener.start(), runs[j].end()))
-                i = j + 1
-                break
-        else:
-            i += 1
+    if "`" in text:
+        # A backtick run closes at the next run of the same length, within one paragraph.
+        for start, end in prose:
+            runs = list(_BACKTICKS.finditer(text, start, end))
+            i = 0
+            while i < len(runs):
+                opener = runs[i]
+                if opener.start() > 0 and text[opener.start() - 1] == "\\":
+                    i += 1
+                    continue
+                for j in range(i + 1, len(runs)):
+                    if len(runs[j].group()) == len(opener.group()):
+                        code.append((opener.start(), runs[j].end()))
+                        i = j + 1
+                        break
+                else:
+                    i += 1
     found.extend(Region(a, b, "code") for a, b in code)
+    code_starts = [a for a, _ in code]
 
     def outside_code(pos: int) -> bool:
-        return not any(a <= pos < b for a, b in code)
+        i = bisect.bisect_right(code_starts, pos) - 1
+        return i < 0 or code[i][1] <= pos
 
-    for pattern, kind in ((_AUTOLINK, "url"), (_LINK_TARGET, "url"), (_BARE_URL, "url"),
-                          (_EMAIL, "email"), (_RAW_HTML_TAG, "html"), (_INLINE_MATH, "math")):
-        for m in pattern.finditer(text, start, end):
-            if outside_code(m.start()):
-                a, b = m.span()
-                if kind == "url" and pattern is _LINK_TARGET:
-                    a += 1  # keep the closing bracket of the link text as prose
-                if kind == "url" and pattern is _BARE_URL:
-                    b = a + len(m.group().rstrip(".,;:!?)]'\""))
-                found.append(Region(a, b, kind))
+    passes = []
+    if "<" in text:
+        passes += [(_AUTOLINK, "url"), (_RAW_HTML_TAG, "html")]
+    if "](" in text:
+        passes.append((_LINK_TARGET, "link"))
+    if "://" in text or "www." in text:
+        passes += [(pattern, "bare-url") for pattern in _BARE_URLS]
+    if "$" in text:
+        passes.append((_INLINE_MATH, "math"))
+    for pattern, kind in passes:
+        for m in pattern.finditer(text):
+            if not outside_code(m.start()):
+                continue
+            a, b = m.span()
+            if kind == "math" and a > 0 and text[a - 1] in "\\$":
+                continue
+            if kind == "link":
+                a += 1  # keep the closing bracket of the link text as prose
+            elif kind == "bare-url":
+                b = a + len(m.group().rstrip(".,;:!?)]'\""))
+            found.append(Region(a, b, "url" if kind in ("link", "bare-url") else kind))
+    for m in _EMAIL_DOMAIN.finditer(text):
+        # Anchored on "@" (fast); the local part is read backwards from it.
+        a = m.start()
+        while a > 0 and (text[a - 1].isalnum() or text[a - 1] in "._+-"):
+            a -= 1
+        if a < m.start() and outside_code(a):
+            found.append(Region(a, m.end(), "email"))
     return found
 
 

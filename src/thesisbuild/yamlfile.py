@@ -12,6 +12,9 @@ from .errors import UserError
 
 KeyPath = tuple[Any, ...]
 
+# libyaml's parser when PyYAML was built with it (the wheels are): several times faster.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 @dataclass
 class YamlDocument:
@@ -46,7 +49,7 @@ def load_yaml(path: Path, what: str) -> YamlDocument:
     """Parse a YAML file; a syntax error becomes a UserError at its line and column."""
     text = read_text(path, what)
     try:
-        loader = yaml.SafeLoader(text)
+        loader = _Loader(text)
         try:
             node = loader.get_single_node()
             data = loader.construct_document(node) if node is not None else None

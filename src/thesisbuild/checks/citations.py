@@ -104,7 +104,26 @@ class Resolution:
     issues: tuple[str, ...] = ()
 
 
-def resolve(work: CitedWork, refs: list[Reference]) -> Resolution:
+def author_index(refs: list[Reference]) -> dict[str, list[Reference]]:
+    """Entries by each folded word of their first author's name: "Le Corre" under "le" and "corre"."""
+    index: dict[str, list[Reference]] = {}
+    for entry in refs:
+        if entry.authors:
+            for token in set(fold_tokens(entry.authors[0].display)):
+                index.setdefault(token, []).append(entry)
+    return index
+
+
+def resolve(work: CitedWork, refs: list[Reference], index: dict[str, list[Reference]] | None = None) -> Resolution:
+    if index is not None:
+        # Only entries whose first author shares a word with the first two names written.
+        names = split_author(work.author).names[:2]
+        seen: dict[int, Reference] = {}
+        for name in names:
+            for token in fold_tokens(name):
+                for entry in index.get(token, ()):
+                    seen.setdefault(id(entry), entry)
+        refs = list(seen.values())
     candidates = [(e, m) for e in refs if (m := match_authors(work.author, e)) is not None]
     if not candidates:
         return Resolution("unresolved")
@@ -146,6 +165,21 @@ class CitationContext:
     @cached_property
     def by_id(self) -> dict[str, Reference]:
         return {r.id: r for r in self.refs}
+
+    @cached_property
+    def index(self) -> dict[str, list[Reference]]:
+        return author_index(self.refs)
+
+    @cached_property
+    def _resolved(self) -> dict[tuple[str, str], Resolution]:
+        return {}
+
+    def resolve(self, work: CitedWork) -> Resolution:
+        """The same author text and year resolve the same way everywhere in the thesis."""
+        key = (re.sub(r"\s+", " ", work.author), work.year)
+        if key not in self._resolved:
+            self._resolved[key] = resolve(work, self.refs, self.index)
+        return self._resolved[key]
 
     @cached_property
     def _citeproc(self):
@@ -252,12 +286,12 @@ def check_prose_citations(source: Source, ctx: CitationContext) -> tuple[list[Di
 def _choose(cite: ProseCitation, ctx: CitationContext) -> tuple[ProseCitation | None, list[Resolution]]:
     """The citation as the checks see it, or None when it is not a citation at all."""
     if not cite.narrative:
-        return cite, [resolve(w, ctx.refs) for w in cite.works]
+        return cite, [ctx.resolve(w) for w in cite.works]
     fallback = None
     best: tuple | None = None
     rank = {"resolved": 0, "ambiguous": 1, "year-mismatch": 2}
     for candidate in _narrative_candidates(cite):   # shortest author text first
-        res = resolve(candidate.works[0], ctx.refs)
+        res = ctx.resolve(candidate.works[0])
         if res.kind == "unresolved":
             fallback = fallback or candidate
             continue
