@@ -23,3 +23,8 @@ def task_docx():
 def task_lint():
     """Check citations and the bibliography; errors fail the build (`thesisbuild lint` for options)."""
     return tasks.lint()
+
+
+def task_fix():
+    """Correct the typo dictionary's words in the chapters (writes the sources; shows the diff)."""
+    return tasks.fix()

@@ -207,3 +207,14 @@ def test_no_absolute_path_or_build_metadata_leaks_into_the_outputs(built: Path):
         for name in z.namelist():
             part = z.read(name)
             assert not [n for n in needles if n in part], name
+
+
+def test_the_outputs_carry_the_typo_fixes_while_the_chapter_keeps_the_authors_text(built: Path, pdf_text: str):
+    text = normalise(pdf_text)
+    for typo in ("Kazakhtan", "Kazahktan", "Kazahkstan", "Amerikat Serikat", " dna ", "memilki"):
+        assert typo not in text, typo
+    assert text.count("Kazakhstan") > 100
+    docx = normalise(docx_text(built / "build" / "thesis.docx"))
+    assert "Kazakhtan" not in docx and "Kazakhstan" in docx
+    chapter = (built / "chapters" / "01-pendahuluan.md").read_text(encoding="utf-8")
+    assert chapter.count("Kazakhtan") == 14   # the build never writes a source

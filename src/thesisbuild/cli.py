@@ -28,12 +28,16 @@ def main(argv: list[str] | None = None) -> int:
     lint.add_argument("--fail-on", choices=["error", "warning", "info", "never"], default="error",
                       help="exit 1 when a finding is at or above this severity (default: error)")
 
-    fix = verbs.add_parser("fix", help="apply safe fixes to the chapters (atomic writes)")
+    fix = verbs.add_parser("fix", help="correct the dictionary's typos in the chapters (atomic writes)")
     _lint_options(fix)
     fix.add_argument("--citations", action="store_true",
-                     help="apply the citation fixes: CIT005 locator form, CIT007 prose to pandoc syntax")
+                     help="instead, apply the citation fixes: CIT005 locator form, CIT007 prose to pandoc syntax")
     fix.add_argument("--select", metavar="CODES", help="only these fixable codes, e.g. CIT005")
     fix.add_argument("--diff", action="store_true", help="show the changes without writing them")
+
+    typos = verbs.add_parser("typos", help="suspect words, as lines ready for typos.yaml")
+    _lint_options(typos)
+    typos.add_argument("--suggest", action="store_true", help="print typos.yaml lines for likely misspellings")
 
     args = parser.parse_args(argv)
     if args.verb is None:
@@ -73,6 +77,8 @@ def _run(args: argparse.Namespace) -> int:
         return _lint(args)
     if args.verb == "fix":
         return _fix(args)
+    if args.verb == "typos":
+        return _typos(args)
     raise AssertionError(args.verb)
 
 
@@ -81,6 +87,8 @@ def _lint_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--bibliography", action="append", type=Path, default=[], metavar="PATH",
                    help="a CSL-YAML, CSL-JSON or BibTeX file; repeat for several")
     p.add_argument("--lang", help="the thesis language, e.g. id-ID (default: thesis.yaml's, else id-ID)")
+    p.add_argument("--typos", type=Path, metavar="PATH", help="the typo dictionary (default: thesis.yaml's)")
+    p.add_argument("--words", type=Path, metavar="PATH", help="the thesis's word list (default: words.txt)")
 
 
 def _lint_request(args: argparse.Namespace):
@@ -88,21 +96,29 @@ def _lint_request(args: argparse.Namespace):
     from .lint import LintRequest
 
     thesis = None
-    if not args.bibliography or not args.files:
+    needs_bibliography = args.verb == "lint" or (args.verb == "fix" and args.citations)
+    if (needs_bibliography and not args.bibliography) or not args.files:
         try:
             config = args.config or find_config()
         except UserError:
-            if not args.bibliography:
+            if needs_bibliography and not args.bibliography:
                 raise UserError("no thesis.yaml here and no --bibliography given; run inside a thesis "
                                 "repository or pass --bibliography PATH and the chapter files.") from None
             raise UserError("no chapter files given and no thesis.yaml to list them; pass the files.") from None
         thesis = load_thesis(config)
     chapters = [p.resolve() for p in args.files] or (thesis.chapters if thesis else [])
     bibs = [p.resolve() for p in args.bibliography] or (thesis.bibliography if thesis else [])
+    typos = args.typos.resolve() if args.typos else (thesis.typos if thesis else None)
+    words = args.words.resolve() if args.words else (thesis.words if thesis else None)
+    for path, what in ((typos, "typo dictionary"), (words, "word list")):
+        if path is not None and not path.is_file():
+            raise UserError(f"the {what} does not exist; create it or correct the path.", path)
     return LintRequest(chapters=chapters, bibliographies=bibs,
                        lang=args.lang or (thesis.lang if thesis else "id-ID"),
                        csl=thesis.csl if thesis else None,
-                       severity=thesis.lint_severity if thesis else {})
+                       severity=thesis.lint_severity if thesis else {}, typos=typos, words=words,
+                       # A thesis checks its words; loose files only when a word list is named.
+                       suspects=thesis is not None or args.words is not None or args.typos is not None)
 
 
 def _lint(args: argparse.Namespace) -> int:
@@ -124,18 +140,25 @@ def _fix(args: argparse.Namespace) -> int:
     from .fixes import fix_files
     from .lint import run_lint
 
-    if not args.citations:
-        raise UserError("say what to fix: --citations applies the citation fixes (CIT005, CIT007).")
-    codes = {c for c, r in RULES.items() if r.fixable and c.startswith("CIT")}
+    family = "CIT" if args.citations else "TYP"
+    codes = {c for c, r in RULES.items() if r.fixable and c.startswith(family)}
     if args.select:
         wanted = {c.strip().upper() for c in args.select.split(",") if c.strip()}
         unknown = wanted - codes
         if unknown:
-            raise UserError(f"--select names codes that have no fix: {', '.join(sorted(unknown))}; "
-                            f"fixable citation codes are {', '.join(sorted(codes))}.")
+            raise UserError(f"--select names codes that have no fix here: {', '.join(sorted(unknown))}; "
+                            f"use {', '.join(sorted(codes))}.")
         codes = wanted
     request = _lint_request(args)
     request.severity = {}
+    request.suspects = False
+    if args.citations:
+        request.typos = None
+    else:
+        request.citations = False
+        if request.typos is None:
+            raise UserError("no typo dictionary: create typos.yaml (wrong: right, one per line) or pass "
+                            "--typos PATH; --citations fixes citations instead.")
     result = run_lint(request)
     chosen = [d for d in result.diagnostics if d.code in codes and d.fix is not None]
     diff, count = fix_files(chosen, result.texts, write=not args.diff)
@@ -145,6 +168,24 @@ def _fix(args: argparse.Namespace) -> int:
               file=sys.stderr)
     else:
         print(f"thesisbuild fix: applied {count} fix{'es' if count != 1 else ''}.", file=sys.stderr)
+    return 0
+
+
+def _typos(args: argparse.Namespace) -> int:
+    from .checks.typos import suggestions
+    from .sources import Source
+    from .words import load_word_list
+
+    if not args.suggest:
+        raise UserError("say what to do: --suggest prints typos.yaml lines for likely misspellings.")
+    from .typos import load_dictionary
+
+    request = _lint_request(args)
+    dictionary = load_dictionary(request.typos) if request.typos else None
+    lines = suggestions([Source.read(p) for p in request.chapters], load_word_list(request.words), dictionary)
+    sys.stdout.write("".join(line + "\n" for line in lines))
+    print(f"thesisbuild typos: {len(lines)} suggestion{'s' if len(lines) != 1 else ''}; review each "
+          "before you paste it into typos.yaml.", file=sys.stderr)
     return 0
 
 

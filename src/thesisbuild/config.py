@@ -19,7 +19,10 @@ PLACEHOLDER = re.compile(r"^\s*\[[^\]]*\]\s*$")
 
 _STRING_KEYS = ("title", "author", "student_id", "programme", "faculty", "university",
                 "city", "year", "lang", "template")
-_KNOWN_KEYS = set(_STRING_KEYS) | {"supervisors", "chapters", "bibliography", "csl", "profile", "lint"}
+_KNOWN_KEYS = set(_STRING_KEYS) | {"supervisors", "chapters", "bibliography", "csl", "profile", "lint",
+                                   "typos", "words"}
+DEFAULT_TYPOS = "typos.yaml"
+DEFAULT_WORDS = "words.txt"
 _REQUIRED = ("title", "author", "chapters", "bibliography")
 
 
@@ -73,6 +76,8 @@ class Thesis:
     supervisors: list[str] = field(default_factory=list)
     placeholders: list[Placeholder] = field(default_factory=list)
     lint_severity: dict[str, Any] = field(default_factory=dict)   # code -> Severity, or None for off
+    typos: Path | None = None       # the recurring-typo dictionary, if the thesis has one
+    words: Path | None = None       # the thesis's own word list (names, terms)
 
     @property
     def build_dir(self) -> Path:
@@ -80,7 +85,8 @@ class Thesis:
 
     def source_files(self) -> list[Path]:
         """Every input the outputs depend on, for incremental builds."""
-        return [self.config_path, *self.chapters, *self.bibliography, *self.profile.files()]
+        extra = [self.typos] if self.typos else []
+        return [self.config_path, *self.chapters, *self.bibliography, *extra, *self.profile.files()]
 
 
 def find_config(start: Path | None = None) -> Path:
@@ -129,13 +135,30 @@ def load_thesis(config_path: Path | None = None) -> Thesis:
                      for i, value in enumerate(supervisors) if PLACEHOLDER.match(value)]
 
     lint_severity = _lint_severity(doc)
+    typos = _optional_file(doc, root, "typos", DEFAULT_TYPOS, "typo dictionary")
+    words = _optional_file(doc, root, "words", DEFAULT_WORDS, "word list")
 
     return Thesis(root=root, config_path=path, title=strings["title"], author=strings["author"],
                   lang=lang, chapters=chapters, bibliography=bibliography, csl=csl, profile=profile,
                   student_id=strings["student_id"], programme=strings["programme"],
                   faculty=strings["faculty"], university=strings["university"],
                   city=strings["city"], year=strings["year"], supervisors=supervisors,
-                  placeholders=placeholders, lint_severity=lint_severity)
+                  placeholders=placeholders, lint_severity=lint_severity, typos=typos, words=words)
+
+
+def _optional_file(doc: YamlDocument, root: Path, key: str, default: str, what: str) -> Path | None:
+    """A file named under `key`, or the default name when that file exists."""
+    value = doc.data.get(key)
+    if value is None:
+        path = root / default
+        return path.resolve() if path.is_file() else None
+    if not isinstance(value, str) or not value.strip():
+        raise UserError(f"'{key}' must be the path of the {what}.", doc.path, doc.line_of(key))
+    path = (root / value).resolve()
+    if not path.is_file():
+        raise UserError(f"the {what} '{value}' does not exist; create it or fix the '{key}' value.",
+                        doc.path, doc.line_of(key))
+    return path
 
 
 def _lint_severity(doc: YamlDocument) -> dict[str, Any]:

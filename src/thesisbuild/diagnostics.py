@@ -57,6 +57,13 @@ RULES: dict[str, Rule] = {r.code: r for r in (
     Rule("BIB004", "incomplete-entry", Severity.WARNING, False,
          "fields APA needs for the entry's type are missing; the message lists them"),
     Rule("BIB005", "uncited-entry", Severity.WARNING, False, "an entry no chapter cites"),
+    Rule("TYP001", "known-typo", Severity.WARNING, True,
+         "a word of the typo dictionary (in a quotation: info, never fixed)"),
+    Rule("TYP002", "ambiguous-typo", Severity.WARNING, False,
+         "a dictionary word with several candidates; the message lists them"),
+    Rule("TYP003", "suspect-word", Severity.INFO, False,
+         "a word rare in this thesis and close to a much more frequent one, or in no Indonesian word "
+         "list nor words.txt"),
 )}
 
 

@@ -8,6 +8,9 @@ from pathlib import Path
 from .bibliography import Reference, load_file
 from .checks.bibliography import bibliography_files_exist, check_bibliography
 from .checks.citations import CitationContext, check_citations
+from .checks.typos import check_typos
+from .typos import load_dictionary
+from .words import load_word_list
 from .diagnostics import Diagnostic, Severity, Suppressions
 from .errors import UserError
 from .sources import Source
@@ -21,6 +24,10 @@ class LintRequest:
     lang: str = "id-ID"
     csl: Path | None = None
     severity: dict[str, Severity | None] = field(default_factory=dict)   # None switches a rule off
+    typos: Path | None = None       # typo dictionary: TYP001/TYP002
+    words: Path | None = None       # project word list for TYP003
+    suspects: bool = False          # TYP003
+    citations: bool = True          # CIT and BIB rules
 
 
 @dataclass
@@ -53,15 +60,22 @@ def run_lint(request: LintRequest) -> LintResult:
     for path in request.chapters:
         if not path.is_file():
             raise UserError("chapter file not found; create it or correct the path.", path)
-    refs, diagnostics = load_bibliographies(request.bibliographies)
     sources = [Source.read(p) for p in request.chapters]
-    ctx = CitationContext(refs=refs, lang=request.lang, csl=request.csl)
-    found, cited = check_citations(sources, ctx)
-    diagnostics += found
-    diagnostics += check_bibliography(refs, cited)
+    refs: list[Reference] = []
+    diagnostics: list[Diagnostic] = []
+    if request.citations:
+        refs, diagnostics = load_bibliographies(request.bibliographies)
+        ctx = CitationContext(refs=refs, lang=request.lang, csl=request.csl)
+        found, cited = check_citations(sources, ctx)
+        diagnostics += found
+        diagnostics += check_bibliography(refs, cited)
+    dictionary = load_dictionary(request.typos) if request.typos else None
+    words = load_word_list(request.words) if request.suspects and request.lang.lower().startswith("id") else None
+    if dictionary is not None or words is not None:
+        diagnostics += check_typos(sources, dictionary, words)
 
     texts: dict[Path, str] = {s.path: s.text for s in sources}
-    for path in request.bibliographies:
+    for path in request.bibliographies if request.citations else []:
         if path not in texts:
             try:
                 texts[path] = read_text(path, "bibliography")

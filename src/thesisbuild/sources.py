@@ -32,6 +32,7 @@ _INLINE_MATH = re.compile(r"\$(?=\S)(?:[^$\\\n]|\\.)+?(?<=\S)\$(?!\d)")  # not a
 
 _MAY_HAVE_BLOCKS = re.compile(r"^(?: {4}|\t| {0,3}(?:```|~~~|<))", re.M)
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_RAW_CONTENT_BLOCK = re.compile(r"\s*<(?:script|pre|style|textarea)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,19 @@ class Source:
     def overlaps_region(self, start: int, end: int) -> bool:
         i = bisect.bisect_right(self._region_starts, end - 1) - 1
         return i >= 0 and self.regions[i].end > start
+
+    @cached_property
+    def quotes(self) -> list[Region]:
+        """Quoted text, verbatim by convention: block quotes and “…” or "…" in a paragraph."""
+        return find_quotes(self.text, self.regions)
+
+    @cached_property
+    def _quote_starts(self) -> list[int]:
+        return [r.start for r in self.quotes]
+
+    def in_quote(self, offset: int) -> bool:
+        i = bisect.bisect_right(self._quote_starts, offset) - 1
+        return i >= 0 and self.quotes[i].start <= offset < self.quotes[i].end
 
 
 @lru_cache(maxsize=1)
@@ -136,7 +150,12 @@ def find_regions(text: str) -> list[Region]:
         if token.type in ("fence", "code_block"):
             found.append(Region(*line_span(first, last), "code"))
         elif token.type == "html_block":
-            found.append(Region(*line_span(first, last), "html"))
+            # pandoc reads Markdown inside HTML blocks, so only the tags and comments are HTML;
+            # script, pre, style and textarea keep their content raw.
+            if _RAW_CONTENT_BLOCK.match(token.content):
+                found.append(Region(*line_span(first, last), "html"))
+            else:
+                prose_lines.append(line_span(first, last))
         elif token.type == "inline":
             prose_lines.append(line_span(first, last))
 
@@ -208,6 +227,33 @@ def _inline_regions(text: str, prose: list[tuple[int, int]]) -> list[Region]:
         if a < m.start() and outside_code(a):
             found.append(Region(a, m.end(), "email"))
     return found
+
+
+_CURLY_QUOTE = re.compile(r"“(?:[^”\n]|\n(?![ \t]*\n))*?”")
+_STRAIGHT_QUOTE = re.compile(r'(?<![\w"])"(?=\S)(?:[^"\n]|\n(?![ \t]*\n))*?(?<=\S)"(?!\w)')
+_BLOCKQUOTE_START = re.compile(r"^ {0,3}>", re.M)
+
+
+def find_quotes(text: str, protected: list[Region]) -> list[Region]:
+    found: list[Region] = []
+    if _BLOCKQUOTE_START.search(text):
+        line_starts = [0] + [m.end() for m in re.finditer(r"\n", text)] + [len(text)]
+        for token in _block_parser().parse(text):
+            if token.type == "blockquote_open" and token.map:
+                first, last = token.map
+                found.append(Region(line_starts[first], line_starts[min(last, len(line_starts) - 1)], "quote"))
+    starts = [r.start for r in protected]
+
+    def is_protected(pos: int) -> bool:
+        i = bisect.bisect_right(starts, pos) - 1
+        return i >= 0 and protected[i].start <= pos < protected[i].end
+
+    for pattern in (_CURLY_QUOTE, _STRAIGHT_QUOTE):
+        if (pattern is _CURLY_QUOTE and "“" in text) or (pattern is _STRAIGHT_QUOTE and '"' in text):
+            for m in pattern.finditer(text):
+                if not is_protected(m.start()):
+                    found.append(Region(m.start(), m.end(), "quote"))
+    return _merge(found)
 
 
 def _merge(regions: list[Region]) -> list[Region]:

@@ -68,7 +68,8 @@ def run_lint_task(t: Thesis) -> None:
     from .report import format_text, summary
 
     result = run_lint(LintRequest(chapters=t.chapters, bibliographies=t.bibliography, lang=t.lang,
-                                  csl=t.csl, severity=t.lint_severity))
+                                  csl=t.csl, severity=t.lint_severity, typos=t.typos, words=t.words,
+                                  suspects=True))
     sys.stdout.write(format_text(result.diagnostics, result.texts))
     print(f"thesisbuild lint: {summary(result.diagnostics)}")
     worst = result.worst()
@@ -83,10 +84,31 @@ def lint() -> dict:
     return {
         "actions": [_action(run_lint_task, t)],
         "file_dep": [str(t.config_path), *map(str, t.chapters), *map(str, t.bibliography),
+                     *[str(p) for p in (t.typos, t.words) if p],
                      *_code_files("checks", "lint.py", "prose.py", "citations.py", "sources.py",
-                                  "bibliography.py", "diagnostics.py")],
+                                  "bibliography.py", "diagnostics.py", "typos.py", "words.py", "data")],
         "uptodate": [config_changed({"thesisbuild": __version__})],
     }
+
+
+def run_fix_task(t: Thesis) -> None:
+    """Write the typo dictionary's fixes into the chapters (atomically), and list them."""
+    from .fixes import fix_files
+    from .lint import LintRequest, run_lint
+
+    if t.typos is None:
+        raise UserError("this thesis has no typo dictionary; create typos.yaml (wrong: right, one per line).")
+    result = run_lint(LintRequest(chapters=t.chapters, bibliographies=[], lang=t.lang, typos=t.typos,
+                                  suspects=False, citations=False))
+    fixes = [d for d in result.diagnostics if d.code == "TYP001" and d.fix is not None]
+    diff, count = fix_files(fixes, result.texts, write=True)
+    sys.stdout.write(diff)
+    print(f"thesisbuild fix: applied {count} typo fix{'es' if count != 1 else ''}.")
+
+
+def fix() -> dict:
+    t = thesis()
+    return {"actions": [_action(run_fix_task, t)], "uptodate": [False], "verbosity": 2}
 
 
 def reference_docx() -> dict:

@@ -68,13 +68,48 @@ def prepare(thesis: Thesis, warn: bool = True) -> PreparedDocument:
     check_citations_resolve(citations, references)
     doc = PreparedDocument(thesis=thesis, sources=sources, references=references,
                            citations=citations, epoch=source_date_epoch(thesis.root))
-    doc.markdown = "\n\n".join(s.text.rstrip("\n") for s in sources) + "\n"
+    doc.markdown = "\n\n".join(text.rstrip("\n") for text in stage_texts(thesis, sources, warn)) + "\n"
     if warn:
         for p in thesis.placeholders:
             where = f"{display_path(thesis.config_path)}:{p.line}" if p.line else display_path(thesis.config_path)
             print(f"{where}: warning: '{p.key}' is still a placeholder ({p.value}); fill it in before "
                   "you submit.", file=sys.stderr)
     return doc
+
+
+def stage_texts(thesis: Thesis, sources: list[Source], report: bool = True) -> list[str]:
+    """The chapters as the outputs show them: with the typo dictionary applied in memory.
+    The sources are never written; `thesisbuild fix` is the author's decision."""
+    if thesis.typos is None:
+        return [s.text for s in sources]
+    from ..typos import apply_typos, load_dictionary
+
+    dictionary = load_dictionary(thesis.typos)
+    texts, notes, total = [], [], 0
+    for source in sources:
+        text, applied = apply_typos(source, dictionary)
+        texts.append(text)
+        if applied:
+            total += len(applied)
+            lines = sorted({source.position(h.start)[0] for h in applied})
+            notes.append(f"{display_path(source.path)} ({len(applied)}, lines {_ranges(lines)})")
+    if report and total:
+        print(f"thesisbuild: the outputs carry {total} typo fix{'es' if total != 1 else ''} from "
+              f"{display_path(thesis.typos)} that the chapters do not have yet: {'; '.join(notes)}. "
+              "Run `doit fix` to write them into the chapters.", file=sys.stderr)
+    return texts
+
+
+def _ranges(numbers: list[int]) -> str:
+    """[3, 4, 5, 9] -> "3-5, 9"."""
+    parts, start = [], None
+    for i, n in enumerate(numbers):
+        if start is None:
+            start = n
+        if i + 1 == len(numbers) or numbers[i + 1] != n + 1:
+            parts.append(str(start) if start == n else f"{start}-{n}")
+            start = None
+    return ", ".join(parts)
 
 
 def check_citations_resolve(citations: list[Citation], references: list[Reference]) -> None:

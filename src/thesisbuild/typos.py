@@ -1,0 +1,176 @@
+"""The recurring-typo dictionary (typos.yaml) and where its words occur in a chapter.
+
+Matching is by whole words (hyphens and punctuation are boundaries), in the listed form, its
+Title-case form and its lower-case form; an ALL-CAPS word matches only when listed in capitals.
+Code, URLs, e-mail, math, HTML, comments, front matter and citation keys are never touched;
+quotations are reported but never changed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .citations import find_citations
+from .diagnostics import Fix
+from .errors import UserError
+from .sources import Source
+from .yamlfile import load_yaml
+
+_TOKEN = re.compile(r"[^\W_]+")          # letters and digits; everything else is a boundary
+
+
+@dataclass(frozen=True)
+class Entry:
+    wrong: str                    # as listed
+    right: tuple[str, ...]        # one: a fix; several: candidates, reported only
+    line: int | None
+
+    @property
+    def fixable(self) -> bool:
+        return len(self.right) == 1
+
+
+@dataclass(frozen=True)
+class Form:
+    """One surface form that matches an entry, and how to write its replacement."""
+
+    entry: Entry
+    case: str                     # listed | title | lower
+    words: tuple[str, ...]        # the form split into words: ("Amerikat", "Serikat")
+
+    def replacement(self, right: str) -> str:
+        if self.case == "title":
+            return right[:1].upper() + right[1:]
+        if self.case == "lower":
+            return right.lower()
+        return right
+
+
+@dataclass
+class TypoDictionary:
+    path: Path | None
+    entries: list[Entry]
+
+    def __post_init__(self) -> None:
+        # Forms by their first word. A form listed explicitly wins over one derived from another entry.
+        self.forms: dict[str, list[Form]] = {}
+        explicit = {e.wrong for e in self.entries}
+        for entry in self.entries:
+            variants = [("listed", entry.wrong)]
+            title = entry.wrong[:1].upper() + entry.wrong[1:]
+            lower = entry.wrong.lower()
+            if title != entry.wrong and title not in explicit:
+                variants.append(("title", title))
+            if lower != entry.wrong and lower not in explicit:
+                variants.append(("lower", lower))
+            for case, surface in variants:
+                words = tuple(surface.split())
+                bucket = self.forms.setdefault(words[0], [])
+                if not any(f.words == words for f in bucket):
+                    bucket.append(Form(entry, case, words))
+        for bucket in self.forms.values():
+            bucket.sort(key=lambda f: -len(f.words))   # the longest phrase first
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+
+def load_dictionary(path: Path) -> TypoDictionary:
+    doc = load_yaml(path, "typo dictionary")
+    data = doc.data or {}
+    if not isinstance(data, dict):
+        raise UserError("a typo dictionary maps each wrong form to its right form, one per line "
+                        "(Kazakhtan: Kazakhstan).", path, 1)
+    entries = []
+    for wrong, right in data.items():
+        line = doc.line_of(wrong)
+        wrong_text = str(wrong).strip()
+        if not wrong_text or not _TOKEN.fullmatch(wrong_text.replace(" ", "").replace("-", "")):
+            raise UserError(f"'{wrong}' is not a word or phrase; list words only.", path, line)
+        if isinstance(right, list):
+            options = tuple(str(r).strip() for r in right if str(r).strip())
+        elif right is None or str(right).strip() == "":
+            options = ()
+        else:
+            options = (str(right).strip(),)
+        if not options:
+            raise UserError(f"'{wrong}' has no right form; write it after the colon.", path, line)
+        if wrong_text in options:
+            raise UserError(f"'{wrong}' maps to itself; remove the line.", path, line)
+        entries.append(Entry(wrong_text, options, line))
+    return TypoDictionary(path=path, entries=entries)
+
+
+@dataclass(frozen=True)
+class TypoHit:
+    start: int
+    end: int
+    text: str                     # as written
+    form: Form
+    quoted: bool                  # inside a quotation: report, never fix
+
+    @property
+    def replacements(self) -> tuple[str, ...]:
+        return tuple(self.form.replacement(r) for r in self.form.entry.right)
+
+    def fix(self) -> Fix | None:
+        if self.quoted or not self.form.entry.fixable:
+            return None
+        right = self.replacements[0]
+        parts = re.split(r"(\s+)", self.text)
+        words = right.split(" ")
+        if len(parts) > 1 and len(words) == (len(parts) + 1) // 2:
+            # Same number of words: keep the white space the author wrote between them.
+            parts[0::2] = words
+            right = "".join(parts)
+        return Fix(self.start, self.end, right)
+
+
+def find_typos(source: Source, dictionary: TypoDictionary) -> list[TypoHit]:
+    text = source.text
+    keys = [(c.start, c.end) for c in find_citations(source)]
+    hits: list[TypoHit] = []
+    tokens = list(_TOKEN.finditer(text))
+    skip_until = -1
+    for i, token in enumerate(tokens):
+        if token.start() < skip_until:
+            continue
+        forms = dictionary.forms.get(token.group())
+        if not forms:
+            continue
+        for form in forms:
+            end = _phrase_end(text, tokens, i, form.words)
+            if end is None:
+                continue
+            start = token.start()
+            if source.overlaps_region(start, end) or any(a <= start < b for a, b in keys):
+                break
+            hits.append(TypoHit(start, end, text[start:end], form, source.in_quote(start)))
+            skip_until = end
+            break
+    return hits
+
+
+def _phrase_end(text: str, tokens: list[re.Match], i: int, words: tuple[str, ...]) -> int | None:
+    """End offset when tokens i.. spell `words` separated only by white space."""
+    if len(words) == 1:
+        return tokens[i].end()
+    if i + len(words) > len(tokens):
+        return None
+    for k, word in enumerate(words[1:], 1):
+        prev, cur = tokens[i + k - 1], tokens[i + k]
+        if cur.group() != word or not text[prev.end():cur.start()].isspace():
+            return None
+    return tokens[i + len(words) - 1].end()
+
+
+def apply_typos(source: Source, dictionary: TypoDictionary) -> tuple[str, list[TypoHit]]:
+    """The text with every fixable, unquoted hit replaced; the hits that were applied."""
+    from .fixes import apply_fixes
+
+    hits = [h for h in find_typos(source, dictionary) if h.fix() is not None]
+    new, applied = apply_fixes(source.text, [h.fix() for h in hits])
+    applied_starts = {f.start for f in applied}
+    return new, [h for h in hits if h.start in applied_starts]
