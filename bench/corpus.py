@@ -20,8 +20,9 @@ FAMILIES = ("Abdelal Hopf Tsygankov Jordaan Cooper Ravenhill Chen Kassenova Rous
 
 
 def make_corpus(folder: Path, words: int = 100_000, references: int = 300, seed: int = 7,
-                code: bool = False) -> tuple[list[Path], Path]:
-    """With `code`, each chapter also has a fenced code block, a URL and an e-mail address."""
+                code: bool = False, typos: tuple[str, ...] = ()) -> tuple[list[Path], Path]:
+    """With `code`, each chapter also has a fenced code block, a URL and an e-mail address;
+    `typos` are sprinkled into the prose (about one word in 200)."""
     rng = random.Random(seed)
     refs = []
     seen: set[tuple[str, int]] = set()
@@ -65,7 +66,8 @@ def make_corpus(folder: Path, words: int = 100_000, references: int = 300, seed:
             if count // 2000 >= section:
                 section += 1
                 lines.append(f"\n## Bagian {number}.{section}\n")
-            sentence = [rng.choice(WORDS) for _ in range(rng.randint(12, 30))]
+            sentence = [rng.choice(typos) if typos and rng.random() < 0.005 else rng.choice(WORDS)
+                        for _ in range(rng.randint(12, 30))]
             count += len(sentence)
             text = " ".join(sentence).capitalize()
             if rng.random() < 0.6:
