@@ -4,6 +4,10 @@ pandoc and prose form. Deterministic (fixed seed), written to a folder given by 
 from __future__ import annotations
 
 import random
+import shutil
+import statistics
+import sys
+import time
 from pathlib import Path
 
 import yaml
@@ -79,3 +83,18 @@ def make_corpus(folder: Path, words: int = 100_000, references: int = 300, seed:
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         chapters.append(path)
     return chapters, bib
+
+
+def median_time(fn, runs: int) -> float:
+    """Median wall time of `fn` over `runs` calls."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def tool(name: str) -> str | None:
+    """A command on PATH or beside this Python (in its virtual environment)."""
+    return shutil.which(name) or shutil.which(name, path=str(Path(sys.executable).parent))

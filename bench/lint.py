@@ -9,30 +9,18 @@ against the 0.5 s goal, and codespell's time on the same files for scale.
 from __future__ import annotations
 
 import argparse
-import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from corpus import make_corpus  # noqa: E402
+from corpus import make_corpus, median_time, tool  # noqa: E402
 
 from thesisbuild.lint import LintRequest, run_lint  # noqa: E402
 from thesisbuild.prose import fold, fold_tokens, split_author  # noqa: E402
 
 GOAL = 0.5
-
-
-def median_time(fn, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def cold_lint(request: LintRequest) -> None:
@@ -73,7 +61,7 @@ def bench(runs: int, code: bool) -> None:
         print(f"thesisbuild lint, as a command: median {as_command:.3f} s over {args.runs} runs "
               f"({as_command / GOAL:.2f} x the {GOAL} s goal)")
 
-        codespell = shutil.which("codespell") or shutil.which("codespell", path=str(Path(sys.executable).parent))
+        codespell = tool("codespell")
         if codespell:
             spell = median_time(lambda: subprocess.run([codespell, *map(str, chapters)], capture_output=True),
                                 args.runs)

@@ -15,16 +15,13 @@ from __future__ import annotations
 import argparse
 import difflib
 import re
-import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from corpus import make_corpus  # noqa: E402
+from corpus import make_corpus, median_time, tool  # noqa: E402
 
 from thesisbuild.sources import Source  # noqa: E402
 from thesisbuild.typos import apply_typos, load_dictionary  # noqa: E402
@@ -32,19 +29,6 @@ from thesisbuild.typos import apply_typos, load_dictionary  # noqa: E402
 REPO = Path(__file__).resolve().parent.parent
 GOAL = 0.5
 _TOKEN = re.compile(r"[^\W_]+")
-
-
-def tool(name: str) -> str | None:
-    return shutil.which(name) or shutil.which(name, path=str(Path(sys.executable).parent))
-
-
-def median_time(fn, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def codespell_dictionary(typos_yaml: Path, dest: Path) -> Path:

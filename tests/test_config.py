@@ -73,7 +73,7 @@ def test_an_unknown_key_is_named_with_its_line(thesis_dir: Path):
 
 def test_a_missing_required_key_is_named(thesis_dir: Path):
     config = thesis_dir / "thesis.yaml"
-    text = "\n".join(l for l in config.read_text().splitlines() if not l.startswith("title:"))
+    text = "\n".join(line for line in config.read_text().splitlines() if not line.startswith("title:"))
     config.write_text(text)
     with pytest.raises(UserError, match="'title' is missing"):
         load_thesis()
@@ -120,7 +120,7 @@ def test_the_cli_reports_a_config_error_in_one_line_with_exit_2(thesis_dir: Path
     proc = run_cli(thesis_dir, "build")
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
-    errors = [l for l in proc.stderr.splitlines() if "error:" in l]
+    errors = [line for line in proc.stderr.splitlines() if "error:" in line]
     assert len(errors) == 1
     assert errors[0].startswith("thesis.yaml:")
     assert not (thesis_dir / "build" / "thesis.pdf").exists()

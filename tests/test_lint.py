@@ -151,7 +151,10 @@ def test_fixing_the_seed_citations_gives_the_hand_converted_chapter_except_the_y
     assert "applied 43 fixes" in first.stderr
     fixed = work.read_text(encoding="utf-8")
     chapter = (REPO / "chapters" / "01-pendahuluan.md").read_text(encoding="utf-8")
-    strip = lambda t: re.sub(r"^#+ ", "", t, flags=re.M)
+
+    def strip(text: str) -> str:   # heading marks differ: the fixture keeps the typed numbers' place
+        return re.sub(r"^#+ ", "", text, flags=re.M)
+
     assert strip(fixed).replace("(Corre, 2018)", "[@lecorre2019]") == strip(chapter)
     again = run_cli(tmp_path, "fix", "--citations", "--bibliography", bib, str(work))
     assert "applied 0 fixes" in again.stderr

@@ -100,6 +100,15 @@ class Diagnostic:
     def name(self) -> str:
         return self.rule.name
 
+    @classmethod
+    def at(cls, code: str, source, start: int, end: int, message: str, *,
+           severity: Severity | None = None, fix: Fix | None = None) -> "Diagnostic":
+        """A diagnostic for the characters start..end of a Source."""
+        line, column = source.position(start)
+        end_line, end_column = source.position(end)
+        return cls(code=code, path=source.path, line=line, column=column, end_line=end_line,
+                   end_column=end_column, message=message, severity=severity, fix=fix)
+
     def with_severity(self, severity: Severity) -> "Diagnostic":
         return replace(self, severity=severity)
 

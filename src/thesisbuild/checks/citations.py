@@ -202,13 +202,6 @@ class CitationContext:
         return names[match[0]] if match else None
 
 
-def _diag(code: str, source: Source, start: int, end: int, message: str, fix: Fix | None = None) -> Diagnostic:
-    line, col = source.position(start)
-    end_line, end_col = source.position(end)
-    return Diagnostic(code=code, path=source.path, line=line, column=col, end_line=end_line,
-                      end_column=end_col, message=message, fix=fix)
-
-
 def _cite_text(entry: Reference, ctx: "CitationContext") -> str:
     return f"@{entry.id} ({ctx.printed(entry)}, {entry.year or 'n.d.'})"
 
@@ -221,7 +214,7 @@ def check_pandoc_citations(source: Source, ctx: CitationContext) -> tuple[list[D
             hint = ctx.closest_key(c.key)
             message = f"@{c.key} has no bibliography entry" + (f"; did you mean @{hint}?" if hint else
                                                                "; add the entry or correct the key.")
-            diagnostics.append(_diag("CIT001", source, c.start, c.end, message))
+            diagnostics.append(Diagnostic.at("CIT001", source, c.start, c.end, message))
     return diagnostics, cited
 
 
@@ -238,17 +231,17 @@ def check_prose_citations(source: Source, ctx: CitationContext) -> tuple[list[Di
             if res.kind == "unresolved":
                 near = ctx.closest_author(work.author)
                 hint = f"; did you mean {_cite_text(near, ctx)}?" if near else "; add the entry or correct the citation."
-                diagnostics.append(_diag("CIT001", source, *where,
+                diagnostics.append(Diagnostic.at("CIT001", source, *where,
                                          f'"{work.author}, {work.year}" matches no bibliography entry{hint}'))
                 continue
             if res.kind == "year-mismatch":
                 have = ", ".join(_cite_text(e, ctx) for e in res.entries)
-                diagnostics.append(_diag("CIT002", source, *where,
+                diagnostics.append(Diagnostic.at("CIT002", source, *where,
                                          f'"{work.author}" is in the bibliography, but not for {work.year}: '
                                          f"it has {have}; correct the year or the entry."))
             elif res.kind == "ambiguous":
                 keys = ", ".join(f"@{e.id}" for e in res.entries)
-                diagnostics.append(_diag("CIT003", source, *where,
+                diagnostics.append(Diagnostic.at("CIT003", source, *where,
                                          f'"{work.author}, {work.year}" matches {len(res.entries)} entries '
                                          f"({keys}); give them year suffixes (2020a, 2020b) or cite by key."))
             entries = res.entries if res.kind in ("resolved", "year-mismatch") else []
@@ -259,27 +252,27 @@ def check_prose_citations(source: Source, ctx: CitationContext) -> tuple[list[Di
                 match = match_authors(work.author, entry)
                 if match and match.issues:
                     printed = ctx.printed(entry)
-                    diagnostics.append(_diag("CIT004", source, work.author_start, work.author_end,
+                    diagnostics.append(Diagnostic.at("CIT004", source, work.author_start, work.author_end,
                                              f'"{work.author}" is not how the style prints this author '
                                              f"({'; '.join(match.issues)}); write \"{printed}\"."))
                 etal = _etal_problem(work, entry, lang, ctx)
                 if etal:
-                    diagnostics.append(_diag("CIT006", source, work.author_start, work.author_end, etal))
+                    diagnostics.append(Diagnostic.at("CIT006", source, work.author_start, work.author_end, etal))
             if work.locator and (work.locator_sep.strip() in (";", ":") or not work.locator_word):
                 word = _LOCATOR_WORD[lang]
                 replacement = f", {word} {work.locator}"
-                diagnostics.append(_diag(
+                diagnostics.append(Diagnostic.at(
                     "CIT005", source, work.locator_start, work.locator_end,
                     f'write the page as "{work.year}{replacement}", not "{work.year}{work.locator_sep}'
                     f'{work.locator_word + " " if work.locator_word else ""}{work.locator}".',
-                    Fix(work.locator_start, work.locator_end, replacement)))
+                    fix=Fix(work.locator_start, work.locator_end, replacement)))
         if all(r.kind == "resolved" for r in resolutions):
             keys = [r.entries[0].id for r in resolutions]
             replacement = _pandoc_syntax(cite, keys, lang)
-            diagnostics.append(_diag("CIT007", source, cite.start, cite.end,
+            diagnostics.append(Diagnostic.at("CIT007", source, cite.start, cite.end,
                                      f'prose citation "{_one_line(cite.text)}" can be written {replacement}, so '
                                      "the style formats it and lists the work.",
-                                     Fix(cite.start, cite.end, replacement)))
+                                     fix=Fix(cite.start, cite.end, replacement)))
     return diagnostics, cited
 
 

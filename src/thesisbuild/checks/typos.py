@@ -8,13 +8,6 @@ from ..typos import TypoDictionary, find_typos
 from ..words import _WORD, WordList, near_frequent, word_counts
 
 
-def _diag(code: str, source: Source, start: int, end: int, message: str, severity=None, fix=None) -> Diagnostic:
-    line, col = source.position(start)
-    end_line, end_col = source.position(end)
-    return Diagnostic(code=code, path=source.path, line=line, column=col, end_line=end_line,
-                      end_column=end_col, message=message, severity=severity, fix=fix)
-
-
 def check_typos(sources: list[Source], dictionary: TypoDictionary | None,
                 words: WordList | None) -> list[Diagnostic]:
     diagnostics: list[Diagnostic] = []
@@ -29,11 +22,11 @@ def check_typos(sources: list[Source], dictionary: TypoDictionary | None,
                 if entry.fixable:
                     message = (f'"{hit.text}" is a known typo for "{hit.replacements[0]}"; '
                                f"{where}{'check the source' if hit.quoted else 'thesisbuild fix corrects it'}.")
-                    diagnostics.append(_diag("TYP001", source, hit.start, hit.end, message,
+                    diagnostics.append(Diagnostic.at("TYP001", source, hit.start, hit.end, message,
                                              severity=Severity.INFO if hit.quoted else None, fix=hit.fix()))
                 else:
                     options = " or ".join(f'"{r}"' for r in hit.replacements)
-                    diagnostics.append(_diag("TYP002", source, hit.start, hit.end,
+                    diagnostics.append(Diagnostic.at("TYP002", source, hit.start, hit.end,
                                              f'"{hit.text}" is a known typo for {options}; {where}choose one and '
                                              "correct it by hand.",
                                              severity=Severity.INFO if hit.quoted else None))
@@ -69,7 +62,7 @@ def _suspects(sources: list[Source], words: WordList, covered: dict) -> list[Dia
             else:
                 continue
             seen.add(word)
-            out.append(_diag("TYP003", source, start, start + len(word), message))
+            out.append(Diagnostic.at("TYP003", source, start, start + len(word), message))
     return out
 
 
