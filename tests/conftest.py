@@ -11,7 +11,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-THESIS_FILES = ("thesis.yaml", "dodo.py", "typos.yaml", "words.txt", "chapters", "bibliography", "figures")
+THESIS_FILES = ("thesis.yaml", "dodo.py", "typos.yaml", "words.txt", "chapters", "front", "bibliography", "figures")
 
 
 def copy_thesis(dest: Path) -> Path:

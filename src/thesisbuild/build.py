@@ -15,7 +15,7 @@ from .render.pdf import render_pdf
 
 def outputs(thesis: Thesis) -> dict[str, Path]:
     build = thesis.build_dir
-    return {"pdf": build / "thesis.pdf", "typ": build / "thesis.typ",
+    return {"pdf": build / "thesis.pdf", "typ": build / "thesis.typ", "pages": build / "thesis.pages.json",
             "docx": build / "thesis.docx", "reference": build / "reference.docx"}
 
 
@@ -36,7 +36,7 @@ def _prepare(thesis: Thesis, warn: bool):
 def build_pdf(thesis: Thesis, warn: bool = True) -> Path:
     out = outputs(thesis)
     doc = _prepare(thesis, warn)
-    with _no_stale(out["pdf"], out["typ"]):
+    with _no_stale(out["pdf"], out["typ"], out["pages"]):
         render_pdf(doc, out["typ"], out["pdf"])
     _report(out["pdf"])
     return out["pdf"]
@@ -48,7 +48,9 @@ def build_docx(thesis: Thesis, warn: bool = True) -> Path:
     with _no_stale(out["docx"]):
         if not out["reference"].is_file():
             build_reference(thesis)
-        render_docx(doc, out["reference"], out["docx"])
+        from .render.pdf import pages_path
+
+        render_docx(doc, out["reference"], out["docx"], pages_path(out["pdf"]))
     _report(out["docx"])
     return out["docx"]
 

@@ -18,9 +18,9 @@ BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
 PLACEHOLDER = re.compile(r"^\s*\[[^\]]*\]\s*$")
 
 _STRING_KEYS = ("title", "author", "student_id", "programme", "faculty", "university",
-                "city", "year", "lang", "template")
+                "city", "year", "lang", "template", "degree", "dean")
 _KNOWN_KEYS = set(_STRING_KEYS) | {"supervisors", "chapters", "bibliography", "csl", "profile", "lint",
-                                   "typos", "words"}
+                                   "typos", "words", "logo", "front", "appendices"}
 DEFAULT_TYPOS = "typos.yaml"
 DEFAULT_WORDS = "words.txt"
 _REQUIRED = ("title", "author", "chapters", "bibliography")
@@ -78,6 +78,11 @@ class Thesis:
     lint_severity: dict[str, Any] = field(default_factory=dict)   # code -> Severity, or None for off
     typos: Path | None = None       # the recurring-typo dictionary, if the thesis has one
     words: Path | None = None       # the thesis's own word list (names, terms)
+    degree: str = ""
+    dean: str = ""
+    logo: Path | None = None        # the university's logo for the cover
+    front: Path | None = None       # folder of front-matter texts (kata-pengantar.md, abstrak.md, …)
+    appendices: list[Path] = field(default_factory=list)
 
     @property
     def build_dir(self) -> Path:
@@ -85,8 +90,10 @@ class Thesis:
 
     def source_files(self) -> list[Path]:
         """Every input the outputs depend on, for incremental builds."""
-        extra = [self.typos] if self.typos else []
-        return [self.config_path, *self.chapters, *self.bibliography, *extra, *self.profile.files()]
+        extra = [p for p in (self.typos, self.logo) if p]
+        front = sorted(self.front.glob("*.md")) if self.front else []
+        return [self.config_path, *self.chapters, *self.bibliography, *extra, *front, *self.appendices,
+                *self.profile.files()]
 
 
 def find_config(start: Path | None = None) -> Path:
@@ -137,19 +144,31 @@ def load_thesis(config_path: Path | None = None) -> Thesis:
     lint_severity = _lint_severity(doc)
     typos = _optional_file(doc, root, "typos", DEFAULT_TYPOS, "typo dictionary")
     words = _optional_file(doc, root, "words", DEFAULT_WORDS, "word list")
+    logo = _optional_file(doc, root, "logo", None, "logo image")
+    front_value = data.get("front", "front")
+    front = (root / str(front_value)).resolve()
+    if "front" in data and not front.is_dir():
+        raise UserError(f"the front-matter folder '{front_value}' does not exist; create it or fix 'front'.",
+                        path, doc.line_of("front"))
+    appendices = [_existing(doc, root, rel, ("appendices", i), "appendix")
+                  for i, rel in enumerate(_string_list(doc, "appendices", required=False))]
 
     return Thesis(root=root, config_path=path, title=strings["title"], author=strings["author"],
                   lang=lang, chapters=chapters, bibliography=bibliography, csl=csl, profile=profile,
                   student_id=strings["student_id"], programme=strings["programme"],
                   faculty=strings["faculty"], university=strings["university"],
                   city=strings["city"], year=strings["year"], supervisors=supervisors,
-                  placeholders=placeholders, lint_severity=lint_severity, typos=typos, words=words)
+                  placeholders=placeholders, lint_severity=lint_severity, typos=typos, words=words,
+                  degree=strings["degree"], dean=strings["dean"], logo=logo,
+                  front=front if front.is_dir() else None, appendices=appendices)
 
 
-def _optional_file(doc: YamlDocument, root: Path, key: str, default: str, what: str) -> Path | None:
+def _optional_file(doc: YamlDocument, root: Path, key: str, default: str | None, what: str) -> Path | None:
     """A file named under `key`, or the default name when that file exists."""
     value = doc.data.get(key)
     if value is None:
+        if default is None:
+            return None
         path = root / default
         return path.resolve() if path.is_file() else None
     if not isinstance(value, str) or not value.strip():

@@ -36,3 +36,9 @@ def typst_array(values: list[object]) -> str:
 def ooxml_text(value: object) -> str:
     """Text for a w:t element."""
     return _xml_escape(str(value), {'"': "&quot;"})
+
+
+def markdown_text(value: object) -> str:
+    """Text that pandoc's Markdown reader reads back literally: every ASCII punctuation escaped."""
+    return "".join("\\" + ch if (ch.isascii() and not ch.isalnum() and not ch.isspace()) else ch
+                   for ch in str(value).replace("\n", " "))

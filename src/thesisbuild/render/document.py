@@ -34,7 +34,6 @@ class PreparedDocument:
         thesis = self.thesis
         args = ["-f", READER, "--citeproc", "--csl", str(thesis.csl),
                 "-M", f"lang={thesis.lang}",
-                "-M", f"reference-section-title={thesis.profile.get('bibliography.title')}",
                 "-M", "link-citations=false",
                 "-M", "suppress-bibliography=false"]
         for path in thesis.bibliography:
@@ -68,7 +67,9 @@ def prepare(thesis: Thesis, warn: bool = True) -> PreparedDocument:
     check_citations_resolve(citations, references)
     doc = PreparedDocument(thesis=thesis, sources=sources, references=references,
                            citations=citations, epoch=source_date_epoch(thesis.root))
-    doc.markdown = "\n\n".join(text.rstrip("\n") for text in stage_texts(thesis, sources, warn)) + "\n"
+    from .assemble import assemble
+
+    doc.markdown = assemble(thesis, stage_texts(thesis, sources, warn))
     if warn:
         for p in thesis.placeholders:
             where = f"{display_path(thesis.config_path)}:{p.line}" if p.line else display_path(thesis.config_path)

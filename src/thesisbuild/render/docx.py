@@ -9,6 +9,7 @@ from pathlib import Path
 from lxml import etree
 
 from ..config import Profile, Thesis
+from ..escape import ooxml_text
 from ..fsutil import write_atomic
 from ..pandoc import pandoc_bytes
 from .document import PreparedDocument
@@ -179,6 +180,30 @@ def styles_xml(original: bytes, profile: Profile, lang: str) -> bytes:
         _set(etree.SubElement(ppr, _w("outlineLvl")), val=level - 1)
         _sort_children(ppr, _PPR_ORDER)
 
+    single = 240
+    page_text = _style(root, "PageText", "Page Text")
+    _paragraph(page_text, line=single, before=0, after=0, jc="center", left=0, first_line=0)
+    abstract = _style(root, "AbstractText", "Abstract Text")
+    _paragraph(abstract, line=single, before=0, after=single, jc=jc, first_line=indent)
+    for level in (1, 2, 3):
+        toc = _style(root, f"TOC{level}", f"toc {level}")
+        _paragraph(toc, line=round(240 * 1.0), before=0, after=120, jc="left", left=567 * (level - 1), first_line=0)
+        _run(toc, font, half_points, bold=(level == 1))
+    toc_heading = _style(root, "TOCHeading", "TOC Heading")
+    ppr = _paragraph(toc_heading, line=body_line, before=0, after=body_line * int(chapter["space_after_lines"]),
+                     jc="center", left=0, first_line=0)
+    for old in ppr.findall("w:outlineLvl", NS) + ppr.findall("w:pageBreakBefore", NS):
+        ppr.remove(old)
+    etree.SubElement(ppr, _w("pageBreakBefore"))
+    _run(toc_heading, font, half_points, bold=True)
+    caption_line = round(240 * float(profile.get("captions.line_spacing")))
+    for cap_id in ("Caption", "ImageCaption", "TableCaption"):
+        cap = _style(root, cap_id)
+        _paragraph(cap, line=caption_line, before=0, after=body_line - 240,
+                   jc="center" if profile.get("captions.align") in ("center", "centre") else "left",
+                   left=0, first_line=0)
+        _run(cap, font, half_points)
+
     bib = _style(root, "Bibliography")
     entry_line = round(240 * float(profile.get("bibliography.line_spacing")))
     hang = twips(profile.get("bibliography.hanging_indent_cm"))
@@ -191,6 +216,51 @@ def styles_xml(original: bytes, profile: Profile, lang: str) -> bytes:
         if p is not None:
             _sort_children(p, _PPR_ORDER)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+_JC = {"center": "center", "left": "left", "right": "right", "justify": "both"}
+
+
+def docx_page_xml(page, thesis: Thesis, first: bool) -> str:
+    """A page the template adds, as WordprocessingML paragraphs; every text is escaped."""
+    out = []
+    for i, block in enumerate(page_paragraphs(page)):
+        kind, payload = block
+        brk = "<w:pageBreakBefore/>" if i == 0 and not first and kind != "heading" else ""
+        if kind == "heading":
+            bookmark = f"thesisbuild-{page.name}"
+            out.append(f'<w:p><w:pPr><w:pStyle w:val="Heading1"/></w:pPr>'
+                       f'<w:bookmarkStart w:id="{_bookmark_id(bookmark)}" w:name="{bookmark}"/>'
+                       f'<w:r><w:t xml:space="preserve">{ooxml_text(payload)}</w:t></w:r>'
+                       f'<w:bookmarkEnd w:id="{_bookmark_id(bookmark)}"/></w:p>')
+            continue
+        b = payload
+        spacing = f'<w:spacing w:before="{round(b.space_before_pt * 20)}" w:after="0" w:line="240" w:lineRule="auto"/>'
+        ppr = f'<w:pPr><w:pStyle w:val="PageText"/>{brk}{spacing}<w:ind w:left="0" w:firstLine="0"/>' \
+              f'<w:jc w:val="{_JC.get(b.align, "center")}"/></w:pPr>'
+        if b.text is None:
+            text, rpr = "[Logo]", '<w:rPr><w:color w:val="808080"/></w:rPr>'
+        else:
+            text = b.text
+            rpr = f'<w:rPr>{"<w:b/><w:bCs/>" if b.bold else ""}<w:sz w:val="{round(b.size_pt * 2)}"/>' \
+                  f'<w:szCs w:val="{round(b.size_pt * 2)}"/></w:rPr>'
+        out.append(f'<w:p>{ppr}<w:r>{rpr}<w:t xml:space="preserve">{ooxml_text(text)}</w:t></w:r></w:p>')
+    return "".join(out)
+
+
+def page_paragraphs(page) -> list[tuple[str, object]]:
+    items: list[tuple[str, object]] = []
+    if page.heading:
+        items.append(("heading", page.heading))
+    items.extend(("block", b) for b in page.blocks)
+    return items
+
+
+def _bookmark_id(name: str) -> int:
+    """A stable bookmark id from the name (pandoc's own ids are small numbers)."""
+    import zlib
+
+    return 100000 + zlib.crc32(name.encode("utf-8")) % 800000
 
 
 def document_xml(profile: Profile) -> bytes:
@@ -227,7 +297,7 @@ def write_reference_docx(thesis: Thesis, path: Path) -> None:
     write_atomic(path, reference_docx(thesis))
 
 
-def render_docx(doc: PreparedDocument, reference: Path, docx_path: Path) -> None:
+def render_docx(doc: PreparedDocument, reference: Path, docx_path: Path, pages_json: Path | None = None) -> None:
     chapter = doc.thesis.profile.get("headings.chapter")
     meta = {"chapter-label": chapter["label"], "chapter-numbering": chapter["numbering"],
             "chapter-layout": chapter["layout"], "chapter-separator": chapter["one_line_separator"],
@@ -238,7 +308,7 @@ def render_docx(doc: PreparedDocument, reference: Path, docx_path: Path) -> None
     tmp = docx_path.with_name(f".{docx_path.name}.partial")
     try:
         doc.convert("docx", args, output=tmp)
-        write_atomic(docx_path, finish_docx(tmp.read_bytes(), doc.thesis))
+        write_atomic(docx_path, finish_docx(tmp.read_bytes(), doc.thesis, pages_json))
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -249,21 +319,27 @@ _CUSTOM_PROPS = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _DC = "http://purl.org/dc/elements/1.1/"
 
 
-def finish_docx(data: bytes, thesis: Thesis) -> bytes:
-    """Drop the build's own metadata (pandoc copies it, absolute paths included, into
-    docProps/custom.xml) and name the thesis's title and author in the core properties."""
+def finish_docx(data: bytes, thesis: Thesis, pages_json: Path | None = None) -> bytes:
+    """The template's page structure (sections, page numbers, filled lists); then drop the build's
+    own metadata (pandoc copies it, absolute paths included, into docProps/custom.xml) and name the
+    thesis's title and author in the core properties."""
+    from .docx_layout import layout_parts
+
+    with zipfile.ZipFile(io.BytesIO(data)) as src:
+        infos = src.infolist()
+        parts = {info.filename: src.read(info.filename) for info in infos}
+    date_time = infos[0].date_time
+    parts = layout_parts(thesis, parts, pages_json)
+    parts["docProps/custom.xml"] = _CUSTOM_PROPS.encode("utf-8")
+    parts["docProps/core.xml"] = _core_properties(parts["docProps/core.xml"], thesis)
+    order = [i.filename for i in infos] + sorted(set(parts) - {i.filename for i in infos})
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            payload = src.read(info.filename)
-            if info.filename == "docProps/custom.xml":
-                payload = _CUSTOM_PROPS.encode("utf-8")
-            elif info.filename == "docProps/core.xml":
-                payload = _core_properties(payload, thesis)
-            clone = zipfile.ZipInfo(info.filename, date_time=info.date_time)
-            clone.compress_type = zipfile.ZIP_DEFLATED
-            clone.external_attr = info.external_attr
-            dst.writestr(clone, payload)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name in order:
+            info = zipfile.ZipInfo(name, date_time=date_time)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            dst.writestr(info, parts[name])
     return out.getvalue()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import jinja2
@@ -45,6 +46,10 @@ def layout_values(profile: Profile, lang: str) -> dict:
         "region": region.upper(),
         "chapter_numbering": _NUMBERING[chapter_numbering],
         "chapter_align": _ALIGN.get(profile.get("headings.chapter.align"), "center"),
+        "caption_align": _ALIGN.get(profile.get("captions.align"), "center"),
+        "front_numbering": _NUMBERING[profile.get("page_numbers.front_numbering")],
+        "body_numbering": _NUMBERING[profile.get("page_numbers.body_numbering")],
+        "front_position": profile.get("page_numbers.front_position"),
         "section_align": _ALIGN.get(profile.get("headings.section.align"), "left"),
     }
 
@@ -80,6 +85,23 @@ def typst_preamble(thesis: Thesis) -> str:
                         "profile.yaml.", profile.folder / "profile.yaml") from None
 
 
+def typst_page(page, thesis: Thesis) -> str:
+    """A page the template adds, as typst: every text is a string literal."""
+    lines = ["#pagebreak(weak: true)"]
+    if page.heading:
+        lines.append(f"#heading(level: 1, numbering: none)[#{typst_str(page.heading)}]")
+    for block in page.blocks:
+        common = f"above: {block.space_before_pt}pt"
+        if block.text is None:
+            logo = typst_str("/" + thesis.logo.relative_to(thesis.root).as_posix()) if thesis.logo else "none"
+            lines.append(f"#block(above: {block.space_before_pt}pt, width: 100%, align(center, "
+                         f"logo-slot({block.logo_width_cm}cm, {logo})))")
+        else:
+            lines.append(f"#page-line({typst_str(block.text)}, size: {block.size_pt}pt, "
+                         f"bold: {'true' if block.bold else 'false'}, to: {typst_str(block.align)}, {common})")
+    return "\n".join(lines)
+
+
 def render_pdf(doc: PreparedDocument, typ_path: Path, pdf_path: Path) -> None:
     import typst
 
@@ -93,3 +115,21 @@ def render_pdf(doc: PreparedDocument, typ_path: Path, pdf_path: Path) -> None:
         raise UserError(f"typst could not compile the document ({first}); see {typ_path.name}.",
                         typ_path) from None
     write_atomic(pdf_path, pdf)
+    write_atomic(pages_path(pdf_path), json.dumps(page_numbers(typ_path, doc), indent=1) + "\n")
+
+
+def pages_path(pdf_path: Path) -> Path:
+    return pdf_path.with_suffix(".pages.json")
+
+
+def page_numbers(typ_path: Path, doc: PreparedDocument) -> dict:
+    """The printed page number of every outlined heading and caption, in document order, so that
+    the DOCX's table of contents can be filled in before Word recomputes it."""
+    import typst
+
+    def query(label: str) -> list:
+        raw = typst.query(str(typ_path), label, root=str(doc.thesis.root), font_paths=font_paths(doc.thesis),
+                          ignore_system_fonts=True)
+        return [item["value"] for item in json.loads(raw)]
+
+    return {"headings": query("<thesis-heading>"), "captions": query("<thesis-caption>")}

@@ -1,0 +1,94 @@
+"""The pages a template adds (cover, title page, statements, approval pages), as data.
+
+A page is `templates/<profile>/pages/<name>.yaml`: an optional heading and a list of blocks. A
+block's `text` is a Jinja2 template over the thesis's values; what it renders to is plain text,
+which each renderer then escapes for its own target, so no value can run as code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+from .config import Profile, Thesis
+from .errors import UserError
+from .yamlfile import load_yaml
+
+_env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False)
+
+
+@dataclass(frozen=True)
+class Block:
+    text: str | None              # None for the logo
+    size_pt: float
+    bold: bool
+    align: str                    # center | left | right | justify
+    space_before_pt: float = 0.0
+    logo_width_cm: float = 0.0
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    heading: str | None           # printed as an unnumbered chapter-level heading, listed in Daftar Isi
+    blocks: tuple[Block, ...]
+
+
+def roman(n: int) -> str:
+    out = ""
+    for value, numeral in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+                           (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+        while n >= value:
+            out += numeral
+            n -= value
+    return out
+
+
+def thesis_values(thesis: Thesis) -> dict:
+    return {"title": thesis.title, "author": thesis.author, "student_id": thesis.student_id,
+            "programme": thesis.programme, "faculty": thesis.faculty, "university": thesis.university,
+            "city": thesis.city, "year": thesis.year, "degree": thesis.degree, "dean": thesis.dean,
+            "supervisors": list(thesis.supervisors)}
+
+
+def load_page(profile: Profile, name: str, values: dict) -> Page:
+    path = profile.folder / "pages" / f"{name}.yaml"
+    if not path.is_file():
+        raise UserError(f"the template has no page '{name}'; add pages/{name}.yaml to the profile or "
+                        "remove it from front_matter.", profile.folder / "profile.yaml")
+    doc = load_yaml(path, "template page")
+    data = doc.data or {}
+    styles = profile.get("page_styles")
+    blocks: list[Block] = []
+
+    def render(template: str, extra: dict, line: int | None) -> str:
+        try:
+            return _env.from_string(str(template)).render(**values, **extra)
+        except jinja2.TemplateError as err:
+            raise UserError(f"the page template cannot be rendered ({err}); fix it.", path, line) from None
+
+    def add(items: list, extra: dict, keys: tuple) -> None:
+        for i, item in enumerate(items or []):
+            line = doc.line_of(*keys, i)
+            if "for" in item:
+                for n, value in enumerate(values.get(item["for"]) or [], 1):
+                    add(item.get("blocks", []), {**extra, "item": value, "number": n, "number_roman": roman(n)},
+                        keys + (i, "blocks"))
+                continue
+            style = styles.get(item.get("style", "page-text"))
+            if style is None:
+                raise UserError(f"unknown page style '{item.get('style')}'; define it under page_styles "
+                                "in profile.yaml.", path, line)
+            common = dict(size_pt=float(style["size_pt"]), bold=bool(style["bold"]), align=str(style["align"]),
+                          space_before_pt=float(item.get("space_before_pt", 0)))
+            if item.get("logo"):
+                blocks.append(Block(text=None, logo_width_cm=float(item.get("width_cm", 4)), **common))
+            else:
+                blocks.append(Block(text=render(item["text"], extra, line), **common))
+
+    add(data.get("blocks"), {}, ("blocks",))
+    heading = data.get("heading")
+    return Page(name=name, heading=render(heading, {}, doc.line_of("heading")) if heading else None,
+                blocks=tuple(blocks))

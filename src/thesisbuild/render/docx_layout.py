@@ -1,0 +1,305 @@
+"""The DOCX's page structure, added after pandoc: real sections with page-number formats and
+restarts, a different first page for chapter openings, page numbers in headers and footers, and
+a table of contents (and lists of tables and figures) with its entries filled in."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+
+from ..config import Thesis
+from .assemble import APPENDIX_MARKER, BODY_MARKER, LIST_MARKER
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+NS = {"w": W, "r": R}
+REL_HEADER = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/header"
+REL_FOOTER = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer"
+CT_HEADER = "application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml"
+CT_FOOTER = "application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"
+_FMT = {"lower-roman": "lowerRoman", "upper-roman": "upperRoman", "arabic": "decimal", "decimal": "decimal"}
+_CAPTION_STYLES = {"figures": "ImageCaption", "tables": "TableCaption"}
+
+
+def w(tag: str) -> str:
+    return f"{{{W}}}{tag}"
+
+
+def _text(p: etree._Element) -> str:
+    parts = []
+    for el in p.iter(w("t"), w("br"), w("tab")):
+        parts.append(el.text or "" if el.tag == w("t") else " ")
+    return re.sub(r"\s+", " ", "".join(parts)).strip()
+
+
+def _style(p: etree._Element) -> str:
+    st = p.find("w:pPr/w:pStyle", NS)
+    return st.get(w("val")) if st is not None else ""
+
+
+@dataclass
+class Entry:
+    level: int
+    text: str
+    anchor: str
+    page: str = ""
+
+
+def _bookmark(body: list, index: int) -> str | None:
+    """The bookmark of the paragraph at `index`: inside it, or just before it (pandoc's way)."""
+    inner = body[index].find("w:bookmarkStart", NS)
+    if inner is not None:
+        return inner.get(w("name"))
+    j = index - 1
+    while j >= 0 and body[j].tag == w("bookmarkStart"):
+        name = body[j].get(w("name"))
+        if not name.startswith("ref-") and name != "refs":
+            return name
+        j -= 1
+    return None
+
+
+def _field_run(instr: str) -> list[etree._Element]:
+    begin, sep = etree.Element(w("r")), etree.Element(w("r"))
+    etree.SubElement(begin, w("fldChar")).set(w("fldCharType"), "begin")
+    instr_run = etree.Element(w("r"))
+    it = etree.SubElement(instr_run, w("instrText"))
+    it.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    it.text = f" {instr} "
+    etree.SubElement(sep, w("fldChar")).set(w("fldCharType"), "separate")
+    return [begin, instr_run, sep]
+
+
+def _run(text: str) -> etree._Element:
+    r = etree.Element(w("r"))
+    t = etree.SubElement(r, w("t"))
+    t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    t.text = text
+    return r
+
+
+def _end_run() -> etree._Element:
+    r = etree.Element(w("r"))
+    etree.SubElement(r, w("fldChar")).set(w("fldCharType"), "end")
+    return r
+
+
+def _list_paragraphs(entries: list[Entry], instr: str, text_width: int) -> list[etree._Element]:
+    """A TOC field whose result holds the entries, so it shows before Word updates it."""
+    paragraphs = []
+    for i, entry in enumerate(entries):
+        p = etree.Element(w("p"))
+        ppr = etree.SubElement(p, w("pPr"))
+        etree.SubElement(ppr, w("pStyle")).set(w("val"), f"TOC{min(entry.level, 9)}")
+        tabs = etree.SubElement(ppr, w("tabs"))
+        tab = etree.SubElement(tabs, w("tab"))
+        tab.set(w("val"), "right"), tab.set(w("leader"), "dot"), tab.set(w("pos"), str(text_width))
+        if i == 0:
+            p.extend(_field_run(instr))
+        link = etree.SubElement(p, w("hyperlink"))
+        link.set(w("anchor"), entry.anchor)
+        link.set(w("history"), "1")
+        link.append(_run(entry.text))
+        tab_run = etree.SubElement(link, w("r"))
+        etree.SubElement(tab_run, w("tab"))
+        link.extend(_field_run(f"PAGEREF {entry.anchor} \\h"))
+        link.append(_run(entry.page))
+        link.append(_end_run())
+        if i == len(entries) - 1:
+            p.append(_end_run())
+        paragraphs.append(p)
+    return paragraphs
+
+
+def _heading_paragraph(title: str, style: str, anchor: str | None) -> etree._Element:
+    p = etree.Element(w("p"))
+    etree.SubElement(etree.SubElement(p, w("pPr")), w("pStyle")).set(w("val"), style)
+    if anchor:
+        bm = etree.SubElement(p, w("bookmarkStart"))
+        bm.set(w("id"), str(700000 + len(anchor))), bm.set(w("name"), anchor)
+    p.append(_run(title))
+    if anchor:
+        etree.SubElement(p, w("bookmarkEnd")).set(w("id"), str(700000 + len(anchor)))
+    return p
+
+
+def _sect_pr(template: etree._Element, refs: dict[str, str], fmt: str, start: int | None) -> etree._Element:
+    sect = etree.Element(w("sectPr"))
+    for kind, attr in (("headerReference", "header"), ("footerReference", "footer")):
+        for which in ("default", "first"):
+            rid = refs.get(f"{attr}-{which}")
+            if rid:
+                ref = etree.SubElement(sect, w(kind))
+                ref.set(w("type"), which)
+                ref.set(f"{{{R}}}id", rid)
+    for tag in ("pgSz", "pgMar"):
+        el = template.find(f"w:{tag}", NS)
+        if el is not None:
+            sect.append(etree.fromstring(etree.tostring(el)))
+    num = etree.SubElement(sect, w("pgNumType"))
+    num.set(w("fmt"), fmt)
+    if start is not None:
+        num.set(w("start"), str(start))
+    etree.SubElement(sect, w("titlePg"))
+    return sect
+
+
+def _page_number_part(root_tag: str, align: str | None) -> bytes:
+    xml = f'<w:{root_tag} xmlns:w="{W}"><w:p><w:pPr><w:pStyle w:val="Normal"/><w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/><w:ind w:firstLine="0"/>'
+    if align:
+        xml += (f'<w:jc w:val="{align}"/></w:pPr><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r>'
+                f'<w:instrText xml:space="preserve"> PAGE </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/>'
+                f'</w:r><w:r><w:t>1</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p></w:{root_tag}>')
+    else:
+        xml += f'</w:pPr></w:p></w:{root_tag}>'
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + xml).encode("utf-8")
+
+
+_POSITION = {"bottom-center": ("footer", "center"), "bottom-right": ("footer", "right"),
+             "top-right": ("header", "right"), "top-center": ("header", "center"), "none": (None, None)}
+
+
+def layout_parts(thesis: Thesis, parts: dict[str, bytes], pages_json: Path | None) -> dict[str, bytes]:
+    """Rewrite document.xml, settings.xml, rels and content types; add header and footer parts."""
+    profile = thesis.profile
+    doc = etree.fromstring(parts["word/document.xml"])
+    body_el = doc.find("w:body", NS)
+    final_sect = body_el.find("w:sectPr", NS)
+
+    # Header and footer parts, one per position, and the references each kind of section uses.
+    rels = etree.fromstring(parts["word/_rels/document.xml.rels"])
+    ctypes = etree.fromstring(parts["[Content_Types].xml"])
+    rel_ns = rels.nsmap[None]
+    ct_ns = ctypes.nsmap[None]
+    made: dict[tuple, str] = {}
+
+    def part_for(kind: str, align: str | None) -> str:
+        key = (kind, align)
+        if key not in made:
+            name = f"{kind}{len(made) + 1}.xml"
+            parts[f"word/{name}"] = _page_number_part("hdr" if kind == "header" else "ftr", align)
+            rid = f"rIdThesis{len(made) + 1}"
+            rel = etree.SubElement(rels, f"{{{rel_ns}}}Relationship")
+            rel.set("Id", rid), rel.set("Type", REL_HEADER if kind == "header" else REL_FOOTER)
+            rel.set("Target", name)
+            ov = etree.SubElement(ctypes, f"{{{ct_ns}}}Override")
+            ov.set("PartName", f"/word/{name}"), ov.set("ContentType", CT_HEADER if kind == "header" else CT_FOOTER)
+            made[key] = rid
+        return made[key]
+
+    def refs_for(first_position: str, default_position: str) -> dict[str, str]:
+        out = {}
+        for which, position in (("first", first_position), ("default", default_position)):
+            kind, align = _POSITION.get(position, (None, None))
+            out[f"header-{which}"] = part_for("header", align if kind == "header" else None)
+            out[f"footer-{which}"] = part_for("footer", align if kind == "footer" else None)
+        return out
+
+    front_refs = refs_for("none", profile.get("page_numbers.front_position"))
+    body_refs = refs_for(profile.get("page_numbers.chapter_opening"), profile.get("page_numbers.other_pages"))
+    front_fmt = _FMT[profile.get("page_numbers.front_numbering")]
+    body_fmt = _FMT[profile.get("page_numbers.body_numbering")]
+
+    # Headings and captions, in order, with the page numbers the PDF gave them.
+    children = list(body_el)
+    headings: list[Entry] = []
+    captions: dict[str, list[Entry]] = {"figures": [], "tables": []}
+    for i, el in enumerate(children):
+        if el.tag != w("p"):
+            continue
+        style = _style(el)
+        m = re.fullmatch(r"Heading(\d)", style)
+        if m:
+            anchor = _bookmark(children, i) or ""
+            headings.append(Entry(int(m.group(1)), _text(el), anchor))
+        for kind, cap_style in _CAPTION_STYLES.items():
+            if style == cap_style:
+                anchor = f"thesisbuild-{kind}-{len(captions[kind]) + 1}"
+                bm = etree.Element(w("bookmarkStart"))
+                bm.set(w("id"), str(600000 + len(captions["figures"]) * 2 + len(captions["tables"]) * 2 + (kind == "tables")))
+                bm.set(w("name"), anchor)
+                el.insert(1 if el.find("w:pPr", NS) is not None else 0, bm)
+                end = etree.SubElement(el, w("bookmarkEnd"))
+                end.set(w("id"), bm.get(w("id")))
+                captions[kind].append(Entry(1, _text(el), anchor))
+    if pages_json is not None and pages_json.is_file():
+        data = json.loads(pages_json.read_text(encoding="utf-8"))
+        pdf_headings = data.get("headings", [])
+        if len(pdf_headings) == len(headings):
+            for entry, item in zip(headings, pdf_headings):
+                entry.page = str(item.get("page", ""))
+        for kind, repr_kind in (("figures", "image"), ("tables", "table")):
+            pdf_caps = [c for c in data.get("captions", []) if repr_kind in str(c.get("kind", ""))]
+            if len(pdf_caps) == len(captions[kind]):
+                for entry, item in zip(captions[kind], pdf_caps):
+                    entry.page = str(item.get("page", ""))
+
+    text_width = round((float(profile.get("page.width_cm")) - float(profile.get("page.margin_cm.left"))
+                        - float(profile.get("page.margin_cm.right"))) / 2.54 * 1440)
+
+    # Replace the markers: lists, the start of the body, the appendices.
+    body_start = None
+    for el in list(body_el):
+        if el.tag != w("p"):
+            continue
+        text = _text(el)
+        if text.startswith(LIST_MARKER):
+            kind, _, title = text[len(LIST_MARKER):].partition("|")
+            new: list[etree._Element] = []
+            if kind == "contents":
+                entries = [e for e in headings if e.level <= 3]
+                new = [_heading_paragraph(title, "TOCHeading", None),
+                       *_list_paragraphs(entries, 'TOC \\o "1-3" \\h \\z \\u', text_width)]
+            elif captions.get(kind):
+                style_name = "Image Caption" if kind == "figures" else "Table Caption"
+                new = [_heading_paragraph(title, "Heading1", f"thesisbuild-list-{kind}"),
+                       *_list_paragraphs(captions[kind], f'TOC \\h \\z \\t "{style_name},1"', text_width)]
+            for n in new:
+                el.addprevious(n)
+            body_el.remove(el)
+        elif text == BODY_MARKER:
+            body_start = el
+        elif text == APPENDIX_MARKER:
+            body_el.remove(el)
+
+    # Sections: the front matter, then one per chapter-level heading of the body (the first
+    # chapter's heading opens the first body section, right after the marker).
+    children = list(body_el)
+    if body_start is not None:
+        start_index = children.index(body_start)
+        chapter_heads = [i for i, el in enumerate(children) if i > start_index
+                         and el.tag == w("p") and _style(el) == "Heading1"]
+        boundaries = [start_index] + chapter_heads[1:]
+        section_props = [_sect_pr(final_sect, front_refs, front_fmt, 1)]
+        for n in range(len(boundaries)):
+            section_props.append(_sect_pr(final_sect, body_refs, body_fmt, 1 if n == 0 else None))
+        # A section's properties go in an empty paragraph of their own that ends the section,
+        # before the bookmarks of the next section's heading (never inside a field).
+        for boundary, props in zip(boundaries, section_props[:-1]):
+            j = boundary
+            while j - 1 >= 0 and children[j - 1].tag in (w("bookmarkStart"), w("bookmarkEnd")):
+                j -= 1
+            holder = etree.Element(w("p"))
+            ppr = etree.SubElement(holder, w("pPr"))
+            etree.SubElement(ppr, w("spacing")).set(w("line"), "20")  # as low as Word allows
+            ppr.append(props)
+            children[j].addprevious(holder)
+        body_el.remove(body_start)
+        body_el.replace(final_sect, section_props[-1])
+
+    parts["word/document.xml"] = etree.tostring(doc, xml_declaration=True, encoding="UTF-8", standalone=True)
+    parts["word/_rels/document.xml.rels"] = etree.tostring(rels, xml_declaration=True, encoding="UTF-8",
+                                                           standalone=True)
+    parts["[Content_Types].xml"] = etree.tostring(ctypes, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+    settings = etree.fromstring(parts["word/settings.xml"])
+    if settings.find("w:updateFields", NS) is None:
+        update = etree.Element(w("updateFields"))
+        update.set(w("val"), "true")
+        settings.insert(0, update)   # Word asks to refresh the table of contents on open
+    parts["word/settings.xml"] = etree.tostring(settings, xml_declaration=True, encoding="UTF-8", standalone=True)
+    return parts
