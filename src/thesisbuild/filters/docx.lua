@@ -9,6 +9,7 @@
 
 local opts = {
   label = "BAB", numbering = "upper-roman", layout = "two-line", separator = ". ", max_level = 4,
+  figure_label = "Gambar", table_label = "Tabel", caption_separator = " ",
 }
 
 local function meta_string(meta, key)
@@ -21,6 +22,9 @@ function Meta(meta)
   opts.layout = meta_string(meta, "thesisbuild-chapter-layout") or opts.layout
   opts.separator = meta_string(meta, "thesisbuild-chapter-separator") or opts.separator
   opts.max_level = tonumber(meta_string(meta, "thesisbuild-max-level") or "") or opts.max_level
+  opts.figure_label = meta_string(meta, "thesisbuild-figure-label") or opts.figure_label
+  opts.table_label = meta_string(meta, "thesisbuild-table-label") or opts.table_label
+  opts.caption_separator = meta_string(meta, "thesisbuild-caption-separator") or opts.caption_separator
 end
 
 local function roman(n)
@@ -43,6 +47,38 @@ local function chapter_number(n)
 end
 
 local counters = {}
+local figures, tables = 0, 0
+
+-- "Gambar 1.1" / "Tabel 1.1": numbered per chapter, as in the PDF.
+local function number_caption(caption, label, n)
+  local chapter = counters[1] or 0
+  local prefix = {pandoc.Str(label), pandoc.Space(), pandoc.Str(chapter .. "." .. n)}
+  local sep = opts.caption_separator
+  if sep:match("^%s+$") then
+    table.insert(prefix, pandoc.Space())
+  else
+    table.insert(prefix, pandoc.Str((sep:gsub("%s+$", ""))))
+    if sep:match("%s$") then table.insert(prefix, pandoc.Space()) end
+  end
+  local long = caption.long
+  if #long == 0 then long:insert(pandoc.Plain({})) end
+  local first = long[1]
+  for i = #prefix, 1, -1 do first.content:insert(1, prefix[i]) end
+  return caption
+end
+
+function Figure(el)
+  figures = figures + 1
+  el.caption = number_caption(el.caption, opts.figure_label, figures)
+  return el
+end
+
+function Table(el)
+  if #el.caption.long == 0 then return nil end
+  tables = tables + 1
+  el.caption = number_caption(el.caption, opts.table_label, tables)
+  return el
+end
 
 function Header(el)
   if el.classes:includes("unnumbered") or el.level > opts.max_level then
@@ -50,6 +86,7 @@ function Header(el)
   end
   counters[el.level] = (counters[el.level] or 0) + 1
   for deeper = el.level + 1, 9 do counters[deeper] = 0 end
+  if el.level == 1 then figures, tables = 0, 0 end
 
   local prefix
   if el.level == 1 then
@@ -68,4 +105,5 @@ function Header(el)
   return el
 end
 
-return {{Meta = Meta}, {Header = Header}}
+-- One pass in document order, so that captions know their chapter.
+return {{Meta = Meta}, {traverse = "topdown", Header = Header, Figure = Figure, Table = Table}}

@@ -17,6 +17,7 @@ from ..sources import Source
 
 # pandoc's Markdown, with bare URLs and e-mail addresses as links (an "@" in them is no citation).
 READER = "markdown+autolink_bare_uris"
+CITATION_FILTER = Path(__file__).resolve().parent.parent / "filters" / "citations.lua"
 _NOT_FOUND = re.compile(r"\[WARNING\] Citeproc: citation (\S+) not found")
 
 
@@ -32,7 +33,8 @@ class PreparedDocument:
 
     def pandoc_args(self) -> list[str]:
         thesis = self.thesis
-        args = ["-f", READER, "--citeproc", "--csl", str(thesis.csl),
+        args = ["-f", READER, "--citeproc", "--lua-filter", str(CITATION_FILTER), "--csl", str(thesis.csl),
+                "-M", f"thesisbuild-narrative-and={thesis.profile.get('citations.narrative_and')}",
                 "-M", f"lang={thesis.lang}",
                 "-M", "link-citations=false",
                 "-M", "suppress-bibliography=false"]

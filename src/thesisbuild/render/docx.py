@@ -299,9 +299,12 @@ def write_reference_docx(thesis: Thesis, path: Path) -> None:
 
 def render_docx(doc: PreparedDocument, reference: Path, docx_path: Path, pages_json: Path | None = None) -> None:
     chapter = doc.thesis.profile.get("headings.chapter")
+    captions = doc.thesis.profile.get("captions")
     meta = {"chapter-label": chapter["label"], "chapter-numbering": chapter["numbering"],
             "chapter-layout": chapter["layout"], "chapter-separator": chapter["one_line_separator"],
-            "max-level": doc.thesis.profile.get("headings.section.max_level")}
+            "max-level": doc.thesis.profile.get("headings.section.max_level"),
+            "figure-label": captions["figure_label"], "table-label": captions["table_label"],
+            "caption-separator": captions["separator"]}
     args = ["--reference-doc", str(reference), "--lua-filter", str(FILTER)]
     for key, value in meta.items():
         args += ["-M", f"thesisbuild-{key}={value}"]

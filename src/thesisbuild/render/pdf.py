@@ -13,6 +13,7 @@ from ..escape import typst_array, typst_str
 from ..fsutil import write_atomic
 from .document import PreparedDocument
 
+TYPST_FILTER = Path(__file__).resolve().parent.parent / "filters" / "typst.lua"
 _NUMBERING = {"upper-roman": "I", "lower-roman": "i", "decimal": "1", "arabic": "1",
               "upper-alpha": "A", "lower-alpha": "a"}
 _ALIGN = {"center": "center", "centre": "center", "left": "left", "right": "right"}
@@ -105,7 +106,7 @@ def typst_page(page, thesis: Thesis) -> str:
 def render_pdf(doc: PreparedDocument, typ_path: Path, pdf_path: Path) -> None:
     import typst
 
-    body = doc.convert("typst")
+    body = doc.convert("typst", ["--lua-filter", str(TYPST_FILTER)])
     write_atomic(typ_path, typst_preamble(doc.thesis) + body)
     try:
         pdf = typst.compile(str(typ_path), root=str(doc.thesis.root), font_paths=font_paths(doc.thesis),

@@ -1,0 +1,8 @@
+-- typst resolves image paths from the .typ file in build/; a leading "/" means the project root,
+-- which is where the chapters' relative paths start.
+function Image(el)
+  if not el.src:match("^%a[%w+.-]*:") and el.src:sub(1, 1) ~= "/" then
+    el.src = "/" .. el.src
+  end
+  return el
+end
