@@ -28,3 +28,13 @@ def task_lint():
 def task_fix():
     """Correct the typo dictionary's words in the chapters (writes the sources; shows the diff)."""
     return tasks.fix()
+
+
+def task_verify():
+    """Measure build/thesis.pdf and build/thesis.docx against the template profile; a failed rule fails."""
+    return tasks.verify()
+
+
+def task_preview():
+    """Render the cover, Daftar Isi, BAB I and DAFTAR PUSTAKA as PNG in build/preview/."""
+    return tasks.preview()

@@ -35,6 +35,14 @@ def main(argv: list[str] | None = None) -> int:
     fix.add_argument("--select", metavar="CODES", help="only these fixable codes, e.g. CIT005")
     fix.add_argument("--diff", action="store_true", help="show the changes without writing them")
 
+    verify = verbs.add_parser("verify", help="measure the PDF and DOCX against the template profile")
+    verify.add_argument("outputs", nargs="*", type=Path, metavar="FILE",
+                        help="build/thesis.pdf and build/thesis.docx by default")
+
+    preview = verbs.add_parser("preview", help="render the cover, Daftar Isi, BAB I and DAFTAR PUSTAKA as PNG")
+    preview.add_argument("--out", type=Path, default=None, help="folder for the PNGs (default build/preview)")
+    preview.add_argument("--ppi", type=int, default=60)
+
     typos = verbs.add_parser("typos", help="suspect words, as lines ready for typos.yaml")
     _lint_options(typos)
     typos.add_argument("--suggest", action="store_true", help="print typos.yaml lines for likely misspellings")
@@ -79,6 +87,26 @@ def _run(args: argparse.Namespace) -> int:
         return _fix(args)
     if args.verb == "typos":
         return _typos(args)
+    if args.verb == "verify":
+        from .build import outputs
+        from .verify import verify_files
+
+        thesis = load_thesis(args.config)
+        paths = args.outputs or [outputs(thesis)["pdf"], outputs(thesis)["docx"]]
+        checks = verify_files(paths, thesis.profile)
+        for check in checks:
+            print(check.line())
+        failed = [c for c in checks if not c.ok]
+        print(f"thesisbuild verify: {len(checks) - len(failed)} of {len(checks)} rules pass"
+              f" against the profile '{thesis.profile.name}'.", file=sys.stderr)
+        return 1 if failed else 0
+    if args.verb == "preview":
+        from .preview import write_previews
+
+        thesis = load_thesis(args.config)
+        for path in write_previews(thesis, args.out, args.ppi):
+            print(path)
+        return 0
     raise AssertionError(args.verb)
 
 

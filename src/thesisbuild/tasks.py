@@ -17,7 +17,7 @@ from .errors import UserError
 from .fsutil import remove_stale
 
 DOIT_CONFIG = {
-    "default_tasks": ["lint", "pdf", "docx"],
+    "default_tasks": ["lint", "pdf", "docx", "verify", "preview"],
     "dep_file": ".doit.db",
     "backend": "json",
     "verbosity": 2,
@@ -111,6 +111,46 @@ def fix() -> dict:
     return {"actions": [_action(run_fix_task, t)], "uptodate": [False], "verbosity": 2}
 
 
+def run_verify_task(t: Thesis) -> None:
+    from .verify import verify_files
+
+    out = outputs(t)
+    checks = verify_files([out["pdf"], out["docx"]], t.profile)
+    for check in checks:
+        print(check.line())
+    failed = [c for c in checks if not c.ok]
+    if failed:
+        raise UserError(f"{len(failed)} of {len(checks)} template rules fail (FAIL lines above); the outputs do "
+                        "not follow the profile.")
+    print(f"thesisbuild verify: all {len(checks)} rules pass against the profile '{t.profile.name}'.")
+
+
+def verify() -> dict:
+    t = thesis()
+    out = outputs(t)
+    return {
+        "actions": [_action(run_verify_task, t)],
+        "file_dep": [str(out["pdf"]), str(out["docx"]), *map(str, t.profile.files()), *_code_files("verify")],
+        "uptodate": [config_changed({"thesisbuild": __version__})],
+    }
+
+
+def run_preview_task(t: Thesis) -> None:
+    from .preview import write_previews
+
+    for path in write_previews(t):
+        print(f"thesisbuild: wrote {path.relative_to(t.root)}")
+
+
+def preview() -> dict:
+    t = thesis()
+    out = outputs(t)
+    previews = [str(t.build_dir / "preview" / f"{name}.png") for name in ("cover", "daftar-isi", "bab-i",
+                                                                            "daftar-pustaka")]
+    return {"actions": [_action(run_preview_task, t)], "file_dep": [str(out["pdf"]), str(out["typ"])],
+            "targets": previews, "clean": True}
+
+
 def reference_docx() -> dict:
     t = thesis()
     target = outputs(t)["reference"]
@@ -130,7 +170,7 @@ def pdf() -> dict:
     return {
         "actions": [_action(build_pdf, t)],
         "file_dep": [*map(str, t.source_files()), *_code_files(".")],
-        "targets": [str(out["pdf"]), str(out["typ"])],
+        "targets": [str(out["pdf"]), str(out["typ"]), str(out["pages"])],
         "uptodate": [_stamp(t)],
         "clean": True,
     }
@@ -141,7 +181,8 @@ def docx() -> dict:
     out = outputs(t)
     return {
         "actions": [_action(build_docx, t, False)],
-        "file_dep": [*map(str, t.source_files()), str(out["reference"]), *_code_files(".")],
+        # The PDF's page numbers fill the DOCX's table of contents.
+        "file_dep": [*map(str, t.source_files()), str(out["reference"]), str(out["pages"]), *_code_files(".")],
         "targets": [str(out["docx"])],
         "uptodate": [_stamp(t)],
         "clean": True,

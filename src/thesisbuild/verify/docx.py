@@ -1,0 +1,226 @@
+"""DOCX measurements, from the WordprocessingML itself."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+from lxml import etree
+
+from ..config import Profile
+from ..errors import UserError
+from . import Check, close
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+NS = {"w": W, "r": R}
+CM = 1440 / 2.54
+_FMT = {"lower-roman": "lowerRoman", "upper-roman": "upperRoman", "arabic": "decimal", "decimal": "decimal"}
+
+
+def _val(el, attr: str = "val") -> str | None:
+    return None if el is None else el.get(f"{{{W}}}{attr}")
+
+
+def _read(path: Path) -> dict[str, etree._Element]:
+    if not path.is_file():
+        raise UserError("no such DOCX; build it first with `doit`.", path)
+    try:
+        with zipfile.ZipFile(path) as z:
+            parts = {name: etree.fromstring(z.read(name)) for name in z.namelist()
+                     if name.endswith(".xml") or name.endswith(".rels")}
+    except (zipfile.BadZipFile, etree.XMLSyntaxError) as err:
+        raise UserError(f"not a readable DOCX ({err}); rebuild it.", path) from None
+    return parts
+
+
+def _style_props(styles: etree._Element, style_id: str) -> dict:
+    """Effective paragraph and run properties of a style, following basedOn and the defaults."""
+    chain = []
+    current = style_id
+    while current:
+        st = styles.find(f"w:style[@w:styleId='{current}']", NS)
+        if st is None:
+            break
+        chain.append(st)
+        current = _val(st.find("w:basedOn", NS))
+    props: dict = {}
+    defaults = styles.find("w:docDefaults", NS)
+    layers = [defaults.find("w:rPrDefault/w:rPr", NS), defaults.find("w:pPrDefault/w:pPr", NS)] if defaults is not None else []
+    for st in reversed(chain):
+        layers += [st.find("w:rPr", NS), st.find("w:pPr", NS)]
+    for layer in layers:
+        if layer is None:
+            continue
+        fonts = layer.find("w:rFonts", NS)
+        if _val(fonts, "ascii"):
+            props["font"] = _val(fonts, "ascii")
+        if layer.find("w:sz", NS) is not None:
+            props["size"] = int(_val(layer.find("w:sz", NS))) / 2
+        b = layer.find("w:b", NS)
+        if b is not None:
+            props["bold"] = _val(b) not in ("0", "false")
+        sp = layer.find("w:spacing", NS)
+        if sp is not None and _val(sp, "line"):
+            props["line"] = int(_val(sp, "line")) / 240
+        ind = layer.find("w:ind", NS)
+        if ind is not None:
+            for key in ("firstLine", "hanging", "left"):
+                if _val(ind, key) is not None:
+                    props[key] = int(_val(ind, key)) / CM
+        jc = layer.find("w:jc", NS)
+        if jc is not None:
+            props["jc"] = _val(jc)
+    return props
+
+
+def verify_docx(path: Path, profile: Profile) -> list[Check]:
+    parts = _read(path)
+    document, styles = parts["word/document.xml"], parts["word/styles.xml"]
+    rels = {r.get("Id"): r.get("Target") for r in parts["word/_rels/document.xml.rels"]}
+    checks: list[Check] = []
+    W_cm, H_cm = float(profile.get("page.width_cm")), float(profile.get("page.height_cm"))
+    m = profile.get("page.margin_cm")
+
+    # Each section's page size and margins.
+    sections = document.findall(".//w:sectPr", NS)
+    off = []
+    for i, sect in enumerate(sections, 1):
+        size, mar = sect.find("w:pgSz", NS), sect.find("w:pgMar", NS)
+        got = (int(_val(size, "w")) / CM, int(_val(size, "h")) / CM,
+               *(int(_val(mar, k)) / CM for k in ("top", "left", "bottom", "right")))
+        want = (W_cm, H_cm, *(float(m[k]) for k in ("top", "left", "bottom", "right")))
+        if not all(close(a, b, 0.02) for a, b in zip(got, want)):
+            off.append(f"section {i}: {got[0]:.2f} × {got[1]:.2f} cm, margins {got[2]:.2f}/{got[3]:.2f}/"
+                       f"{got[4]:.2f}/{got[5]:.2f} cm")
+    if not sections:
+        measured = "no sections"
+    elif off:
+        measured = f"{len(sections)} sections; {off[0]}"
+    else:
+        size, mar = sections[0].find("w:pgSz", NS), sections[0].find("w:pgMar", NS)
+        margins = "/".join(f"{int(_val(mar, k)) / CM:.2f}" for k in ("top", "left", "bottom", "right"))
+        measured = (f"{len(sections)} sections, {int(_val(size, 'w')) / CM:.2f} × {int(_val(size, 'h')) / CM:.2f} cm, "
+                    f"margins top/left/bottom/right {margins} cm")
+    checks.append(Check("docx.page", bool(sections) and not off, measured,
+                        f"{W_cm:g} × {H_cm:g} cm, margins {m['top']:g}/{m['left']:g}/{m['bottom']:g}/{m['right']:g} cm"))
+
+    # Page-number format and restart: front matter roman from 1, the body arabic from 1, then continuing.
+    formats = []
+    for sect in sections:
+        num = sect.find("w:pgNumType", NS)
+        formats.append((_val(num, "fmt") or "decimal", _val(num, "start")))
+    front_fmt = _FMT[profile.get("page_numbers.front_numbering")]
+    body_fmt = _FMT[profile.get("page_numbers.body_numbering")]
+    want = [(front_fmt, "1"), (body_fmt, "1")] + [(body_fmt, None)] * max(0, len(formats) - 2)
+    checks.append(Check("docx.page-numbering", formats == want and len(formats) >= 2,
+                        ", ".join(f"{f}{' from ' + s if s else ''}" for f, s in formats),
+                        f"{front_fmt} from 1, then {body_fmt} from 1, then continuing"))
+
+    # Chapter openings: a different first page, number there and in the running header.
+    bad = []
+    for i, sect in enumerate(sections[1:], 2):
+        if sect.find("w:titlePg", NS) is None:
+            bad.append(f"section {i} has no different first page")
+            continue
+        refs = {(el.tag.split("}")[1], _val(el, "type")): rels.get(el.get(f"{{{R}}}id")) for el in sect
+                if el.tag in (f"{{{W}}}headerReference", f"{{{W}}}footerReference")}
+        for (kind, which), position in (
+                (("footerReference", "first"), profile.get("page_numbers.chapter_opening")),
+                (("headerReference" if profile.get("page_numbers.other_pages").startswith("top") else "footerReference",
+                  "default"), profile.get("page_numbers.other_pages"))):
+            target = refs.get((kind, which))
+            part = parts.get(f"word/{target}") if target else None
+            jc = _val(part.find(".//w:jc", NS)) if part is not None else None
+            has_page = part is not None and any("PAGE" in (t.text or "") for t in part.iter(f"{{{W}}}instrText"))
+            want_jc = "center" if position.endswith("center") else "right"
+            if not has_page or jc != want_jc:
+                bad.append(f"section {i} {which} {kind[:6]}: {'PAGE ' + str(jc) if has_page else 'no page number'}")
+    checks.append(Check("docx.chapter-pages", not bad and len(sections) >= 2,
+                        f"{len(sections) - 1} body sections" + (f"; {'; '.join(bad[:3])}" if bad else
+                                                                 ", each with its own first page"),
+                        f"chapter opening {profile.get('page_numbers.chapter_opening')}, "
+                        f"other pages {profile.get('page_numbers.other_pages')}"))
+
+    # Styles: body, headings, bibliography.
+    font, size = profile.get("font.family"), float(profile.get("font.size_pt"))
+    spacing = float(profile.get("body.line_spacing"))
+    indent = float(profile.get("body.first_line_indent_cm"))
+    justify = "both" if profile.get("body.align") == "justify" else "left"
+    body = _style_props(styles, "BodyText")
+    checks.append(Check("docx.style.body",
+                        body.get("font") == font and close(body.get("size", 0), size, 0.01)
+                        and close(body.get("line", 0), spacing, 0.01) and close(body.get("firstLine", 0), indent, 0.01)
+                        and body.get("jc") == justify,
+                        _describe(body), f"{font} {size:g} pt, spacing {spacing:g}, first line {indent:g} cm, {justify}"))
+    heading = _style_props(styles, "Heading1")
+    chapter_align = "center" if profile.get("headings.chapter.align") in ("center", "centre") else "left"
+    checks.append(Check("docx.style.heading",
+                        heading.get("font") == font and close(heading.get("size", 0), size, 0.01)
+                        and heading.get("bold") == bool(profile.get("headings.chapter.bold"))
+                        and heading.get("jc") == chapter_align,
+                        _describe(heading), f"{font} {size:g} pt, bold, {chapter_align}"))
+    bib = _style_props(styles, "Bibliography")
+    hang = float(profile.get("bibliography.hanging_indent_cm"))
+    bib_spacing = float(profile.get("bibliography.line_spacing"))
+    checks.append(Check("docx.style.bibliography",
+                        close(bib.get("hanging", 0), hang, 0.01) and close(bib.get("line", 0), bib_spacing, 0.01),
+                        _describe(bib), f"hanging indent {hang:g} cm, spacing {bib_spacing:g} inside an entry"))
+
+    # Heading numbering: BAB I, then 1.1, 1.1.1 under it.
+    checks.append(_heading_numbering(document, profile))
+    return checks
+
+
+def _describe(props: dict) -> str:
+    bits = [f"{props.get('font', '?')} {props.get('size', 0):g} pt"]
+    if "line" in props:
+        bits.append(f"spacing {props['line']:g}")
+    if props.get("firstLine"):
+        bits.append(f"first line {props['firstLine']:.2f} cm")
+    if props.get("hanging"):
+        bits.append(f"hanging {props['hanging']:.2f} cm")
+    if props.get("bold"):
+        bits.append("bold")
+    if "jc" in props:
+        bits.append(props["jc"])
+    return ", ".join(bits)
+
+
+def _heading_numbering(document: etree._Element, profile: Profile) -> Check:
+    from ..pages import roman
+
+    label = profile.get("headings.chapter.label")
+    one_line = profile.get("headings.chapter.layout") == "one-line"
+    chapter, problems, count = 0, [], 0
+    counters: list[int] = []
+    for p in document.iter(f"{{{W}}}p"):
+        style = _val(p.find("w:pPr/w:pStyle", NS)) or ""
+        m = re.fullmatch(r"Heading(\d)", style)
+        if not m:
+            continue
+        level = int(m.group(1))
+        text = "".join("\n" if el.tag == f"{{{W}}}br" else (el.text or "")
+                       for el in p.iter(f"{{{W}}}t", f"{{{W}}}br"))
+        if level == 1:
+            expected = f"{roman(chapter + 1)}{profile.get('headings.chapter.one_line_separator').rstrip()} " \
+                if one_line else f"{label} {roman(chapter + 1)}\n"
+            if text.startswith(expected):
+                chapter += 1
+                counters = [chapter]
+                count += 1
+            elif re.match(rf"{re.escape(label)} [IVXLC]+", text):
+                problems.append(f"{text.splitlines()[0]!r} out of order")
+            continue
+        if not counters or level > int(profile.get("headings.section.max_level")):
+            continue
+        counters = (counters + [0] * level)[:level]
+        counters[level - 1] += 1
+        want = ".".join(map(str, counters)) + " "
+        count += 1
+        if not text.startswith(want):
+            problems.append(f"{text[:20]!r} (want {want.strip()})")
+    return Check("docx.heading-numbering", not problems and chapter > 0,
+                 f"{chapter} chapters, {count} numbered headings" + (f"; {'; '.join(problems[:3])}" if problems else ""),
+                 f"{label} I, then 1.1, 1.1.1, 1.1.1.1")

@@ -1,0 +1,291 @@
+"""PDF measurements, from glyph positions (pdfminer.six, no layout analysis)."""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..config import Profile
+from ..errors import UserError
+from . import Check, close
+
+MM = 72 / 25.4           # points per millimetre
+_ROMAN = re.compile(r"^[ivxlcdm]+$")
+_ARABIC = re.compile(r"^\d+$")
+
+
+@dataclass
+class Line:
+    y: float             # baseline, points from the bottom
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    text: str
+    size: float
+    font: str
+
+
+@dataclass
+class Page:
+    number: int          # 1-based index in the file
+    width: float
+    height: float
+    lines: list[Line] = field(default_factory=list)
+    images: list[tuple[float, float, float, float]] = field(default_factory=list)  # x0, y0, x1, y1
+
+
+def read_pdf(path: Path) -> tuple[list[Page], list[tuple[int, str, int, float | None]]]:
+    """Pages with their text lines and images, and the outline as (level, title, page, top)."""
+    from pdfminer.converter import PDFPageAggregator
+    from pdfminer.layout import LTChar, LTFigure, LTImage
+    from pdfminer.pdfdocument import PDFDocument, PDFNoOutlines
+    from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+    from pdfminer.pdfpage import PDFPage
+    from pdfminer.pdfparser import PDFParser
+    from pdfminer.pdftypes import resolve1
+
+    if not path.is_file():
+        raise UserError("no such PDF; build it first with `doit`.", path)
+    pages: list[Page] = []
+    outline: list[tuple[int, str, int, float | None]] = []
+    with path.open("rb") as handle:
+        try:
+            document = PDFDocument(PDFParser(handle))
+        except Exception as err:
+            raise UserError(f"not a readable PDF ({err}); rebuild it.", path) from None
+        manager = PDFResourceManager()
+        device = PDFPageAggregator(manager, laparams=None)
+        interpreter = PDFPageInterpreter(manager, device)
+        objids = []
+        for number, pdf_page in enumerate(PDFPage.create_pages(document), 1):
+            objids.append(pdf_page.pageid)
+            interpreter.process_page(pdf_page)
+            layout = device.get_result()
+            x0, y0, x1, y1 = pdf_page.mediabox
+            page = Page(number=number, width=x1 - x0, height=y1 - y0)
+            chars = []
+
+            def walk(items):
+                for item in items:
+                    if isinstance(item, LTChar):
+                        chars.append(item)
+                    elif isinstance(item, LTImage):
+                        page.images.append(item.bbox)
+                    elif isinstance(item, LTFigure):
+                        before = len(page.images)
+                        walk(item)
+                        if len(page.images) == before:
+                            page.images.append(item.bbox)
+            walk(layout)
+            page.lines = _lines(chars)
+            pages.append(page)
+        try:
+            for level, title, dest, action, _ in document.get_outlines():
+                target = dest if dest is not None else (resolve1(action).get("D") if action else None)
+                target = resolve1(target)
+                if isinstance(target, dict):
+                    target = resolve1(target.get("D"))
+                page_no, top = None, None
+                if isinstance(target, list) and target:
+                    ref = target[0]
+                    objid = getattr(ref, "objid", None)
+                    if objid in objids:
+                        page_no = objids.index(objid) + 1
+                    if len(target) > 3 and isinstance(target[3], (int, float)):
+                        top = float(target[3])
+                if page_no is not None:
+                    outline.append((level, str(title), page_no, top))
+        except PDFNoOutlines:
+            pass
+    return pages, outline
+
+
+def _lines(chars) -> list[Line]:
+    rows: dict[float, list] = {}
+    for c in chars:
+        if not c.get_text().strip():
+            continue
+        key = round(c.matrix[5], 1)
+        rows.setdefault(key, []).append(c)
+    lines = []
+    for y, row in sorted(rows.items(), key=lambda kv: -kv[0]):
+        row.sort(key=lambda c: c.x0)
+        sizes = Counter(round(c.size, 1) for c in row)
+        fonts = Counter(c.fontname.split("+")[-1] for c in row)
+        text = ""
+        for i, c in enumerate(row):
+            if i and c.x0 - row[i - 1].x1 > c.size * 0.15:
+                text += " "
+            text += c.get_text()
+        lines.append(Line(y=y, x0=min(c.x0 for c in row), x1=max(c.x1 for c in row),
+                          top=max(c.y1 for c in row), bottom=min(c.y0 for c in row), text=text,
+                          size=sizes.most_common(1)[0][0], font=fonts.most_common(1)[0][0]))
+    return lines
+
+
+def _roman(n: int) -> str:
+    from ..pages import roman
+
+    return roman(n).lower()
+
+
+def verify_pdf(path: Path, profile: Profile, lang: str = "id-ID") -> list[Check]:
+    pages, outline = read_pdf(path)
+    checks: list[Check] = []
+    W, H = float(profile.get("page.width_cm")) * 10, float(profile.get("page.height_cm")) * 10
+    m = profile.get("page.margin_cm")
+    T, L, B, R = (float(m[k]) * 10 for k in ("top", "left", "bottom", "right"))
+    size = float(profile.get("font.size_pt"))
+    pitch = size * float(profile.get("font.single_line_em")) * float(profile.get("body.line_spacing"))
+
+    # Page size.
+    sizes = Counter((round(p.width / MM, 1), round(p.height / MM, 1)) for p in pages)
+    wrong = [f"page {p.number}" for p in pages if not (close(p.width / MM, W, 0.5) and close(p.height / MM, H, 0.5))]
+    measured = ", ".join(f"{w:g} × {h:g} mm ({n} pages)" for (w, h), n in sizes.items())
+    checks.append(Check("pdf.page-size", not wrong, measured + (f"; off: {', '.join(wrong[:5])}" if wrong else ""),
+                        f"{W:g} × {H:g} mm"))
+
+    # Which pages are the body (arabic numbers), and where chapters open (outline level 1).
+    chapter_pages = {page for level, title, page, _ in outline if level == 1}
+    numbers = {p.number: _page_number(p, T, B) for p in pages}
+    body_start = next((p.number for p in pages if numbers[p.number] and _ARABIC.match(numbers[p.number][0])), None)
+
+    # Page numbers: text and position on every page.
+    problems = []
+    seen = 0
+    for p in pages:
+        found = numbers[p.number]
+        in_body = body_start is not None and p.number >= body_start
+        if p.number == 1:
+            expect_text, where = None, "none"
+        elif not in_body:
+            expect_text, where = _roman(p.number), profile.get("page_numbers.front_position")
+        else:
+            expect_text = str(p.number - body_start + 1)
+            where = (profile.get("page_numbers.chapter_opening") if p.number in chapter_pages
+                     else profile.get("page_numbers.other_pages"))
+        got_text, got_where = (found[0], _position(found[1], found[2], W, L, R, found[3])) if found else (None, "none")
+        if (got_text, got_where) != (expect_text, where):
+            problems.append(f"page {p.number}: {got_text or 'no number'} {got_where} (want {expect_text or 'none'} {where})")
+        seen += 1
+    checks.append(Check("pdf.page-numbers", not problems,
+                        f"{seen} pages checked; body from page {body_start}" + (f"; {'; '.join(problems[:4])}" if problems else ""),
+                        f"cover unnumbered, front {profile.get('page_numbers.front_numbering')} "
+                        f"{profile.get('page_numbers.front_position')}, body arabic from 1, chapter opening "
+                        f"{profile.get('page_numbers.chapter_opening')}, other pages {profile.get('page_numbers.other_pages')}"))
+
+    # The text block's margins on every body page, from glyph positions.
+    body_pages = [p for p in pages if body_start and p.number >= body_start]
+    lefts, rights, tops, bottoms, offs = [], [], [], [], []
+    for p in body_pages:
+        text = [ln for ln in _text_lines(p, T, B) if ln.size >= size * 0.8]
+        if not text:
+            continue
+        left = min(ln.x0 for ln in text) / MM
+        right = (p.width - max(ln.x1 for ln in text)) / MM
+        top = (p.height - max(ln.top for ln in text)) / MM
+        bottom = min(ln.bottom for ln in text) / MM
+        lefts.append(left), tops.append(top), bottoms.append(bottom)
+        full = len(text) >= 8
+        if full:
+            rights.append(right)
+        if not close(left, L, 1.0) or top < T - 0.5 or top > T + 8 or bottom < B - 0.5 \
+                or (full and not close(right, R, 1.0)):
+            offs.append(f"page {p.number}: left {left:.1f}, right {right:.1f}, top {top:.1f}, bottom {bottom:.1f}")
+    if lefts:
+        measured = (f"left {statistics.median(lefts):.1f}, right {statistics.median(rights or [0]):.1f}, "
+                    f"top {min(tops):.1f}, bottom ≥ {min(bottoms):.1f} mm on {len(lefts)} body pages")
+    else:
+        measured = "no body text found"
+    checks.append(Check("pdf.margins", bool(lefts) and not offs,
+                        measured + (f"; {'; '.join(offs[:3])}" if offs else ""),
+                        f"left {L:g}, right {R:g}, top {T:g}, bottom {B:g} mm"))
+
+    # Body font and size, and the line pitch.
+    body_lines = [ln for p in body_pages for ln in _text_lines(p, T, B)]
+    fonts = Counter(ln.font for ln in body_lines)
+    sizes = Counter(ln.size for ln in body_lines)
+    font, font_n = fonts.most_common(1)[0] if fonts else ("none", 0)
+    body_size = sizes.most_common(1)[0][0] if sizes else 0.0
+    families = [f.replace(" ", "").lower() for f in profile.get("font.pdf_families")]
+    font_ok = any(font.replace(" ", "").lower().startswith(f) for f in families)
+    checks.append(Check("pdf.body-font", font_ok and close(body_size, size, 0.1),
+                        f"{font} {body_size:g} pt", f"one of {', '.join(profile.get('font.pdf_families'))}, {size:g} pt"))
+    gaps = []
+    for p in body_pages:
+        prose = [ln for ln in _text_lines(p, T, B) if close(ln.size, size, 0.1)]
+        for a, b in zip(prose, prose[1:]):
+            gap = a.y - b.y
+            if 0 < gap < pitch * 1.5:
+                gaps.append(round(gap, 2))
+    measured_pitch = Counter(gaps).most_common(1)[0][0] if gaps else 0.0
+    checks.append(Check("pdf.line-pitch", close(measured_pitch, pitch, 0.3),
+                        f"{measured_pitch:g} pt between baselines", f"{pitch:.2f} pt ({profile.get('body.line_spacing')} lines)"))
+
+    # Each chapter opens a new page: its heading is the first text on its page.
+    late = []
+    for level, title, page_no, top in outline:
+        if level != 1:
+            continue
+        page = pages[page_no - 1]
+        first = next(iter(_text_lines(page, T, B)), None)
+        if first is None or not _same_heading(first.text, title, page, T, B):
+            late.append(f"{title} (page {page_no})")
+    n_chapters = sum(1 for level, *_ in outline if level == 1)
+    checks.append(Check("pdf.chapter-new-page", not late and n_chapters > 0,
+                        f"{n_chapters} chapter-level headings" + (f"; not at the top of a page: {', '.join(late[:4])}" if late else ", each at the top of its page"),
+                        "each chapter on a new page"))
+
+    # Captions: "Gambar" below its figure, "Tabel" above its table.
+    fig_label, tab_label = profile.get("captions.figure_label"), profile.get("captions.table_label")
+    bad, counted = [], 0
+    for p in pages:
+        for i, ln in enumerate(p.lines):
+            if re.match(rf"{re.escape(fig_label)}\s*\d+\.\d+", ln.text) and body_start and p.number >= body_start:
+                counted += 1
+                above = [img for img in p.images if img[1] >= ln.top - 1]
+                if not above or min(img[1] for img in above) - ln.top > 30:
+                    bad.append(f"{ln.text[:30]} (page {p.number}): no figure just above")
+            elif re.match(rf"{re.escape(tab_label)}\s*\d+\.\d+", ln.text) and body_start and p.number >= body_start:
+                counted += 1
+                below = p.lines[i + 1] if i + 1 < len(p.lines) else None
+                if below is None or ln.y - below.y > pitch * 3:
+                    bad.append(f"{ln.text[:30]} (page {p.number}): no table just below")
+    checks.append(Check("pdf.captions", not bad,
+                        f"{counted} captions" + (f"; {'; '.join(bad[:3])}" if bad else ", each on the right side"),
+                        f"{fig_label} below its figure, {tab_label} above its table"))
+    return checks
+
+
+def _text_lines(page: Page, T: float, B: float) -> list[Line]:
+    """Lines inside the text block: not the running header or footer."""
+    top_limit = page.height - (T - 2) * MM
+    bottom_limit = (B - 2) * MM
+    return [ln for ln in page.lines if ln.bottom > bottom_limit and ln.top < top_limit]
+
+
+def _page_number(page: Page, T: float, B: float) -> tuple[str, float, float, bool] | None:
+    """The page number printed in the header or footer: (text, x0, x1, in the header)."""
+    for ln in page.lines:
+        in_header = ln.top > page.height - (T - 2) * MM
+        if (in_header or ln.bottom < (B - 2) * MM) and (_ROMAN.match(ln.text) or _ARABIC.match(ln.text)):
+            return ln.text, ln.x0, ln.x1, in_header
+    return None
+
+
+def _position(x0: float, x1: float, W: float, L: float, R: float, in_header: bool) -> str:
+    centre = (x0 + x1) / 2 / MM
+    block_centre = L + (W - L - R) / 2
+    across = "center" if close(centre, block_centre, 3) else ("right" if close(x1 / MM, W - R, 1.5) else "other")
+    return f"{'top' if in_header else 'bottom'}-{across}"
+
+
+def _same_heading(first_line: str, title: str, page: Page, T: float, B: float) -> bool:
+    lines = [ln.text for ln in _text_lines(page, T, B)[:3]]
+    words = re.sub(r"\s+", " ", title).strip().split(" ")
+    joined = " ".join(lines)
+    return all(w in joined for w in words[-2:])
