@@ -190,11 +190,13 @@ def verify_pdf(path: Path, profile: Profile, lang: str = "id-ID") -> list[Check]
         top = (p.height - max(ln.top for ln in text)) / MM
         bottom = min(ln.bottom for ln in text) / MM
         lefts.append(left), tops.append(top), bottoms.append(bottom)
-        full = len(text) >= 8
-        if full:
+        # Justified text reaches the right margin on several lines; ragged text must only stay inside it.
+        widest = max(ln.x1 for ln in text)
+        justified = sum(1 for ln in text if widest - ln.x1 < 0.5 * MM) >= 3
+        if justified:
             rights.append(right)
-        if not close(left, L, 1.0) or top < T - 0.5 or top > T + 8 or bottom < B - 0.5 \
-                or (full and not close(right, R, 1.0)):
+        right_ok = close(right, R, 1.0) if justified else right >= R - 0.5
+        if not close(left, L, 1.0) or top < T - 0.5 or top > T + 8 or bottom < B - 0.5 or not right_ok:
             offs.append(f"page {p.number}: left {left:.1f}, right {right:.1f}, top {top:.1f}, bottom {bottom:.1f}")
     if lefts:
         measured = (f"left {statistics.median(lefts):.1f}, right {statistics.median(rights or [0]):.1f}, "
@@ -217,7 +219,7 @@ def verify_pdf(path: Path, profile: Profile, lang: str = "id-ID") -> list[Check]
                         f"{font} {body_size:g} pt", f"one of {', '.join(profile.get('font.pdf_families'))}, {size:g} pt"))
     gaps = []
     for p in body_pages:
-        prose = [ln for ln in _text_lines(p, T, B) if close(ln.size, size, 0.1)]
+        prose = [ln for ln in _text_lines(p, T, B) if close(ln.size, body_size, 0.1)]
         for a, b in zip(prose, prose[1:]):
             gap = a.y - b.y
             if 0 < gap < pitch * 1.5:
@@ -262,10 +264,11 @@ def verify_pdf(path: Path, profile: Profile, lang: str = "id-ID") -> list[Check]
 
 
 def _text_lines(page: Page, T: float, B: float) -> list[Line]:
-    """Lines inside the text block: not the running header or footer."""
-    top_limit = page.height - (T - 2) * MM
-    bottom_limit = (B - 2) * MM
-    return [ln for ln in page.lines if ln.bottom > bottom_limit and ln.top < top_limit]
+    """Every line but the page number: text that strays into a margin is measured, not skipped."""
+    number = _page_number(page, T, B)
+    if number is None:
+        return list(page.lines)
+    return [ln for ln in page.lines if not (ln.text == number[0] and ln.x0 == number[1])]
 
 
 def _page_number(page: Page, T: float, B: float) -> tuple[str, float, float, bool] | None:

@@ -1,0 +1,161 @@
+"""The template in both outputs, proven by `thesisbuild verify`; and verify proven by wrong outputs."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from thesisbuild.config import BUILTIN_TEMPLATES
+
+from .conftest import copy_thesis, run_cli, run_doit
+
+ORIGINAL = (Path(__file__).resolve().parent.parent / "thesis.yaml").read_text(encoding="utf-8")
+
+
+def verify(project: Path) -> tuple[int, dict[str, tuple[bool, str]]]:
+    proc = run_cli(project, "verify")
+    rules = {}
+    for line in proc.stdout.splitlines():
+        m = re.match(r"^(PASS|FAIL)\s+(\S+)\s+(.*)$", line)
+        if m:
+            rules[m.group(2)] = (m.group(1) == "PASS", m.group(3))
+    return proc.returncode, rules
+
+
+def build(project: Path) -> None:
+    proc = run_cli(project, "build")
+    assert proc.returncode == 0, proc.stderr
+
+
+def pdf_text(project: Path) -> str:
+    return re.sub(r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(project / "build" / "thesis.pdf").pages))
+
+
+def docx_xml(project: Path, part: str = "word/document.xml") -> str:
+    with zipfile.ZipFile(project / "build" / "thesis.docx") as z:
+        return z.read(part).decode("utf-8")
+
+
+ALL_RULES = {"pdf.page-size", "pdf.page-numbers", "pdf.margins", "pdf.body-font", "pdf.line-pitch",
+             "pdf.chapter-new-page", "pdf.captions", "docx.page", "docx.page-numbering", "docx.chapter-pages",
+             "docx.style.body", "docx.style.heading", "docx.style.bibliography", "docx.heading-numbering"}
+
+
+def test_verify_passes_on_the_real_thesis(tmp_path: Path):
+    project = copy_thesis(tmp_path / "real")
+    proc = run_doit(project)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr
+    code, rules = verify(project)
+    assert code == 0
+    assert set(rules) == ALL_RULES and all(ok for ok, _ in rules.values())
+    assert "left 40.0, right 30.0" in rules["pdf.margins"][1]
+    assert "20.7 pt" in rules["pdf.line-pitch"][1]
+    for name in ("cover", "daftar-isi", "bab-i", "daftar-pustaka"):
+        assert (project / "build" / "preview" / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def wrong(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Outputs built with a different template, then verified against the real one."""
+    project = copy_thesis(tmp_path_factory.mktemp("wrong") / "thesis")
+    chapter = project / "chapters" / "01-pendahuluan.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\nGambar 1.1 tanpa gambar di atasnya.\n",
+                       encoding="utf-8")
+    (project / "thesis.yaml").write_text(ORIGINAL + """
+profile:
+  page: {width_cm: 17.6, height_cm: 25.0, margin_cm: {top: 3.0}}
+  font: {size_pt: 11}
+  body: {line_spacing: 2.0}
+  page_numbers: {front_numbering: arabic, other_pages: bottom-center}
+  headings: {chapter: {new_page: false, label: CHAPTER}}
+  bibliography: {hanging_indent_cm: 0.5}
+""", encoding="utf-8")
+    build(project)
+    (project / "thesis.yaml").write_text(ORIGINAL, encoding="utf-8")
+    return project
+
+
+@pytest.mark.parametrize("rule, measured", [
+    ("pdf.page-size", "176 × 250 mm"),
+    ("pdf.page-numbers", "body from page 2; page 2: 2"),
+    ("pdf.margins", "top 30."),
+    ("pdf.body-font", "STIXGeneral-Regular 11 pt"),
+    ("pdf.line-pitch", "25.3 pt between baselines"),
+    ("pdf.chapter-new-page", "not at the top of a page"),
+    ("pdf.captions", "Gambar 1.1 tanpa gambar"),
+    ("docx.page", "17.60 × 25.00 cm, margins 3.00/4.00/3.00/3.00 cm"),
+    ("docx.page-numbering", "decimal from 1, decimal from 1"),
+    ("docx.chapter-pages", "default header: no page number"),
+    ("docx.style.body", "Times New Roman 11 pt, spacing 2"),
+    ("docx.style.heading", "Times New Roman 11 pt"),
+    ("docx.style.bibliography", "hanging 0.50 cm"),
+    ("docx.heading-numbering", "0 chapters"),
+])
+def test_every_rule_fails_on_an_output_made_deliberately_wrong(wrong: Path, rule: str, measured: str):
+    code, rules = verify(wrong)
+    assert code == 1
+    ok, text = rules[rule]
+    assert not ok, text
+    assert measured in text, text
+
+
+def test_hostile_metadata_prints_literally_and_runs_nothing(tmp_path: Path):
+    project = copy_thesis(tmp_path / "hostile")
+    hostile = 'Judul #panic("boom") ] [ \\\\ <b>& `x` $y$ @key *z*'
+    text = (project / "thesis.yaml").read_text(encoding="utf-8")
+    text = re.sub(r"^title: .*$", "title: '" + hostile.replace("'", "''") + "'", text, flags=re.M)
+    text = text.replace('author: "[Nama Lengkap Penulis]"', "author: 'A ]#panic(\"x\")[ <w:p/> & B'")
+    (project / "thesis.yaml").write_text(text, encoding="utf-8")
+    build(project)
+    printed = hostile.replace("\\\\", "\\")
+    assert printed.upper() in pdf_text(project)          # the cover prints the title in capitals
+    assert 'A ]#panic("x")[ <w:p/> & B' in pdf_text(project)
+    xml = docx_xml(project)
+    assert "A ]#panic(&quot;x&quot;)[ &lt;w:p/&gt; &amp; B" in xml or 'A ]#panic("x")[ &lt;w:p/&gt; &amp; B' in xml
+    assert "Judul #panic(" in docx_xml(project, "docProps/core.xml")
+
+
+def test_a_changed_value_in_a_copied_profile_changes_both_outputs_and_verify_follows(tmp_path: Path):
+    project = copy_thesis(tmp_path / "copied")
+    shutil.copytree(BUILTIN_TEMPLATES / "skripsi-id", project / "templates" / "skripsi-id")
+    profile = project / "templates" / "skripsi-id" / "profile.yaml"
+    profile.write_text(profile.read_text(encoding="utf-8").replace("    top: 4.0", "    top: 3.0"), encoding="utf-8")
+    build(project)
+    code, rules = verify(project)
+    assert code == 0, rules
+    assert "top 30." in rules["pdf.margins"][1]
+    assert "margins top/left/bottom/right 3.00/4.00/3.00/3.00 cm" in rules["docx.page"][1]
+
+
+def test_the_template_variants_are_values_not_code(tmp_path: Path):
+    project = copy_thesis(tmp_path / "variants")
+    (project / "thesis.yaml").write_text(ORIGINAL + """
+profile:
+  page: {margin_cm: {top: 3.0}}
+  body: {line_spacing: 2.0}
+  headings: {chapter: {layout: one-line}}
+  citations: {narrative_and: dan}
+  front_matter:
+    - {page: cover}
+    - {page: title_page}
+    - {text: abstrak, title: ABSTRAK, line_spacing: 1.0}
+    - {text: abstract, title: ABSTRACT, line_spacing: 1.0, lang: en}
+    - {text: kata-pengantar, title: KATA PENGANTAR}
+    - {list: contents, title: DAFTAR ISI}
+""", encoding="utf-8")
+    build(project)
+    code, rules = verify(project)
+    assert code == 0, {k: v for k, v in rules.items() if not v[0]}
+    assert "27.6 pt" in rules["pdf.line-pitch"][1]
+    text = pdf_text(project)
+    assert "I. PENDAHULUAN" in text and "BAB I" not in text
+    assert "Strauss dan Corbin (1990)" in text and "(Khan & Siraj, 2021)" in text
+    assert text.index("ABSTRAK") < text.index("KATA PENGANTAR") < text.index("DAFTAR ISI")
+    assert "PERNYATAAN ORISINALITAS" not in text
+    xml = docx_xml(project)
+    assert "I. PENDAHULUAN" in xml and "Strauss dan Corbin" in xml
