@@ -159,3 +159,27 @@ profile:
     assert "PERNYATAAN ORISINALITAS" not in text
     xml = docx_xml(project)
     assert "I. PENDAHULUAN" in xml and "Strauss dan Corbin" in xml
+
+
+def test_the_logo_goes_on_the_cover_of_both_outputs(tmp_path: Path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    project = copy_thesis(tmp_path / "logo")
+    (project / "images").mkdir()
+    fig = plt.figure(figsize=(1, 1))
+    fig.savefig(project / "images" / "logo.png", dpi=50)
+    plt.close(fig)
+    text = (project / "thesis.yaml").read_text(encoding="utf-8")
+    (project / "thesis.yaml").write_text(text.replace("# logo: images/logo.png", "logo: images/logo.png"),
+                                         encoding="utf-8")
+    build(project)
+    from thesisbuild.verify.pdf import read_pdf
+
+    pages, _ = read_pdf(project / "build" / "thesis.pdf")
+    assert pages[0].images, "no image on the cover"
+    with zipfile.ZipFile(project / "build" / "thesis.docx") as z:
+        assert any(name.startswith("word/media/") for name in z.namelist())
+    assert "[Logo]" not in docx_xml(project)

@@ -6,3 +6,10 @@ function Image(el)
   end
   return el
 end
+
+-- Content meant for the DOCX only (the cover logo, which typst draws itself).
+function Div(el)
+  if el.classes:includes("docx-only") then
+    return {}
+  end
+end

@@ -37,8 +37,16 @@ def front_matter(thesis: Thesis) -> list[str]:
     for item in thesis.profile.get("front_matter"):
         if "page" in item:
             page = load_page(thesis.profile, item["page"], values)
+            first = not parts
             parts.append(_raw("typst", typst_page(page, thesis)))
-            parts.append(_raw("openxml", docx_page_xml(page, thesis, first=not parts[:-1])))
+            for segment in docx_page_xml(page, thesis, first=first):
+                if isinstance(segment, str):
+                    parts.append(_raw("openxml", segment))
+                else:
+                    # The logo, as an image that pandoc embeds in the DOCX (typst has its own).
+                    rel = segment.relative_to(thesis.root).as_posix()
+                    width = next(b.logo_width_cm for b in page.blocks if b.text is None)
+                    parts.append(f'::: {{.docx-only custom-style="Cover Logo"}}\n![]({rel}){{width={width}cm}}\n:::')
         elif "text" in item:
             path = thesis.front / f"{item['text']}.md" if thesis.front else None
             if path is None or not path.is_file():

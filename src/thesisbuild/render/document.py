@@ -77,6 +77,9 @@ def prepare(thesis: Thesis, warn: bool = True) -> PreparedDocument:
             where = f"{display_path(thesis.config_path)}:{p.line}" if p.line else display_path(thesis.config_path)
             print(f"{where}: warning: '{p.key}' is still a placeholder ({p.value}); fill it in before "
                   "you submit.", file=sys.stderr)
+        if thesis.logo is None:
+            print(f"{display_path(thesis.config_path)}: warning: no 'logo' for the cover; a dashed slot stands "
+                  "in its place until you name the university's logo image.", file=sys.stderr)
     return doc
 
 

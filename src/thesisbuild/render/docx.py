@@ -181,6 +181,8 @@ def styles_xml(original: bytes, profile: Profile, lang: str) -> bytes:
         _sort_children(ppr, _PPR_ORDER)
 
     single = 240
+    logo = _style(root, "CoverLogo", "Cover Logo")
+    _paragraph(logo, line=single, before=0, after=0, jc="center", left=0, first_line=0)
     page_text = _style(root, "PageText", "Page Text")
     _paragraph(page_text, line=single, before=0, after=0, jc="center", left=0, first_line=0)
     abstract = _style(root, "AbstractText", "Abstract Text")
@@ -221,31 +223,40 @@ def styles_xml(original: bytes, profile: Profile, lang: str) -> bytes:
 _JC = {"center": "center", "left": "left", "right": "right", "justify": "both"}
 
 
-def docx_page_xml(page, thesis: Thesis, first: bool) -> str:
-    """A page the template adds, as WordprocessingML paragraphs; every text is escaped."""
-    out = []
-    for i, block in enumerate(page_paragraphs(page)):
-        kind, payload = block
+def docx_page_xml(page, thesis: Thesis, first: bool) -> list:
+    """A page the template adds, as WordprocessingML paragraphs (every text escaped); where the
+    logo goes, the logo's path (pandoc embeds the image) or a visible slot when there is none."""
+    out: list = []
+    current = []
+    for i, (kind, payload) in enumerate(page_paragraphs(page)):
         brk = "<w:pageBreakBefore/>" if i == 0 and not first and kind != "heading" else ""
         if kind == "heading":
             bookmark = f"thesisbuild-{page.name}"
-            out.append(f'<w:p><w:pPr><w:pStyle w:val="Heading1"/></w:pPr>'
-                       f'<w:bookmarkStart w:id="{_bookmark_id(bookmark)}" w:name="{bookmark}"/>'
-                       f'<w:r><w:t xml:space="preserve">{ooxml_text(payload)}</w:t></w:r>'
-                       f'<w:bookmarkEnd w:id="{_bookmark_id(bookmark)}"/></w:p>')
+            current.append(f'<w:p><w:pPr><w:pStyle w:val="Heading1"/></w:pPr>'
+                           f'<w:bookmarkStart w:id="{_bookmark_id(bookmark)}" w:name="{bookmark}"/>'
+                           f'<w:r><w:t xml:space="preserve">{ooxml_text(payload)}</w:t></w:r>'
+                           f'<w:bookmarkEnd w:id="{_bookmark_id(bookmark)}"/></w:p>')
             continue
         b = payload
         spacing = f'<w:spacing w:before="{round(b.space_before_pt * 20)}" w:after="0" w:line="240" w:lineRule="auto"/>'
         ppr = f'<w:pPr><w:pStyle w:val="PageText"/>{brk}{spacing}<w:ind w:left="0" w:firstLine="0"/>' \
               f'<w:jc w:val="{_JC.get(b.align, "center")}"/></w:pPr>'
+        if b.text is None and thesis.logo is not None:
+            current.append(f"<w:p>{ppr}</w:p>")      # the space above the logo
+            out.append("".join(current))
+            out.append(thesis.logo)
+            current = []
+            continue
         if b.text is None:
             text, rpr = "[Logo]", '<w:rPr><w:color w:val="808080"/></w:rPr>'
         else:
             text = b.text
             rpr = f'<w:rPr>{"<w:b/><w:bCs/>" if b.bold else ""}<w:sz w:val="{round(b.size_pt * 2)}"/>' \
                   f'<w:szCs w:val="{round(b.size_pt * 2)}"/></w:rPr>'
-        out.append(f'<w:p>{ppr}<w:r>{rpr}<w:t xml:space="preserve">{ooxml_text(text)}</w:t></w:r></w:p>')
-    return "".join(out)
+        current.append(f'<w:p>{ppr}<w:r>{rpr}<w:t xml:space="preserve">{ooxml_text(text)}</w:t></w:r></w:p>')
+    if current:
+        out.append("".join(current))
+    return out
 
 
 def page_paragraphs(page) -> list[tuple[str, object]]:
