@@ -38,3 +38,8 @@ def task_verify():
 def task_preview():
     """Render the cover, Daftar Isi, BAB I and DAFTAR PUSTAKA as PNG in build/preview/."""
     return tasks.preview()
+
+
+def task_figure():
+    """Draw the figures in figures/ (each only when its script or data changed) into build/figures/."""
+    yield from tasks.figures()

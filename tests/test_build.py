@@ -133,8 +133,8 @@ def heading_texts(path: Path) -> dict[str, list[str]]:
 def test_the_docx_numbers_headings_like_the_pdf(built: Path):
     headings = heading_texts(built / "build" / "thesis.docx")
     assert headings["Heading1"] == ["PERNYATAAN ORISINALITAS", "HALAMAN PERSETUJUAN", "HALAMAN PENGESAHAN",
-                                    "KATA PENGANTAR", "ABSTRAK", "ABSTRACT", "BAB I\nPENDAHULUAN",
-                                    "DAFTAR PUSTAKA"]
+                                    "KATA PENGANTAR", "ABSTRAK", "ABSTRACT", "DAFTAR GAMBAR",
+                                    "BAB I\nPENDAHULUAN", "DAFTAR PUSTAKA"]
     assert headings["Heading2"][0] == "1.1 Latar Belakang"
     assert headings["Heading2"][-1] == "1.9 Metode Penelitian"
     assert "1.7.2.3 Konsep Balance of Identity" in headings["Heading4"]
@@ -176,12 +176,14 @@ def test_a_second_doit_runs_nothing_and_an_edit_reruns_only_what_depends_on_it(t
     second = run_doit(project)
     assert second.returncode == 0
     assert sorted(re.findall(r"^(\.|--)\s+(\S+)", second.stdout, re.M)) == \
-        sorted([("--", t) for t in ("lint", "pdf", "reference_docx", "docx", "verify", "preview")])
+        sorted([("--", t) for t in ("lint", "figure:kerangka-pemikiran", "figure:linimasa", "pdf",
+                                    "reference_docx", "docx", "verify", "preview")])
     chapter = project / "chapters" / "01-pendahuluan.md"
     chapter.write_text(chapter.read_text(encoding="utf-8") + "\nKalimat tambahan.\n", encoding="utf-8")
     third = run_doit(project)
     ran = dict((name, mark) for mark, name in re.findall(r"^(\.|--)\s+(\S+)", third.stdout, re.M))
-    assert ran == {"lint": ".", "pdf": ".", "reference_docx": "--", "docx": ".", "verify": ".", "preview": "."}
+    assert ran == {"lint": ".", "figure:kerangka-pemikiran": "--", "figure:linimasa": "--", "pdf": ".",
+                   "reference_docx": "--", "docx": ".", "verify": ".", "preview": "."}
 
 
 def test_an_unknown_citation_fails_the_build_at_its_place_and_leaves_no_stale_output(tmp_path: Path):

@@ -55,8 +55,22 @@ def build_docx(thesis: Thesis, warn: bool = True) -> Path:
     return out["docx"]
 
 
+def ensure_figures(thesis: Thesis) -> None:
+    """Draw the figures whose images are missing or older than their script or data (doit does
+    this itself, task by task; this serves `thesisbuild build`)."""
+    from .figures import discover, run_figure
+
+    for figure in discover(thesis):
+        outs = figure.outputs(thesis.build_dir).values()
+        inputs = [figure.script, *figure.data]
+        newest = max(p.stat().st_mtime for p in inputs)
+        if not all(p.is_file() and p.stat().st_mtime >= newest for p in outs):
+            run_figure(figure, thesis.build_dir)
+
+
 def build_all(config: Path | None = None) -> list[Path]:
     thesis = load_thesis(config)
+    ensure_figures(thesis)
     build_reference(thesis)
     return [build_pdf(thesis), build_docx(thesis, warn=False)]
 

@@ -38,3 +38,18 @@ def find_citations(source: Source) -> list[Citation]:
         key = m.group(2) if m.group(2) is not None else m.group(3)
         found.append(Citation(key=key, source=source, start=m.start(), end=m.end()))
     return found
+
+
+# Labels that "@…" may point at instead of a bibliography entry: {#fig-…} and {#tbl-…}.
+_LABEL = re.compile(r"\{#((?:fig|tbl)-[\w:.\-]+)")
+
+
+def crossref_labels(sources: list[Source]) -> set[str]:
+    """Figure and table labels defined in the chapters: "@fig-x" refers to them, not to a work."""
+    labels = set()
+    for source in sources:
+        for m in _LABEL.finditer(source.text):
+            region = source.region_at(m.start())
+            if region is None or region.kind == "attributes":
+                labels.add(m.group(1))
+    return labels

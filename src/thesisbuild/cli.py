@@ -64,9 +64,10 @@ def _run(args: argparse.Namespace) -> int:
     from .config import load_thesis
 
     if args.verb == "build":
-        from .build import build_docx, build_pdf, build_reference
+        from .build import build_docx, build_pdf, build_reference, ensure_figures
 
         thesis = load_thesis(args.config)
+        ensure_figures(thesis)
         both = not (args.pdf or args.docx)
         if args.pdf or both:
             build_pdf(thesis)

@@ -24,6 +24,7 @@ _AUTOLINK = re.compile(r"<(?:[A-Za-z][A-Za-z0-9+.-]{1,31}:[^<>\s]*|[^<>\s@]+@[^<
 _BARE_URLS = (re.compile(r"https?://[^\s<>\"]+"), re.compile(r"ftp://[^\s<>\"]+"),
               re.compile(r"www\.[^\s<>\"]+"))
 _EMAIL_DOMAIN = re.compile(r"@[\w-]+(?:\.[\w-]+)+")
+_ATTRIBUTES = re.compile(r"\{[#.][^{}\n]*\}")    # pandoc attributes: {#fig-x}, {.unnumbered}
 _LINK_TARGET = re.compile(r"\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\)")
 _REF_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:\s*\S+.*$", re.M)
 _RAW_HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
@@ -203,6 +204,8 @@ def _inline_regions(text: str, prose: list[tuple[int, int]]) -> list[Region]:
         passes += [(_AUTOLINK, "url"), (_RAW_HTML_TAG, "html")]
     if "](" in text:
         passes.append((_LINK_TARGET, "link"))
+    if "{" in text:
+        passes.append((_ATTRIBUTES, "attributes"))
     if "://" in text or "www." in text:
         passes += [(pattern, "bare-url") for pattern in _BARE_URLS]
     if "$" in text:

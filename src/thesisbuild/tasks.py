@@ -17,7 +17,7 @@ from .errors import UserError
 from .fsutil import remove_stale
 
 DOIT_CONFIG = {
-    "default_tasks": ["lint", "pdf", "docx", "verify", "preview"],
+    "default_tasks": ["lint", "figure", "pdf", "docx", "verify", "preview"],
     "dep_file": ".doit.db",
     "backend": "json",
     "verbosity": 2,
@@ -164,12 +164,43 @@ def reference_docx() -> dict:
     }
 
 
+def figures():
+    """One task per figure script: run it when the script or its declared data changed."""
+    from .figures import run_figure
+
+    t = thesis()
+    for figure in _figures(t):
+        outs = figure.outputs(t.build_dir)
+        yield {
+            "name": figure.name,
+            "doc": f"Draw {figure.id} from figures/{figure.script.name}",
+            "actions": [_action(run_figure, figure, t.build_dir)],
+            "file_dep": [str(figure.script), *map(str, figure.data), *_code_files("figure_runner.py")],
+            "targets": [str(outs["svg"]), str(outs["png"])],
+            "clean": True,
+        }
+
+
+def _figures(t: Thesis):
+    from .figures import discover
+
+    try:
+        return discover(t)
+    except UserError as err:
+        print(err, file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def _figure_outputs(t: Thesis, kind: str) -> list[str]:
+    return [str(f.outputs(t.build_dir)[kind]) for f in _figures(t)]
+
+
 def pdf() -> dict:
     t = thesis()
     out = outputs(t)
     return {
         "actions": [_action(build_pdf, t)],
-        "file_dep": [*map(str, t.source_files()), *_code_files(".")],
+        "file_dep": [*map(str, t.source_files()), *_figure_outputs(t, "svg"), *_code_files(".")],
         "targets": [str(out["pdf"]), str(out["typ"]), str(out["pages"])],
         "uptodate": [_stamp(t)],
         "clean": True,
@@ -182,7 +213,8 @@ def docx() -> dict:
     return {
         "actions": [_action(build_docx, t, False)],
         # The PDF's page numbers fill the DOCX's table of contents.
-        "file_dep": [*map(str, t.source_files()), str(out["reference"]), str(out["pages"]), *_code_files(".")],
+        "file_dep": [*map(str, t.source_files()), str(out["reference"]), str(out["pages"]),
+                     *_figure_outputs(t, "png"), *_code_files(".")],
         "targets": [str(out["docx"])],
         "uptodate": [_stamp(t)],
         "clean": True,

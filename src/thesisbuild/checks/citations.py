@@ -9,7 +9,7 @@ from functools import cached_property
 from pathlib import Path
 
 from ..bibliography import Person, Reference
-from ..citations import Citation, find_citations
+from ..citations import Citation, crossref_labels, find_citations
 from ..diagnostics import Diagnostic, Fix
 from ..prose import CitedWork, ProseCitation, find_prose_citations, fold, fold_tokens, split_author
 from ..sources import Source
@@ -161,6 +161,7 @@ class CitationContext:
     refs: list[Reference]
     lang: str
     csl: Path | None = None
+    labels: set[str] = field(default_factory=set)     # figure and table labels ("fig-x", "tbl-y")
 
     @cached_property
     def by_id(self) -> dict[str, Reference]:
@@ -209,6 +210,8 @@ def _cite_text(entry: Reference, ctx: "CitationContext") -> str:
 def check_pandoc_citations(source: Source, ctx: CitationContext) -> tuple[list[Diagnostic], set[str]]:
     diagnostics, cited = [], set()
     for c in find_citations(source):
+        if c.key in ctx.labels:
+            continue          # a cross-reference to a figure or table
         cited.add(c.key)
         if c.key not in ctx.by_id:
             hint = ctx.closest_key(c.key)
@@ -340,6 +343,7 @@ def _one_line(text: str) -> str:
 
 
 def check_citations(sources: list[Source], ctx: CitationContext) -> tuple[list[Diagnostic], set[str]]:
+    ctx.labels = ctx.labels | crossref_labels(sources)
     diagnostics: list[Diagnostic] = []
     cited: set[str] = set()
     for source in sources:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..bibliography import Reference, load_references
-from ..citations import Citation, find_citations
+from ..citations import Citation, crossref_labels, find_citations
 from ..config import Thesis
 from ..epoch import source_date_epoch
 from ..errors import UserError, display_path
@@ -18,6 +18,8 @@ from ..sources import Source
 # pandoc's Markdown, with bare URLs and e-mail addresses as links (an "@" in them is no citation).
 READER = "markdown+autolink_bare_uris"
 CITATION_FILTER = Path(__file__).resolve().parent.parent / "filters" / "citations.lua"
+CROSSREF_FILTER = Path(__file__).resolve().parent.parent / "filters" / "crossref.lua"
+_FIGURE_IMAGE = re.compile(r"!\[[^\]]*\]\((fig-[\w.\-]+)\)")
 _NOT_FOUND = re.compile(r"\[WARNING\] Citeproc: citation (\S+) not found")
 
 
@@ -33,7 +35,12 @@ class PreparedDocument:
 
     def pandoc_args(self) -> list[str]:
         thesis = self.thesis
-        args = ["-f", READER, "--citeproc", "--lua-filter", str(CITATION_FILTER), "--csl", str(thesis.csl),
+        captions = thesis.profile.get("captions")
+        args = ["-f", READER, "--lua-filter", str(CROSSREF_FILTER),
+                "-M", f"thesisbuild-figures={(thesis.build_dir / 'figures').relative_to(thesis.root).as_posix()}",
+                "-M", f"thesisbuild-figure-label={captions['figure_label']}",
+                "-M", f"thesisbuild-table-label={captions['table_label']}",
+                "--citeproc", "--lua-filter", str(CITATION_FILTER), "--csl", str(thesis.csl),
                 "-M", f"thesisbuild-narrative-and={thesis.profile.get('citations.narrative_and')}",
                 "-M", f"lang={thesis.lang}",
                 "-M", "link-citations=false",
@@ -65,8 +72,10 @@ def prepare(thesis: Thesis, warn: bool = True) -> PreparedDocument:
     """Read the sources, check every citation, and stage the Markdown the renderers share."""
     sources = [Source.read(path) for path in thesis.chapters]
     references = load_references(thesis.bibliography)
-    citations = [c for s in sources for c in find_citations(s)]
+    labels = crossref_labels(sources)
+    citations = [c for s in sources for c in find_citations(s) if c.key not in labels]
     check_citations_resolve(citations, references)
+    check_figures_exist(thesis, sources)
     doc = PreparedDocument(thesis=thesis, sources=sources, references=references,
                            citations=citations, epoch=source_date_epoch(thesis.root))
     from .assemble import assemble
@@ -116,6 +125,19 @@ def _ranges(numbers: list[int]) -> str:
             parts.append(str(start) if start == n else f"{start}-{n}")
             start = None
     return ", ".join(parts)
+
+
+def check_figures_exist(thesis: Thesis, sources: list[Source]) -> None:
+    """A chapter that places fig-<name> needs figures/<name>.py."""
+    for source in sources:
+        for m in _FIGURE_IMAGE.finditer(source.text):
+            if source.region_at(m.start()) is not None:
+                continue
+            name = m.group(1)[4:]
+            if not (thesis.root / "figures" / f"{name}.py").is_file():
+                line, col = source.position(m.start(1))
+                raise UserError(f"the figure {m.group(1)} has no script figures/{name}.py; write it or correct "
+                                "the id.", source.path, line, col)
 
 
 def check_citations_resolve(citations: list[Citation], references: list[Reference]) -> None:

@@ -35,13 +35,13 @@ class Page:
     width: float
     height: float
     lines: list[Line] = field(default_factory=list)
-    images: list[tuple[float, float, float, float]] = field(default_factory=list)  # x0, y0, x1, y1
+    images: list[tuple[float, float, float, float]] = field(default_factory=list)  # graphics: x0, y0, x1, y1
 
 
 def read_pdf(path: Path) -> tuple[list[Page], list[tuple[int, str, int, float | None]]]:
     """Pages with their text lines and images, and the outline as (level, title, page, top)."""
     from pdfminer.converter import PDFPageAggregator
-    from pdfminer.layout import LTChar, LTFigure, LTImage
+    from pdfminer.layout import LTChar, LTCurve, LTFigure, LTImage
     from pdfminer.pdfdocument import PDFDocument, PDFNoOutlines
     from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
     from pdfminer.pdfpage import PDFPage
@@ -73,7 +73,7 @@ def read_pdf(path: Path) -> tuple[list[Page], list[tuple[int, str, int, float | 
                 for item in items:
                     if isinstance(item, LTChar):
                         chars.append(item)
-                    elif isinstance(item, LTImage):
+                    elif isinstance(item, (LTImage, LTCurve)):   # pictures, and vector drawings (SVG)
                         page.images.append(item.bbox)
                     elif isinstance(item, LTFigure):
                         before = len(page.images)
@@ -187,8 +187,9 @@ def verify_pdf(path: Path, profile: Profile, lang: str = "id-ID") -> list[Check]
             continue
         left = min(ln.x0 for ln in text) / MM
         right = (p.width - max(ln.x1 for ln in text)) / MM
-        top = (p.height - max(ln.top for ln in text)) / MM
-        bottom = min(ln.bottom for ln in text) / MM
+        # Figures belong to the text block too: one at the top of a page starts the block.
+        top = (p.height - max([ln.top for ln in text] + [g[3] for g in p.images])) / MM
+        bottom = min([ln.bottom for ln in text] + [g[1] for g in p.images]) / MM
         lefts.append(left), tops.append(top), bottoms.append(bottom)
         # Justified text reaches the right margin on several lines; ragged text must only stay inside it.
         widest = max(ln.x1 for ln in text)

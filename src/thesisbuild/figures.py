@@ -1,0 +1,98 @@
+"""Generated figures: each `figures/<name>.py` is a matplotlib script whose data files are declared
+beside it (a top-level `DATA = ("name.csv",)`). The build runs a script only when it or its data
+changed, and writes `build/figures/<name>.svg` (for the PDF) and `<name>.png` (for the DOCX).
+
+A chapter places a figure with pandoc's figure syntax and the figure's id, `fig-<name>`:
+`![Kerangka pemikiran](fig-kerangka-pemikiran){#fig-kerangka-pemikiran}`."""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import Thesis
+from .errors import UserError, display_path
+from .fsutil import remove_stale
+
+PNG_DPI = 300
+
+
+@dataclass(frozen=True)
+class FigureScript:
+    name: str
+    script: Path
+    data: tuple[Path, ...]
+
+    @property
+    def id(self) -> str:
+        return f"fig-{self.name}"
+
+    def outputs(self, build: Path) -> dict[str, Path]:
+        folder = build / "figures"
+        return {"svg": folder / f"{self.name}.svg", "png": folder / f"{self.name}.png"}
+
+
+def figures_dir(thesis: Thesis) -> Path:
+    return thesis.root / "figures"
+
+
+def discover(thesis: Thesis) -> list[FigureScript]:
+    folder = figures_dir(thesis)
+    if not folder.is_dir():
+        return []
+    return [FigureScript(p.stem, p, declared_data(p)) for p in sorted(folder.glob("*.py"))
+            if not p.name.startswith("_")]
+
+
+def declared_data(script: Path) -> tuple[Path, ...]:
+    """The files named in the script's top-level DATA, read without running the script."""
+    try:
+        tree = ast.parse(script.read_text(encoding="utf-8"), filename=str(script))
+    except SyntaxError as err:
+        raise UserError(f"the figure script has a syntax error ({err.msg}); fix it.", script, err.lineno,
+                        err.offset) from None
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "DATA" for t in node.targets):
+            try:
+                names = ast.literal_eval(node.value)
+            except ValueError:
+                raise UserError("DATA must list file names as plain strings, e.g. DATA = (\"timeline.csv\",).",
+                                script, node.lineno) from None
+            names = [names] if isinstance(names, str) else list(names)
+            paths = []
+            for name in names:
+                path = (script.parent / str(name)).resolve()
+                if not path.is_file():
+                    raise UserError(f"DATA names '{name}', which does not exist beside the script; create it or "
+                                    "fix the name.", script, node.lineno)
+                paths.append(path)
+            return tuple(paths)
+    return ()
+
+
+def run_figure(figure: FigureScript, build: Path) -> dict[str, Path]:
+    """Run one figure script in a fresh Python with fixed fonts and metadata; fail with its stderr."""
+    outputs = figure.outputs(build)
+    remove_stale(*outputs.values())             # never let an old image pass for a new one
+    outputs["svg"].parent.mkdir(parents=True, exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MPL")}
+    env["PYTHONHASHSEED"] = "0"
+    env["SOURCE_DATE_EPOCH"] = env.get("SOURCE_DATE_EPOCH", "315532800")
+    proc = subprocess.run([sys.executable, "-m", "thesisbuild.figure_runner", str(figure.script),
+                           str(outputs["svg"]), str(outputs["png"]), str(PNG_DPI)],
+                          capture_output=True, text=True, cwd=figure.script.parent, env=env)
+    if proc.returncode != 0:
+        remove_stale(*outputs.values())
+        detail = "\n".join(proc.stderr.strip().splitlines()[-15:])
+        raise UserError(f"the figure script failed (exit {proc.returncode}); fix it. Its error output:\n{detail}",
+                        figure.script)
+    missing = [display_path(p) for p in outputs.values() if not p.is_file()]
+    if missing:
+        remove_stale(*outputs.values())
+        raise UserError(f"the figure script wrote no figure ({', '.join(missing)} missing); draw one with "
+                        "matplotlib (plt.figure()).", figure.script)
+    return outputs
