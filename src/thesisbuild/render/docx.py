@@ -314,8 +314,9 @@ def render_docx(doc: PreparedDocument, reference: Path, docx_path: Path, pages_j
     meta = {"chapter-label": chapter["label"], "chapter-numbering": chapter["numbering"],
             "chapter-layout": chapter["layout"], "chapter-separator": chapter["one_line_separator"],
             "max-level": doc.thesis.profile.get("headings.section.max_level"),
-            "figure-label": captions["figure_label"], "table-label": captions["table_label"],
             "caption-separator": captions["separator"]}
+    # The figure and table labels come with every conversion (see PreparedDocument.pandoc_args);
+    # passing a key twice would make it a list.
     args = ["--reference-doc", str(reference), "--lua-filter", str(FILTER)]
     for key, value in meta.items():
         args += ["-M", f"thesisbuild-{key}={value}"]

@@ -1,0 +1,96 @@
+"""Generated figures: cached by content, reproducible, loud when broken, placed and numbered."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+from pypdf import PdfReader
+
+from .conftest import copy_thesis, run_cli, run_doit
+
+
+def marks(stdout: str) -> dict[str, str]:
+    return {name: mark for mark, name in re.findall(r"^(\.|--)\s+(\S+)", stdout, re.M)}
+
+
+def test_a_figure_reruns_when_its_data_changes_and_not_otherwise(tmp_path: Path):
+    project = copy_thesis(tmp_path / "cache")
+    first = run_doit(project, "figure")
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert marks(first.stdout) == {"figure:kerangka-pemikiran": ".", "figure:linimasa": "."}
+    assert marks(run_doit(project, "figure").stdout) == {"figure:kerangka-pemikiran": "--", "figure:linimasa": "--"}
+    csv = project / "figures" / "linimasa.csv"
+    csv.write_text(csv.read_text(encoding="utf-8").replace("Invasi Rusia ke Ukraina", "Invasi Rusia ke Ukraina (2022)"),
+                   encoding="utf-8")
+    assert marks(run_doit(project, "figure").stdout) == {"figure:kerangka-pemikiran": "--", "figure:linimasa": "."}
+
+
+def test_figure_outputs_are_byte_identical_across_runs(tmp_path: Path):
+    outputs = []
+    for name in ("one", "two"):
+        project = copy_thesis(tmp_path / name)
+        assert run_doit(project, "figure").returncode == 0
+        outputs.append({p.name: p.read_bytes() for p in sorted((project / "build" / "figures").iterdir())})
+    assert set(outputs[0]) == {"kerangka-pemikiran.svg", "kerangka-pemikiran.png", "linimasa.svg", "linimasa.png"}
+    assert outputs[0] == outputs[1]
+    assert b"<dc:date>" not in outputs[0]["linimasa.svg"] and b"matplotlib" not in outputs[0]["linimasa.png"]
+
+
+def test_a_crashing_script_fails_its_task_with_its_stderr_and_leaves_no_image(tmp_path: Path):
+    project = copy_thesis(tmp_path / "crash")
+    (project / "figures" / "rusak.py").write_text(
+        "import matplotlib.pyplot as plt\nplt.figure()\nraise ValueError('data kosong')\n", encoding="utf-8")
+    proc = run_doit(project, "figure:rusak")
+    output = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "figures/rusak.py" in output and "ValueError: data kosong" in output
+    assert not (project / "build" / "figures" / "rusak.svg").exists()
+    assert not (project / "build" / "figures" / "rusak.png").exists()
+
+
+def test_a_script_that_draws_nothing_fails_and_an_old_image_is_not_kept(tmp_path: Path):
+    project = copy_thesis(tmp_path / "empty")
+    script = project / "figures" / "kosong.py"
+    script.write_text("import matplotlib.pyplot as plt\nplt.plot([1, 2])\n", encoding="utf-8")
+    assert run_doit(project, "figure:kosong").returncode == 0
+    assert (project / "build" / "figures" / "kosong.png").is_file()
+    script.write_text("x = 1\n", encoding="utf-8")
+    proc = run_doit(project, "figure:kosong")
+    assert proc.returncode != 0 and "drew no figure" in proc.stdout + proc.stderr
+    assert not (project / "build" / "figures" / "kosong.png").exists()
+
+
+def test_a_chapter_placing_an_unknown_figure_fails_at_its_place(tmp_path: Path):
+    project = copy_thesis(tmp_path / "unknown")
+    chapter = project / "chapters" / "01-pendahuluan.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\n![Peta](fig-peta){#fig-peta}\n", encoding="utf-8")
+    line = chapter.read_text(encoding="utf-8").splitlines().index("![Peta](fig-peta){#fig-peta}") + 1
+    proc = run_cli(project, "build")
+    assert proc.returncode == 2
+    assert f"chapters/01-pendahuluan.md:{line}:9: error: the figure fig-peta has no script figures/peta.py" in proc.stderr
+
+
+def test_the_thesis_shows_both_figures_with_their_captions_in_pdf_and_docx(tmp_path: Path):
+    project = copy_thesis(tmp_path / "both")
+    chapter = project / "chapters" / "01-pendahuluan.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8")
+                       + "\nLihat @fig-linimasa dan [lihat @fig-kerangka-pemikiran; @tbl-contoh].\n\n"
+                       + ": Contoh tabel {#tbl-contoh}\n\n| A | B |\n|---|---|\n| 1 | 2 |\n", encoding="utf-8")
+    proc = run_doit(project)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
+    text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(project / "build" / "thesis.pdf").pages))
+    assert "Gambar 1.1 Linimasa peristiwa yang dibahas dalam latar belakang" in text
+    assert "Gambar 1.2 Kerangka pemikiran penelitian" in text
+    assert "Lihat Gambar 1.1 dan lihat Gambar 1.2, Tabel 1.1." in text
+    with zipfile.ZipFile(project / "build" / "thesis.docx") as z:
+        xml = z.read("word/document.xml").decode("utf-8")
+        media = [n for n in z.namelist() if n.startswith("word/media/")]
+    assert len(media) == 2
+    plain = re.sub(r"<[^>]+>", "", xml)
+    assert "Gambar 1.1 Linimasa peristiwa yang dibahas dalam latar belakang" in plain
+    assert "Gambar 1.2 Kerangka pemikiran penelitian" in plain
+    assert "Tabel 1.1 Contoh tabel" in plain
+    assert 'w:anchor="fig-linimasa"' in xml and "Lihat Gambar 1.1" in re.sub(r"<[^>]+>", "", xml)
+    assert "@fig-" not in plain
