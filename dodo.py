@@ -43,3 +43,8 @@ def task_preview():
 def task_figure():
     """Draw the figures in figures/ (each only when its script or data changed) into build/figures/."""
     yield from tasks.figures()
+
+
+def task_draft():
+    """Drafts for the supervisor, one per chapter: `doit draft:01-pendahuluan`."""
+    yield from tasks.drafts()

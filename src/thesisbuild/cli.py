@@ -35,6 +35,11 @@ def main(argv: list[str] | None = None) -> int:
     fix.add_argument("--select", metavar="CODES", help="only these fixable codes, e.g. CIT005")
     fix.add_argument("--diff", action="store_true", help="show the changes without writing them")
 
+    draft = verbs.add_parser("draft", help="a chapter alone for the supervisor, and what changed since the last one")
+    draft.add_argument("chapter", help="the chapter, by file name without .md (e.g. 01-pendahuluan)")
+    draft.add_argument("--mark-sent", action="store_true",
+                       help="record that this chapter went to the supervisor (a snapshot in drafts/)")
+
     verify = verbs.add_parser("verify", help="measure the PDF and DOCX against the template profile")
     verify.add_argument("outputs", nargs="*", type=Path, metavar="FILE",
                         help="build/thesis.pdf and build/thesis.docx by default")
@@ -88,6 +93,23 @@ def _run(args: argparse.Namespace) -> int:
         return _fix(args)
     if args.verb == "typos":
         return _typos(args)
+    if args.verb == "draft":
+        from .drafts import build_draft, find_draft, mark_sent
+        from .errors import display_path
+
+        thesis = load_thesis(args.config)
+        chapter = find_draft(thesis, args.chapter)
+        if args.mark_sent:
+            path = mark_sent(thesis, chapter)
+            print(f"thesisbuild: kept {display_path(path)} as the draft sent; commit it with the thesis.",
+                  file=sys.stderr)
+            return 0
+        from .build import ensure_figures
+
+        ensure_figures(thesis)
+        for path in build_draft(thesis, chapter):
+            print(f"thesisbuild: wrote {display_path(path)}", file=sys.stderr)
+        return 0
     if args.verb == "verify":
         from .build import outputs
         from .verify import verify_files

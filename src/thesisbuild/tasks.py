@@ -111,6 +111,30 @@ def fix() -> dict:
     return {"actions": [_action(run_fix_task, t)], "uptodate": [False], "verbosity": 2}
 
 
+def drafts():
+    """One task per chapter: its draft, and its changes since the draft last sent."""
+    from .drafts import build_draft, drafts as chapters, last_sent, sent_folder
+
+    t = thesis()
+    for draft in chapters(t):
+        out = draft.outputs(t)
+        targets = [out["pdf"], out["docx"]]
+        snapshots = sorted(sent_folder(t, draft).glob("*.md")) if sent_folder(t, draft).is_dir() else []
+        if last_sent(t, draft) is not None:
+            targets.append(out["changes"])
+        yield {
+            "name": draft.name,
+            "doc": f"Build build/drafts/{draft.name}.pdf and .docx for the supervisor (and -changes.docx once sent)",
+            "actions": [_action(build_draft, t, draft)],
+            "file_dep": [str(t.config_path), str(draft.chapter), *map(str, t.bibliography), *map(str, snapshots),
+                         *[str(p) for p in (t.typos,) if p], *map(str, t.profile.files()),
+                         *_figure_outputs(t, "svg"), *_figure_outputs(t, "png"), *_code_files(".")],
+            "targets": [str(p) for p in targets],
+            "uptodate": [_stamp(t)],
+            "clean": True,
+        }
+
+
 def run_verify_task(t: Thesis) -> None:
     from .verify import verify_files
 

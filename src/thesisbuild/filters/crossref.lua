@@ -17,7 +17,7 @@ local function collect(doc)
   opts.figure_label = meta_string(meta, "thesisbuild-figure-label") or opts.figure_label
   opts.table_label = meta_string(meta, "thesisbuild-table-label") or opts.table_label
   opts.figures = meta_string(meta, "thesisbuild-figures")
-  local chapter, figures, tables = 0, 0, 0
+  local chapter, figures, tables = tonumber(meta_string(meta, "thesisbuild-chapters-before") or "") or 0, 0, 0
   doc.blocks:walk({
     traverse = "topdown",
     Header = function(h)

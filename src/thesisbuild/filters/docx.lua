@@ -7,6 +7,7 @@
 --   thesisbuild-chapter-separator  ". " for the one-line layout
 --   thesisbuild-max-level          deepest numbered level (4: 1.1.1.1)
 
+local counters = {}
 local opts = {
   label = "BAB", numbering = "upper-roman", layout = "two-line", separator = ". ", max_level = 4,
   figure_label = "Gambar", table_label = "Tabel", caption_separator = " ",
@@ -25,6 +26,9 @@ function Meta(meta)
   opts.figure_label = meta_string(meta, "thesisbuild-figure-label") or opts.figure_label
   opts.table_label = meta_string(meta, "thesisbuild-table-label") or opts.table_label
   opts.caption_separator = meta_string(meta, "thesisbuild-caption-separator") or opts.caption_separator
+  -- A draft of chapter N keeps the chapter's number in the thesis.
+  local before = tonumber(meta_string(meta, "thesisbuild-chapters-before") or "")
+  if before then counters[1] = before end
 end
 
 local function roman(n)
@@ -46,7 +50,6 @@ local function chapter_number(n)
   return tostring(n)
 end
 
-local counters = {}
 local figures, tables = 0, 0
 
 -- "Gambar 1.1" / "Tabel 1.1": numbered per chapter, as in the PDF.

@@ -115,3 +115,11 @@ def demote_headings(source: Source) -> str:
 def assemble(thesis: Thesis, chapter_texts: list[str]) -> str:
     parts = [*front_matter(thesis), *body_start(), *(t.rstrip("\n") for t in chapter_texts), *back_matter(thesis)]
     return "\n\n".join(parts) + "\n"
+
+
+def assemble_draft(thesis: Thesis, chapter_texts: list[str]) -> str:
+    """One chapter and the works it cites, for a draft."""
+    title = thesis.profile.get("bibliography.title")
+    parts = [*(t.rstrip("\n") for t in chapter_texts),
+             f"# {markdown_text(title)} {{.unnumbered #daftar-pustaka}}", "::: {#refs}\n:::"]
+    return "\n\n".join(parts) + "\n"

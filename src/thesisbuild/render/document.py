@@ -68,9 +68,11 @@ class PreparedDocument:
         return proc.stdout
 
 
-def prepare(thesis: Thesis, warn: bool = True) -> PreparedDocument:
-    """Read the sources, check every citation, and stage the Markdown the renderers share."""
-    sources = [Source.read(path) for path in thesis.chapters]
+def prepare(thesis: Thesis, warn: bool = True, only: Path | None = None,
+            text: str | None = None) -> PreparedDocument:
+    """Read the sources, check every citation, and stage the Markdown the renderers share.
+    With `only`, a draft of that chapter alone (with `text`, that text in its place)."""
+    sources = [Source.read(path) for path in thesis.chapters if only is None or path == only]
     references = load_references(thesis.bibliography)
     labels = crossref_labels(sources)
     citations = [c for s in sources for c in find_citations(s) if c.key not in labels]
@@ -78,9 +80,13 @@ def prepare(thesis: Thesis, warn: bool = True) -> PreparedDocument:
     check_figures_exist(thesis, sources)
     doc = PreparedDocument(thesis=thesis, sources=sources, references=references,
                            citations=citations, epoch=source_date_epoch(thesis.root))
-    from .assemble import assemble
+    from .assemble import assemble, assemble_draft
 
-    doc.markdown = assemble(thesis, stage_texts(thesis, sources, warn))
+    if only is None:
+        doc.markdown = assemble(thesis, stage_texts(thesis, sources, warn))
+    else:
+        staged = [text] if text is not None else stage_texts(thesis, sources, warn)
+        doc.markdown = assemble_draft(thesis, staged)
     if warn:
         for p in thesis.placeholders:
             where = f"{display_path(thesis.config_path)}:{p.line}" if p.line else display_path(thesis.config_path)

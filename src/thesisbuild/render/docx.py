@@ -308,7 +308,8 @@ def write_reference_docx(thesis: Thesis, path: Path) -> None:
     write_atomic(path, reference_docx(thesis))
 
 
-def render_docx(doc: PreparedDocument, reference: Path, docx_path: Path, pages_json: Path | None = None) -> None:
+def render_docx(doc: PreparedDocument, reference: Path, docx_path: Path, pages_json: Path | None = None,
+                draft: dict | None = None) -> None:
     chapter = doc.thesis.profile.get("headings.chapter")
     captions = doc.thesis.profile.get("captions")
     meta = {"chapter-label": chapter["label"], "chapter-numbering": chapter["numbering"],
@@ -318,12 +319,14 @@ def render_docx(doc: PreparedDocument, reference: Path, docx_path: Path, pages_j
     # The figure and table labels come with every conversion (see PreparedDocument.pandoc_args);
     # passing a key twice would make it a list.
     args = ["--reference-doc", str(reference), "--lua-filter", str(FILTER)]
+    if draft is not None:
+        meta["chapters-before"] = draft["chapters_before"]
     for key, value in meta.items():
         args += ["-M", f"thesisbuild-{key}={value}"]
     tmp = docx_path.with_name(f".{docx_path.name}.partial")
     try:
         doc.convert("docx", args, output=tmp)
-        write_atomic(docx_path, finish_docx(tmp.read_bytes(), doc.thesis, pages_json))
+        write_atomic(docx_path, finish_docx(tmp.read_bytes(), doc.thesis, pages_json, draft))
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -334,7 +337,7 @@ _CUSTOM_PROPS = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _DC = "http://purl.org/dc/elements/1.1/"
 
 
-def finish_docx(data: bytes, thesis: Thesis, pages_json: Path | None = None) -> bytes:
+def finish_docx(data: bytes, thesis: Thesis, pages_json: Path | None = None, draft: dict | None = None) -> bytes:
     """The template's page structure (sections, page numbers, filled lists); then drop the build's
     own metadata (pandoc copies it, absolute paths included, into docProps/custom.xml) and name the
     thesis's title and author in the core properties."""
@@ -344,7 +347,12 @@ def finish_docx(data: bytes, thesis: Thesis, pages_json: Path | None = None) -> 
         infos = src.infolist()
         parts = {info.filename: src.read(info.filename) for info in infos}
     date_time = infos[0].date_time
-    parts = layout_parts(thesis, parts, pages_json)
+    if draft is None:
+        parts = layout_parts(thesis, parts, pages_json)
+    else:
+        from ..drafts import draft_parts
+
+        parts = draft_parts(thesis, parts, draft["header"])
     parts["docProps/custom.xml"] = _CUSTOM_PROPS.encode("utf-8")
     parts["docProps/core.xml"] = _core_properties(parts["docProps/core.xml"], thesis)
     order = [i.filename for i in infos] + sorted(set(parts) - {i.filename for i in infos})

@@ -72,12 +72,12 @@ def _environment(folder: Path) -> jinja2.Environment:
     return env
 
 
-def typst_preamble(thesis: Thesis) -> str:
+def typst_preamble(thesis: Thesis, draft: dict | None = None) -> str:
     profile = thesis.profile
     try:
         template = _environment(profile.folder).get_template("thesis.typ.j2")
         return template.render(p=profile.values, layout=layout_values(profile, thesis.lang),
-                               meta={"title": thesis.title, "author": thesis.author})
+                               meta={"title": thesis.title, "author": thesis.author}, draft=draft)
     except jinja2.TemplateNotFound:
         raise UserError("the template profile has no thesis.typ.j2; copy it from the built-in "
                         "skripsi-id profile.", profile.folder) from None
@@ -103,11 +103,11 @@ def typst_page(page, thesis: Thesis) -> str:
     return "\n".join(lines)
 
 
-def render_pdf(doc: PreparedDocument, typ_path: Path, pdf_path: Path) -> None:
+def render_pdf(doc: PreparedDocument, typ_path: Path, pdf_path: Path, draft: dict | None = None) -> None:
     import typst
 
     body = doc.convert("typst", ["--lua-filter", str(TYPST_FILTER)])
-    write_atomic(typ_path, typst_preamble(doc.thesis) + body)
+    write_atomic(typ_path, typst_preamble(doc.thesis, draft) + body)
     try:
         pdf = typst.compile(str(typ_path), root=str(doc.thesis.root), font_paths=font_paths(doc.thesis),
                             ignore_system_fonts=True, timestamp=doc.epoch)
@@ -116,7 +116,8 @@ def render_pdf(doc: PreparedDocument, typ_path: Path, pdf_path: Path) -> None:
         raise UserError(f"typst could not compile the document ({first}); see {typ_path.name}.",
                         typ_path) from None
     write_atomic(pdf_path, pdf)
-    write_atomic(pages_path(pdf_path), json.dumps(page_numbers(typ_path, doc), indent=1) + "\n")
+    if draft is None:
+        write_atomic(pages_path(pdf_path), json.dumps(page_numbers(typ_path, doc), indent=1) + "\n")
 
 
 def pages_path(pdf_path: Path) -> Path:

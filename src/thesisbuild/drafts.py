@@ -1,0 +1,266 @@
+"""Drafts for the supervisor: one chapter at a time, and what changed since the last one sent.
+
+`thesisbuild draft --mark-sent <chapter>` keeps a snapshot of the chapter's source in
+`drafts/<chapter>/<date>.md`, versioned with the thesis. The next draft of that chapter also comes
+as `<chapter>-changes.docx`: the word-level differences from that snapshot as Word tracked changes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import io
+import re
+import subprocess
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+
+from .config import Thesis
+from .errors import UserError
+from .escape import ooxml_text
+from .fsutil import remove_stale, write_atomic
+from .sources import Source
+
+_MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
+           "Oktober", "November", "Desember")
+
+
+@dataclass(frozen=True)
+class Draft:
+    chapter: Path
+    index: int              # 0-based position among the thesis's chapters
+
+    @property
+    def name(self) -> str:
+        return self.chapter.stem
+
+    def outputs(self, thesis: Thesis) -> dict[str, Path]:
+        folder = thesis.build_dir / "drafts"
+        return {"pdf": folder / f"{self.name}.pdf", "typ": folder / f"{self.name}.typ",
+                "docx": folder / f"{self.name}.docx", "changes": folder / f"{self.name}-changes.docx"}
+
+
+def drafts(thesis: Thesis) -> list[Draft]:
+    return [Draft(path, i) for i, path in enumerate(thesis.chapters)]
+
+
+def find_draft(thesis: Thesis, name: str) -> Draft:
+    for draft in drafts(thesis):
+        if name in (draft.name, draft.chapter.name, str(draft.chapter)) or draft.chapter.resolve() == Path(name).resolve():
+            return draft
+    names = ", ".join(d.name for d in drafts(thesis))
+    raise UserError(f"no chapter named '{name}' in thesis.yaml; use one of: {names}.", thesis.config_path)
+
+
+def sent_folder(thesis: Thesis, draft: Draft) -> Path:
+    return thesis.root / "drafts" / draft.name
+
+
+def last_sent(thesis: Thesis, draft: Draft) -> Path | None:
+    folder = sent_folder(thesis, draft)
+    snapshots = sorted(folder.glob("*.md")) if folder.is_dir() else []
+    return snapshots[-1] if snapshots else None
+
+
+def mark_sent(thesis: Thesis, draft: Draft, today: dt.date | None = None) -> Path:
+    """Keep the chapter's source as it was sent, named by the date it was sent."""
+    today = today or dt.date.today()
+    folder = sent_folder(thesis, draft)
+    path = folder / f"{today.isoformat()}.md"
+    n = 2
+    while path.exists():
+        path = folder / f"{today.isoformat()}-{n}.md"
+        n += 1
+    write_atomic(path, draft.chapter.read_bytes())
+    return path
+
+
+def _git(thesis: Thesis, *args: str) -> str:
+    try:
+        proc = subprocess.run(["git", *args], cwd=thesis.root, capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return proc.stdout.strip() if proc.returncode == 0 else ""
+
+
+def header_text(thesis: Thesis, draft: Draft, epoch: int) -> str:
+    """"DRAF · 27 November 2026 · komit 1a2b3c4": the commit's date, so the same commit gives the same draft."""
+    settings = thesis.profile.get("drafts")
+    day = dt.datetime.fromtimestamp(epoch, dt.timezone.utc).date()
+    date = f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+    commit = _git(thesis, "rev-parse", "--short", "HEAD")
+    parts = [settings["label"], date]
+    if commit:
+        dirty = _git(thesis, "status", "--porcelain", "--", str(draft.chapter))
+        parts.append(f"{settings['commit_word']} {commit}" + (f" {settings['uncommitted_note']}" if dirty else ""))
+    return " · ".join(parts)
+
+
+def build_draft(thesis: Thesis, draft: Draft) -> list[Path]:
+    from .render.document import prepare
+    from .render.docx import render_docx, write_reference_docx
+    from .render.pdf import render_pdf
+
+    out = draft.outputs(thesis)
+    remove_stale(*out.values())
+    settings = thesis.profile.get("drafts")
+    try:
+        doc = prepare(thesis, warn=False, only=draft.chapter)
+        header = header_text(thesis, draft, doc.epoch)
+        render_pdf(doc, out["typ"], out["pdf"], draft={
+            "header": header, "line_numbers": bool(settings["line_numbers"]),
+            "right_margin_cm": float(settings["right_margin_cm"]), "chapters_before": draft.index})
+        reference = thesis.build_dir / "reference.docx"
+        if not reference.is_file():
+            write_reference_docx(thesis, reference)
+        options = {"chapters_before": draft.index, "header": header}
+        render_docx(doc, reference, out["docx"], draft=options)
+        written = [out["pdf"], out["docx"]]
+        sent = last_sent(thesis, draft)
+        if sent is not None:
+            changes = prepare(thesis, warn=False, only=draft.chapter,
+                              text=changes_markdown(thesis, sent, draft.chapter, doc.epoch))
+            render_docx(changes, reference, out["changes"], draft=options)
+            written.append(out["changes"])
+        out["typ"].unlink(missing_ok=True)
+        return written
+    except BaseException:
+        remove_stale(*out.values())
+        raise
+
+
+# ---------------------------------------------------------------- what changed since the last draft
+
+_TOKEN = re.compile(r"!?\[[^\[\]\n]*\](?:\([^()\s]*\))?(?:\{[^{}\n]*\})?|\S+|\s+")
+_STRUCTURE = re.compile(r"^(?:!\[|\||:|```|~~~|<|\s{4})")
+
+
+def changes_markdown(thesis: Thesis, old_path: Path, new_path: Path, epoch: int) -> str:
+    """The chapter as it is now, with what changed since `old_path` marked as tracked changes."""
+    from .render.document import stage_texts
+
+    old, new = (stage_texts(thesis, [Source.read(p)], report=False)[0] for p in (old_path, new_path))
+    date = dt.datetime.fromtimestamp(epoch, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    author = str(thesis.profile.get("drafts.change_author")).replace('"', "'")
+    return diff_markdown(old, new, author, date)
+
+
+def _blocks(text: str) -> list[str]:
+    return [b for b in re.split(r"\n[ \t]*\n", text.strip("\n")) if b.strip()]
+
+
+def diff_markdown(old: str, new: str, author: str, date: str) -> str:
+    attrs = f'author="{author}" date="{date}"'
+    a, b = _blocks(old), _blocks(new)
+    out: list[str] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.extend(b[j1:j2])
+        elif op == "replace" and i2 - i1 == j2 - j1:
+            out.extend(_diff_block(x, y, attrs) for x, y in zip(a[i1:i2], b[j1:j2]))
+        else:
+            out.extend(_whole_block(x, "deletion", attrs) for x in a[i1:i2])
+            out.extend(_whole_block(y, "insertion", attrs) for y in b[j1:j2])
+    return "\n\n".join(out) + "\n"
+
+
+def _heading(block: str) -> tuple[str, str]:
+    m = re.match(r"^(#{1,6}\s+)(.*?)(\s*\{[^{}]*\})?\s*$", block, re.S)
+    return (m.group(1), m.group(2) + "\x00" + (m.group(3) or "")) if m else ("", block)
+
+
+def _diff_block(old: str, new: str, attrs: str) -> str:
+    if _STRUCTURE.match(old) or _STRUCTURE.match(new):
+        return _whole_block(old, "deletion", attrs) + "\n\n" + _whole_block(new, "insertion", attrs)
+    old_prefix, old_text = _heading(old)
+    new_prefix, new_text = _heading(new)
+    if old_prefix.strip() != new_prefix.strip():
+        return _whole_block(old, "deletion", attrs) + "\n\n" + _whole_block(new, "insertion", attrs)
+    old_text, _, _ = old_text.partition("\x00")
+    new_text, _, new_attr = new_text.partition("\x00")
+    return new_prefix + diff_words(old_text, new_text, attrs) + new_attr
+
+
+def diff_words(old: str, new: str, attrs: str) -> str:
+    a, b = _TOKEN.findall(old), _TOKEN.findall(new)
+    out: list[str] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.extend(b[j1:j2])
+            continue
+        if op in ("delete", "replace"):
+            out.append(_span("".join(a[i1:i2]), "deletion", attrs))
+        if op in ("insert", "replace"):
+            out.append(_span("".join(b[j1:j2]), "insertion", attrs))
+    return "".join(out)
+
+
+def _span(text: str, kind: str, attrs: str) -> str:
+    """A tracked change around words; the white space at its edges stays outside."""
+    lead = text[: len(text) - len(text.lstrip())]
+    trail = text[len(text.rstrip()):]
+    core = text.strip()
+    if not core:
+        return text if kind == "insertion" else ""
+    return f"{lead}[{core}]{{.{kind} {attrs}}}{trail}"
+
+
+def _whole_block(block: str, kind: str, attrs: str) -> str:
+    if _STRUCTURE.match(block):
+        if kind == "insertion":
+            return block
+        first = block.strip().splitlines()[0]
+        return _span(re.sub(r"[\[\]{}]", "", first), "deletion", attrs)
+    prefix, text = _heading(block)
+    text, _, attr = text.partition("\x00")
+    return prefix + _span(text.replace("\n", " "), kind, attrs) + attr
+
+
+# ---------------------------------------------------------------- the draft's DOCX page
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def draft_parts(thesis: Thesis, parts: dict[str, bytes], header: str) -> dict[str, bytes]:
+    """Line numbers, the draft's right margin, and a header with the draft's name and page number."""
+    settings = thesis.profile.get("drafts")
+    doc = etree.fromstring(parts["word/document.xml"])
+    sect = doc.find(f"{{{W}}}body/{{{W}}}sectPr")
+    for old in sect.findall(f"{{{W}}}headerReference") + sect.findall(f"{{{W}}}footerReference"):
+        sect.remove(old)
+    ref = etree.Element(f"{{{W}}}headerReference")
+    ref.set(f"{{{W}}}type", "default")
+    ref.set(f"{{{R}}}id", "rIdDraftHeader")
+    sect.insert(0, ref)
+    margin = sect.find(f"{{{W}}}pgMar")
+    margin.set(f"{{{W}}}right", str(round(float(settings["right_margin_cm"]) / 2.54 * 1440)))
+    if settings["line_numbers"]:
+        numbers = etree.Element(f"{{{W}}}lnNumType")
+        numbers.set(f"{{{W}}}countBy", "1")
+        numbers.set(f"{{{W}}}restart", "newPage")
+        margin.addnext(numbers)
+    parts["word/document.xml"] = etree.tostring(doc, xml_declaration=True, encoding="UTF-8", standalone=True)
+    parts["word/header-draft.xml"] = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<w:hdr xmlns:w="{W}"><w:p><w:pPr><w:tabs><w:tab w:val="right" w:pos="9000"/></w:tabs>'
+        '<w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/><w:ind w:firstLine="0"/></w:pPr>'
+        f'<w:r><w:rPr><w:sz w:val="18"/></w:rPr><w:t xml:space="preserve">{ooxml_text(header)}</w:t></w:r>'
+        '<w:r><w:tab/></w:r><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> PAGE </w:instrText></w:r>'
+        '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>1</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>'
+        '</w:p></w:hdr>').encode("utf-8")
+    rels = parts["word/_rels/document.xml.rels"].decode("utf-8")
+    rels = rels.replace("</Relationships>", '<Relationship Id="rIdDraftHeader" Type="http://schemas.openxmlformats.org/'
+                        'officeDocument/2006/relationships/header" Target="header-draft.xml"/></Relationships>')
+    parts["word/_rels/document.xml.rels"] = rels.encode("utf-8")
+    types = parts["[Content_Types].xml"].decode("utf-8")
+    types = types.replace("</Types>", '<Override PartName="/word/header-draft.xml" ContentType="application/'
+                          'vnd.openxmlformats-officedocument.wordprocessingml.header+xml"/></Types>')
+    parts["[Content_Types].xml"] = types.encode("utf-8")
+    return parts
+
+
+__all__ = ["Draft", "build_draft", "changes_markdown", "diff_markdown", "drafts", "find_draft", "mark_sent",
+           "io", "zipfile"]

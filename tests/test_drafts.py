@@ -1,0 +1,111 @@
+"""Chapter drafts for the supervisor, and tracked changes since the draft last sent."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import zipfile
+from pathlib import Path
+
+from pypdf import PdfReader
+
+from thesisbuild.drafts import diff_markdown
+
+from .conftest import copy_thesis, run_cli, run_doit
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def git(project: Path, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.email=t@example.org", "-c", "user.name=t", *args], cwd=project,
+                   check=True, capture_output=True)
+
+
+def docx_xml(path: Path) -> str:
+    with zipfile.ZipFile(path) as z:
+        return z.read("word/document.xml").decode("utf-8")
+
+
+def tracked(xml: str) -> list[tuple[str, str]]:
+    out = []
+    for m in re.finditer(r"<w:(ins|del) [^>]*>(.*?)</w:\1>", xml, re.S):
+        out.append((m.group(1), "".join(re.findall(r"<w:(?:t|delText)[^>]*>([^<]*)<", m.group(2)))))
+    return out
+
+
+def with_second_chapter(project: Path) -> None:
+    (project / "chapters" / "02-tinjauan.md").write_text(
+        "# TINJAUAN PUSTAKA\n\n## Teori Identitas\n\nIdentitas dikonstruksi secara sosial [@hopf2002].\n",
+        encoding="utf-8")
+    config = project / "thesis.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "  - chapters/01-pendahuluan.md\n", "  - chapters/01-pendahuluan.md\n  - chapters/02-tinjauan.md\n"),
+        encoding="utf-8")
+
+
+def test_a_draft_holds_one_chapter_with_its_thesis_numbering_line_numbers_and_references(tmp_path: Path):
+    project = copy_thesis(tmp_path / "draft")
+    with_second_chapter(project)
+    git(project, "init", "-q")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "thesis")
+    proc = run_doit(project, "draft:02-tinjauan")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    docx = project / "build" / "drafts" / "02-tinjauan.docx"
+    xml = docx_xml(docx)
+    assert "<w:lnNumType" in xml and 'w:countBy="1"' in xml
+    headings = re.findall(r'<w:pStyle w:val="Heading1"\s*/>.*?</w:p>', xml, re.S)
+    first = "".join(re.findall(r"<w:t[^>]*>([^<]*)<", headings[0]))
+    assert first == "BAB IITINJAUAN PUSTAKA"          # "BAB II", a line break, the title
+    assert "2.1 Teori Identitas" in re.sub(r"<[^>]+>", "", xml)
+    assert len(re.findall(r'<w:pStyle w:val="Bibliography"', xml)) == 1      # only the work it cites
+    with zipfile.ZipFile(docx) as z:
+        header = z.read("word/header-draft.xml").decode("utf-8")
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=project, capture_output=True,
+                            text=True).stdout.strip()
+    assert re.search(rf"DRAF · \d+ \w+ \d{{4}} · komit {commit}<", header)
+    pdf = " ".join(p.extract_text() for p in PdfReader(project / "build" / "drafts" / "02-tinjauan.pdf").pages)
+    assert "BAB II" in pdf and "2.1 Teori Identitas" in pdf and f"komit {commit}" in pdf
+    assert "PENDAHULUAN" not in pdf and "Hopf, T. (2002)" in pdf and "Jordaan" not in pdf
+
+
+def test_after_mark_sent_and_an_edit_the_changes_docx_tracks_only_the_changed_words(tmp_path: Path):
+    project = copy_thesis(tmp_path / "sent")
+    proc = run_cli(project, "draft", "--mark-sent", "01-pendahuluan")
+    assert proc.returncode == 0, proc.stderr
+    snapshots = list((project / "drafts" / "01-pendahuluan").glob("*.md"))
+    assert len(snapshots) == 1
+    assert snapshots[0].read_bytes() == (project / "chapters" / "01-pendahuluan.md").read_bytes()
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}\.md", snapshots[0].name)
+    chapter = project / "chapters" / "01-pendahuluan.md"
+    text = chapter.read_text(encoding="utf-8")
+    sentence = "Presiden Nazarbayev menggunakan kebijakan untuk memperkuat posisinya"
+    assert text.count(sentence) == 1
+    chapter.write_text(text.replace(sentence, "Presiden Nazarbayev memakai kebijakan tersebut untuk memperkuat "
+                                              "kedudukannya"), encoding="utf-8")
+    proc = run_doit(project, "draft:01-pendahuluan")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    xml = docx_xml(project / "build" / "drafts" / "01-pendahuluan-changes.docx")
+    assert tracked(xml) == [("del", "menggunakan"), ("ins", "memakai"), ("ins", "tersebut"),
+                            ("del", "posisinya"), ("ins", "kedudukannya")]
+    assert all('w:author="thesisbuild"' in m for m in re.findall(r"<w:(?:ins|del) [^>]*>", xml))
+    assert "<w:lnNumType" in xml
+
+
+def test_word_level_changes_keep_citations_whole_and_headings_marked_in_place():
+    old = "# BAB\n\n## Latar\n\nSatu dua tiga [@hopf2002].\n\nParagraf lama.\n"
+    new = "# BAB\n\n## Latar Belakang\n\nSatu tiga empat [@hopf2002; @lee2015].\n\nParagraf baru.\n"
+    out = diff_markdown(old, new, "thesisbuild", "2026-01-01T00:00:00Z")
+    attrs = 'author="thesisbuild" date="2026-01-01T00:00:00Z"'
+    assert f"## Latar [Belakang]{{.insertion {attrs}}}" in out
+    assert f"Satu [dua]{{.deletion {attrs}}} tiga " in out
+    # A citation is one token: it is deleted or inserted whole, never cut inside its brackets.
+    assert f"[[@hopf2002]]{{.deletion {attrs}}}[empat [@hopf2002; @lee2015]]{{.insertion {attrs}}}." in out
+    assert f"Paragraf [lama.]{{.deletion {attrs}}}[baru.]{{.insertion {attrs}}}" in out
+
+
+def test_an_unknown_chapter_name_is_a_clear_error(tmp_path: Path):
+    project = copy_thesis(tmp_path / "unknown")
+    proc = run_cli(project, "draft", "99-penutup")
+    assert proc.returncode == 2
+    assert "no chapter named '99-penutup'" in proc.stderr and "01-pendahuluan" in proc.stderr
