@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import io
 import re
 import subprocess
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -262,5 +260,4 @@ def draft_parts(thesis: Thesis, parts: dict[str, bytes], header: str) -> dict[st
     return parts
 
 
-__all__ = ["Draft", "build_draft", "changes_markdown", "diff_markdown", "drafts", "find_draft", "mark_sent",
-           "io", "zipfile"]
+__all__ = ["Draft", "build_draft", "changes_markdown", "diff_markdown", "drafts", "find_draft", "mark_sent"]

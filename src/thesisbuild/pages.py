@@ -7,7 +7,6 @@ which each renderer then escapes for its own target, so no value can run as code
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
