@@ -124,7 +124,7 @@ def load_thesis(config_path: Path | None = None) -> Thesis:
             raise UserError(f"the key '{key}' is missing or empty; add it.", path, doc.line_of(key) or 1)
 
     strings = {key: _string(doc, key) for key in _STRING_KEYS}
-    supervisors = _string_list(doc, "supervisors", required=False)
+    supervisors = _string_list(doc, "supervisors")
     chapters = [_existing(doc, root, rel, ("chapters", i), "chapter")
                 for i, rel in enumerate(_string_list(doc, "chapters"))]
     bibliography = [_existing(doc, root, rel, ("bibliography", i) if isinstance(data["bibliography"], list)
@@ -151,7 +151,7 @@ def load_thesis(config_path: Path | None = None) -> Thesis:
         raise UserError(f"the front-matter folder '{front_value}' does not exist; create it or fix 'front'.",
                         path, doc.line_of("front"))
     appendices = [_existing(doc, root, rel, ("appendices", i), "appendix")
-                  for i, rel in enumerate(_string_list(doc, "appendices", required=False))]
+                  for i, rel in enumerate(_string_list(doc, "appendices"))]
 
     return Thesis(root=root, config_path=path, title=strings["title"], author=strings["author"],
                   lang=lang, chapters=chapters, bibliography=bibliography, csl=csl, profile=profile,
@@ -220,7 +220,7 @@ def _string(doc: YamlDocument, key: str) -> str:
     return str(value).strip()
 
 
-def _string_list(doc: YamlDocument, key: str, required: bool = True) -> list[str]:
+def _string_list(doc: YamlDocument, key: str) -> list[str]:
     value = doc.data.get(key)
     if value is None:
         return []

@@ -169,8 +169,9 @@ def run_preview_task(t: Thesis) -> None:
 def preview() -> dict:
     t = thesis()
     out = outputs(t)
-    previews = [str(t.build_dir / "preview" / f"{name}.png") for name in ("cover", "daftar-isi", "bab-i",
-                                                                            "daftar-pustaka")]
+    from .preview import PAGES
+
+    previews = [str(t.build_dir / "preview" / f"{name}.png") for name in PAGES]
     return {"actions": [_action(run_preview_task, t)], "file_dep": [str(out["pdf"]), str(out["typ"])],
             "targets": previews, "clean": True}
 
