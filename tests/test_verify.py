@@ -183,3 +183,25 @@ def test_the_logo_goes_on_the_cover_of_both_outputs(tmp_path: Path):
     with zipfile.ZipFile(project / "build" / "thesis.docx") as z:
         assert any(name.startswith("word/media/") for name in z.namelist())
     assert "[Logo]" not in docx_xml(project)
+
+
+def test_a_new_users_minimal_thesis_builds_and_verifies(tmp_path: Path):
+    """Two short chapters, a BibTeX file, no front texts, figures or typo dictionary."""
+    project = tmp_path / "mini"
+    (project / "bab").mkdir(parents=True)
+    (project / "thesis.yaml").write_text("title: Judul Skripsi Saya\nauthor: Siti Aminah\nchapters:\n"
+                                         "  - bab/1.md\n  - bab/2.md\nbibliography: refs.bib\n", encoding="utf-8")
+    (project / "bab" / "1.md").write_text("# PENDAHULUAN\n\n## Latar Belakang\n\nMenurut @hopf2002, identitas "
+                                          "penting.\n", encoding="utf-8")
+    (project / "bab" / "2.md").write_text("# TINJAUAN PUSTAKA\n\nTeks [@hopf2002, hlm. 3].\n", encoding="utf-8")
+    (project / "refs.bib").write_text("@book{hopf2002,\n  author = {Hopf, Ted},\n  title = {Social Construction},\n"
+                                      "  publisher = {Cornell University Press},\n  year = {2002}\n}\n",
+                                      encoding="utf-8")
+    shutil.copy(Path(__file__).resolve().parent.parent / "dodo.py", project / "dodo.py")
+    proc = run_doit(project)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
+    code, rules = verify(project)
+    assert code == 0 and set(rules) == ALL_RULES
+    text = pdf_text(project)
+    assert "BAB II TINJAUAN PUSTAKA" in text and "Hopf (2002)" in text and "(Hopf, 2002, hlm. 3)" in text
+    assert "KATA PENGANTAR" not in text and "DAFTAR GAMBAR" not in text

@@ -190,21 +190,29 @@ def verify_pdf(path: Path, profile: Profile, lang: str = "id-ID") -> list[Check]
         # Figures belong to the text block too: one at the top of a page starts the block.
         top = (p.height - max([ln.top for ln in text] + [g[3] for g in p.images])) / MM
         bottom = min([ln.bottom for ln in text] + [g[1] for g in p.images]) / MM
-        lefts.append(left), tops.append(top), bottoms.append(bottom)
-        # Justified text reaches the right margin on several lines; ragged text must only stay inside it.
-        widest = max(ln.x1 for ln in text)
+        tops.append(top), bottoms.append(bottom)
+        # Several lines flush with a margin show where it is; a page of indented or ragged lines can
+        # only show that no text crosses it.
+        leftmost, widest = min(ln.x0 for ln in text), max(ln.x1 for ln in text)
+        flush_left = sum(1 for ln in text if ln.x0 - leftmost < 0.5 * MM) >= 3
         justified = sum(1 for ln in text if widest - ln.x1 < 0.5 * MM) >= 3
+        if flush_left:
+            lefts.append(left)
         if justified:
             rights.append(right)
+        left_ok = close(left, L, 1.0) if flush_left else left >= L - 0.5
         right_ok = close(right, R, 1.0) if justified else right >= R - 0.5
-        if not close(left, L, 1.0) or top < T - 0.5 or top > T + 8 or bottom < B - 0.5 or not right_ok:
+        if not left_ok or top < T - 0.5 or top > T + 8 or bottom < B - 0.5 or not right_ok:
             offs.append(f"page {p.number}: left {left:.1f}, right {right:.1f}, top {top:.1f}, bottom {bottom:.1f}")
-    if lefts:
-        measured = (f"left {statistics.median(lefts):.1f}, right {statistics.median(rights or [0]):.1f}, "
-                    f"top {min(tops):.1f}, bottom ≥ {min(bottoms):.1f} mm on {len(lefts)} body pages")
+    def median(values: list[float]) -> str:
+        return f"{statistics.median(values):.1f}" if values else "n/a"
+
+    if tops:
+        measured = (f"left {median(lefts)}, right {median(rights)}, top {min(tops):.1f}, "
+                    f"bottom ≥ {min(bottoms):.1f} mm on {len(tops)} body pages")
     else:
         measured = "no body text found"
-    checks.append(Check("pdf.margins", bool(lefts) and not offs,
+    checks.append(Check("pdf.margins", bool(tops) and not offs,
                         measured + (f"; {'; '.join(offs[:3])}" if offs else ""),
                         f"left {L:g}, right {R:g}, top {T:g}, bottom {B:g} mm"))
 
