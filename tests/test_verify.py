@@ -193,7 +193,9 @@ def test_a_new_users_minimal_thesis_builds_and_verifies(tmp_path: Path):
                                          "  - bab/1.md\n  - bab/2.md\nbibliography: refs.bib\n", encoding="utf-8")
     (project / "bab" / "1.md").write_text("# PENDAHULUAN\n\n## Latar Belakang\n\nMenurut @hopf2002, identitas "
                                           "penting.\n", encoding="utf-8")
-    (project / "bab" / "2.md").write_text("# TINJAUAN PUSTAKA\n\nTeks [@hopf2002, hlm. 3].\n", encoding="utf-8")
+    (project / "bab" / "2.md").write_text(
+        "# TINJAUAN PUSTAKA\n\nTeks [@hopf2002, hlm. 3].\n\n> Kutipan blok yang panjang dari sumber.\n\n"
+        ": Perbandingan {#tbl-banding}\n\n| A | B |\n|---|---|\n| 1 | 2 |\n\nLihat @tbl-banding.\n", encoding="utf-8")
     (project / "refs.bib").write_text("@book{hopf2002,\n  author = {Hopf, Ted},\n  title = {Social Construction},\n"
                                       "  publisher = {Cornell University Press},\n  year = {2002}\n}\n",
                                       encoding="utf-8")
@@ -205,3 +207,10 @@ def test_a_new_users_minimal_thesis_builds_and_verifies(tmp_path: Path):
     text = pdf_text(project)
     assert "BAB II TINJAUAN PUSTAKA" in text and "Hopf (2002)" in text and "(Hopf, 2002, hlm. 3)" in text
     assert "KATA PENGANTAR" not in text and "DAFTAR GAMBAR" not in text
+    assert "Lihat Tabel 2.1" in text and "DAFTAR TABEL" in text
+    # Single spacing inside block quotes and table cells; the quote indented 1.27 cm.
+    styles = docx_xml(project, "word/styles.xml")
+    quote = re.search(r'w:styleId="BlockText".*?</w:style>', styles, re.S).group()
+    assert 'w:line="240"' in quote and 'w:left="720"' in quote
+    cells = re.findall(r"<w:tc>.*?</w:tc>", docx_xml(project), re.S)
+    assert len(cells) == 4 and all('w:line="240"' in c for c in cells)

@@ -154,8 +154,11 @@ def styles_xml(original: bytes, profile: Profile, lang: str) -> bytes:
         st = _style(root, body_style)
         _paragraph(st, line=body_line, before=0, after=0, jc=jc,
                    first_line=indent if (body_style == "BodyText" or profile.get("body.indent_after_heading")) else 0)
-    compact = _style(root, "Compact")
+    compact = _style(root, "Compact")       # tight lists (and table cells, set single in finish_docx)
     _paragraph(compact, line=body_line, before=0, after=0)
+    quote = _style(root, "BlockText", "Block Text")
+    _paragraph(quote, line=round(240 * float(profile.get("block_quotes.line_spacing"))), before=0,
+               after=body_line - 240, jc=jc, left=twips(profile.get("block_quotes.indent_cm")), first_line=0)
 
     chapter = profile.get("headings.chapter")
     section = profile.get("headings.section")
@@ -331,6 +334,22 @@ def render_docx(doc: PreparedDocument, reference: Path, docx_path: Path, pages_j
         tmp.unlink(missing_ok=True)
 
 
+def single_spaced_cells(xml: bytes, spacing: float) -> bytes:
+    """Table cells are single-spaced in the template; pandoc gives them the list style."""
+    if b"<w:tc>" not in xml and b"<w:tc " not in xml:
+        return xml
+    root = etree.fromstring(xml)
+    for p in root.iterfind(".//w:tc//w:p", NS):
+        ppr = p.find("w:pPr", NS)
+        if ppr is None:
+            ppr = etree.Element(_w("pPr"))
+            p.insert(0, ppr)
+        _replace(ppr, "spacing", before=0, after=0, line=round(240 * spacing), lineRule="auto")
+        _replace(ppr, "ind", left=0, firstLine=0)
+        _sort_children(ppr, _PPR_ORDER)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
 _CUSTOM_PROPS = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                  '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" '
                  'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"/>')
@@ -347,6 +366,8 @@ def finish_docx(data: bytes, thesis: Thesis, pages_json: Path | None = None, dra
         infos = src.infolist()
         parts = {info.filename: src.read(info.filename) for info in infos}
     date_time = infos[0].date_time
+    parts["word/document.xml"] = single_spaced_cells(parts["word/document.xml"],
+                                                     float(thesis.profile.get("tables.line_spacing")))
     if draft is None:
         parts = layout_parts(thesis, parts, pages_json)
     else:
