@@ -53,7 +53,7 @@ def test_verify_passes_on_the_real_thesis(tmp_path: Path):
     code, rules = verify(project)
     assert code == 0
     assert set(rules) == ALL_RULES and all(ok for ok, _ in rules.values())
-    assert "left 40.0, right 30.0" in rules["pdf.margins"][1]
+    assert "left 40.0, right 30.0, top 40" in rules["pdf.margins"][1]
     assert "20.7 pt" in rules["pdf.line-pitch"][1]
     for name in ("cover", "daftar-isi", "bab-i", "daftar-pustaka"):
         assert (project / "build" / "preview" / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -68,7 +68,7 @@ def wrong(tmp_path_factory: pytest.TempPathFactory) -> Path:
                        encoding="utf-8")
     (project / "thesis.yaml").write_text(ORIGINAL + """
 profile:
-  page: {width_cm: 17.6, height_cm: 25.0, margin_cm: {top: 3.0}}
+  page: {width_cm: 17.6, height_cm: 25.0, margin_cm: {top: 3.0, left: 5.0}}
   font: {size_pt: 11}
   body: {line_spacing: 2.0}
   page_numbers: {front_numbering: arabic, other_pages: bottom-center}
@@ -84,11 +84,12 @@ profile:
     ("pdf.page-size", "176 × 250 mm"),
     ("pdf.page-numbers", "body from page 2; page 2: 2"),
     ("pdf.margins", "top 30."),
+    ("pdf.margins", "no line starts at the left margin (leftmost 50.0 mm)"),
     ("pdf.body-font", "STIXGeneral-Regular 11 pt"),
     ("pdf.line-pitch", "25.3 pt between baselines"),
     ("pdf.chapter-new-page", "not at the top of a page"),
     ("pdf.captions", "Gambar 1.1 tanpa gambar"),
-    ("docx.page", "17.60 × 25.00 cm, margins 3.00/4.00/3.00/3.00 cm"),
+    ("docx.page", "17.60 × 25.00 cm, margins 3.00/5.00/3.00/3.00 cm"),
     ("docx.page-numbering", "decimal from 1, decimal from 1"),
     ("docx.chapter-pages", "default header: no page number"),
     ("docx.style.body", "Times New Roman 11 pt, spacing 2"),

@@ -178,37 +178,37 @@ def verify_pdf(path: Path, profile: Profile, lang: str = "id-ID") -> list[Check]
                         f"{profile.get('page_numbers.front_position')}, body arabic from 1, chapter opening "
                         f"{profile.get('page_numbers.chapter_opening')}, other pages {profile.get('page_numbers.other_pages')}"))
 
-    # The text block's margins on every body page, from glyph positions.
+    # The text block's margins, from glyph positions: on every body page nothing crosses them, and
+    # across the body the leftmost line start and the rightmost line end lie on them (headings and
+    # reference entries start at the left margin; a justified line ends at the right one).
     body_pages = [p for p in pages if body_start and p.number >= body_start]
-    lefts, rights, tops, bottoms, offs = [], [], [], [], []
+    text_width = (W - L - R) * MM
+    leftmost = rightmost = None
+    longest = 0.0
+    tops, bottoms, offs = [], [], []
     for p in body_pages:
         text = [ln for ln in _text_lines(p, T, B) if ln.size >= size * 0.8]
         if not text:
             continue
         left = min(ln.x0 for ln in text) / MM
         right = (p.width - max(ln.x1 for ln in text)) / MM
+        leftmost = left if leftmost is None else min(leftmost, left)
+        rightmost = right if rightmost is None else min(rightmost, right)
+        longest = max([longest] + [ln.x1 - ln.x0 for ln in text])
         # Figures belong to the text block too: one at the top of a page starts the block.
         top = (p.height - max([ln.top for ln in text] + [g[3] for g in p.images])) / MM
         bottom = min([ln.bottom for ln in text] + [g[1] for g in p.images]) / MM
         tops.append(top), bottoms.append(bottom)
-        # Several lines flush with a margin show where it is; a page of indented or ragged lines can
-        # only show that no text crosses it.
-        leftmost, widest = min(ln.x0 for ln in text), max(ln.x1 for ln in text)
-        flush_left = sum(1 for ln in text if ln.x0 - leftmost < 0.5 * MM) >= 3
-        justified = sum(1 for ln in text if widest - ln.x1 < 0.5 * MM) >= 3
-        if flush_left:
-            lefts.append(left)
-        if justified:
-            rights.append(right)
-        left_ok = close(left, L, 1.0) if flush_left else left >= L - 0.5
-        right_ok = close(right, R, 1.0) if justified else right >= R - 0.5
-        if not left_ok or top < T - 0.5 or top > T + 8 or bottom < B - 0.5 or not right_ok:
+        if left < L - 0.5 or right < R - 0.5 or top < T - 0.5 or top > T + 8 or bottom < B - 0.5:
             offs.append(f"page {p.number}: left {left:.1f}, right {right:.1f}, top {top:.1f}, bottom {bottom:.1f}")
-    def median(values: list[float]) -> str:
-        return f"{statistics.median(values):.1f}" if values else "n/a"
-
+    right_known = longest >= 0.8 * text_width      # some line runs (nearly) across the text block
+    if leftmost is not None and not close(leftmost, L, 1.0):
+        offs.insert(0, f"no line starts at the left margin (leftmost {leftmost:.1f} mm)")
+    if right_known and rightmost is not None and not close(rightmost, R, 1.0):
+        offs.insert(0, f"no line ends at the right margin (rightmost {rightmost:.1f} mm)")
     if tops:
-        measured = (f"left {median(lefts)}, right {median(rights)}, top {min(tops):.1f}, "
+        right_text = f"{rightmost:.1f}" if right_known else "n/a (no full line)"
+        measured = (f"left {leftmost:.1f}, right {right_text}, top {min(tops):.1f}, "
                     f"bottom ≥ {min(bottoms):.1f} mm on {len(tops)} body pages")
     else:
         measured = "no body text found"
