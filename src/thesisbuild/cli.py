@@ -11,7 +11,11 @@ from .errors import UserError
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="thesisbuild", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="thesisbuild",
+        description="Build an Indonesian thesis (skripsi) from Markdown chapters into a PDF and a DOCX that "
+                    "follow the university template, and check its citations, bibliography and typos. "
+                    "`doit` runs the whole build; these verbs run its parts.")
     parser.add_argument("--version", action="version", version=f"thesisbuild {__version__}")
     parser.add_argument("--config", type=Path, help="path to thesis.yaml (default: found upwards)")
     verbs = parser.add_subparsers(dest="verb", metavar="VERB")
@@ -22,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
 
     verbs.add_parser("check", help="check that every citation has a bibliography entry")
 
-    lint = verbs.add_parser("lint", help="check citations and the bibliography (a CI gate)")
+    lint = verbs.add_parser("lint", help="check citations, the bibliography and typos (a CI gate)")
     _lint_options(lint)
     lint.add_argument("--format", choices=["text", "json", "github", "sarif"], default="text")
     lint.add_argument("--fail-on", choices=["error", "warning", "info", "never"], default="error",
