@@ -53,3 +53,11 @@ def crossref_labels(sources: list[Source]) -> set[str]:
             if region is None or region.kind == "attributes":
                 labels.add(m.group(1))
     return labels
+
+
+def closest_key(key: str, keys) -> str | None:
+    """The bibliography key nearest to a mistyped one, for "did you mean @…?"."""
+    import difflib
+
+    match = difflib.get_close_matches(key, sorted(keys), n=1, cutoff=0.6)
+    return match[0] if match else None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from .build import outputs
@@ -10,29 +9,29 @@ from .config import Thesis
 from .errors import UserError
 from .fsutil import write_atomic
 
+_FIRST_NUMBER = {"upper-roman": "I", "lower-roman": "i", "decimal": "1", "arabic": "1", "upper-alpha": "A",
+                 "lower-alpha": "a"}
 PAGES = ("cover", "daftar-isi", "bab-i", "daftar-pustaka")
 
 
 def chosen_pages(thesis: Thesis) -> dict[str, int]:
-    """0-based page indexes of the cover, the first page of Daftar Isi, of BAB I and of DAFTAR PUSTAKA."""
-    from .verify.pdf import read_pdf
+    """0-based page indexes of the cover, the first page of Daftar Isi, of BAB I and of DAFTAR
+    PUSTAKA, from the PDF's bookmarks."""
+    from .verify.pdf import read_outline
 
-    pdf = outputs(thesis)["pdf"]
-    pages, outline = read_pdf(pdf)
+    chapters = [(title.strip(), page) for level, title, page, _ in read_outline(outputs(thesis)["pdf"]) if level == 1]
+    # A chapter's bookmark is its number and title: "I PENDAHULUAN" (or "1 …", by the profile).
+    first = _FIRST_NUMBER[thesis.profile.get("headings.chapter.numbering")]
+    wanted = {
+        "daftar-isi": lambda t: t == _contents_title(thesis),
+        "bab-i": lambda t: t.split(" ", 1)[0].rstrip(".") == first,
+        "daftar-pustaka": lambda t: t == thesis.profile.get("bibliography.title"),
+    }
     found = {"cover": 0}
-    contents = next((p.number for p in pages if any(ln.text.strip() == _contents_title(thesis) for ln in p.lines)), None)
-    if contents:
-        found["daftar-isi"] = contents - 1
-    chapters = [page for level, title, page, _ in outline if level == 1 and re.search(r"\bI\b", title)]
-    first_body = next((page for level, title, page, _ in outline
-                       if level == 1 and title.strip().upper().startswith(thesis.profile.get("headings.chapter.label"))),
-                      chapters[0] if chapters else None)
-    if first_body:
-        found["bab-i"] = first_body - 1
-    bib = next((page for level, title, page, _ in outline
-                if level == 1 and title.strip() == thesis.profile.get("bibliography.title")), None)
-    if bib:
-        found["daftar-pustaka"] = bib - 1
+    for name, matches in wanted.items():
+        page = next((page for title, page in chapters if matches(title)), None)
+        if page is not None:
+            found[name] = page - 1
     return found
 
 

@@ -9,7 +9,7 @@ from functools import cached_property
 from pathlib import Path
 
 from ..bibliography import Person, Reference
-from ..citations import Citation, crossref_labels, find_citations
+from ..citations import Citation, closest_key, crossref_labels, find_citations
 from ..diagnostics import Diagnostic, Fix
 from ..prose import CitedWork, ProseCitation, find_prose_citations, fold, fold_tokens, split_author
 from ..sources import Source
@@ -193,8 +193,7 @@ class CitationContext:
         return self._citeproc.author_part(entry.id) or (entry.authors[0].display if entry.authors else entry.id)
 
     def closest_key(self, key: str) -> str | None:
-        match = difflib.get_close_matches(key, list(self.by_id), n=1, cutoff=0.6)
-        return match[0] if match else None
+        return closest_key(key, self.by_id)
 
     def closest_author(self, author: str) -> Reference | None:
         names = {fold(e.authors[0].display): e for e in self.refs if e.authors}

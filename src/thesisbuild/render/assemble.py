@@ -72,8 +72,9 @@ def front_matter(thesis: Thesis) -> list[str]:
 
 
 def _typst_list(kind: str, title: str) -> str:
-    heading = f"#heading(level: 1, numbering: none, outlined: {'false' if kind == 'contents' else 'true'})" \
-              f"[#{typst_str(title)}]"
+    # Daftar Isi does not list itself, but keeps a PDF bookmark like every other part.
+    listed = "outlined: false, bookmarked: true" if kind == "contents" else "outlined: true"
+    heading = f"#heading(level: 1, numbering: none, {listed})[#{typst_str(title)}]"
     if kind == "contents":
         return f"{heading}\n#outline(title: none)"
     target = {"tables": "figure.where(kind: table)", "figures": "figure.where(kind: image)"}[kind]

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..bibliography import Reference, load_references
-from ..citations import Citation, crossref_labels, find_citations
+from ..citations import Citation, closest_key, crossref_labels, find_citations
 from ..config import Thesis
 from ..epoch import source_date_epoch
 from ..errors import UserError, display_path
@@ -154,7 +154,7 @@ def check_citations_resolve(citations: list[Citation], references: list[Referenc
         return
     first = unknown[0]
     others = sorted({c.key for c in unknown} - {first.key})
-    hint = _closest(first.key, known)
+    hint = closest_key(first.key, known)
     message = f"citation @{first.key} has no bibliography entry"
     if hint:
         message += f" (did you mean @{hint}?)"
@@ -162,10 +162,3 @@ def check_citations_resolve(citations: list[Citation], references: list[Referenc
         message += f", nor do {', '.join('@' + k for k in others)}"
     message += "; add the entry to the bibliography or correct the key."
     raise UserError(message, first.source.path, first.line, first.column)
-
-
-def _closest(key: str, known: set[str]) -> str | None:
-    import difflib
-
-    match = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
-    return match[0] if match else None

@@ -21,7 +21,9 @@ REL_HEADER = "http://schemas.openxmlformats.org/officeDocument/2006/relationship
 REL_FOOTER = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer"
 CT_HEADER = "application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml"
 CT_FOOTER = "application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"
-_FMT = {"lower-roman": "lowerRoman", "upper-roman": "upperRoman", "arabic": "decimal", "decimal": "decimal"}
+# Profile numbering names -> WordprocessingML w:pgNumType/@w:fmt.
+WORD_PAGE_FORMATS = {"lower-roman": "lowerRoman", "upper-roman": "upperRoman", "arabic": "decimal",
+                     "decimal": "decimal"}
 _CAPTION_STYLES = {"figures": "ImageCaption", "tables": "TableCaption"}
 
 
@@ -201,8 +203,8 @@ def layout_parts(thesis: Thesis, parts: dict[str, bytes], pages_json: Path | Non
 
     front_refs = refs_for("none", profile.get("page_numbers.front_position"))
     body_refs = refs_for(profile.get("page_numbers.chapter_opening"), profile.get("page_numbers.other_pages"))
-    front_fmt = _FMT[profile.get("page_numbers.front_numbering")]
-    body_fmt = _FMT[profile.get("page_numbers.body_numbering")]
+    front_fmt = WORD_PAGE_FORMATS[profile.get("page_numbers.front_numbering")]
+    body_fmt = WORD_PAGE_FORMATS[profile.get("page_numbers.body_numbering")]
 
     # Headings and captions, in order, with the page numbers the PDF gave them.
     children = list(body_el)

@@ -10,13 +10,13 @@ from lxml import etree
 
 from ..config import Profile
 from ..errors import UserError
+from ..render.docx_layout import WORD_PAGE_FORMATS
 from . import Check, close
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NS = {"w": W, "r": R}
 CM = 1440 / 2.54
-_FMT = {"lower-roman": "lowerRoman", "upper-roman": "upperRoman", "arabic": "decimal", "decimal": "decimal"}
 
 
 def _val(el, attr: str = "val") -> str | None:
@@ -111,8 +111,8 @@ def verify_docx(path: Path, profile: Profile) -> list[Check]:
     for sect in sections:
         num = sect.find("w:pgNumType", NS)
         formats.append((_val(num, "fmt") or "decimal", _val(num, "start")))
-    front_fmt = _FMT[profile.get("page_numbers.front_numbering")]
-    body_fmt = _FMT[profile.get("page_numbers.body_numbering")]
+    front_fmt = WORD_PAGE_FORMATS[profile.get("page_numbers.front_numbering")]
+    body_fmt = WORD_PAGE_FORMATS[profile.get("page_numbers.body_numbering")]
     want = [(front_fmt, "1"), (body_fmt, "1")] + [(body_fmt, None)] * max(0, len(formats) - 2)
     checks.append(Check("docx.page-numbering", formats == want and len(formats) >= 2,
                         ", ".join(f"{f}{' from ' + s if s else ''}" for f, s in formats),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,16 +41,14 @@ def read_pdf(path: Path) -> tuple[list[Page], list[tuple[int, str, int, float | 
     """Pages with their text lines and images, and the outline as (level, title, page, top)."""
     from pdfminer.converter import PDFPageAggregator
     from pdfminer.layout import LTChar, LTCurve, LTFigure, LTImage
-    from pdfminer.pdfdocument import PDFDocument, PDFNoOutlines
+    from pdfminer.pdfdocument import PDFDocument
     from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
     from pdfminer.pdfpage import PDFPage
     from pdfminer.pdfparser import PDFParser
-    from pdfminer.pdftypes import resolve1
 
     if not path.is_file():
         raise UserError("no such PDF; build it first with `doit`.", path)
     pages: list[Page] = []
-    outline: list[tuple[int, str, int, float | None]] = []
     with path.open("rb") as handle:
         try:
             document = PDFDocument(PDFParser(handle))
@@ -83,25 +80,47 @@ def read_pdf(path: Path) -> tuple[list[Page], list[tuple[int, str, int, float | 
             walk(layout)
             page.lines = _lines(chars)
             pages.append(page)
-        try:
-            for level, title, dest, action, _ in document.get_outlines():
-                target = dest if dest is not None else (resolve1(action).get("D") if action else None)
-                target = resolve1(target)
-                if isinstance(target, dict):
-                    target = resolve1(target.get("D"))
-                page_no, top = None, None
-                if isinstance(target, list) and target:
-                    ref = target[0]
-                    objid = getattr(ref, "objid", None)
-                    if objid in objids:
-                        page_no = objids.index(objid) + 1
-                    if len(target) > 3 and isinstance(target[3], (int, float)):
-                        top = float(target[3])
-                if page_no is not None:
-                    outline.append((level, str(title), page_no, top))
-        except PDFNoOutlines:
-            pass
+        outline = _outline(document, objids)
     return pages, outline
+
+
+def read_outline(path: Path) -> list[tuple[int, str, int, float | None]]:
+    """The PDF's bookmarks as (level, title, page, top), from the page tree alone: no page is drawn."""
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfpage import PDFPage
+    from pdfminer.pdfparser import PDFParser
+
+    if not path.is_file():
+        raise UserError("no such PDF; build it first with `doit`.", path)
+    with path.open("rb") as handle:
+        document = PDFDocument(PDFParser(handle))
+        objids = [page.pageid for page in PDFPage.create_pages(document)]
+        return _outline(document, objids)
+
+
+def _outline(document, objids: list[int]) -> list[tuple[int, str, int, float | None]]:
+    from pdfminer.pdfdocument import PDFNoOutlines
+    from pdfminer.pdftypes import resolve1
+
+    outline = []
+    try:
+        for level, title, dest, action, _ in document.get_outlines():
+            target = dest if dest is not None else (resolve1(action).get("D") if action else None)
+            target = resolve1(target)
+            if isinstance(target, dict):
+                target = resolve1(target.get("D"))
+            page_no, top = None, None
+            if isinstance(target, list) and target:
+                objid = getattr(target[0], "objid", None)
+                if objid in objids:
+                    page_no = objids.index(objid) + 1
+                if len(target) > 3 and isinstance(target[3], (int, float)):
+                    top = float(target[3])
+            if page_no is not None:
+                outline.append((level, str(title), page_no, top))
+    except PDFNoOutlines:
+        pass
+    return outline
 
 
 def _lines(chars) -> list[Line]:
