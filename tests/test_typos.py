@@ -135,7 +135,7 @@ def test_suspect_words_are_rare_neighbours_of_frequent_words_or_unknown(tmp_path
                                   suspects=True))
     messages = [d.message for d in result.diagnostics if d.code == "TYP003"]
     assert any('"Kazaksthan" (1×) looks like a misspelling of "Kazakhstan" (12×)' in m for m in messages)
-    assert any('"blorptik" is in no Indonesian word list' in m for m in messages)
+    assert any('"blorptik" is in no Indonesian or English word list' in m for m in messages)
     assert not any('"adalah"' in m or '"negara"' in m or '"aneh"' in m for m in messages)
     words.write_text("blorptik\n")
     result = run_lint(LintRequest(chapters=[chapter], bibliographies=[], words=words, citations=False,
@@ -153,6 +153,68 @@ def test_indonesian_inflections_are_known_through_their_roots():
                  "mempertahankan", "penyelesaian"):
         assert words.knows(word), word
     assert not words.knows("memilki") and not words.knows("blorptik")
+
+
+def test_the_word_lists_know_the_words_of_an_it_thesis_and_not_its_misspellings():
+    from thesisbuild.words import load_word_list
+
+    words = load_word_list(None)
+    for word in ("fitur", "kinerja", "validasi", "luring", "daring", "surel", "dataset", "antarmuka",
+                 "pemrograman", "pekerjaan", "memperbaiki", "mengecek", "menspesifikasikan", "antarkelas",
+                 "framework", "rendering", "centering", "created", "database", "deployment", "frontend"):
+        assert words.knows(word), word
+    # peN- is "peng" before g: "pengunaan" is not penggunaan with a letter less.
+    for word in ("pengunaan", "sistim", "aplikas", "databse", "metoda", "pengujain", "implementsi"):
+        assert not words.knows(word), word
+
+
+def suspects_in(tmp_path: Path, text: str, words: str = "") -> list[str]:
+    chapter = tmp_path / "bab.md"
+    chapter.write_text(text, encoding="utf-8")
+    (tmp_path / "words.txt").write_text(words, encoding="utf-8")
+    result = run_lint(LintRequest(chapters=[chapter], bibliographies=[], words=tmp_path / "words.txt",
+                                  citations=False, suspects=True))
+    return [d.message.split('"')[1] for d in result.diagnostics if d.code == "TYP003"]
+
+
+def test_latex_paths_urls_code_references_and_italics_are_not_suspects(tmp_path: Path):
+    text = (FIXTURES / "suspects" / "not-prose.md").read_text(encoding="utf-8")
+    assert suspects_in(tmp_path, text) == []
+    # The same made-up words in prose are suspects: the test would notice a check that says nothing.
+    assert {"halamanlogin", "blackboxing", "ujifungsi", "dasborutama"} <= set(
+        suspects_in(tmp_path, "Kata halamanlogin, blackboxing, ujifungsi, dasborutama dan skemaku.\n"))
+
+
+def test_ordinary_words_of_an_indonesian_it_thesis_are_not_suspects(tmp_path: Path):
+    text = ("Fitur validasi meningkatkan kinerja sistem. Layanan daring dan luring memakai surel. "
+            "Dataset diolah dengan framework Laravel dan database MySQL pada server lokal. "
+            "Pengujian black box dan white box dilakukan pada tahap implementasi. "
+            "Rendering halaman dan centering elemen diatur dengan CSS.\n") * 3
+    assert suspects_in(tmp_path, text) == []
+
+
+def test_planted_misspellings_are_found(tmp_path: Path):
+    base = ("Penggunaan sistem informasi menggunakan aplikasi dan database. Pengujian dilakukan sesuai "
+            "metode yang berdasarkan kebutuhan pengguna dan menghasilkan halaman laporan. ") * 25
+    typos = "Sistim ini menggunkan aplikas dan databse dengan metoda pengujain yang dilakuakn."
+    found = suspects_in(tmp_path, base + typos + "\n")
+    assert set(found) == {"Sistim", "menggunkan", "aplikas", "databse", "metoda", "pengujain", "dilakuakn"}
+
+
+def test_suggest_never_turns_an_english_word_into_another(tmp_path: Path):
+    chapter = tmp_path / "bab.md"
+    chapter.write_text(("Created centering rendering create. " * 2) + ("Created data. " * 12)
+                       + ("Centering halaman. " * 12) + ("Sistem informasi. " * 10)
+                       + "Sistim ini dan informsi itu, aplikas juga.\n", encoding="utf-8")
+    words = tmp_path / "words.txt"
+    words.write_text("", encoding="utf-8")
+    proc = run_cli(tmp_path, "typos", "--suggest", "--words", str(words), str(chapter))
+    lines = proc.stdout.splitlines()
+    assert not any(line.split(":")[0].lower() in ("create", "created", "rendering", "centering")
+                   for line in lines), lines
+    assert any(line.startswith("Sistim: Sistem") for line in lines), lines
+    assert any(line.startswith("informsi: informasi") for line in lines), lines
+    assert any(line.startswith("aplikas: aplikasi") for line in lines), lines
 
 
 def test_the_example_thesis_lint_reports_its_typos_as_warnings(thesis_dir: Path):

