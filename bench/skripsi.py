@@ -132,6 +132,31 @@ BAB5 = [
     "Pelatihan bagi pengguna perlu dilakukan secara berkala agar pemanfaatan sistem menjadi lebih optimal.",
 ]
 
+# Sentences of every chapter: the loanwords, reduplications, hyphenated affixes, upright English
+# terms, abbreviations, units and footnotes that real theses are full of.
+COMMON = [
+    "Data-data yang diperoleh kemudian diolah dan dikelompokkan menurut jenisnya masing-masing.",
+    "Pengguna dapat meng-upload berkas gambar produk dan men-download laporan dalam format PDF.",
+    "Aplikasi ini diimplementasikan menggunakan software open source sehingga biaya lisensi dapat ditekan.",
+    "Sebelum login, pengguna harus memasukkan username dan password yang telah didaftarkan oleh admin.",
+    "Proses input data, update data, dan delete data dapat dilakukan melalui menu yang tersedia di sidebar.",
+    "Tampilan website dibuat responsive sehingga tetap nyaman dibuka melalui smartphone maupun tablet.",
+    "Server yang digunakan memiliki RAM 8GB, prosesor 2,4 GHz, dan sistem operasi Ubuntu 22.04 LTS.",
+    "Hal tersebut sejalan dengan pendapat Kadir (2014) yang menyatakan bahwa sistem harus mudah dipelajari.",
+    "Teknologi ini telah digunakan secara luas oleh instansi pemerintah, perbankan, dsb.[^catatan]",
+    "Dengan demikian, kebutuhan akan sistem yang terkomputerisasi menjadi semakin mendesak dari tahun ke tahun.",
+    "Sehubungan dengan hal itu, peneliti melakukan observasi selama dua minggu di Toko Sumber Rezeki, Kabupaten Sleman.",
+    "Setiap tombol diberi ikon dan keterangan agar mudah dikenali oleh pengguna yang belum terbiasa dengan komputer.",
+    "Kelebihan metode ini antara lain tahapan yang jelas, dokumentasi yang lengkap, dan mudah dikelola.",
+    "Kekurangannya, perubahan kebutuhan di tengah pengerjaan sulit diakomodasi karena setiap tahap harus selesai terlebih dahulu.",
+    "Hasil perhitungan menunjukkan nilai rata-rata 4,35 yang termasuk dalam kategori sangat baik.",
+    "Notifikasi dikirim secara real-time melalui WhatsApp dan e-mail kepada pelanggan yang bersangkutan.",
+    "Pada Bab IV dijelaskan hasil implementasi beserta pembahasannya secara rinci.",
+    "Sebagaimana dijelaskan oleh Sommerville [@sommerville2016, hlm. 45], rekayasa kebutuhan adalah proses menemukan, menganalisis, dan memeriksa layanan sistem.",
+    "Pengelolaan stok yang buruk berdampak pada penumpukan barang di gudang maupun kehabisan barang yang laris.",
+    "Kendala yang dihadapi selama penelitian antara lain keterbatasan waktu narasumber dan perangkat yang tersedia.",
+]
+
 HEADINGS = {
     1: ("Pendahuluan", ["Latar Belakang", "Rumusan Masalah", "Batasan Masalah", "Tujuan Penelitian",
                         "Manfaat Penelitian", "Sistematika Penulisan"]),
@@ -196,7 +221,7 @@ def _fill(rng: random.Random, sentence: str) -> str:
     return sentence
 
 
-def make_skripsi(folder: Path, words: int = 16_000, seed: int = 11,
+def make_skripsi(folder: Path, words: int = 14_600, seed: int = 11,
                  typos: tuple[tuple[str, str], ...] = PLANTED) -> tuple[list[Path], list[tuple[str, str]]]:
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
@@ -210,7 +235,9 @@ def make_skripsi(folder: Path, words: int = 16_000, seed: int = 11,
             out.append(f"## {section}\n")
             written = 0
             while written < per_section:
-                paragraph = " ".join(_fill(rng, s) for s in rng.sample(SENTENCES[bab], 4))
+                pool = rng.sample(SENTENCES[bab], 3) + rng.sample(COMMON, 1)
+                rng.shuffle(pool)
+                paragraph = " ".join(_fill(rng, s) for s in pool)
                 out.append(paragraph + "\n")
                 written += len(paragraph.split())
                 block += 1
@@ -233,6 +260,7 @@ def make_skripsi(folder: Path, words: int = 16_000, seed: int = 11,
                       if not p.startswith(("#", "\\", "!", "`", "|")) and f" {right} " in p]
         bab, i = rng.choice(candidates)
         texts[bab][i] = texts[bab][i].replace(f" {right} ", f" {wrong} ", 1)
+    texts[1].append("[^catatan]: Lihat laporan tahunan Asosiasi Penyelenggara Jasa Internet Indonesia (APJII) 2023.\n")
     paths = []
     for bab, parts in texts.items():
         path = folder / f"bab{bab}.md"

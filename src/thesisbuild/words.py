@@ -8,12 +8,13 @@ Word lists, all shipped as data:
   permissive licence in the file's header) and data/en-extra.txt (IT terms), so that the English
   terms of an Indonesian thesis are not suspects.
 
-Inflected Indonesian forms are reduced to a root by stripping the regular affixes (meN-, ber-,
-di-, ter-, ke-, peN-, per-, se-, antar-, non-, pra-; -kan, -an, -i, -nya, -lah, -kah, -pun) with
-the nasal changes of meN-/peN- (meng- before a vowel, g, h or the k it replaced; mem- before b, f,
-v, p (memper-) or the p it replaced; menge-/penge- before a one-syllable root; men- before c, d, j, z, s (loans: menspesifikasikan) or the t it replaced; meny- for s; me- before l, m,
-n, r, w, y), so that "pengunaan" (peN- does not give "pen" before g) stays unknown; a word counts
-as known when it or one of its roots is in a list or in the project's words.txt.
+Inflected Indonesian forms are reduced to a root by stripping the regular affixes (meN-, peN-,
+ber-, di-, ter-, ke-, pe-, per-, se-, antar-, non-, pra-, pasca-, semi-; -kan, -an, -i, -nya, -ku,
+-mu, -lah, -kah, -pun) with the nasal rules of meN-/peN-: meng- before a vowel, g, h or k (loans:
+mengklik), or for a k it replaced; mem- before b, f, v or p (memper-), or for a p; men- before c,
+d, j, z or s (loans: menspesifikasikan), or for a t; meny- for an s; me- before l, m, n, r, w, y;
+menge- before a one-syllable root. So "pengunaan" stays unknown (peN- is "peng" before g). A word
+counts as known when it or one of its roots is in a list or in the project's words.txt.
 """
 
 from __future__ import annotations
@@ -33,13 +34,13 @@ _DATA = Path(__file__).parent / "data"
 _PARTICLES = ("lah", "kah", "tah", "pun")
 _POSSESSIVES = ("nya", "ku", "mu")
 _SUFFIXES = ("kan", "an", "i")
-_PREFIXES = ("di", "ke", "se", "ber", "be", "ter", "per", "pe", "antar", "non", "pra", "pasca")
+_PREFIXES = ("di", "ke", "se", "ber", "be", "ter", "per", "pe", "antar", "non", "pra", "pasca", "semi")
 _VOWELS = "aeiou"
 # meN-/peN-: the nasal, the root's first letters it may stand before, and the letter it replaced.
 _CONSONANTS = "bcdfghjklmnpqrstvwxyz"
 _NASAL = (("menge", _CONSONANTS, ""), ("penge", _CONSONANTS, ""),   # one-syllable roots: mengecek
           ("meny", "", "s"), ("peny", "", "s"),
-          ("meng", _VOWELS + "gh", "k"), ("peng", _VOWELS + "gh", "k"),
+          ("meng", _VOWELS + "ghk", "k"), ("peng", _VOWELS + "ghk", "k"),
           ("mem", "bfpv", "p"), ("pem", "bfv", "p"),
           ("men", "cdjzs", "t"), ("pen", "cdjz", "t"),
           ("me", "lmnrwy", ""), ("pe", "lmnrwy", ""))

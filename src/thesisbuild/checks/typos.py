@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..diagnostics import Diagnostic, Severity
 from ..sources import Source
@@ -67,8 +67,7 @@ _ITALIC = re.compile(r"(?<![*\w\\])\*(?![\s*])[^*\n]+?(?<![\s\\])\*(?!\*)"
                      r"|\\(?:textit|emph)\{[^{}\n]*\}")
 
 
-@dataclass(frozen=True)
-class ProseWord:
+class ProseWord(NamedTuple):
     start: int
     word: str
     italic: bool
@@ -83,21 +82,22 @@ def _suspects(sources: list[Source], words: WordList, covered: dict) -> list[Dia
     counts = Counter(w.word for found in prose.values() for w in found)
     neighbours = near_frequent(counts)
     out: list[Diagnostic] = []
-    seen: set[str] = set()
+    decided: dict[str, str | None] = {}    # a word's message, None once reported or when not a suspect
     for source in sources:
         spans = sorted(covered.get(source.path, []))
         span_starts = [a for a, _ in spans]
-        for found in prose[source.path]:
-            word, start = found.word, found.start
-            if found.italic or word in seen or len(word) < 3:
+        for start, word, italic in prose[source.path]:
+            if italic or len(word) < 3:
+                continue
+            if word not in decided:
+                decided[word] = _suspect_message(word, words, counts, neighbours)
+            message = decided[word]
+            if message is None:
                 continue
             i = bisect.bisect_right(span_starts, start) - 1
             if i >= 0 and start < spans[i][1]:
                 continue
-            message = _suspect_message(word, words, counts, neighbours)
-            if message is None:
-                continue
-            seen.add(word)
+            decided[word] = None
             out.append(Diagnostic.at("TYP003", source, start, start + len(word), message))
     return out
 
@@ -171,13 +171,29 @@ def dictionary_correction(word: str, words: WordList, counts: Counter) -> str | 
     return best.capitalize() if word[:1].isupper() else best
 
 
+# A run of non-space characters with a character that may start or mark non-prose text; only such
+# runs are searched with _NOT_PROSE, so that the search stays linear and cheap on plain prose.
+_MARKED_RUN = re.compile(r"(?<!\S)[^\s/\\_@#.{}=A-Z]*[/\\_@#.{}=A-Z]\S*")
+
+
 def prose_words(source: Source) -> list[ProseWord]:
     """The words of a chapter's prose, in order; one pass over the text with sorted skip spans."""
     from ..citations import find_citations
 
     text = source.text
     skip = [(c.start, c.end) for c in find_citations(source)]
-    skip += [m.span() for m in _NOT_PROSE.finditer(text)]
+    skip += [(r.start, r.end) for r in source.regions]
+    searched = -1        # the text up to here has been searched already
+    for run in _MARKED_RUN.finditer(text):
+        a, b = run.span()
+        if a < searched:
+            continue
+        if text[a] == "\\":
+            # A LaTeX command's arguments may hold spaces: search from the command to the line's end.
+            b = text.find("\n", a)
+            b = len(text) if b < 0 else b
+        skip.extend(m.span() for m in _NOT_PROSE.finditer(text, a, b))
+        searched = b
     skip.sort()
     italic = [m.span() for m in _ITALIC.finditer(text)]
     found: list[ProseWord] = []
@@ -188,7 +204,7 @@ def prose_words(source: Source) -> list[ProseWord]:
         while si < len(skip) and skip[si][0] <= start:
             skip_end = max(skip_end, skip[si][1])
             si += 1
-        if start < skip_end or source.region_at(start) is not None:
+        if start < skip_end:
             continue
         while ii < len(italic) and italic[ii][1] <= start:
             ii += 1
