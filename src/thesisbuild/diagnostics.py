@@ -55,15 +55,16 @@ RULES: dict[str, Rule] = {r.code: r for r in (
     Rule("BIB003", "duplicate-work", Severity.WARNING, False,
          "the same work under two keys: same DOI, or same normalised title, year and first author"),
     Rule("BIB004", "incomplete-entry", Severity.WARNING, False,
-         "fields APA needs for the entry's type are missing; the message lists them"),
+         "fields the citation style in use needs for the entry's type are missing; the message names "
+         "the style (its CSL title) and the fields"),
     Rule("BIB005", "uncited-entry", Severity.WARNING, False, "an entry no chapter cites"),
     Rule("TYP001", "known-typo", Severity.WARNING, True,
          "a word of the typo dictionary (in a quotation: info, never fixed)"),
     Rule("TYP002", "ambiguous-typo", Severity.WARNING, False,
          "a dictionary word with several candidates; the message lists them"),
     Rule("TYP003", "suspect-word", Severity.INFO, False,
-         "a word rare in this thesis and close to a much more frequent one, or in no Indonesian word "
-         "list nor words.txt"),
+         "a word rare in this thesis and close to a much more frequent one, or in no Indonesian or "
+         "English word list nor words.txt; never in LaTeX, paths, URLs, code or italics"),
 )}
 
 
