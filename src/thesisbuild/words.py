@@ -4,17 +4,18 @@ Word lists, all shipped as data:
 - Indonesian: Sastrawi's 29,933 root words, the 28,796 stems of the hunspell dictionary id_ID
   (data/id-hunspell.txt.gz, LGPL-3.0, Ali Ahmadi) and data/id-extra.txt (words of academic and IT
   writing that both lack: fitur, validasi, luring, surel ...).
-- English: 112,818 word forms of the hunspell dictionary en_US (data/en-words.txt.gz, SCOWL,
-  permissive licence in the file's header) and data/en-extra.txt (IT terms), so that the English
-  terms of an Indonesian thesis are not suspects.
+- English: 277,913 word forms of SCOWL (hunspell en_US expanded, and the "huge" American list;
+  data/en-words.txt.gz, permissive licence in the file's header) and data/en-extra.txt (IT terms),
+  so that the English terms of an Indonesian thesis are not suspects.
 
 Inflected Indonesian forms are reduced to a root by stripping the regular affixes (meN-, peN-,
-ber-, di-, ter-, ke-, pe-, per-, se-, antar-, non-, pra-, pasca-, semi-; -kan, -an, -i, -nya, -ku,
--mu, -lah, -kah, -pun) with the nasal rules of meN-/peN-: meng- before a vowel, g, h or k (loans:
-mengklik), or for a k it replaced; mem- before b, f, v or p (memper-), or for a p; men- before c,
-d, j, z or s (loans: menspesifikasikan), or for a t; meny- for an s; me- before l, m, n, r, w, y;
-menge- before a one-syllable root. So "pengunaan" stays unknown (peN- is "peng" before g). A word
-counts as known when it or one of its roots is in a list or in the project's words.txt.
+ber-, di-, ter-, ke-, pe-, per-, se-, antar-, non-, pra-, pasca-, semi-, sub-, tidak-
+(ketidakefisienan); -kan, -an, -i, -nya, -ku, -mu, -lah, -kah, -pun) with the nasal rules of
+meN-/peN-: meng- before a vowel, g, h or k (loans: mengklik), or for a k it replaced; mem- before
+b, f, v or p (memper-), or for a p; men- before c, d, j, z or s (loans: menspesifikasikan), or for
+a t; meny- for an s; me- before l, m, n, r, w, y; menge- before a one-syllable root. So "pengunaan"
+stays unknown (peN- is "peng" before g). A word counts as known when it or one of its roots is in a
+list or in the project's words.txt.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ _DATA = Path(__file__).parent / "data"
 _PARTICLES = ("lah", "kah", "tah", "pun")
 _POSSESSIVES = ("nya", "ku", "mu")
 _SUFFIXES = ("kan", "an", "i")
-_PREFIXES = ("di", "ke", "se", "ber", "be", "ter", "per", "pe", "antar", "non", "pra", "pasca", "semi")
+_PREFIXES = ("di", "ke", "se", "ber", "be", "ter", "per", "pe", "antar", "non", "pra", "pasca", "semi", "sub",
+             "tidak")
 _VOWELS = "aeiou"
 # meN-/peN-: the nasal, the root's first letters it may stand before, and the letter it replaced.
 _CONSONANTS = "bcdfghjklmnpqrstvwxyz"

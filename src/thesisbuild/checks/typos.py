@@ -133,10 +133,13 @@ def _count(counts: Counter, word: str) -> int:
 
 
 def _misspelt_neighbour(word: str, near: str, words: WordList, counts: Counter) -> bool:
-    """A rare word next to a frequent one is a misspelling when no list knows it, or when it is
+    """A rare word next to a frequent one is a misspelling when no list knows it (unless it is a
+    capitalised name that differs from a common word in its first letter), or when it is
     known only as a derivation ("menggunkan" from the root "gun") that shares no root with an
     Indonesian word one letter away and written at least twenty times as often ("meneliti" and
     "peneliti" share "teliti")."""
+    if word[:1].isupper() and near[:1].islower() and word[:1].lower() != near[:1]:
+        return False     # a name beside a common word: "Zahwa" and "bahwa"
     if not words.knows(word):
         return True
     return (not words.listed(word) and not words.is_english(near) and _count(counts, near) >= 20 * counts[word]

@@ -1,12 +1,14 @@
 """Rebuild id-hunspell.txt.gz and en-words.txt.gz from the system's hunspell dictionaries.
 
-    apt-get install hunspell-id hunspell-en-us hunspell-tools
+    apt-get install hunspell-id hunspell-en-us hunspell-tools wamerican-huge
     python src/thesisbuild/data/make-wordlists.py
 
 Indonesian: the stems of id_ID.dic (LibreOffice's Indonesian dictionary by Ali Ahmadi, LGPL-3),
 without their affix flags; the suspect check reduces inflected forms to these stems itself.
-English: every form of en_US.dic expanded with its affix file by `unmunch` (SCOWL, Kevin
-Atkinson and others; permissive licence, notice below), lower-case words of letters only.
+English: every form of en_US.dic expanded with its affix file by `unmunch`, and the words of
+SCOWL's "huge" American list (Debian wamerican-huge), both from SCOWL (Kevin Atkinson and others;
+permissive licence, notice below); words of letters only, lower-cased (names such as
+"Indonesian" included).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 HUNSPELL = Path("/usr/share/hunspell")
 _LETTERS = re.compile(r"[a-z]+")
+_WORD = re.compile(r"[A-Za-z]+")
 
 ID_HEADER = """\
 # Indonesian stems from the hunspell dictionary id_ID (LibreOffice dictionaries, Debian package
@@ -27,8 +30,9 @@ ID_HEADER = """\
 """
 
 EN_HEADER = """\
-# English words from the hunspell dictionary en_US (SCOWL, Debian package hunspell-en-us 2020.12.07),
-# all inflected forms expanded with unmunch; lower-case words of letters only, one a line.
+# English words from SCOWL: the hunspell dictionary en_US (Debian package hunspell-en-us
+# 2020.12.07) with all inflected forms expanded by unmunch, and the "huge" American word list
+# (Debian package wamerican-huge 2020.12.07); words of letters only, lower-cased, one a line.
 # Copyright 2000-2011 by Kevin Atkinson and the authors named in SCOWL's README.
 # Permission to use, copy, modify, distribute and sell these word lists, the associated scripts,
 # the output created from the scripts, and its documentation for any purpose is hereby granted
@@ -54,8 +58,9 @@ def main() -> None:
 
     out = subprocess.run(["unmunch", str(HUNSPELL / "en_US.dic"), str(HUNSPELL / "en_US.aff")],
                          capture_output=True, check=True).stdout.decode("utf-8", "replace")
-    words = {w.strip() for w in out.splitlines()}
-    write(HERE / "en-words.txt.gz", EN_HEADER, {w for w in words if _LETTERS.fullmatch(w)})
+    words = set(out.splitlines())
+    words |= set(Path("/usr/share/dict/american-english-huge").read_text(encoding="utf-8").splitlines())
+    write(HERE / "en-words.txt.gz", EN_HEADER, {w.strip().lower() for w in words if _WORD.fullmatch(w.strip())})
 
 
 if __name__ == "__main__":
