@@ -330,3 +330,12 @@ def test_an_it_skripsi_of_16000_words_gets_few_suspect_lines_and_every_planted_t
     by_word = {d.message.split('"')[1]: d.message for d in suspects}
     for wrong, right in planted:
         assert f'"{right}"' in by_word[wrong], by_word[wrong]
+
+
+def test_italic_terms_are_reported_only_as_misspellings_of_a_frequent_term(tmp_path: Path):
+    text = ("Hasil uji menunjukkan bahwa sistem memakai *framework* Laravel dan *caching* berlapis. " * 12
+            + "Istilah *framwork* salah ketik, *kuantisasiq* tidak dikenal, dan Zahwa menulis bahwa "
+            "sistem berjalan.\n")
+    # A misspelt italic term beside its frequent form is reported; an unknown foreign term is not,
+    # nor is a name that differs from a common word ("bahwa") in its first letter.
+    assert suspects_in(tmp_path, text) == ["framwork"]

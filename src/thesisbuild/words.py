@@ -49,11 +49,16 @@ _NASAL = (("menge", _CONSONANTS, ""), ("penge", _CONSONANTS, ""),   # one-syllab
 
 
 def _read_list(name: str) -> set[str]:
+    """A shipped list: comment lines first, then one lower-case word a line (the .gz lists are
+    written that way by make-wordlists.py, so no per-line clean-up is needed)."""
     path = _DATA / name
     if name.endswith(".gz"):
-        text = gzip.decompress(path.read_bytes()).decode("utf-8")
-    else:
-        text = path.read_text(encoding="utf-8")
+        lines = gzip.decompress(path.read_bytes()).decode("utf-8").split("\n")
+        first = next(i for i, line in enumerate(lines) if not line.startswith("#"))
+        words = set(lines[first:])
+        words.discard("")
+        return words
+    text = path.read_text(encoding="utf-8")
     return {line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#")}
 
 
@@ -66,8 +71,10 @@ def indonesian_roots() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def english_words() -> frozenset[str]:
-    return frozenset(_read_list("en-words.txt.gz") | _read_list("en-extra.txt"))
+def english_words() -> set[str]:
+    words = _read_list("en-words.txt.gz")    # 278,000 words: extended in place, not copied
+    words.update(_read_list("en-extra.txt"))
+    return words
 
 
 def _strip_suffixes(word: str) -> list[str]:
@@ -101,7 +108,7 @@ def _strip_prefixes(word: str, depth: int = 2) -> list[str]:
 class WordList:
     roots: frozenset[str]
     project: frozenset[str]
-    english: frozenset[str] = frozenset()
+    english: set[str] | frozenset[str] = frozenset()
 
     @lru_cache(maxsize=65536)
     def knows(self, word: str) -> bool:

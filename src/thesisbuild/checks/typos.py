@@ -76,34 +76,41 @@ class ProseWord(NamedTuple):
 def _suspects(sources: list[Source], words: WordList, covered: dict) -> list[Diagnostic]:
     """Words to look at: rare and close to a frequent word, or unknown to every word list.
 
-    Each word is reported once for the whole thesis, at its first occurrence; italic words are
-    foreign terms and never reported, but count towards the frequencies."""
+    Each word is reported once for the whole thesis, at its first occurrence. Italic words are
+    foreign terms: they count towards the frequencies, and are reported only when no list knows
+    them and they are close to a frequent word (*framwork* beside 20 *framework*)."""
     prose = {s.path: prose_words(s) for s in sources}
     counts = Counter(w.word for found in prose.values() for w in found)
     neighbours = near_frequent(counts)
     out: list[Diagnostic] = []
-    decided: dict[str, str | None] = {}    # a word's message, None once reported or when not a suspect
+    decided: dict[tuple[str, bool], str | None] = {}    # None: not a suspect
+    reported: set[str] = set()
     for source in sources:
         spans = sorted(covered.get(source.path, []))
         span_starts = [a for a, _ in spans]
         for start, word, italic in prose[source.path]:
-            if italic or len(word) < 3:
+            if len(word) < 3 or word in reported:
                 continue
-            if word not in decided:
-                decided[word] = _suspect_message(word, words, counts, neighbours)
-            message = decided[word]
+            key = (word, italic)
+            if key not in decided:
+                decided[key] = _suspect_message(word, words, counts, neighbours, italic)
+            message = decided[key]
             if message is None:
                 continue
             i = bisect.bisect_right(span_starts, start) - 1
             if i >= 0 and start < spans[i][1]:
                 continue
-            decided[word] = None
+            reported.add(word)
             out.append(Diagnostic.at("TYP003", source, start, start + len(word), message))
     return out
 
 
-def _suspect_message(word: str, words: WordList, counts: Counter, neighbours: dict[str, str]) -> str | None:
+def _suspect_message(word: str, words: WordList, counts: Counter, neighbours: dict[str, str],
+                     italic: bool = False) -> str | None:
     near = _neighbour(word, words, neighbours)
+    if italic:
+        if near is None or words.knows(word) or not _misspelt_neighbour(word, near, words, counts):
+            return None
     if near is not None and _misspelt_neighbour(word, near, words, counts):
         return (f'"{word}" ({counts[word]}×) looks like a misspelling of "{near}" ({_count(counts, near)}×); '
                 "correct it (add it to typos.yaml to fix every occurrence), or add it to words.txt if it is right.")
