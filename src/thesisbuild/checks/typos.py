@@ -116,12 +116,11 @@ def _suspect_message(word: str, words: WordList, counts: Counter, neighbours: di
                 "correct it (add it to typos.yaml to fix every occurrence), or add it to words.txt if it is right.")
     if words.knows(word) or not word[:1].islower():
         return None
-    times = counts[word]
+    times = f" ({counts[word]}× in the thesis)" if counts[word] > 1 else ""
     guess = dictionary_correction(word, words, counts)
-    return (f'"{word}" is in no Indonesian or English word list nor words.txt'
-            f"{f' ({times}× in the thesis)' if times > 1 else ''}"
-            f"{f'; perhaps {guess!r}'.replace(chr(39), chr(34)) if guess else ''}; correct it, or add it to "
-            "words.txt if it is right.")
+    hint = f'; perhaps "{guess}"' if guess else ""
+    return (f'"{word}" is in no Indonesian or English word list nor words.txt{times}{hint}; correct it, '
+            "or add it to words.txt if it is right.")
 
 
 def _neighbour(word: str, words: WordList, neighbours: dict[str, str]) -> str | None:
