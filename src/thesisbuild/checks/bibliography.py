@@ -185,8 +185,8 @@ def check_bibliography(refs: list[Reference], cited: set[str] | None, csl: Path 
         missing = style.missing(entry)
         if missing:
             diagnostics.append(_at("BIB004", entry, f"@{entry.id} ({entry.type or 'no type'}) lacks "
-                                   f"{', '.join(missing)}, which the style {style.name} needs for this type; "
-                                   f"add {'it' if len(missing) == 1 else 'them'} from the source."))
+                                   f"{', '.join(missing)}, which the citation style \"{style.name}\" needs "
+                                   f"for this type; add {'it' if len(missing) == 1 else 'them'} from the source."))
         if cited is not None and entry.id not in cited:
             diagnostics.append(_at("BIB005", entry, f"@{entry.id} is not cited in any chapter; cite it or "
                                    "remove it."))

@@ -113,7 +113,8 @@ def _suspect_message(word: str, words: WordList, counts: Counter, neighbours: di
             return None
     if near is not None and _misspelt_neighbour(word, near, words, counts):
         return (f'"{word}" ({counts[word]}×) looks like a misspelling of "{near}" ({_count(counts, near)}×); '
-                "correct it (add it to typos.yaml to fix every occurrence), or add it to words.txt if it is right.")
+                "correct it (add it to typos.yaml to fix every occurrence), or add it to words.txt if it is "
+                "right.")
     if words.knows(word) or not word[:1].islower():
         return None
     times = f" ({counts[word]}× in the thesis)" if counts[word] > 1 else ""
