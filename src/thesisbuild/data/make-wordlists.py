@@ -25,8 +25,9 @@ _WORD = re.compile(r"[A-Za-z]+")
 
 ID_HEADER = """\
 # Indonesian stems from the hunspell dictionary id_ID (LibreOffice dictionaries, Debian package
-# hunspell-id 7.5). Copyright (C) 2017 Ali Ahmadi <idnux09@gmail.com>. Licence: LGPL-3.0
-# (https://www.gnu.org/licenses/lgpl-3.0.html). Affix flags removed; one lower-case word a line.
+# hunspell-id 7.5). Copyright (C) 2017 Ali Ahmadi <idnux09@gmail.com>. Licence: LGPL-3.0, whose
+# text is beside this file (id-hunspell.LGPL-3.0.txt, with the GPL-3.0 it extends in
+# id-hunspell.GPL-3.0.txt). Affix flags removed; one lower-case word a line.
 """
 
 EN_HEADER = """\
