@@ -52,6 +52,15 @@ def main(argv: list[str] | None = None) -> int:
     preview.add_argument("--out", type=Path, default=None, help="folder for the PNGs (default build/preview)")
     preview.add_argument("--ppi", type=int, default=60)
 
+    new = verbs.add_parser("new", help="start a thesis in a new folder: every file it needs, ready for `doit`")
+    new.add_argument("folder", type=Path, metavar="DIR", help="the new thesis's folder (must not exist or be empty)")
+    new.add_argument("--lang", choices=["id", "en"], default="id",
+                     help="the thesis language: id (Indonesian, default) or en (English)")
+
+    init = verbs.add_parser("init", help="add thesis.yaml and the build files to a folder of Markdown chapters")
+    init.add_argument("folder", type=Path, nargs="?", default=Path("."), metavar="DIR",
+                      help="the folder that holds the chapters (default: this folder)")
+
     typos = verbs.add_parser("typos", help="suspect words, as lines ready for typos.yaml")
     _lint_options(typos)
     typos.add_argument("--suggest", action="store_true", help="print typos.yaml lines for likely misspellings")
@@ -71,6 +80,13 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from .config import load_thesis
+
+    if args.verb in ("new", "init"):
+        from .scaffold import init_thesis, new_thesis
+
+        lines = new_thesis(args.folder, args.lang) if args.verb == "new" else init_thesis(args.folder)
+        print("\n".join(lines))
+        return 0
 
     if args.verb == "build":
         from .build import build_docx, build_pdf, build_reference, ensure_figures
