@@ -173,18 +173,22 @@ def new_thesis(folder: Path, code: str = "id") -> list[str]:
 
     # Everything is written into a hidden folder beside the target and then renamed into place,
     # so a failure leaves no half-made thesis.
-    parent = folder.resolve().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=parent))
+    target = folder.resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
         for rel, text in sorted(files.items()):
             path = staging / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8", newline="\n")
-        staging.chmod(0o755)
-        if folder.exists():
-            folder.rmdir()
-        os.replace(staging, folder)
+        if target.exists():
+            # An empty folder (perhaps the working directory) stays; its contents arrive.
+            for child in sorted(staging.iterdir()):
+                os.replace(child, target / child.name)
+            staging.rmdir()
+        else:
+            staging.chmod(0o755)
+            os.replace(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -295,6 +299,7 @@ def init_thesis(folder: Path) -> list[str]:
             written.append(f"wrote {display_path(path)}")
         else:
             written.append(f"left {display_path(path)}: it exists (not changed)")
+    written.sort(key=lambda line: (not line.startswith("wrote"), line))
     summary = (f"language: {LANGUAGES[code].tag if not found.lang else found.lang}; template: {profile}"
                + (f" ('{LANGUAGES[code].profile}' is not installed yet)" if profile != LANGUAGES[code].profile
                   else ""))
