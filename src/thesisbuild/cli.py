@@ -20,6 +20,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", type=Path, help="path to thesis.yaml (default: found upwards)")
     verbs = parser.add_subparsers(dest="verb", metavar="VERB")
 
+    new = verbs.add_parser("new", help="start a thesis in a new folder: every file it needs, ready for `doit`")
+    new.add_argument("folder", type=Path, metavar="DIR", help="the new thesis's folder (must not exist or be empty)")
+    new.add_argument("--lang", choices=["id", "en"], default="id",
+                     help="the thesis language: id (Indonesian, default) or en (English)")
+
+    init = verbs.add_parser("init", help="add thesis.yaml and the build files to a folder of Markdown chapters")
+    init.add_argument("folder", type=Path, nargs="?", default=Path("."), metavar="DIR",
+                      help="the folder that holds the chapters (default: this folder)")
+
     build = verbs.add_parser("build", help="build build/thesis.pdf and build/thesis.docx")
     build.add_argument("--pdf", action="store_true", help="only the PDF")
     build.add_argument("--docx", action="store_true", help="only the DOCX")
@@ -51,15 +60,6 @@ def main(argv: list[str] | None = None) -> int:
     preview = verbs.add_parser("preview", help="render the cover, Daftar Isi, BAB I and DAFTAR PUSTAKA as PNG")
     preview.add_argument("--out", type=Path, default=None, help="folder for the PNGs (default build/preview)")
     preview.add_argument("--ppi", type=int, default=60)
-
-    new = verbs.add_parser("new", help="start a thesis in a new folder: every file it needs, ready for `doit`")
-    new.add_argument("folder", type=Path, metavar="DIR", help="the new thesis's folder (must not exist or be empty)")
-    new.add_argument("--lang", choices=["id", "en"], default="id",
-                     help="the thesis language: id (Indonesian, default) or en (English)")
-
-    init = verbs.add_parser("init", help="add thesis.yaml and the build files to a folder of Markdown chapters")
-    init.add_argument("folder", type=Path, nargs="?", default=Path("."), metavar="DIR",
-                      help="the folder that holds the chapters (default: this folder)")
 
     typos = verbs.add_parser("typos", help="suspect words, as lines ready for typos.yaml")
     _lint_options(typos)

@@ -12,7 +12,7 @@ import os
 import re
 import shutil
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
@@ -45,14 +45,6 @@ def profile_for(code: str) -> str:
     """The built-in template profile for a language, or the fallback while that one is not installed."""
     name = LANGUAGES[code].profile
     return name if (BUILTIN_TEMPLATES / name / "profile.yaml").is_file() else FALLBACK_PROFILE
-
-
-@dataclass
-class Plan:
-    """What a scaffold writes (relative path -> text), and the lines it reports."""
-
-    files: dict[str, str] = field(default_factory=dict)
-    report: list[str] = field(default_factory=list)
 
 
 def _environment() -> jinja2.Environment:
@@ -127,7 +119,7 @@ def front_texts(code: str, profile: str) -> dict[str, str]:
 
 
 def front_names(profile: str, include_optional: bool = True) -> list[str]:
-    values = load_profile(profile, Path.cwd()).values
+    values = load_profile(profile, FILES).values      # the built-in profile, whatever folder we are in
     return [str(item["text"]) for item in values.get("front_matter", [])
             if isinstance(item, dict) and "text" in item and (include_optional or not item.get("optional"))]
 
