@@ -48,8 +48,14 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     """Build the wheel once per session and install it, without dependencies, into a new venv that
     sees this interpreter's installed packages (pandoc, typst, ...) through a .pth file."""
     root = tmp_path_factory.mktemp("wheel")
+    # From a clean copy of the sources: setuptools would leave build/lib in the thesis's build/ folder
+    # and could pack files from an earlier build.
+    source = root / "source"
+    shutil.copytree(REPO / "src", source / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(REPO / name, source / name)
     wheels = root / "dist"
-    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(REPO)],
+    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(source)],
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     wheel = next(wheels.glob("thesisbuild-*.whl"))
