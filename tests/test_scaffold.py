@@ -232,10 +232,12 @@ def test_init_finds_the_language_from_the_words(tmp_path: Path, capsys: pytest.C
 
     indonesian = tmp_path / "indonesian"
     (indonesian / "bab").mkdir(parents=True)
-    (indonesian / "bab" / "1.md").write_text("# PENDAHULUAN\n\nPenelitian ini membahas hubungan yang terjadi "
+    (indonesian / "bab" / "1.md").write_text("# BAB I PENDAHULUAN\n\nPenelitian ini membahas hubungan yang terjadi "
                                              "antara dua negara dan dampaknya pada kawasan.\n", encoding="utf-8")
-    run_init(indonesian, capsys)
+    lines = run_init(indonesian, capsys)
     assert yaml.safe_load((indonesian / "thesis.yaml").read_text(encoding="utf-8"))["lang"] == "id-ID"
+    # A chapter that numbers itself would print "BAB I" twice: init says so.
+    assert any(ln.startswith("chapter bab/1.md (its heading 'BAB I PENDAHULUAN' has a number") for ln in lines)
 
 
 def test_init_without_chapters_says_what_to_do(tmp_path: Path, capsys: pytest.CaptureFixture):

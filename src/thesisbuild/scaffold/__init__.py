@@ -249,8 +249,12 @@ def init_thesis(folder: Path) -> list[str]:
     notes: list[str] = list(found.notes)
     for item in found.files:
         if item.role in ("chapter", "appendix"):
-            heading = "" if item.heading else " (it has no # heading to give its title)"
-            lines.append(f"{item.role} {item.rel}{heading}")
+            note = ""
+            if not item.heading:
+                note = " (it has no # heading to give its title)"
+            elif re.match(r"(BAB|CHAPTER|Bab|Chapter)\s+([IVXLC]+|\d+)\b", item.heading):
+                note = f" (its heading '{item.heading}' has a number: the build numbers chapters, so write the title alone)"
+            lines.append(f"{item.role} {item.rel}{note}")
         elif item.role == "stub":
             lines.append(f"left {item.rel}: {item.why}")
             notes.append(f"left out {item.rel}: {item.why}")

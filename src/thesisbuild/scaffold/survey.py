@@ -165,7 +165,7 @@ def role_of(name: str, prefix_roles: tuple[str, ...] = ("appendix",)) -> str | N
 def first_heading(text: str) -> str | None:
     for i, token in enumerate(tokens := _MD.parse(text)):
         if token.type == "heading_open" and token.tag == "h1":
-            return tokens[i + 1].content.strip()
+            return re.sub(r"\s*\{[^{}]*\}\s*$", "", tokens[i + 1].content).strip()
     return None
 
 
