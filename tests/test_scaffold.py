@@ -160,6 +160,7 @@ def test_init_never_overwrites_a_file(installed: Installed, tmp_path: Path):
     for name, text in mine.items():
         assert (project / name).read_text(encoding="utf-8") == text
         assert f"left {name}: it exists (not changed)" in proc.stdout
+    assert "add /build/, /.doit.db, /.doit.db.*, /.venv/ to it" in proc.stdout
     assert "wrote typos.yaml" in proc.stdout
 
     before = {p: p.read_bytes() for p in project.rglob("*") if p.is_file()}

@@ -227,6 +227,12 @@ EMPTY_BIBLIOGRAPHY = {
 }
 
 
+def _missing_ignores(path: Path, ours: str) -> list[str]:
+    """Our .gitignore lines that an existing .gitignore lacks (compared without slashes)."""
+    have = {line.strip().strip("/") for line in path.read_text(encoding="utf-8", errors="replace").splitlines()}
+    return [line for line in ours.split() if line.strip("/") not in have and line.strip("/") != "__pycache__"]
+
+
 def init_thesis(folder: Path) -> list[str]:
     """Write thesis.yaml and the build files around the Markdown chapters already in `folder`.
 
@@ -293,6 +299,9 @@ def init_thesis(folder: Path) -> list[str]:
         path = folder / rel
         if write_new_file(path, text):
             written.append(f"wrote {display_path(path)}")
+        elif rel == ".gitignore" and (missing := _missing_ignores(path, text)):
+            written.append(f"left {display_path(path)}: it exists (not changed); add {', '.join(missing)} to it so "
+                           "that build outputs are not committed")
         else:
             written.append(f"left {display_path(path)}: it exists (not changed)")
     written.sort(key=lambda line: (not line.startswith("wrote"), line))
