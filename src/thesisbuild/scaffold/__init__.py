@@ -3,7 +3,7 @@ writes the same build files around Markdown chapters that already exist.
 
 The files are package data under `scaffold/files/`: `common/` for every thesis, `id/` and `en/`
 per language. A name ending in `.j2` is a Jinja2 template (the suffix is dropped); a leading `dot-`
-stands for `.` (`dot-gitignore` is `.gitignore`), because package data keeps no hidden files."""
+stands for `.` (`dot-gitignore` is `.gitignore`), because package-data globs skip hidden files."""
 
 from __future__ import annotations
 
@@ -52,7 +52,6 @@ def _environment() -> jinja2.Environment:
                              undefined=jinja2.StrictUndefined, autoescape=False,
                              # pandoc's ids ({#fig-x}) are text here, not Jinja2 comments.
                              comment_start_string="{##", comment_end_string="##}")
-    # A YAML double-quoted scalar (JSON strings are valid YAML): any title prints as written.
     env.filters["q"] = yaml_scalar
     return env
 
@@ -78,12 +77,10 @@ def _tree(folder: Path) -> list[str]:
                   if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc")
 
 
-def render_files(code: str, context: dict, only: set[str] | None = None,
-                 include_examples: bool = True) -> dict[str, str]:
-    """The scaffold's files for a language, rendered: target path -> text.
-
-    `only` limits them to these target paths; without `include_examples` the example chapter,
-    bibliography, figure and front texts are left out (for `init`)."""
+def render_files(code: str, context: dict, include_examples: bool = True) -> dict[str, str]:
+    """The scaffold's files for a language, rendered: target path -> text. Without
+    `include_examples` the example chapter, bibliography and figure are left out (for `init`);
+    front texts come from `front_texts`."""
     env = _environment()
     out: dict[str, str] = {}
     for rel in [*_tree(FILES / "common"), *_tree(FILES / code)]:
@@ -92,8 +89,6 @@ def render_files(code: str, context: dict, only: set[str] | None = None,
         if target.startswith("front/"):
             continue            # chosen by the profile below
         if not include_examples and target.split("/")[0] in ("chapters", "bibliography", "figures"):
-            continue
-        if only is not None and target not in only:
             continue
         if rel.endswith(".j2"):
             out[target] = env.get_template(rel).render(**context)
@@ -133,7 +128,8 @@ def context(code: str, profile: str, *, meta: dict | None = None, lang: str | No
             csl: str = "apa", notes: list[str] | None = None) -> dict:
     first = chapters[0]
     return {
-        "version": __version__, "meta": {**dict.fromkeys(META_FIELDS, ""), "supervisors": [], **(meta or {})}, "lang": lang or LANGUAGES[code].tag, "template": profile,
+        "version": __version__, "meta": {**dict.fromkeys(META_FIELDS, ""), "supervisors": [], **(meta or {})},
+        "lang": lang or LANGUAGES[code].tag, "template": profile,
         "csl": csl, "chapters": chapters, "appendices": appendices or [], "bibliography": bibliography,
         "notes": notes or [], "front_names": [f"{n}.md" for n in front_names(profile)],
         "first_chapter": first, "first_chapter_name": Path(first).stem,
@@ -237,7 +233,7 @@ def init_thesis(folder: Path) -> list[str]:
     """Write thesis.yaml and the build files around the Markdown chapters already in `folder`.
 
     Nothing that exists is replaced; every source file found is reported, with where it went."""
-    from .survey import survey
+    from .survey import FRONT_SLOTS, TEMPLATE_PAGES, survey
 
     folder = Path(folder)
     if not folder.is_dir():
@@ -259,14 +255,13 @@ def init_thesis(folder: Path) -> list[str]:
             if not item.heading:
                 note = " (it has no # heading to give its title)"
             elif re.match(r"(BAB|CHAPTER|Bab|Chapter)\s+([IVXLC]+|\d+)\b", item.heading):
-                note = f" (its heading '{item.heading}' has a number: the build numbers chapters, so write the title alone)"
+                note = (f" (its heading '{item.heading}' has a number: the build numbers chapters, so write the "
+                        "title alone)")
             lines.append(f"{item.role} {item.rel}{note}")
         elif item.role == "stub":
             lines.append(f"left {item.rel}: {item.why}")
             notes.append(f"left out {item.rel}: {item.why}")
         else:
-            from .survey import FRONT_SLOTS, TEMPLATE_PAGES
-
             slot = next((name for name in FRONT_SLOTS[item.front] if name in names), None)
             if item.front in TEMPLATE_PAGES:
                 why = f"{item.why}; {TEMPLATE_PAGES[item.front]}"
