@@ -258,3 +258,14 @@ def test_this_repository_builds_from_the_package_tasks():
     text = (REPO / "dodo.py").read_text(encoding="utf-8")
     assert "from thesisbuild.dodo import *" in text and "def task_" not in text
     assert {"task_lint", "task_pdf", "task_docx", "task_verify", "task_figure", "task_draft"} <= set(dodo.__all__)
+
+
+def test_init_keeps_a_metadata_title_exactly_as_written(tmp_path: Path, capsys: pytest.CaptureFixture):
+    title = 'Yes: "No" #1 [draft] & {x} \\ null'
+    (tmp_path / "chapters").mkdir()
+    (tmp_path / "chapters" / "01.md").write_text("---\n" + yaml.safe_dump({"title": title, "author": "true"})
+                                                 + "---\n\n# PENDAHULUAN\n\nTeks yang ada di dalam bab ini.\n",
+                                                 encoding="utf-8")
+    run_init(tmp_path, capsys)
+    config = yaml.safe_load((tmp_path / "thesis.yaml").read_text(encoding="utf-8"))
+    assert config["title"] == title and config["author"] == "true"
