@@ -20,6 +20,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", type=Path, help="path to thesis.yaml (default: found upwards)")
     verbs = parser.add_subparsers(dest="verb", metavar="VERB")
 
+    new = verbs.add_parser("new", help="start a thesis in a new folder: every file it needs, ready for `doit`")
+    new.add_argument("folder", type=Path, metavar="DIR", help="the new thesis's folder (must not exist or be empty)")
+    new.add_argument("--lang", choices=["id", "en"], default="id",
+                     help="the thesis language: id (Indonesian, default) or en (English)")
+
+    init = verbs.add_parser("init", help="add thesis.yaml and the build files to a folder of Markdown chapters")
+    init.add_argument("folder", type=Path, nargs="?", default=Path("."), metavar="DIR",
+                      help="the folder that holds the chapters (default: this folder)")
+
     build = verbs.add_parser("build", help="build build/thesis.pdf and build/thesis.docx")
     build.add_argument("--pdf", action="store_true", help="only the PDF")
     build.add_argument("--docx", action="store_true", help="only the DOCX")
@@ -71,6 +80,13 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from .config import load_thesis
+
+    if args.verb in ("new", "init"):
+        from .scaffold import init_thesis, new_thesis
+
+        lines = new_thesis(args.folder, args.lang) if args.verb == "new" else init_thesis(args.folder)
+        print("\n".join(lines))
+        return 0
 
     if args.verb == "build":
         from .build import build_docx, build_pdf, build_reference, ensure_figures
