@@ -10,6 +10,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from .i18n import tr
 from .errors import UserError
 from .pandoc import pandoc_path
 from .yamlfile import load_yaml, read_text
@@ -101,8 +102,7 @@ def load_file(path: Path) -> list[Reference]:
         return _load_csl_json(path)
     if suffix in (".bib", ".bibtex"):
         return _load_bibtex(path)
-    raise UserError("unknown bibliography format; use CSL-YAML (.yaml), CSL-JSON (.json) or "
-                    "BibTeX (.bib).", path)
+    raise UserError(tr("unknown bibliography format; use CSL-YAML (.yaml), CSL-JSON (.json) or BibTeX (.bib)."), path)
 
 
 def _load_csl_yaml(path: Path) -> list[Reference]:
@@ -114,7 +114,7 @@ def _load_csl_yaml(path: Path) -> list[Reference]:
     if data is None:
         return []
     if not isinstance(data, list):
-        raise UserError("a CSL-YAML bibliography must be a list of entries under 'references:'.",
+        raise UserError(tr("a CSL-YAML bibliography must be a list of entries under 'references:'."),
                         path, 1)
     refs = []
     for i, item in enumerate(data):
@@ -128,12 +128,12 @@ def _load_csl_json(path: Path) -> list[Reference]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
-        raise UserError(f"bibliography is not valid JSON ({err.msg}); fix the syntax there.",
+        raise UserError(tr("bibliography is not valid JSON ({problem}); fix the syntax there.", problem=err.msg),
                         path, err.lineno, err.colno) from None
     if isinstance(data, dict) and "items" in data:
         data = data["items"]
     if not isinstance(data, list):
-        raise UserError("a CSL-JSON bibliography must be a list of entries.", path, 1)
+        raise UserError(tr("a CSL-JSON bibliography must be a list of entries."), path, 1)
     lines = _id_lines(text, r'"id"\s*:\s*"((?:[^"\\]|\\.)*)"')
     return [_reference(item, path, lines.get(str(item.get("id")) if isinstance(item, dict) else ""), i)
             for i, item in enumerate(data)]
@@ -147,7 +147,7 @@ def _load_bibtex(path: Path) -> list[Reference]:
     if proc.returncode != 0:
         m = re.search(r"\(line (\d+), column (\d+)\):\s*(.*)", proc.stderr, re.S)
         problem = " ".join(m.group(3).split()) if m else proc.stderr.strip()
-        raise UserError(f"bibliography is not valid BibTeX ({problem}); fix the syntax there.", path,
+        raise UserError(tr("bibliography is not valid BibTeX ({problem}); fix the syntax there.", problem=problem), path,
                         int(m.group(1)) if m else None, int(m.group(2)) if m else None)
     data = json.loads(proc.stdout or "[]")
     lines = _id_lines(text, r"@\w+\s*[{(]\s*([^,\s]+)\s*,")
@@ -163,6 +163,6 @@ def _id_lines(text: str, pattern: str) -> dict[str, int]:
 
 def _reference(item: Any, path: Path, line: int | None, index: int) -> Reference:
     if not isinstance(item, dict) or not item.get("id"):
-        raise UserError(f"bibliography entry {index + 1} has no 'id'; give every entry a citation key.",
+        raise UserError(tr("bibliography entry {number} has no 'id'; give every entry a citation key.", number=index + 1),
                         path, line)
     return Reference(id=str(item["id"]), data=item, path=path, line=line)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from .i18n import tr
 from .config import Thesis, load_thesis
 from .errors import UserError, display_path
 from .fsutil import remove_stale
@@ -76,7 +77,7 @@ def build_all(config: Path | None = None) -> list[Path]:
 
 
 def _report(path: Path) -> None:
-    print(f"thesisbuild: wrote {display_path(path)}", file=sys.stderr)
+    print(tr("thesisbuild: wrote {path}", path=display_path(path)), file=sys.stderr)
 
 
 class _no_stale:

@@ -8,62 +8,98 @@ from pathlib import Path
 
 from . import __version__
 from .errors import UserError
+from .i18n import N_, parse_language, plural, set_language, tr
+
+# argparse's own words (it looks each up through its module-level `_`), so --help and usage errors
+# speak the chosen language too.
+_ARGPARSE_WORDS = (N_("usage: "), N_("positional arguments"), N_("options"),
+                   N_("show this help message and exit"), N_("show program's version number and exit"),
+                   N_("%(prog)s: error: %(message)s\n"), N_("the following arguments are required: %s"),
+                   N_("invalid choice: %(value)r (choose from %(choices)s)"),
+                   N_("unrecognized arguments: %s"), N_("expected one argument"),
+                   N_("argument %(argument_name)s: %(message)s"))
+
+
+def _message_language(argv: list[str]) -> str | None:
+    """The --lang given before the verb, read before the parser is built so that --help speaks it too."""
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+        if not arg.startswith("-") and (i == 0 or argv[i - 1] != "--config"):
+            return None             # the verb: a --lang after it is the verb's own option
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    wanted = _message_language(argv)
+    if wanted is not None:
+        try:
+            set_language(parse_language(wanted))
+        except ValueError:
+            print(tr("error: --lang '{value}' is not a message language; use en (English) or id (Indonesian).",
+                     value=wanted), file=sys.stderr)
+            return 2
+    argparse._ = tr
     parser = argparse.ArgumentParser(
         prog="thesisbuild",
-        description="Build an Indonesian thesis (skripsi) from Markdown chapters into a PDF and a DOCX that "
-                    "follow the university template, and check its citations, bibliography and typos. "
-                    "`doit` runs the whole build; these verbs run its parts.")
+        description=tr("Build a thesis from Markdown chapters into a PDF and a DOCX that follow the "
+                       "university template, and check its citations, bibliography and typos. `doit` runs the "
+                       "whole build; these verbs run its parts."))
     parser.add_argument("--version", action="version", version=f"thesisbuild {__version__}")
-    parser.add_argument("--config", type=Path, help="path to thesis.yaml (default: found upwards)")
+    parser.add_argument("--config", type=Path, help=tr("path to thesis.yaml (default: found upwards)"))
+    parser.add_argument("--lang", dest="message_lang", metavar="en|id",
+                        help=tr("the language of these messages: en or id (default: THESISBUILD_LANG, "
+                                "else the locale)"))
     verbs = parser.add_subparsers(dest="verb", metavar="VERB")
 
-    new = verbs.add_parser("new", help="start a thesis in a new folder: every file it needs, ready for `doit`")
-    new.add_argument("folder", type=Path, metavar="DIR", help="the new thesis's folder (must not exist or be empty)")
+    new = verbs.add_parser("new", help=tr("start a thesis in a new folder: every file it needs, ready for `doit`"))
+    new.add_argument("folder", type=Path, metavar="DIR",
+                     help=tr("the new thesis's folder (must not exist or be empty)"))
     new.add_argument("--lang", choices=["id", "en"], default="id",
-                     help="the thesis language: id (Indonesian, default) or en (English)")
+                     help=tr("the thesis language: id (Indonesian, default) or en (English)"))
 
-    init = verbs.add_parser("init", help="add thesis.yaml and the build files to a folder of Markdown chapters")
+    init = verbs.add_parser("init", help=tr("add thesis.yaml and the build files to a folder of Markdown chapters"))
     init.add_argument("folder", type=Path, nargs="?", default=Path("."), metavar="DIR",
-                      help="the folder that holds the chapters (default: this folder)")
+                      help=tr("the folder that holds the chapters (default: this folder)"))
 
-    build = verbs.add_parser("build", help="build build/thesis.pdf and build/thesis.docx")
-    build.add_argument("--pdf", action="store_true", help="only the PDF")
-    build.add_argument("--docx", action="store_true", help="only the DOCX")
+    build = verbs.add_parser("build", help=tr("build build/thesis.pdf and build/thesis.docx"))
+    build.add_argument("--pdf", action="store_true", help=tr("only the PDF"))
+    build.add_argument("--docx", action="store_true", help=tr("only the DOCX"))
 
-    verbs.add_parser("check", help="check that every citation has a bibliography entry")
+    verbs.add_parser("check", help=tr("check that every citation has a bibliography entry"))
 
-    lint = verbs.add_parser("lint", help="check citations, the bibliography and typos (a CI gate)")
+    lint = verbs.add_parser("lint", help=tr("check citations, the bibliography and typos (a CI gate)"))
     _lint_options(lint)
     lint.add_argument("--format", choices=["text", "json", "github", "sarif"], default="text")
     lint.add_argument("--fail-on", choices=["error", "warning", "info", "never"], default="error",
-                      help="exit 1 when a finding is at or above this severity (default: error)")
+                      help=tr("exit 1 when a finding is at or above this severity (default: error)"))
 
-    fix = verbs.add_parser("fix", help="correct the dictionary's typos in the chapters (atomic writes)")
+    fix = verbs.add_parser("fix", help=tr("correct the dictionary's typos in the chapters (atomic writes)"))
     _lint_options(fix)
     fix.add_argument("--citations", action="store_true",
-                     help="instead, apply the citation fixes: CIT005 locator form, CIT007 prose to pandoc syntax")
-    fix.add_argument("--select", metavar="CODES", help="only these fixable codes, e.g. CIT005")
-    fix.add_argument("--diff", action="store_true", help="show the changes without writing them")
+                     help=tr("instead, apply the citation fixes: CIT005 locator form, CIT007 prose to pandoc syntax"))
+    fix.add_argument("--select", metavar="CODES", help=tr("only these fixable codes, e.g. CIT005"))
+    fix.add_argument("--diff", action="store_true", help=tr("show the changes without writing them"))
 
-    draft = verbs.add_parser("draft", help="a chapter alone for the supervisor, and what changed since the last one")
-    draft.add_argument("chapter", help="the chapter, by file name without .md (e.g. 01-pendahuluan)")
+    draft = verbs.add_parser("draft", help=tr("a chapter alone for the supervisor, and what changed since the last one"))
+    draft.add_argument("chapter", help=tr("the chapter, by file name without .md (e.g. 01-pendahuluan)"))
     draft.add_argument("--mark-sent", action="store_true",
-                       help="record that this chapter went to the supervisor (a snapshot in drafts/)")
+                       help=tr("record that this chapter went to the supervisor (a snapshot in drafts/)"))
 
-    verify = verbs.add_parser("verify", help="measure the PDF and DOCX against the template profile")
+    verify = verbs.add_parser("verify", help=tr("measure the PDF and DOCX against the template profile"))
     verify.add_argument("outputs", nargs="*", type=Path, metavar="FILE",
-                        help="build/thesis.pdf and build/thesis.docx by default")
+                        help=tr("build/thesis.pdf and build/thesis.docx by default"))
 
-    preview = verbs.add_parser("preview", help="render the cover, Daftar Isi, BAB I and DAFTAR PUSTAKA as PNG")
-    preview.add_argument("--out", type=Path, default=None, help="folder for the PNGs (default build/preview)")
+    preview = verbs.add_parser("preview", help=tr("render the cover, the table of contents, the first chapter and the references as PNG"))
+    preview.add_argument("--out", type=Path, default=None, help=tr("folder for the PNGs (default build/preview)"))
     preview.add_argument("--ppi", type=int, default=60)
 
-    typos = verbs.add_parser("typos", help="suspect words, as lines ready for typos.yaml")
+    typos = verbs.add_parser("typos", help=tr("suspect words, as lines ready for typos.yaml"))
     _lint_options(typos)
-    typos.add_argument("--suggest", action="store_true", help="print typos.yaml lines for likely misspellings")
+    typos.add_argument("--suggest", action="store_true", help=tr("print typos.yaml lines for likely misspellings"))
 
     args = parser.parse_args(argv)
     if args.verb is None:
@@ -104,8 +140,9 @@ def _run(args: argparse.Namespace) -> int:
         from .render.document import prepare
 
         doc = prepare(load_thesis(args.config))
-        print(f"thesisbuild: {len(doc.citations)} citations of {len({c.key for c in doc.citations})} works "
-              f"all resolve against {len(doc.references)} bibliography entries.", file=sys.stderr)
+        print(tr("thesisbuild: {citations} citations of {works} works all resolve against {entries} bibliography "
+                 "entries.", citations=len(doc.citations), works=len({c.key for c in doc.citations}),
+                 entries=len(doc.references)), file=sys.stderr)
         return 0
     if args.verb == "lint":
         return _lint(args)
@@ -121,14 +158,14 @@ def _run(args: argparse.Namespace) -> int:
         chapter = find_draft(thesis, args.chapter)
         if args.mark_sent:
             path = mark_sent(thesis, chapter)
-            print(f"thesisbuild: kept {display_path(path)} as the draft sent; commit it with the thesis.",
+            print(tr("thesisbuild: kept {path} as the draft sent; commit it with the thesis.", path=display_path(path)),
                   file=sys.stderr)
             return 0
         from .build import ensure_figures
 
         ensure_figures(thesis)
         for path in build_draft(thesis, chapter):
-            print(f"thesisbuild: wrote {display_path(path)}", file=sys.stderr)
+            print(tr("thesisbuild: wrote {path}", path=display_path(path)), file=sys.stderr)
         return 0
     if args.verb == "verify":
         from .build import outputs
@@ -140,8 +177,8 @@ def _run(args: argparse.Namespace) -> int:
         for check in checks:
             print(check.line())
         failed = [c for c in checks if not c.ok]
-        print(f"thesisbuild verify: {len(checks) - len(failed)} of {len(checks)} rules pass"
-              f" against the profile '{thesis.profile.name}'.", file=sys.stderr)
+        print(tr("thesisbuild verify: {passed} of {total} rules pass against the profile '{profile}'.",
+                 passed=len(checks) - len(failed), total=len(checks), profile=thesis.profile.name), file=sys.stderr)
         return 1 if failed else 0
     if args.verb == "preview":
         from .preview import write_previews
@@ -154,12 +191,13 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _lint_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("files", nargs="*", type=Path, metavar="FILES", help="chapters (default: thesis.yaml's)")
+    p.add_argument("files", nargs="*", type=Path, metavar="FILES", help=tr("chapters (default: thesis.yaml's)"))
     p.add_argument("--bibliography", action="append", type=Path, default=[], metavar="PATH",
-                   help="a CSL-YAML, CSL-JSON or BibTeX file; repeat for several")
-    p.add_argument("--lang", help="the thesis language, e.g. id-ID (default: thesis.yaml's, else id-ID)")
-    p.add_argument("--typos", type=Path, metavar="PATH", help="the typo dictionary (default: thesis.yaml's)")
-    p.add_argument("--words", type=Path, metavar="PATH", help="the thesis's word list (default: words.txt)")
+                   help=tr("a CSL-YAML, CSL-JSON or BibTeX file; repeat for several"))
+    p.add_argument("--thesis-lang", dest="lang", metavar="LANG",
+                   help=tr("the thesis language, e.g. id-ID (default: thesis.yaml's, else id-ID)"))
+    p.add_argument("--typos", type=Path, metavar="PATH", help=tr("the typo dictionary (default: thesis.yaml's)"))
+    p.add_argument("--words", type=Path, metavar="PATH", help=tr("the thesis's word list (default: words.txt)"))
 
 
 def _lint_request(args: argparse.Namespace):
@@ -173,17 +211,18 @@ def _lint_request(args: argparse.Namespace):
             config = args.config or find_config()
         except UserError:
             if needs_bibliography and not args.bibliography:
-                raise UserError("no thesis.yaml here and no --bibliography given; run inside a thesis "
-                                "repository or pass --bibliography PATH and the chapter files.") from None
-            raise UserError("no chapter files given and no thesis.yaml to list them; pass the files.") from None
+                raise UserError(tr("no thesis.yaml here and no --bibliography given; run inside a thesis "
+                                   "repository or pass --bibliography PATH and the chapter files.")) from None
+            raise UserError(tr("no chapter files given and no thesis.yaml to list them; pass the files.")) from None
         thesis = load_thesis(config)
     chapters = [p.resolve() for p in args.files] or (thesis.chapters if thesis else [])
     bibs = [p.resolve() for p in args.bibliography] or (thesis.bibliography if thesis else [])
     typos = args.typos.resolve() if args.typos else (thesis.typos if thesis else None)
     words = args.words.resolve() if args.words else (thesis.words if thesis else None)
-    for path, what in ((typos, "typo dictionary"), (words, "word list")):
+    for path, missing in ((typos, tr("the typo dictionary does not exist; create it or correct the path.")),
+                          (words, tr("the word list does not exist; create it or correct the path."))):
         if path is not None and not path.is_file():
-            raise UserError(f"the {what} does not exist; create it or correct the path.", path)
+            raise UserError(missing, path)
     return LintRequest(chapters=chapters, bibliographies=bibs,
                        lang=args.lang or (thesis.lang if thesis else "id-ID"),
                        csl=thesis.csl if thesis else None,
@@ -199,7 +238,7 @@ def _lint(args: argparse.Namespace) -> int:
 
     result = run_lint(_lint_request(args))
     sys.stdout.write(FORMATS[args.format](result.diagnostics, result.texts))
-    print(f"thesisbuild lint: {summary(result.diagnostics)}", file=sys.stderr)
+    print(tr("thesisbuild lint: {summary}", summary=summary(result.diagnostics)), file=sys.stderr)
     if args.fail_on == "never":
         return 0
     worst = result.worst()
@@ -217,8 +256,8 @@ def _fix(args: argparse.Namespace) -> int:
         wanted = {c.strip().upper() for c in args.select.split(",") if c.strip()}
         unknown = wanted - codes
         if unknown:
-            raise UserError(f"--select names codes that have no fix here: {', '.join(sorted(unknown))}; "
-                            f"use {', '.join(sorted(codes))}.")
+            raise UserError(tr("--select names codes that have no fix here: {unknown}; use {codes}.",
+                               unknown=", ".join(sorted(unknown)), codes=", ".join(sorted(codes))))
         codes = wanted
     request = _lint_request(args)
     request.severity = {}
@@ -228,17 +267,19 @@ def _fix(args: argparse.Namespace) -> int:
     else:
         request.citations = False
         if request.typos is None:
-            raise UserError("no typo dictionary: create typos.yaml (wrong: right, one per line) or pass "
-                            "--typos PATH; --citations fixes citations instead.")
+            raise UserError(tr("no typo dictionary: create typos.yaml (wrong: right, one per line) or pass "
+                               "--typos PATH; --citations fixes citations instead."))
     result = run_lint(request)
     chosen = [d for d in result.diagnostics if d.code in codes and d.fix is not None]
     diff, count = fix_files(chosen, result.texts, write=not args.diff)
     if args.diff:
         sys.stdout.write(diff)
-        print(f"thesisbuild fix: {count} fix{'es' if count != 1 else ''} would be applied (nothing written).",
+        print(tr(plural(count, "thesisbuild fix: {count} fix would be applied (nothing written).",
+                        "thesisbuild fix: {count} fixes would be applied (nothing written)."), count=count),
               file=sys.stderr)
     else:
-        print(f"thesisbuild fix: applied {count} fix{'es' if count != 1 else ''}.", file=sys.stderr)
+        print(tr(plural(count, "thesisbuild fix: applied {count} fix.", "thesisbuild fix: applied {count} fixes."),
+                 count=count), file=sys.stderr)
     return 0
 
 
@@ -248,15 +289,16 @@ def _typos(args: argparse.Namespace) -> int:
     from .words import load_word_list
 
     if not args.suggest:
-        raise UserError("say what to do: --suggest prints typos.yaml lines for likely misspellings.")
+        raise UserError(tr("say what to do: --suggest prints typos.yaml lines for likely misspellings."))
     from .typos import load_dictionary
 
     request = _lint_request(args)
     dictionary = load_dictionary(request.typos) if request.typos else None
     lines = suggestions([Source.read(p) for p in request.chapters], load_word_list(request.words), dictionary)
     sys.stdout.write("".join(line + "\n" for line in lines))
-    print(f"thesisbuild typos: {len(lines)} suggestion{'s' if len(lines) != 1 else ''}; review each "
-          "before you paste it into typos.yaml.", file=sys.stderr)
+    print(tr(plural(len(lines), "thesisbuild typos: {count} suggestion; review it before you paste it into typos.yaml.",
+                    "thesisbuild typos: {count} suggestions; review each before you paste it into typos.yaml."),
+             count=len(lines)), file=sys.stderr)
     return 0
 
 

@@ -14,6 +14,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from .i18n import tr
 from .config import Thesis
 from .errors import UserError, display_path
 from .fsutil import remove_stale
@@ -53,22 +54,22 @@ def declared_data(script: Path) -> tuple[Path, ...]:
     try:
         tree = ast.parse(script.read_text(encoding="utf-8"), filename=str(script))
     except SyntaxError as err:
-        raise UserError(f"the figure script has a syntax error ({err.msg}); fix it.", script, err.lineno,
+        raise UserError(tr("the figure script has a syntax error ({problem}); fix it.", problem=err.msg), script, err.lineno,
                         err.offset) from None
     for node in tree.body:
         if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "DATA" for t in node.targets):
             try:
                 names = ast.literal_eval(node.value)
             except ValueError:
-                raise UserError("DATA must list file names as plain strings, e.g. DATA = (\"timeline.csv\",).",
+                raise UserError(tr("DATA must list file names as plain strings, e.g. DATA = (\"timeline.csv\",)."),
                                 script, node.lineno) from None
             names = [names] if isinstance(names, str) else list(names)
             paths = []
             for name in names:
                 path = (script.parent / str(name)).resolve()
                 if not path.is_file():
-                    raise UserError(f"DATA names '{name}', which does not exist beside the script; create it or "
-                                    "fix the name.", script, node.lineno)
+                    raise UserError(tr("DATA names '{name}', which does not exist beside the script; create it or "
+                                       "fix the name.", name=name), script, node.lineno)
                 paths.append(path)
             return tuple(paths)
     return ()
@@ -88,11 +89,12 @@ def run_figure(figure: FigureScript, build: Path) -> dict[str, Path]:
     if proc.returncode != 0:
         remove_stale(*outputs.values())
         detail = "\n".join(proc.stderr.strip().splitlines()[-15:])
-        raise UserError(f"the figure script failed (exit {proc.returncode}); fix it. Its error output:\n{detail}",
+        raise UserError(tr("the figure script failed (exit {status}); fix it. Its error output:\n{detail}",
+                           status=proc.returncode, detail=detail),
                         figure.script)
     missing = [display_path(p) for p in outputs.values() if not p.is_file()]
     if missing:
         remove_stale(*outputs.values())
-        raise UserError(f"the figure script wrote no figure ({', '.join(missing)} missing); draw one with "
-                        "matplotlib (plt.figure()).", figure.script)
+        raise UserError(tr("the figure script wrote no figure ({missing} missing); draw one with matplotlib "
+                           "(plt.figure()).", missing=", ".join(missing)), figure.script)
     return outputs

@@ -7,6 +7,7 @@ import subprocess
 from functools import lru_cache
 from pathlib import Path
 
+from .i18n import tr
 from .errors import UserError
 
 
@@ -26,8 +27,8 @@ def run_pandoc(args: list[str], *, input_text: str | None = None, cwd: Path | No
                           text=True, encoding="utf-8", cwd=cwd, env=full_env)
     if proc.returncode != 0:
         detail = proc.stderr.strip().splitlines()
-        raise UserError(f"pandoc failed: {detail[-1] if detail else 'exit ' + str(proc.returncode)}; "
-                        "correct the input it names.")
+        raise UserError(tr("pandoc failed: {problem}; correct the input it names.",
+                           problem=detail[-1] if detail else f"exit {proc.returncode}"))
     return proc
 
 
@@ -35,5 +36,5 @@ def pandoc_bytes(args: list[str]) -> bytes:
     """Run pandoc for binary output, such as its default reference document."""
     proc = subprocess.run([pandoc_path(), *args], capture_output=True)
     if proc.returncode != 0:
-        raise UserError(f"pandoc failed: {proc.stderr.decode('utf-8', 'replace').strip()}")
+        raise UserError(tr("pandoc failed: {problem}", problem=proc.stderr.decode("utf-8", "replace").strip()))
     return proc.stdout

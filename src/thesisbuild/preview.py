@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .i18n import tr
 from .build import outputs
 from .config import Thesis
 from .errors import UserError
@@ -49,7 +50,7 @@ def write_previews(thesis: Thesis, folder: Path | None = None, ppi: int = 60) ->
 
     out = outputs(thesis)
     if not out["typ"].is_file() or not out["pdf"].is_file():
-        raise UserError("there is no built PDF to preview; run `doit` first.", out["pdf"])
+        raise UserError(tr("there is no built PDF to preview; run `doit` first."), out["pdf"])
     folder = folder or thesis.build_dir / "preview"
     images = typst.compile(str(out["typ"]), root=str(thesis.root), font_paths=font_paths(thesis),
                            ignore_system_fonts=True, format="png", ppi=ppi)

@@ -8,6 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
+from .i18n import plural, tr
 from . import __version__
 from .diagnostics import RULES, Diagnostic, Severity
 from .errors import display_path
@@ -115,6 +116,7 @@ FORMATS: dict[str, Callable[[list[Diagnostic], dict[Path, str]], str]] = {
 
 def summary(diagnostics: list[Diagnostic]) -> str:
     counts = Counter(d.severity for d in diagnostics)
-    parts = [f"{counts[s]} {s.label}{'s' if counts[s] != 1 else ''}" for s in
-             (Severity.ERROR, Severity.WARNING, Severity.INFO)]
-    return ", ".join(parts)
+    n = [counts[Severity.ERROR], counts[Severity.WARNING], counts[Severity.INFO]]
+    return ", ".join((tr(plural(n[0], "{count} error", "{count} errors"), count=n[0]),
+                      tr(plural(n[1], "{count} warning", "{count} warnings"), count=n[1]),
+                      tr(plural(n[2], "{count} info", "{count} infos"), count=n[2])))

@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from .i18n import tr
 from .errors import UserError
 
 KeyPath = tuple[Any, ...]
@@ -35,14 +36,15 @@ def read_text(path: Path, what: str) -> str:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise UserError(f"{what} not found; create it or correct the path that names it.", path) from None
+        raise UserError(tr("{what} not found; create it or correct the path that names it.", what=tr(what)), path) from None
     except IsADirectoryError:
-        raise UserError(f"{what} is a folder, not a file; name the file instead.", path) from None
+        raise UserError(tr("{what} is a folder, not a file; name the file instead.", what=tr(what)), path) from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line = raw[: err.start].count(b"\n") + 1
-        raise UserError(f"{what} is not valid UTF-8 (byte {err.start}); save it as UTF-8.", path, line) from None
+        raise UserError(tr("{what} is not valid UTF-8 (byte {byte}); save it as UTF-8.", what=tr(what),
+                                           byte=err.start), path, line) from None
 
 
 def load_yaml(path: Path, what: str) -> YamlDocument:
@@ -58,10 +60,10 @@ def load_yaml(path: Path, what: str) -> YamlDocument:
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         problem = err.problem or err.context or "invalid YAML"
-        raise UserError(f"{what} is not valid YAML ({problem}); fix the syntax there.",
+        raise UserError(tr("{what} is not valid YAML ({problem}); fix the syntax there.", what=tr(what), problem=problem),
                         path, mark.line + 1 if mark else None, mark.column + 1 if mark else None) from None
     except yaml.YAMLError as err:
-        raise UserError(f"{what} is not valid YAML ({err}); fix the syntax.", path) from None
+        raise UserError(tr("{what} is not valid YAML ({problem}); fix the syntax.", what=tr(what), problem=err), path) from None
     doc = YamlDocument(path=path, data=data)
     if node is not None:
         _record_lines(node, (), doc.lines)

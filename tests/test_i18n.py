@@ -1,0 +1,98 @@
+"""The tool speaks English and Indonesian from one catalog: every message has its translation."""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from thesisbuild import i18n
+
+PACKAGE = Path(i18n.__file__).parent
+
+
+def _messages() -> dict[str, str]:
+    """Every English template in the package: the literal first argument of tr(), N_() and plural()."""
+    found: dict[str, str] = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
+                continue
+            args = []
+            if node.func.id in ("tr", "N_") and node.args:
+                args = [node.args[0]]
+            elif node.func.id == "plural":
+                args = node.args[1:3]
+            for arg in args:
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                    found[arg.value] = f"{path.relative_to(PACKAGE)}:{node.lineno}"
+    return found
+
+
+def _catalog() -> dict[str, str]:
+    return yaml.safe_load((i18n.CATALOG_DIR / "id.yaml").read_text(encoding="utf-8"))
+
+
+def test_every_message_has_an_indonesian_translation():
+    missing = {m: where for m, where in _messages().items() if m not in _catalog()}
+    assert not missing, "add these to messages/id.yaml:\n" + "\n".join(f"{w}: {m!r}" for m, w in missing.items())
+
+
+def test_the_catalog_holds_no_message_the_code_no_longer_says():
+    stale = set(_catalog()) - set(_messages())
+    assert not stale, f"remove from messages/id.yaml: {sorted(stale)}"
+
+
+def test_each_translation_keeps_the_fields_of_its_message():
+    for english, indonesian in _catalog().items():
+        assert i18n.fields(english) == i18n.fields(indonesian), english
+        indonesian.format(**{name: "x" for name in i18n.fields(indonesian)})
+
+
+@pytest.mark.parametrize("env,expected", [
+    ({"THESISBUILD_LANG": "id"}, "id"), ({"THESISBUILD_LANG": "en"}, "en"),
+    ({"LANG": "id_ID.UTF-8"}, "id"), ({"LANG": "en_US.UTF-8"}, "en"), ({"LC_ALL": "id_ID"}, "id"),
+    ({"THESISBUILD_LANG": "en", "LANG": "id_ID.UTF-8"}, "en"), ({}, "en"),
+])
+def test_the_language_follows_the_environment(monkeypatch, env, expected):
+    for var in ("THESISBUILD_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(var, raising=False)
+    for var, value in env.items():
+        monkeypatch.setenv(var, value)
+    i18n.set_language(None)
+    assert i18n.language() == expected
+
+
+def _cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in ("THESISBUILD_LANG", "LC_ALL", "LC_MESSAGES", "LANG")}
+    return subprocess.run([sys.executable, "-m", "thesisbuild.cli", *args], cwd=cwd, env={**clean, **env},
+                          capture_output=True, text=True)
+
+
+@pytest.mark.parametrize("how", ["flag", "env", "locale"])
+def test_a_bad_thesis_yaml_is_explained_in_indonesian(tmp_path, how):
+    (tmp_path / "thesis.yaml").write_text("title: [unclosed\n", encoding="utf-8")
+    env = {"THESISBUILD_LANG": "id"} if how == "env" else {"LANG": "id_ID.UTF-8"} if how == "locale" else {}
+    args = ("--lang", "id", "build") if how == "flag" else ("build",)
+    proc = _cli(*args, env=env, cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "thesis.yaml:2:1" in proc.stderr and "bukan YAML yang sah" in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_english_stays_english(tmp_path):
+    (tmp_path / "thesis.yaml").write_text("title: [unclosed\n", encoding="utf-8")
+    proc = _cli("build", env={"LANG": "C.UTF-8"}, cwd=tmp_path)
+    assert proc.returncode == 2 and "is not valid YAML" in proc.stderr, proc.stderr
+
+
+def test_an_unknown_message_language_is_refused_in_one_sentence(tmp_path):
+    proc = _cli("--lang", "fr", "build", env={}, cwd=tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "--lang" in proc.stderr and "en" in proc.stderr and "id" in proc.stderr
