@@ -344,7 +344,9 @@ def stringify(node) -> str:
         return " "
     if t in ("Code", "Math"):
         return c[1]
-    if t in ("RawInline", "RawBlock", "Note"):
+    if t == "RawInline":
+        return latex_to_text(c[1]) if c[0] in ("tex", "latex") else ""
+    if t in ("RawBlock", "Note"):
         return ""
     if t in ("Link", "Image", "Span"):
         return stringify(c[1])

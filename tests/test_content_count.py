@@ -70,7 +70,7 @@ Tanpa & keterangan \\ \hline
 
 ![Model *waterfall*](images/waterfall.png){#fig:waterfall}
 
-![Arsitektur sistem \label{fig:arsitektur}](images/arsitektur.png)
+![Arsitektur \textit{sistem} \label{fig:arsitektur}](images/arsitektur.png)
 
 Teks dengan gambar sebaris ![ikon](images/ikon.png) di tengah kalimat.
 
