@@ -376,7 +376,10 @@ _LEADERS = re.compile(r"(?:\.\s?){5,}")
 
 def _caption_line(labels: Labels) -> re.Pattern:
     words = "|".join(re.escape(w) for w in labels.words)
-    return re.compile(rf"^\s*(?P<word>{words})[\s\u00a0]+{_NUMBER}(?![\d.]*\d)")
+    # The label, its number, an optional "." or ":", then the caption's first word on the same line:
+    # "Tabel 3.2 Spesifikasi ...", "Figure 4.1: Results". A sentence that merely ends with a
+    # reference at the start of a line ("Tabel 3.2.") is not a caption.
+    return re.compile(rf"^\s*(?P<word>{words})[\s\u00a0]+{_NUMBER}(?![\d.]*\d)[.:]?[\s\u00a0]+\S")
 
 
 def pdf_pages(path: Path) -> list[str]:

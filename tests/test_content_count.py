@@ -304,8 +304,10 @@ def test_resolved_prose_is_not_a_marker(text):
 
 def test_caption_lines_need_a_number_per_chapter():
     lines = ["Gambar 3.1 Model waterfall", "Gambar 3 Model tanpa bab", "Gambar A.1 Formulir wawancara",
-             "Tabel 4.10 Hasil pengujian", "Gambar 3.1 Model waterfall (diulang)"]
+             "Tabel 4.10 Hasil pengujian", "Gambar 3.1 Model waterfall (diulang)",
+             "Tabel 4.11.", "Figure 2.1: Results"]
     assert [c.number for c in captions_in_lines(lines, INDONESIAN)] == ["3.1", "A.1", "4.10"]
+    assert [c.number for c in captions_in_lines(lines, ENGLISH)] == ["2.1"]
 
 
 def test_numbering_problems():
