@@ -420,6 +420,19 @@ def pdf_captions(path: Path, labels: Labels = INDONESIAN) -> list[Caption]:
     return captions_in_lines(lines, labels)
 
 
+def pdf_list_entries(path: Path, labels: Labels = INDONESIAN) -> list[Caption]:
+    """The entries of the lists of figures and tables (Daftar Gambar, Daftar Tabel), once per label.
+
+    They are made from the figures and tables the PDF really holds, so they count what a prose line
+    that starts with a reference ("Gambar 4.1 menunjukkan ...") could hide among the captions.
+    """
+    lines: list[str] = []
+    for page in pdf_pages(path):
+        if is_list_page(page):
+            lines += page.splitlines()
+    return captions_in_lines(lines, labels)
+
+
 def pdf_reference_entries(path: Path, labels: Labels = INDONESIAN) -> list[str]:
     """The entries of the reference list, each as one line of text."""
     from pypdf import PdfReader
@@ -508,19 +521,18 @@ _CAPTION_STYLES = {"image caption": "figure", "table caption": "table", "caption
 
 
 def docx_captions(path: Path, labels: Labels = INDONESIAN) -> list[Caption]:
-    """Caption paragraphs: in a caption style, or starting with a label word and a number."""
+    """Paragraphs in a caption style ("Image Caption", "Table Caption", "Caption"), the styles Word's
+    lists of figures and tables are made from. A body paragraph that starts with "Gambar 4.1" is a
+    reference in prose ("Gambar 4.1 menunjukkan ..."), not a caption."""
     pattern = _caption_line(labels)
     out = []
     for p in docx_paragraphs(path):
         style = p.style.casefold()
-        if style.startswith("toc") or style.startswith("table of figures"):
+        if style not in _CAPTION_STYLES or not p.text.strip():
             continue
         m = pattern.match(p.text)
-        if style in _CAPTION_STYLES or m:
-            if not p.text.strip():
-                continue
-            kind = _CAPTION_STYLES.get(style) or (labels.kind_of(m.group("word")) if m else None)
-            out.append(Caption(kind or "unknown", m.group("number") if m else "", p.text.strip()))
+        kind = _CAPTION_STYLES[style] or (labels.kind_of(m.group("word")) if m else None)
+        out.append(Caption(kind or "unknown", m.group("number") if m else "", p.text.strip()))
     return out
 
 

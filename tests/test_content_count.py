@@ -19,6 +19,7 @@ from .content_count import (
     missing_captions,
     numbering_problems,
     pdf_captions,
+    pdf_list_entries,
     pdf_reference_entries,
     reference_entries_in_layout,
     unresolved_markers,
@@ -207,6 +208,10 @@ def test_pdf_captions_skip_the_list_pages_and_count_each_label_once(pdf):
                                                                 ("table", "2.1")]
 
 
+def test_pdf_list_entries_are_read_from_the_list_pages_only(pdf):
+    assert [(c.kind, c.number) for c in pdf_list_entries(pdf)] == [("figure", "1.1"), ("figure", "1.2")]
+
+
 def test_pdf_captions_with_english_labels_find_nothing_in_an_indonesian_pdf(pdf):
     assert pdf_captions(pdf, ENGLISH) == []
 
@@ -251,7 +256,10 @@ def docx_file(tmp_path_factory) -> Path:
     document.add_paragraph("Tabel 1.1 Kebutuhan fungsional", style="Table Caption")
     document.add_paragraph("Gambar 1.1 Arsitektur sistem", style="Image Caption")
     document.add_paragraph("Seperti pada Gambar 1.1, sistem terdiri atas tiga lapis.")
-    document.add_paragraph("Gambar 1.2 Tanpa gaya keterangan, ditulis tangan")
+    body = document.styles.add_style("Body Text", WD_STYLE_TYPE.PARAGRAPH) \
+        if "Body Text" not in [s.name for s in document.styles] else "Body Text"
+    document.add_paragraph("Gambar 1.1 menunjukkan tiga lapis sistem.", style=body)
+    document.add_paragraph("Gambar 1.2 Ruang baca perpustakaan", style="Image Caption")
     document.add_heading("DAFTAR PUSTAKA", level=1)
     document.add_paragraph("Hopf, T. (2002). Social construction of international politics.",
                            style="Bibliography")
@@ -264,7 +272,7 @@ def docx_file(tmp_path_factory) -> Path:
     return path
 
 
-def test_docx_captions_by_style_or_by_label(docx_file):
+def test_docx_captions_are_paragraphs_in_a_caption_style(docx_file):
     assert [(c.kind, c.number) for c in docx_captions(docx_file)] == [
         ("table", "1.1"), ("figure", "1.1"), ("figure", "1.2")]
 

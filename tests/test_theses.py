@@ -51,6 +51,7 @@ from .content_count import (
     missing_captions,
     numbering_problems,
     pdf_captions,
+    pdf_list_entries,
     pdf_reference_entries,
     pdf_text,
     unresolved_markers,
@@ -336,6 +337,13 @@ def test_every_figure_has_its_caption_in_the_pdf(thesis: Built):
         f"{len(thesis.sources.figures)} captioned figures in the sources, {len(captions)} figure captions "
         f"in the PDF: {[c.text for c in captions]}")
     assert not missing_captions(thesis.sources.figures, pdf_text(thesis.pdf))
+
+
+def test_every_table_and_figure_is_in_the_pdf_lists(thesis: Built):
+    # Daftar Tabel / Daftar Gambar are made from the tables and figures the PDF holds.
+    listed = pdf_list_entries(thesis.require(thesis.pdf), thesis.labels)
+    assert len(_by_kind(listed, "table")) == len(thesis.sources.tables), [c.text for c in listed]
+    assert len(_by_kind(listed, "figure")) == len(thesis.sources.figures), [c.text for c in listed]
 
 
 def test_every_table_has_its_caption_in_the_docx(thesis: Built):
