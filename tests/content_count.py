@@ -77,6 +77,7 @@ _TABLE_ENVS = ("table", "table*", "longtable", "xltabular", "sidewaystable")
 _FIGURE_ENVS = ("figure", "figure*", "wrapfigure", "sidewaysfigure")
 _BEGIN = re.compile(r"\\begin\{([A-Za-z*]+)\}")
 _LATEX_REF = re.compile(r"\\(?:ref|autoref|eqref|cref|Cref|pageref)\{([^}]*)\}")
+_INCLUDEGRAPHICS = re.compile(r"\\includegraphics\s*(?:\[[^\]]*\])?\s*\{([^}]*)\}")
 _LATEX_CITE = re.compile(r"\\(?:cite|citep|citet|parencite|textcite)(?:\[[^\]]*\])*\{([^}]*)\}")
 
 
@@ -106,6 +107,7 @@ class SourceCounts:
     equations: int = 0
     crossrefs: list[CrossRef] = field(default_factory=list)
     cited_keys: set[str] = field(default_factory=set)
+    images: list[tuple[str, str]] = field(default_factory=list)     # (source path, image target)
 
     def add(self, other: "SourceCounts") -> None:
         self.tables += other.tables
@@ -114,6 +116,7 @@ class SourceCounts:
         self.equations += other.equations
         self.crossrefs += other.crossrefs
         self.cited_keys |= other.cited_keys
+        self.images += other.images
 
     def summary(self) -> str:
         return (f"{len(self.tables)} tables, {len(self.figures)} figures, {len(self.listings)} listings, "
@@ -211,6 +214,10 @@ def _walk_any(node, counts: SourceCounts, path: str) -> None:
             else:
                 counts.cited_keys.add(key)
         return
+    if t == "Image":
+        counts.images.append((path, c[2][0]))
+        _walk_any(c[1], counts, path)
+        return
     if t == "Math":
         if c[0]["t"] == "DisplayMath":
             counts.equations += 1
@@ -260,6 +267,8 @@ def _latex(raw: str, counts: SourceCounts, path: str) -> None:
         if env in ("equation", "equation*", "align", "align*", "eqnarray"):
             counts.equations += 1
             pos = end
+    for m in _INCLUDEGRAPHICS.finditer(raw):
+        counts.images.append((path, m.group(1).strip()))
     _latex_inline(raw, counts, path)
 
 
@@ -624,3 +633,70 @@ def missing_captions(items: Iterable[Item], output_text: str, prefix_chars: int 
         if needle and needle not in haystack:
             missing.append(item)
     return missing
+
+
+def image_problems(counts: SourceCounts, root: Path) -> list[str]:
+    """Images whose path, read from `root` as pandoc reads it, names no file with exactly that case.
+
+    A LaTeX path without an extension (\\includegraphics{images/erd}) matches any file of that stem.
+    """
+    problems = []
+    for source, target in counts.images:
+        if re.match(r"^[a-z]+://", target) or target.startswith("fig-"):
+            continue    # a URL, or a figure drawn by a script (its id)
+        if not _exact_file(root, target):
+            problems.append(f"{source}: {target}")
+    return problems
+
+
+def _exact_file(root: Path, target: str) -> bool:
+    folder = root
+    parts = [p for p in target.replace("\\", "/").split("/") if p not in ("", ".")]
+    for i, part in enumerate(parts):
+        if part == "..":
+            folder = folder.parent
+            continue
+        try:
+            names = set(__import__("os").listdir(folder))
+        except OSError:
+            return False
+        last = i == len(parts) - 1
+        if part in names:
+            folder = folder / part
+        elif last and "." not in part and any(n.rsplit(".", 1)[0] == part for n in names):
+            return True
+        else:
+            return False
+    return folder.is_file()
+
+
+def report(project: Path, labels: Labels = INDONESIAN) -> str:
+    """Sources against outputs for a built thesis, as a small table (for a person looking into a loss)."""
+    import yaml
+
+    config = yaml.safe_load((project / "thesis.yaml").read_text(encoding="utf-8")) or {}
+    sources = count_sources(project / p for key in ("chapters", "appendices") for p in (config.get(key) or []))
+    pdf, docx = project / "build" / "thesis.pdf", project / "build" / "thesis.docx"
+    rows = [("", "sources", "PDF", "DOCX")]
+    pdf_caps = pdf_captions(pdf, labels) if pdf.is_file() else []
+    docx_caps = docx_captions(docx, labels) if docx.is_file() else []
+    for kind, items in (("table", sources.tables), ("figure", sources.figures)):
+        rows.append((kind + "s", str(len(items)), str(len([c for c in pdf_caps if c.kind == kind])),
+                     str(len([c for c in docx_caps if c.kind == kind]))))
+    rows.append(("cited works", str(len(sources.cited_keys)),
+                 str(len(pdf_reference_entries(pdf, labels))) if pdf.is_file() else "-",
+                 str(len(docx_reference_entries(docx, labels))) if docx.is_file() else "-"))
+    keys = sources.cited_keys | {r.target for r in sources.crossrefs}
+    rows.append(("unresolved", "",
+                 str(len(unresolved_markers(pdf_text(pdf), labels, keys))) if pdf.is_file() else "-",
+                 str(len(unresolved_markers(docx_text(docx), labels, keys))) if docx.is_file() else "-"))
+    lines = [f"{a:<14}{b:>9}{c:>7}{d:>7}" for a, b, c, d in rows]
+    lines += [f"image not found: {p}" for p in image_problems(sources, project)]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    import sys
+
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    print(report(Path(args[0] if args else "."), ENGLISH if "--english" in sys.argv else INDONESIAN))

@@ -15,6 +15,7 @@ from .content_count import (
     count_text,
     docx_captions,
     docx_reference_entries,
+    image_problems,
     latex_to_text,
     missing_captions,
     numbering_problems,
@@ -329,3 +330,13 @@ def test_missing_captions_compares_words_not_layout():
              Item("figure", "Halaman login", "", "markdown", "b4.md")]
     output = "Tabel\u00a04.1  Hasil pengujian black box pada hala-\nman peminjaman buku\n"
     assert [i.caption for i in missing_captions(items, output)] == ["Halaman login"]
+
+
+def test_image_paths_are_collected_and_checked_with_their_case(counts, tmp_path):
+    assert sorted(target for _, target in counts.images) == [
+        "images/arsitektur.png", "images/ikon.png", "images/use-case.png", "images/waterfall.png"]
+    (tmp_path / "images").mkdir()
+    for name in ("arsitektur.png", "ikon.png", "use-case.PNG"):
+        (tmp_path / "images" / name).write_bytes(b"")
+    assert sorted(image_problems(counts, tmp_path)) == ["bab3.md: images/use-case.png",
+                                                        "bab3.md: images/waterfall.png"]

@@ -48,6 +48,7 @@ from .content_count import (
     docx_captions,
     docx_reference_entries,
     docx_text,
+    image_problems,
     missing_captions,
     numbering_problems,
     pdf_captions,
@@ -280,6 +281,20 @@ def test_lint_reports_the_missing_image(thesis: Built):
     assert found, ("the lint did not report source/figures/example_figure.pdf as missing:\n"
                    + thesis.steps["lint before"].report())
     assert found[0]["path"].endswith("12_chapter_4.md") and found[0]["line"] > 0
+
+
+@pytest.mark.parametrize("thesis", ["skripsi-it"], indirect=True)
+def test_lint_reports_the_image_case(thesis: Built):
+    # images/use-case.PNG and images/halaman-login.JPG on disk, written .png and .jpg in the chapters.
+    for target in ("images/use-case.png", "images/halaman-login.jpg"):
+        found = [d for d in thesis.lint_before if d.get("code", "").startswith("IMG") and target in d.get("message", "")]
+        assert found, f"the lint did not report the case of {target}:\n" + thesis.steps["lint before"].report()
+        assert found[0].get("fix"), f"the lint offers no fix for {target}: {found[0]}"
+
+
+def test_every_image_path_names_a_file(thesis: Built):
+    # After the fixes, each image the sources place is a file of exactly that name (case included).
+    assert not image_problems(thesis.sources, thesis.project)
 
 
 def test_fix_commands_succeed(thesis: Built):
