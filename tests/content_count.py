@@ -645,7 +645,8 @@ def image_problems(counts: SourceCounts, root: Path) -> list[str]:
         if re.match(r"^[a-z]+://", target) or target.startswith("fig-"):
             continue    # a URL, or a figure drawn by a script (its id)
         if not _exact_file(root, target):
-            problems.append(f"{source}: {target}")
+            shown = Path(source).relative_to(root) if Path(source).is_relative_to(root) else source
+            problems.append(f"{shown}: {target}")
     return problems
 
 
