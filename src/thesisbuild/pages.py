@@ -53,8 +53,8 @@ def thesis_values(thesis: Thesis) -> dict:
 
 
 def load_page(profile: Profile, name: str, values: dict) -> Page:
-    path = profile.folder / "pages" / f"{name}.yaml"
-    if not path.is_file():
+    path = profile.find(f"pages/{name}.yaml")
+    if path is None:
         raise UserError(f"the template has no page '{name}'; add pages/{name}.yaml to the profile or "
                         "remove it from front_matter.", profile.folder / "profile.yaml")
     doc = load_yaml(path, "template page")
