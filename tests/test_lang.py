@@ -135,7 +135,7 @@ def test_an_appendix_with_its_own_headings_is_numbered_and_verifies(english: Pat
     text = pdf_text(english / "build" / "thesis.pdf")
     assert "A.1 Opening Questions" in text and "A.1.1 Follow-up" in text and "A.2 Closing Questions" in text
     contents = text[text.index("Table of Contents"):text.index("Table 2.1")]     # up to the list of tables
-    assert "Appendix A Interview Guide" in contents and "A.1 Opening Questions" in contents
+    assert "Appendix A INTERVIEW GUIDE" in contents and "A.1 Opening Questions" in contents
     _, rules, _ = verify(english)
     ok, measured = rules["docx.heading-numbering"]
     assert ok and "1 appendices" in measured, measured
@@ -241,3 +241,19 @@ def test_the_skripsi_id_profile_keeps_its_words():
     assert profile.get("drafts.label") == "DRAF" and profile.get("drafts.months")[0] == "Januari"
     assert profile.get("appendices.label") == "Lampiran"
 
+
+
+def test_an_appendix_takes_its_title_from_its_first_heading(tmp_path: Path):
+    from thesisbuild.render.assemble import appendix_text
+    from thesisbuild.sources import Source
+
+    path = tmp_path / "lampiran.md"
+    path.write_text("<!-- angket -->\n## Angket {#angket}\n\nTeks.\n\n### Bagian Satu\n\n```\n# not a heading\n```\n",
+                    encoding="utf-8")
+    text = appendix_text(Source.read(path))
+    assert "# Angket {.appendix #angket}" in text and "\n## Bagian Satu\n" in text and "# not a heading" in text
+    assert "## Bagian Satu {.unnumbered}" in appendix_text(Source.read(path), numbered=False)
+    path.write_text("Teks tanpa judul.\n\n# Judul\n", encoding="utf-8")
+    with pytest.raises(UserError) as caught:
+        appendix_text(Source.read(path))
+    assert caught.value.line == 1 and "begins with its title as a heading" in caught.value.message

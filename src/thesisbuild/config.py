@@ -59,8 +59,9 @@ class Profile:
         node: Any = self.values
         for part in dotted.split("."):
             if not isinstance(node, dict) or part not in node:
-                raise UserError(f"the template profile '{self.name}' has no value '{dotted}'; "
-                                f"add it to {self.folder / 'profile.yaml'}.")
+                raise UserError(f"the template profile '{self.name}' has no value '{dotted}'; add it to "
+                                f"{self.folder / 'profile.yaml'}, or let that profile take the values it lacks "
+                                "from a built-in one with 'extends: skripsi-id'.")
             node = node[part]
         return node
 
