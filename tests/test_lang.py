@@ -134,6 +134,9 @@ def test_a_paragraph_that_begins_with_a_figure_reference_is_no_caption(english: 
 def test_an_appendix_with_its_own_headings_is_numbered_and_verifies(english: Path):
     text = pdf_text(english / "build" / "thesis.pdf")
     assert "A.1 Opening Questions" in text and "A.1.1 Follow-up" in text and "A.2 Closing Questions" in text
+    assert "Table A.1 lists when" in text and "Table A.1 Interview schedule" in text
+    docx = docx_text(english / "build" / "thesis.docx")
+    assert "Table A.1 lists when" in docx and "Table A.1 Interview schedule" in docx
     contents = text[text.index("Table of Contents"):text.index("Table 2.1")]     # up to the list of tables
     assert "Appendix A INTERVIEW GUIDE" in contents and "A.1 Opening Questions" in contents
     _, rules, _ = verify(english)

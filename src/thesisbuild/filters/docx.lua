@@ -126,5 +126,44 @@ function Header(el)
   return el
 end
 
+-- References to figures and tables of the appendices: "Gambar A.1", as their captions say (the
+-- cross-reference filter numbers every chapter-level heading alike).
+local appendix_refs = {}
+
+local function collect_appendix_refs(doc)
+  local appendix, figs, tabs, started = 0, 0, 0, false
+  doc.blocks:walk({
+    traverse = "topdown",
+    Header = function(h)
+      if h.level == 1 and h.classes:includes("appendix") then started = true end
+      if started and h.level == 1 and not h.classes:includes("unnumbered") then
+        appendix, figs, tabs = appendix + 1, 0, 0
+      end
+    end,
+    Figure = function(f)
+      figs = figs + 1
+      if started and f.identifier ~= "" then
+        appendix_refs[f.identifier] = opts.figure_label .. " " .. chapter_number(appendix, opts.appendix_numbering) .. "." .. figs
+      end
+    end,
+    Table = function(t)
+      if #t.caption.long == 0 then return nil end
+      tabs = tabs + 1
+      if started and t.identifier ~= "" then
+        appendix_refs[t.identifier] = opts.table_label .. " " .. chapter_number(appendix, opts.appendix_numbering) .. "." .. tabs
+      end
+    end,
+  })
+end
+
+local function Link(el)
+  local label = appendix_refs[el.target:gsub("^#", "")]
+  if el.target:sub(1, 1) == "#" and label then
+    el.content = pandoc.Inlines(label)
+    return el
+  end
+end
+
 -- One pass in document order, so that captions know their chapter.
-return {{Meta = Meta}, {traverse = "topdown", Header = Header, Figure = Figure, Table = Table}}
+return {{Meta = Meta}, {Pandoc = function(doc) collect_appendix_refs(doc) end}, {Link = Link},
+        {traverse = "topdown", Header = Header, Figure = Figure, Table = Table}}
