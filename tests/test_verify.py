@@ -43,7 +43,8 @@ def docx_xml(project: Path, part: str = "word/document.xml") -> str:
 
 ALL_RULES = {"pdf.page-size", "pdf.page-numbers", "pdf.margins", "pdf.body-font", "pdf.line-pitch",
              "pdf.chapter-new-page", "pdf.captions", "docx.page", "docx.page-numbering", "docx.chapter-pages",
-             "docx.style.body", "docx.style.heading", "docx.style.bibliography", "docx.heading-numbering"}
+             "docx.style.body", "docx.style.heading", "docx.style.bibliography", "docx.heading-numbering",
+             "docx.toc-page-numbers"}
 
 
 def test_verify_passes_on_the_real_thesis(tmp_path: Path):
@@ -64,7 +65,9 @@ def wrong(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Outputs built with a different template, then verified against the real one."""
     project = copy_thesis(tmp_path_factory.mktemp("wrong") / "thesis")
     chapter = project / "chapters" / "01-pendahuluan.md"
-    chapter.write_text(chapter.read_text(encoding="utf-8") + "\nGambar 1.1 tanpa gambar di atasnya.\n",
+    # A caption with no figure above it (a paragraph that begins with "Gambar 1.1" is no caption).
+    chapter.write_text(chapter.read_text(encoding="utf-8")
+                       + "\n```{=typst}\n#align(center)[Gambar 1.1 tanpa gambar di atasnya.]\n```\n",
                        encoding="utf-8")
     (project / "thesis.yaml").write_text(ORIGINAL + """
 profile:

@@ -35,23 +35,38 @@ class Placeholder:
 
 @dataclass
 class Profile:
-    """The template profile: every value of the university template, as data."""
+    """The template profile: every value of the university template, as data. A profile may
+    `extends:` another: its values are laid over the other's, and a file it lacks (thesis.typ.j2,
+    a page) is taken from the other's folder."""
 
     name: str
     folder: Path
     values: dict[str, Any]
+    bases: list[Path] = field(default_factory=list)     # folders of the profiles it extends, nearest first
+
+    @property
+    def folders(self) -> list[Path]:
+        return [self.folder, *self.bases]
+
+    def find(self, relative: str) -> Path | None:
+        """A file of the profile, from its own folder or else from the profile it extends."""
+        for folder in self.folders:
+            if (folder / relative).is_file():
+                return folder / relative
+        return None
 
     def get(self, dotted: str) -> Any:
         node: Any = self.values
         for part in dotted.split("."):
             if not isinstance(node, dict) or part not in node:
-                raise UserError(f"the template profile '{self.name}' has no value '{dotted}'; "
-                                f"add it to {self.folder / 'profile.yaml'}.")
+                raise UserError(f"the template profile '{self.name}' has no value '{dotted}'; add it to "
+                                f"{self.folder / 'profile.yaml'}, or let that profile take the values it lacks "
+                                "from a built-in one with 'extends: skripsi-id'.")
             node = node[part]
         return node
 
     def files(self) -> list[Path]:
-        return sorted(p for p in self.folder.rglob("*") if p.is_file())
+        return sorted(p for folder in self.folders for p in folder.rglob("*") if p.is_file())
 
 
 @dataclass
@@ -131,9 +146,10 @@ def load_thesis(config_path: Path | None = None) -> Thesis:
                               else ("bibliography",), "bibliography")
                     for i, rel in enumerate(_string_list(doc, "bibliography"))]
 
-    template = strings["template"] or "skripsi-id"
+    lang = check_lang(strings["lang"], doc) if strings["lang"] else ""
+    template = strings["template"] or default_template(lang, doc)
     profile = load_profile(template, root, data.get("profile"), doc)
-    lang = strings["lang"] or profile.get("language")
+    lang = lang or profile.get("language")
     csl = resolve_csl(data.get("csl") or profile.get("bibliography.style"), root, doc)
 
     placeholders = [Placeholder(key, value, doc.line_of(key))
@@ -259,25 +275,98 @@ def resolve_csl(style: str, root: Path, doc: YamlDocument | None = None) -> Path
     return path
 
 
-def load_profile(name: str, root: Path, overrides: Any = None, doc: YamlDocument | None = None) -> Profile:
-    """A thesis's own templates/<name>/ comes before the built-in profile of that name."""
+_LANG_TAG = re.compile(r"^([A-Za-z]{2,3})(?:-([A-Za-z]{2}|[0-9]{3}))?$")
+_DEFAULT_TEMPLATE = "skripsi-id"
+
+
+def csl_locales() -> list[str]:
+    """The locales of pandoc's citeproc (data/csl-locales.txt, generated from the pandoc binary)."""
+    path = Path(__file__).parent / "data" / "csl-locales.txt"
+    return [line.strip() for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")]
+
+
+def check_lang(value: str, doc: YamlDocument | None = None) -> str:
+    """A language tag that both pandoc's citeproc (a CSL locale) and typst (an ISO 639 code with an
+    optional region) accept, in its usual spelling ("en-US")."""
+    where = (doc.path if doc else None, doc.line_of("lang") if doc else None)
+    m = _LANG_TAG.match(value.strip())
+    if not m:
+        raise UserError(f"'{value}' is not a language tag; use a tag such as en-US or id-ID.", *where)
+    language, region = m.group(1).lower(), (m.group(2) or "").upper()
+    locales = csl_locales()
+    if language not in {tag.split("-")[0].lower() for tag in locales}:
+        raise UserError(f"'{value}' is a language that pandoc's citation styles have no locale for; use one "
+                        f"of: {', '.join(locales)}.", *where)
+    return f"{language}-{region}" if region else language
+
+
+def default_template(lang: str, doc: YamlDocument | None = None) -> str:
+    """The built-in profile written in the thesis's language (id -> skripsi-id, en -> thesis-en)."""
+    if not lang:
+        return _DEFAULT_TEMPLATE
+    language = lang.split("-")[0].lower()
+    for folder in sorted(BUILTIN_TEMPLATES.iterdir()):
+        profile = folder / "profile.yaml"
+        if profile.is_file():
+            data = load_yaml(profile, "template profile").data or {}
+            if str(data.get("language", "")).split("-")[0].lower() == language:
+                return folder.name
+    builtins = ", ".join(sorted(p.parent.name for p in BUILTIN_TEMPLATES.glob("*/profile.yaml")))
+    raise UserError(f"no built-in template is written in '{lang}' (there are {builtins}); set 'template' to "
+                    "one of them, or copy one to templates/<name>/, translate its words and name it.",
+                    doc.path if doc else None, doc.line_of("lang") if doc else None)
+
+
+def _profile_folder(name: str, root: Path, doc: YamlDocument | None, extended_by: Path | None = None) -> Path:
     for folder in (root / "templates" / name, BUILTIN_TEMPLATES / name):
-        if (folder / "profile.yaml").is_file():
-            break
-    else:
-        raise UserError(f"no template profile named '{name}' (looked in templates/{name}/ and the "
-                        "built-in profiles); fix the 'template' value or add that folder.",
-                        doc.path if doc else None, doc.line_of("template") if doc else None)
+        if (folder / "profile.yaml").is_file() and folder != extended_by:
+            return folder
+    if extended_by is not None:
+        raise UserError(f"the profile extends '{name}', which is neither in templates/ nor built in; fix "
+                        "'extends'.", extended_by / "profile.yaml")
+    raise UserError(f"no template profile named '{name}' (looked in templates/{name}/ and the "
+                    "built-in profiles); fix the 'template' value or add that folder.",
+                    doc.path if doc else None, doc.line_of("template") if doc else None)
+
+
+def _profile_values(folder: Path, root: Path, doc: YamlDocument | None,
+                    seen: tuple[Path, ...] = ()) -> tuple[YamlDocument, dict, list[Path]]:
+    """A profile's values over those of the profile it extends, and the folders it extends."""
     base = load_yaml(folder / "profile.yaml", "template profile")
     if not isinstance(base.data, dict):
         raise UserError("a template profile must be a mapping of values.", base.path, 1)
     values = copy.deepcopy(base.data)
+    parent_name = values.pop("extends", None)
+    if parent_name is None:
+        return base, values, []
+    parent = _profile_folder(str(parent_name), root, doc, extended_by=folder)
+    if parent in seen or parent == folder:
+        raise UserError(f"the profile extends '{parent_name}', which extends it in turn; remove one 'extends'.",
+                        base.path, base.line_of("extends"))
+    _, inherited, folders = _profile_values(parent, root, doc, seen + (folder,))
+    _lay_over(inherited, values)
+    return base, inherited, [parent, *folders]
+
+
+def _lay_over(target: dict, values: dict) -> None:
+    for key, value in values.items():
+        if isinstance(value, dict) and isinstance(target.get(key), dict):
+            _lay_over(target[key], value)
+        else:
+            target[key] = copy.deepcopy(value)
+
+
+def load_profile(name: str, root: Path, overrides: Any = None, doc: YamlDocument | None = None) -> Profile:
+    """A thesis's own templates/<name>/ comes before the built-in profile of that name."""
+    folder = _profile_folder(name, root, doc)
+    base, values, bases = _profile_values(folder, root, doc)
     if overrides is not None:
         if not isinstance(overrides, dict):
             raise UserError("'profile' must be a mapping of template values to override.",
                             doc.path if doc else None, doc.line_of("profile") if doc else None)
         _merge(values, overrides, base, doc, ("profile",))
-    return Profile(name=str(values.get("name", name)), folder=folder, values=values)
+    return Profile(name=str(values.get("name", name)), folder=folder, values=values, bases=bases)
 
 
 def _merge(target: dict, overrides: dict, base: YamlDocument, doc: YamlDocument | None,

@@ -21,10 +21,6 @@ from .escape import ooxml_text
 from .fsutil import remove_stale, write_atomic
 from .sources import Source
 
-_MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
-           "Oktober", "November", "Desember")
-
-
 @dataclass(frozen=True)
 class Draft:
     chapter: Path
@@ -84,10 +80,15 @@ def _git(thesis: Thesis, *args: str) -> str:
 
 
 def header_text(thesis: Thesis, draft: Draft, epoch: int) -> str:
-    """"DRAF · 27 November 2026 · komit 1a2b3c4": the commit's date, so the same commit gives the same draft."""
+    """"DRAF · 27 November 2026 · komit 1a2b3c4" (in the profile's words): the commit's date, so the
+    same commit gives the same draft."""
     settings = thesis.profile.get("drafts")
     day = dt.datetime.fromtimestamp(epoch, dt.timezone.utc).date()
-    date = f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+    months = list(settings["months"])
+    if len(months) != 12:
+        raise UserError("drafts.months in the profile must name the twelve months; fix it.",
+                        thesis.profile.folder / "profile.yaml")
+    date = str(settings["date_format"]).format(day=day.day, month=months[day.month - 1], year=day.year)
     commit = _git(thesis, "rev-parse", "--short", "HEAD")
     parts = [settings["label"], date]
     if commit:

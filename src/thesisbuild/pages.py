@@ -45,6 +45,21 @@ def roman(n: int) -> str:
     return out
 
 
+def format_number(n: int, style: str) -> str:
+    """A chapter's or appendix's number in the profile's numbering: upper-roman, decimal, upper-alpha, …"""
+    if style == "upper-roman":
+        return roman(n)
+    if style == "lower-roman":
+        return roman(n).lower()
+    if style in ("upper-alpha", "lower-alpha"):
+        letters = ""
+        while n > 0:
+            n, rest = divmod(n - 1, 26)
+            letters = chr(65 + rest) + letters
+        return letters if style == "upper-alpha" else letters.lower()
+    return str(n)
+
+
 def thesis_values(thesis: Thesis) -> dict:
     return {"title": thesis.title, "author": thesis.author, "student_id": thesis.student_id,
             "programme": thesis.programme, "faculty": thesis.faculty, "university": thesis.university,
@@ -53,8 +68,8 @@ def thesis_values(thesis: Thesis) -> dict:
 
 
 def load_page(profile: Profile, name: str, values: dict) -> Page:
-    path = profile.folder / "pages" / f"{name}.yaml"
-    if not path.is_file():
+    path = profile.find(f"pages/{name}.yaml")
+    if path is None:
         raise UserError(f"the template has no page '{name}'; add pages/{name}.yaml to the profile or "
                         "remove it from front_matter.", profile.folder / "profile.yaml")
     doc = load_yaml(path, "template page")

@@ -14,7 +14,7 @@ from .build import build_docx, build_pdf, build_reference, outputs
 from .config import Thesis, load_thesis
 from .epoch import source_date_epoch
 from .errors import UserError
-from .fsutil import remove_stale
+from .fsutil import remove_stale, write_atomic
 
 DOIT_CONFIG = {
     "default_tasks": ["lint", "figure", "pdf", "docx", "verify", "preview"],
@@ -143,10 +143,16 @@ def run_verify_task(t: Thesis) -> None:
     for check in checks:
         print(check.line())
     failed = [c for c in checks if not c.ok]
+    # The report is the task's target: an unchanged build is not measured again.
+    write_atomic(verify_report(t), "".join(c.line() + "\n" for c in checks))
     if failed:
         raise UserError(f"{len(failed)} of {len(checks)} template rules fail (FAIL lines above); the outputs do "
                         "not follow the profile.")
     print(f"thesisbuild verify: all {len(checks)} rules pass against the profile '{t.profile.name}'.")
+
+
+def verify_report(t: Thesis) -> Path:
+    return t.build_dir / "verify.txt"
 
 
 def verify() -> dict:
@@ -155,7 +161,9 @@ def verify() -> dict:
     return {
         "actions": [_action(run_verify_task, t)],
         "file_dep": [str(out["pdf"]), str(out["docx"]), *map(str, t.profile.files()), *_code_files("verify")],
+        "targets": [str(verify_report(t))],
         "uptodate": [config_changed({"thesisbuild": __version__})],
+        "clean": True,
     }
 
 

@@ -6,12 +6,17 @@
 --   thesisbuild-chapter-layout     "two-line" (BAB I, then the title) | "one-line" (I. TITLE)
 --   thesisbuild-chapter-separator  ". " for the one-line layout
 --   thesisbuild-max-level          deepest numbered level (4: 1.1.1.1)
+--   thesisbuild-chapter-uppercase  "true": a chapter's title in capitals
+--   thesisbuild-appendix-label     "Lampiran": a level-1 heading of class "appendix" is "Lampiran A",
+--   thesisbuild-appendix-numbering "upper-alpha"   and the headings under it A.1, A.1.1
 
 local counters = {}
 local opts = {
   label = "BAB", numbering = "upper-roman", layout = "two-line", separator = ". ", max_level = 4,
   figure_label = "Gambar", table_label = "Tabel", caption_separator = " ",
+  uppercase = false, appendix_label = "Lampiran", appendix_numbering = "upper-alpha",
 }
+local in_appendix = false
 
 local function meta_string(meta, key)
   if meta[key] ~= nil then return pandoc.utils.stringify(meta[key]) end
@@ -26,6 +31,9 @@ function Meta(meta)
   opts.figure_label = meta_string(meta, "thesisbuild-figure-label") or opts.figure_label
   opts.table_label = meta_string(meta, "thesisbuild-table-label") or opts.table_label
   opts.caption_separator = meta_string(meta, "thesisbuild-caption-separator") or opts.caption_separator
+  opts.uppercase = meta_string(meta, "thesisbuild-chapter-uppercase") == "true"
+  opts.appendix_label = meta_string(meta, "thesisbuild-appendix-label") or opts.appendix_label
+  opts.appendix_numbering = meta_string(meta, "thesisbuild-appendix-numbering") or opts.appendix_numbering
   -- A draft of chapter N keeps the chapter's number in the thesis.
   local before = tonumber(meta_string(meta, "thesisbuild-chapters-before") or "")
   if before then counters[1] = before end
@@ -41,8 +49,8 @@ local function roman(n)
   return out
 end
 
-local function chapter_number(n)
-  local style = opts.numbering
+local function chapter_number(n, style)
+  style = style or (in_appendix and opts.appendix_numbering) or opts.numbering
   if style == "upper-roman" then return roman(n) end
   if style == "lower-roman" then return roman(n):lower() end
   if style == "upper-alpha" then return string.char(64 + n) end
@@ -55,6 +63,7 @@ local figures, tables = 0, 0
 -- "Gambar 1.1" / "Tabel 1.1": numbered per chapter, as in the PDF.
 local function number_caption(caption, label, n)
   local chapter = counters[1] or 0
+  if in_appendix then chapter = chapter_number(chapter) end
   local prefix = {pandoc.Str(label), pandoc.Space(), pandoc.Str(chapter .. "." .. n)}
   local sep = opts.caption_separator
   if sep:match("^%s+$") then
@@ -84,8 +93,15 @@ function Table(el)
 end
 
 function Header(el)
+  if el.level == 1 and el.classes:includes("appendix") and not in_appendix then
+    in_appendix = true         -- the first appendix: its own count, from A
+    counters[1] = 0
+  end
   if el.classes:includes("unnumbered") or el.level > opts.max_level then
     return nil
+  end
+  if el.level == 1 and opts.uppercase then
+    el.content = el.content:walk({Str = function(s) return pandoc.Str(pandoc.text.upper(s.text)) end})
   end
   counters[el.level] = (counters[el.level] or 0) + 1
   for deeper = el.level + 1, 9 do counters[deeper] = 0 end
@@ -97,16 +113,57 @@ function Header(el)
     if opts.layout == "one-line" then
       prefix = {pandoc.Str(number .. opts.separator:gsub("%s+$", "")), pandoc.Space()}
     else
-      prefix = {pandoc.Str(opts.label), pandoc.Space(), pandoc.Str(number), pandoc.LineBreak()}
+      local label = in_appendix and opts.appendix_label or opts.label
+      prefix = {pandoc.Str(label), pandoc.Space(), pandoc.Str(number), pandoc.LineBreak()}
     end
   else
     local parts = {}
     for level = 1, el.level do parts[#parts + 1] = tostring(counters[level] or 0) end
+    if in_appendix then parts[1] = chapter_number(counters[1] or 0) end
     prefix = {pandoc.Str(table.concat(parts, ".")), pandoc.Space()}
   end
   for i = #prefix, 1, -1 do el.content:insert(1, prefix[i]) end
   return el
 end
 
+-- References to figures and tables of the appendices: "Gambar A.1", as their captions say (the
+-- cross-reference filter numbers every chapter-level heading alike).
+local appendix_refs = {}
+
+local function collect_appendix_refs(doc)
+  local appendix, figs, tabs, started = 0, 0, 0, false
+  doc.blocks:walk({
+    traverse = "topdown",
+    Header = function(h)
+      if h.level == 1 and h.classes:includes("appendix") then started = true end
+      if started and h.level == 1 and not h.classes:includes("unnumbered") then
+        appendix, figs, tabs = appendix + 1, 0, 0
+      end
+    end,
+    Figure = function(f)
+      figs = figs + 1
+      if started and f.identifier ~= "" then
+        appendix_refs[f.identifier] = opts.figure_label .. " " .. chapter_number(appendix, opts.appendix_numbering) .. "." .. figs
+      end
+    end,
+    Table = function(t)
+      if #t.caption.long == 0 then return nil end
+      tabs = tabs + 1
+      if started and t.identifier ~= "" then
+        appendix_refs[t.identifier] = opts.table_label .. " " .. chapter_number(appendix, opts.appendix_numbering) .. "." .. tabs
+      end
+    end,
+  })
+end
+
+local function Link(el)
+  local label = appendix_refs[el.target:gsub("^#", "")]
+  if el.target:sub(1, 1) == "#" and label then
+    el.content = pandoc.Inlines(label)
+    return el
+  end
+end
+
 -- One pass in document order, so that captions know their chapter.
-return {{Meta = Meta}, {traverse = "topdown", Header = Header, Figure = Figure, Table = Table}}
+return {{Meta = Meta}, {Pandoc = function(doc) collect_appendix_refs(doc) end}, {Link = Link},
+        {traverse = "topdown", Header = Header, Figure = Figure, Table = Table}}

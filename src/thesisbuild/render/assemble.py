@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from ..config import Thesis
+from ..errors import UserError
 from ..escape import markdown_text, typst_str
 from ..pages import load_page, thesis_values
 from ..sources import Source
@@ -94,23 +95,48 @@ def back_matter(thesis: Thesis) -> list[str]:
     if thesis.appendices:
         parts.append(_marker(APPENDIX_MARKER))
         parts.append(f"# {markdown_text(thesis.profile.get('appendices.title'))} {{.unnumbered #lampiran}}")
+        # From here on headings are the appendices' own: "Lampiran A", A.1, A.1.1.
+        parts.append(_raw("typst", "#appendix-part.update(true)\n#counter(heading).update(0)\n"
+                                   "#set heading(numbering: appendix-numbering)"))
+        numbered = bool(thesis.profile.get("appendices.number_sections"))
         for path in thesis.appendices:
-            parts.append(demote_headings(Source.read(path)))
+            parts.append(appendix_text(Source.read(path), numbered))
     return parts
 
 
-def demote_headings(source: Source) -> str:
-    """An appendix's headings go one level down, under LAMPIRAN, and are not numbered."""
+_HEADING = re.compile(r"^(#{1,6})(\s+)(.*?)(\s*)$", re.M)
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+
+
+def appendix_text(source: Source, numbered: bool = True) -> str:
+    """An appendix: its first heading, whatever its level, is its title, a chapter-level heading
+    of class "appendix" ("Lampiran A" over the title); the headings under it keep their relative
+    levels below it (A.1, A.1.1), unnumbered when the profile says so."""
+    headings = [m for m in _HEADING.finditer(source.text) if source.region_at(m.start()) is None]
+    before = _COMMENT.sub("", source.text[:headings[0].start()] if headings else source.text)
+    if not headings or before.strip():
+        line = source.position(len(source.text) - len(source.text.lstrip()))[0] if source.text.strip() else 1
+        raise UserError("an appendix begins with its title as a heading ('# Kuesioner Penelitian'); add one "
+                        "above the text.", source.path, line)
+    top = len(headings[0].group(1))
     out, last = [], 0
-    for m in re.finditer(r"^(#{1,5})(\s+)(.*?)(\s*)$", source.text, re.M):
-        if source.region_at(m.start()) is not None:
-            continue
-        attrs = " {.unnumbered}" if "{" not in m.group(3) else ""
+    for i, m in enumerate(headings):
+        level = 1 if i == 0 else max(2, len(m.group(1)) - top + 1)
+        title, attrs = _split_attributes(m.group(3))
+        classes = [".appendix"] if i == 0 else ([] if numbered else [".unnumbered"])
+        if classes:
+            attrs = "{" + " ".join(classes + ([attrs[1:-1].strip()] if attrs else [])) + "}"
         out.append(source.text[last:m.start()])
-        out.append(f"#{m.group(1)}{m.group(2)}{m.group(3)}{attrs}")
+        out.append(f"{'#' * level}{m.group(2)}{title}{' ' + attrs if attrs else ''}")
         last = m.end()
     out.append(source.text[last:])
     return "".join(out)
+
+
+def _split_attributes(text: str) -> tuple[str, str]:
+    """"Title {#id .class}" -> ("Title", "{#id .class}")."""
+    m = re.match(r"^(.*?)\s*(\{[^{}]*\})$", text)
+    return (m.group(1), m.group(2)) if m else (text, "")
 
 
 def assemble(thesis: Thesis, chapter_texts: list[str]) -> str:

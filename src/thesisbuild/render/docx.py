@@ -171,8 +171,9 @@ def styles_xml(original: bytes, profile: Profile, lang: str) -> bytes:
                          after=body_line * int(chapter["space_after_lines"]) if is_chapter else 0,
                          jc="center" if is_chapter and chapter["align"] in ("center", "centre") else "left",
                          left=0, first_line=0)
-        _run(st, font, half_points, bold=chapter["bold"] if is_chapter else section["bold"],
-             caps=bool(chapter.get("uppercase")) if is_chapter else False)
+        # A chapter's title is written in capitals by the filter when the profile says so; the
+        # titles the template adds (lists, references, front texts) print as the profile writes them.
+        _run(st, font, half_points, bold=chapter["bold"] if is_chapter else section["bold"])
         for tag in ("keepNext", "keepLines", "pageBreakBefore", "numPr", "outlineLvl"):
             for old in ppr.findall(f"w:{tag}", NS):
                 ppr.remove(old)
@@ -251,7 +252,7 @@ def docx_page_xml(page, thesis: Thesis, first: bool) -> list:
             current = []
             continue
         if b.text is None:
-            text, rpr = "[Logo]", '<w:rPr><w:color w:val="808080"/></w:rPr>'
+            text, rpr = f"[{thesis.profile.get('words.logo_placeholder')}]", '<w:rPr><w:color w:val="808080"/></w:rPr>'
         else:
             text = b.text
             rpr = f'<w:rPr>{"<w:b/><w:bCs/>" if b.bold else ""}<w:sz w:val="{round(b.size_pt * 2)}"/>' \
@@ -318,7 +319,10 @@ def render_docx(doc: PreparedDocument, reference: Path, docx_path: Path, pages_j
     meta = {"chapter-label": chapter["label"], "chapter-numbering": chapter["numbering"],
             "chapter-layout": chapter["layout"], "chapter-separator": chapter["one_line_separator"],
             "max-level": doc.thesis.profile.get("headings.section.max_level"),
-            "caption-separator": captions["separator"]}
+            "caption-separator": captions["separator"],
+            "chapter-uppercase": "true" if chapter.get("uppercase") else "false",
+            "appendix-label": doc.thesis.profile.get("appendices.label"),
+            "appendix-numbering": doc.thesis.profile.get("appendices.numbering")}
     # The figure and table labels come with every conversion (see PreparedDocument.pandoc_args);
     # passing a key twice would make it a list.
     args = ["--reference-doc", str(reference), "--lua-filter", str(FILTER)]

@@ -49,6 +49,7 @@ class Entry:
     text: str
     anchor: str
     page: str = ""
+    kind: str = ""       # "tables" or "figures" for the heading of that list
 
 
 def _bookmark(body: list, index: int) -> str | None:
@@ -215,7 +216,13 @@ def layout_parts(thesis: Thesis, parts: dict[str, bytes], pages_json: Path | Non
             continue
         style = _style(el)
         m = re.fullmatch(r"Heading(\d)", style)
-        if m:
+        text = _text(el)
+        if text.startswith(LIST_MARKER) and not text.startswith(f"{LIST_MARKER}contents|"):
+            # The list of tables or figures: a chapter-level heading of its own (when the list is
+            # not empty), listed in the table of contents like every other.
+            kind, _, title = text[len(LIST_MARKER):].partition("|")
+            headings.append(Entry(1, title, f"thesisbuild-list-{kind}", kind=kind))
+        elif m:
             anchor = _bookmark(children, i) or ""
             headings.append(Entry(int(m.group(1)), _text(el), anchor))
         for kind, cap_style in _CAPTION_STYLES.items():
@@ -228,6 +235,7 @@ def layout_parts(thesis: Thesis, parts: dict[str, bytes], pages_json: Path | Non
                 end = etree.SubElement(el, w("bookmarkEnd"))
                 end.set(w("id"), bm.get(w("id")))
                 captions[kind].append(Entry(1, _text(el), anchor))
+    headings = [h for h in headings if not h.kind or captions.get(h.kind)]
     if pages_json is not None and pages_json.is_file():
         data = json.loads(pages_json.read_text(encoding="utf-8"))
         pdf_headings = data.get("headings", [])

@@ -34,10 +34,13 @@ def layout_values(profile: Profile, lang: str) -> dict:
     size = float(profile.get("font.size_pt"))
     single = size * float(profile.get("font.single_line_em"))
     language, _, region = lang.partition("-")
-    chapter_numbering = profile.get("headings.chapter.numbering")
-    if chapter_numbering not in _NUMBERING:
-        raise UserError(f"headings.chapter.numbering '{chapter_numbering}' is not one of "
-                        f"{', '.join(_NUMBERING)}; fix it in the profile.", profile.folder / "profile.yaml")
+    numberings = {}
+    for key in ("headings.chapter.numbering", "appendices.numbering"):
+        value = profile.get(key)
+        if value not in _NUMBERING:
+            raise UserError(f"{key} '{value}' is not one of {', '.join(_NUMBERING)}; fix it in the profile.",
+                            profile.folder / "profile.yaml")
+        numberings[key] = _NUMBERING[value]
     return {
         "font_size_pt": _num(size),
         "single_pitch_pt": _num(single),
@@ -45,7 +48,8 @@ def layout_values(profile: Profile, lang: str) -> dict:
         "pdf_families": list(profile.get("font.pdf_families")),
         "lang": language.lower(),
         "region": region.upper(),
-        "chapter_numbering": _NUMBERING[chapter_numbering],
+        "chapter_numbering": numberings["headings.chapter.numbering"],
+        "appendix_numbering": numberings["appendices.numbering"],
         "chapter_align": _ALIGN.get(profile.get("headings.chapter.align"), "center"),
         "caption_align": _ALIGN.get(profile.get("captions.align"), "center"),
         "front_numbering": _NUMBERING[profile.get("page_numbers.front_numbering")],
@@ -59,9 +63,9 @@ def _num(value: float) -> str:
     return f"{value:.4f}".rstrip("0").rstrip(".")
 
 
-def _environment(folder: Path) -> jinja2.Environment:
+def _environment(folders: list[Path]) -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(folder)),
+        loader=jinja2.FileSystemLoader([str(f) for f in folders]),
         block_start_string="<%", block_end_string="%>",
         variable_start_string="<<", variable_end_string=">>",
         comment_start_string="<#", comment_end_string="#>",
@@ -75,7 +79,7 @@ def _environment(folder: Path) -> jinja2.Environment:
 def typst_preamble(thesis: Thesis, draft: dict | None = None) -> str:
     profile = thesis.profile
     try:
-        template = _environment(profile.folder).get_template("thesis.typ.j2")
+        template = _environment(profile.folders).get_template("thesis.typ.j2")
         return template.render(p=profile.values, layout=layout_values(profile, thesis.lang),
                                meta={"title": thesis.title, "author": thesis.author}, draft=draft)
     except jinja2.TemplateNotFound:

@@ -168,9 +168,34 @@ def verify_docx(path: Path, profile: Profile) -> list[Check]:
                         close(bib.get("hanging", 0), hang, 0.01) and close(bib.get("line", 0), bib_spacing, 0.01),
                         _describe(bib), f"hanging indent {hang:g} cm, spacing {bib_spacing:g} inside an entry"))
 
-    # Heading numbering: BAB I, then 1.1, 1.1.1 under it.
+    # Heading numbering: BAB I, then 1.1, 1.1.1 under it; Lampiran A, then A.1.
     checks.append(_heading_numbering(document, profile))
+    # The table of contents (and the lists of tables and figures) with their page numbers.
+    checks.append(_toc_page_numbers(document, profile))
     return checks
+
+
+def _toc_page_numbers(document: etree._Element, profile: Profile) -> Check:
+    """Each entry of the generated lists ends with its page number, so the lists read right even
+    before Word refreshes the fields (and in editors that never do)."""
+    entries, missing = 0, []
+    for p in document.iter(f"{{{W}}}p"):
+        style = _val(p.find("w:pPr/w:pStyle", NS)) or ""
+        if not re.fullmatch(r"TOC\d", style):
+            continue
+        text = "".join("\t" if el.tag == f"{{{W}}}tab" else (el.text or "")
+                       for el in p.iter(f"{{{W}}}t", f"{{{W}}}tab") if el.getparent().tag == f"{{{W}}}r")
+        title, tab, page = text.rpartition("\t")
+        entries += 1
+        if not tab or not re.fullmatch(r"\d+|[ivxlcdm]+", page.strip(), re.I):
+            missing.append((title or text).strip()[:30])
+    wants_contents = any(item.get("list") == "contents" for item in profile.get("front_matter"))
+    ok = not missing and (entries > 0 or not wants_contents)
+    measured = f"{entries} entries" + (f"; no page number: {', '.join(repr(m) for m in missing[:3])}"
+                                       + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
+                                       if missing else (", each with its page number" if entries else ""))
+    return Check("docx.toc-page-numbers", ok, measured, "every entry of the table of contents and the lists "
+                 "with its page number")
 
 
 def _describe(props: dict) -> str:
@@ -189,12 +214,26 @@ def _describe(props: dict) -> str:
 
 
 def _heading_numbering(document: etree._Element, profile: Profile) -> Check:
-    from ..pages import roman
+    """Chapters numbered in the profile's numbering under its label, sections 1.1 under them;
+    appendices under their own label and numbering, sections A.1 under them; the headings the
+    template adds (unnumbered) end the count until the next chapter."""
+    from ..pages import format_number
 
     label = profile.get("headings.chapter.label")
+    style_of = profile.get("headings.chapter.numbering")
+    appendix_label = profile.get("appendices.label")
+    appendix_style = profile.get("appendices.numbering")
+    appendix_sections = bool(profile.get("appendices.number_sections"))
+    separator = profile.get("headings.chapter.one_line_separator").rstrip()
     one_line = profile.get("headings.chapter.layout") == "one-line"
-    chapter, problems, count = 0, [], 0
-    counters: list[int] = []
+
+    def opening(word: str, number: str) -> str:
+        return f"{number}{separator} " if one_line else f"{word} {number}\n"
+
+    chapter, appendix, problems, count = 0, 0, [], 0
+    counters: list = []
+    sections_numbered = True
+    any_number = re.compile(r"[0-9]+|[IVXLCDM]+|[A-Z]+|[ivxlcdm]+|[a-z]+")
     for p in document.iter(f"{{{W}}}p"):
         style = _val(p.find("w:pPr/w:pStyle", NS)) or ""
         m = re.fullmatch(r"Heading(\d)", style)
@@ -204,16 +243,26 @@ def _heading_numbering(document: etree._Element, profile: Profile) -> Check:
         text = "".join("\n" if el.tag == f"{{{W}}}br" else (el.text or "")
                        for el in p.iter(f"{{{W}}}t", f"{{{W}}}br"))
         if level == 1:
-            expected = f"{roman(chapter + 1)}{profile.get('headings.chapter.one_line_separator').rstrip()} " \
-                if one_line else f"{label} {roman(chapter + 1)}\n"
-            if text.startswith(expected):
+            next_chapter = opening(label, format_number(chapter + 1, style_of))
+            next_appendix = opening(appendix_label, format_number(appendix + 1, appendix_style))
+            if not appendix and text.startswith(next_chapter):
                 chapter += 1
-                counters = [chapter]
+                counters, sections_numbered = [format_number(chapter, "decimal")], True
                 count += 1
-            elif re.match(rf"{re.escape(label)} [IVXLC]+", text):
-                problems.append(f"{text.splitlines()[0]!r} out of order")
+            elif chapter and text.startswith(next_appendix):
+                appendix += 1
+                counters = [format_number(appendix, appendix_style)]
+                sections_numbered = appendix_sections
+                count += 1
+            else:
+                counters = []
+                first = text.splitlines()[0] if text else ""
+                m_label = next((w for w in (label, appendix_label)
+                                if re.fullmatch(rf"{re.escape(w)} (?:{any_number.pattern})", first)), None)
+                if m_label and not one_line:
+                    problems.append(f"{first!r} out of order")
             continue
-        if not counters or level > int(profile.get("headings.section.max_level")):
+        if not counters or not sections_numbered or level > int(profile.get("headings.section.max_level")):
             continue
         counters = (counters + [0] * level)[:level]
         counters[level - 1] += 1
@@ -221,6 +270,11 @@ def _heading_numbering(document: etree._Element, profile: Profile) -> Check:
         count += 1
         if not text.startswith(want):
             problems.append(f"{text[:20]!r} (want {want.strip()})")
+    first = format_number(1, style_of)
+    expected = f"{label} {first}, then 1.1, 1.1.1, 1.1.1.1"
+    if appendix:
+        letter = format_number(1, appendix_style)
+        expected += f"; {appendix_label} {letter}" + (f", then {letter}.1, {letter}.1.1" if appendix_sections else "")
     return Check("docx.heading-numbering", not problems and chapter > 0,
-                 f"{chapter} chapters, {count} numbered headings" + (f"; {'; '.join(problems[:3])}" if problems else ""),
-                 f"{label} I, then 1.1, 1.1.1, 1.1.1.1")
+                 f"{chapter} chapters, {appendix} appendices, {count} numbered headings"
+                 + (f"; {'; '.join(problems[:3])}" if problems else ""), expected)

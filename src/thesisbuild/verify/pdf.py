@@ -270,17 +270,22 @@ def verify_pdf(path: Path, profile: Profile, lang: str = "id-ID") -> list[Check]
                         f"{n_chapters} chapter-level headings" + (f"; not at the top of a page: {', '.join(late[:4])}" if late else ", each at the top of its page"),
                         "each chapter on a new page"))
 
-    # Captions: "Gambar" below its figure, "Tabel" above its table.
+    # Captions: "Gambar" below its figure, "Tabel" above its table. A paragraph that begins with a
+    # reference ("Gambar 1.1 menunjukkan …") starts where paragraphs start, not where captions do.
     fig_label, tab_label = profile.get("captions.figure_label"), profile.get("captions.table_label")
+    paragraph_x = ((leftmost or L) + float(profile.get("body.first_line_indent_cm")) * 10) * MM
+    label_number = r"\s*[0-9A-Za-z]+\.\d+"
     bad, counted = [], 0
     for p in pages:
         for i, ln in enumerate(p.lines):
-            if re.match(rf"{re.escape(fig_label)}\s*\d+\.\d+", ln.text) and body_start and p.number >= body_start:
+            if paragraph_x > (leftmost or L) * MM + MM and close(ln.x0, paragraph_x, 0.8 * MM):
+                continue
+            if re.match(re.escape(fig_label) + label_number, ln.text) and body_start and p.number >= body_start:
                 counted += 1
                 above = [img for img in p.images if img[1] >= ln.top - 1]
                 if not above or min(img[1] for img in above) - ln.top > 30:
                     bad.append(f"{ln.text[:30]} (page {p.number}): no figure just above")
-            elif re.match(rf"{re.escape(tab_label)}\s*\d+\.\d+", ln.text) and body_start and p.number >= body_start:
+            elif re.match(re.escape(tab_label) + label_number, ln.text) and body_start and p.number >= body_start:
                 counted += 1
                 below = p.lines[i + 1] if i + 1 < len(p.lines) else None
                 if below is None or ln.y - below.y > pitch * 3:
@@ -316,7 +321,8 @@ def _position(x0: float, x1: float, W: float, L: float, R: float, in_header: boo
 
 
 def _same_heading(first_line: str, title: str, page: Page, T: float, B: float) -> bool:
+    """The bookmark's title is the heading as written; the page may show it in capitals."""
     lines = [ln.text for ln in _text_lines(page, T, B)[:3]]
-    words = re.sub(r"\s+", " ", title).strip().split(" ")
-    joined = " ".join(lines)
+    words = re.sub(r"\s+", " ", title).strip().casefold().split(" ")
+    joined = " ".join(lines).casefold()
     return all(w in joined for w in words[-2:])
