@@ -69,7 +69,7 @@ def _suspects(sources: list[Source], words: WordList, covered: dict) -> list[Dia
 def _prose_words(source: Source) -> list[tuple[int, str]]:
     from ..citations import find_citations
 
-    keys = [(c.start, c.end) for c in find_citations(source)]
+    keys = [(c.start, c.end) for c in find_citations(source, crossrefs=True)]
     found = []
     for m in _WORD.finditer(source.text):
         if source.region_at(m.start()) is not None or any(a <= m.start() < b for a, b in keys):

@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..bibliography import Reference, load_references
+from ..checks.structure import check_structure, enforce
 from ..citations import Citation, closest_key, crossref_labels, find_citations
+from ..diagnostics import Severity
 from ..config import Thesis
 from ..epoch import source_date_epoch
 from ..errors import UserError, display_path
@@ -19,7 +21,12 @@ from ..sources import Source
 READER = "markdown+autolink_bare_uris"
 CITATION_FILTER = Path(__file__).resolve().parent.parent / "filters" / "citations.lua"
 CROSSREF_FILTER = Path(__file__).resolve().parent.parent / "filters" / "crossref.lua"
+LATEX_FILTER = Path(__file__).resolve().parent.parent / "filters" / "latex.lua"
+IMAGES_FILTER = Path(__file__).resolve().parent.parent / "filters" / "images.lua"
 _FIGURE_IMAGE = re.compile(r"!\[[^\]]*\]\((fig-[\w.\-]+)\)")
+_CAPTION_ROOM_CM = 3.0      # a two-line caption and the space around it, below a full-height image
+_STAGED_LINE = re.compile(r"\s*(?:at\s+)?(?:\S+\s+)?line (\d+)(?:,? column \d+)?")
+_MATH = re.compile(r"Could not convert TeX math (.+?), rendering as TeX", re.S)
 _NOT_FOUND = re.compile(r"\[WARNING\] Citeproc: citation (\S+) not found")
 
 
@@ -32,14 +39,77 @@ class PreparedDocument:
     epoch: int
     markdown: str = ""
     warnings: list[str] = field(default_factory=list)
+    # Where each chapter's text lies in the staged Markdown: (first staged line, source, line count),
+    # so that pandoc's messages about the staged text name the chapter and its line.
+    line_map: list[tuple[int, Source, int]] = field(default_factory=list)
+    _told: set[str] = field(default_factory=set)
+
+    def source_line(self, staged_line: int) -> tuple[Source, int] | None:
+        for first, source, count in self.line_map:
+            if first <= staged_line < first + count:
+                return source, staged_line - first + 1
+        return None
+
+    def map_lines(self, texts: list[str]) -> None:
+        """Find each staged chapter text in the assembled Markdown."""
+        at = 0
+        for source, text in zip(self.sources, texts):
+            text = text.rstrip("\n")
+            offset = self.markdown.find(text, at) if text else -1
+            if offset < 0:
+                continue
+            self.line_map.append((self.markdown.count("\n", 0, offset) + 1, source, text.count("\n") + 1))
+            at = offset + len(text)
+
+    def _place(self, message: str) -> str | None:
+        """A pandoc message's place in the chapters: from its staged line, or its TeX math text."""
+        m = _STAGED_LINE.search(message)
+        if m:
+            found = self.source_line(int(m.group(1)))
+            if found:
+                return f"{display_path(found[0].path)}:{found[1]}"
+        m = _MATH.search(message)
+        if m:
+            for source in self.sources:
+                offset = source.text.find(m.group(1))
+                if offset >= 0:
+                    return f"{display_path(source.path)}:{source.position(offset)[0]}"
+        return None
+
+    def report_pandoc(self, stderr: str) -> None:
+        """pandoc's warnings, at their chapter line where they have one; each once per build."""
+        messages: list[str] = []
+        for line in stderr.splitlines():
+            if not line.strip():
+                continue
+            if line.startswith((" ", "\t")) and messages:
+                messages[-1] += "\n" + line
+            else:
+                messages.append(line)
+        for message in messages:
+            first = re.sub(r"^\[WARNING\]\s*", "", message.splitlines()[0]).strip()
+            place = self._place(message)
+            first = _STAGED_LINE.sub("", first) if place else first
+            text = f"{place}: warning: pandoc: {first.rstrip(':')}" if place else f"thesisbuild: pandoc: {first}"
+            if "Could not convert TeX math" in first:
+                text += "; write it in the math that pandoc reads (a LaTeX math subset) or as an image."
+            if text not in self._told:
+                self._told.add(text)
+                print(text, file=sys.stderr)
 
     def pandoc_args(self) -> list[str]:
         thesis = self.thesis
         captions = thesis.profile.get("captions")
-        args = ["-f", READER, "--lua-filter", str(CROSSREF_FILTER),
+        args = ["-f", READER, "--lua-filter", str(LATEX_FILTER), "--lua-filter", str(CROSSREF_FILTER),
                 "-M", f"thesisbuild-figures={(thesis.build_dir / 'figures').relative_to(thesis.root).as_posix()}",
                 "-M", f"thesisbuild-figure-label={captions['figure_label']}",
                 "-M", f"thesisbuild-table-label={captions['table_label']}",
+                # A profile written before equations and listings were numbered falls back to these.
+                "-M", f"thesisbuild-equation-label={captions.get('equation_label', 'Persamaan')}",
+                "-M", f"thesisbuild-listing-label={captions.get('listing_label', 'Kode')}",
+                "-M", f"thesisbuild-xref-caption-separator={captions['separator']}",
+                "-M", f"thesisbuild-xref-chapter-numbering={thesis.profile.get('headings.chapter.numbering')}",
+                "--lua-filter", str(IMAGES_FILTER), *self._image_box(),
                 "--citeproc", "--lua-filter", str(CITATION_FILTER), "--csl", str(thesis.csl),
                 "-M", f"thesisbuild-narrative-and={thesis.profile.get('citations.narrative_and')}",
                 "-M", f"lang={thesis.lang}",
@@ -48,6 +118,15 @@ class PreparedDocument:
         for path in thesis.bibliography:
             args += ["--bibliography", str(path)]
         return args
+
+    def _image_box(self) -> list[str]:
+        """The largest image that fits the text block with room for a caption below it."""
+        page = self.thesis.profile.get("page")
+        margin = page["margin_cm"]
+        width = float(page["width_cm"]) - float(margin["left"]) - float(margin["right"])
+        height = float(page["height_cm"]) - float(margin["top"]) - float(margin["bottom"]) - _CAPTION_ROOM_CM
+        return ["-M", f"thesisbuild-image-max-width-cm={width:.2f}",
+                "-M", f"thesisbuild-image-max-height-cm={height:.2f}"]
 
     def env(self) -> dict[str, str]:
         return {"SOURCE_DATE_EPOCH": str(self.epoch)}
@@ -62,9 +141,7 @@ class PreparedDocument:
         if missing:
             raise UserError(f"pandoc found citations with no bibliography entry ({', '.join(sorted(set(missing)))}); "
                             "add the entries or correct the keys.")
-        for line in proc.stderr.splitlines():
-            if line.strip():
-                print(f"thesisbuild: pandoc: {line.strip()}", file=sys.stderr)
+        self.report_pandoc(proc.stderr)
         return proc.stdout
 
 
@@ -78,15 +155,21 @@ def prepare(thesis: Thesis, warn: bool = True, only: Path | None = None,
     citations = [c for s in sources for c in find_citations(s) if c.key not in labels]
     check_citations_resolve(citations, references)
     check_figures_exist(thesis, sources)
+    # Raw LaTeX, cross-references, links and images: errors stop the build at their place, and
+    # what cannot be rendered is said at its source line (warnings only once per build).
+    found = check_structure(sources, thesis.root, thesis.profile.get("bibliography.title"))
+    enforce(found if warn else [d for d in found if d.severity >= Severity.ERROR], thesis.lint_severity)
     doc = PreparedDocument(thesis=thesis, sources=sources, references=references,
                            citations=citations, epoch=source_date_epoch(thesis.root))
     from .assemble import assemble, assemble_draft
 
     if only is None:
-        doc.markdown = assemble(thesis, stage_texts(thesis, sources, warn))
+        staged = stage_texts(thesis, sources, warn)
+        doc.markdown = assemble(thesis, staged)
     else:
         staged = [text] if text is not None else stage_texts(thesis, sources, warn)
         doc.markdown = assemble_draft(thesis, staged)
+    doc.map_lines(staged)
     if warn:
         for p in thesis.placeholders:
             where = f"{display_path(thesis.config_path)}:{p.line}" if p.line else display_path(thesis.config_path)
