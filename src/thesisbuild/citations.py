@@ -84,7 +84,7 @@ def find_labels(source: Source) -> list[Label]:
         found.append(Label(m.group(1), source, m.start(1), m.end(1)))
     for m in _TEX_LABEL.finditer(source.text):
         region = source.region_at(m.start())
-        if region is None or region.kind == "math":
+        if region is None or region.kind in ("math", "latex"):
             found.append(Label(m.group(1), source, m.start(1), m.end(1)))
     return found
 
@@ -109,7 +109,7 @@ def find_crossrefs(source: Source) -> list[CrossRef]:
              if is_crossref_key(c.key)]
     for m in _TEX_REF.finditer(source.text):
         region = source.region_at(m.start())
-        if region is None:
+        if region is None or region.kind == "latex":
             found.append(CrossRef(m.group(1), source, m.start(), m.end(), True))
     found.sort(key=lambda r: r.start)
     return found

@@ -44,7 +44,8 @@ def find_images(source: Source) -> list[ImageRef]:
         found.append(ImageRef(path, source, start, end, False))
     if "\\includegraphics" in source.text:
         for m in _TEX_IMAGE.finditer(source.text):
-            if source.region_at(m.start()) is None:
+            region = source.region_at(m.start())
+            if region is None or region.kind == "latex":
                 found.append(ImageRef(m.group(1).strip(), source, m.start(1), m.end(1), True))
     found.sort(key=lambda r: r.start)
     return found

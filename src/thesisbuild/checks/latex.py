@@ -84,7 +84,8 @@ def unsupported_latex(source: Source) -> list[Construct]:
     found: list[Construct] = []
     skip_until = -1
     for m in _COMMAND.finditer(text):
-        if m.start() < skip_until or source.region_at(m.start()) is not None:
+        region = source.region_at(m.start())
+        if m.start() < skip_until or (region is not None and region.kind != "latex"):
             continue
         if m.start() > 0 and text[m.start() - 1] == "\\":
             continue                          # "\\" line break followed by a word

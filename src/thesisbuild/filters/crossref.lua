@@ -133,7 +133,8 @@ local function listing_blocks(blocks)
         if #defs == 1 and #def == 1 and def[1].t == "Para" then
           local id, caption = listing_caption(def[1].content)
           if id then
-            out:insert(pandoc.Para(term))
+            local para = pandoc.Para(term)
+            out:insert(equation_ids(para) or para)
             out:insert(attach_listing(nxt, id, caption)); i = i + 2; done = true
           end
         end

@@ -43,6 +43,7 @@ class PreparedDocument:
     # so that pandoc's messages about the staged text name the chapter and its line.
     line_map: list[tuple[int, Source, int]] = field(default_factory=list)
     _told: set[str] = field(default_factory=set)
+    quiet: bool = False         # a second rendering of the same build: its warnings were said already
 
     def source_line(self, staged_line: int) -> tuple[Source, int] | None:
         for first, source, count in self.line_map:
@@ -93,7 +94,7 @@ class PreparedDocument:
             text = f"{place}: warning: pandoc: {first.rstrip(':')}" if place else f"thesisbuild: pandoc: {first}"
             if "Could not convert TeX math" in first:
                 text += "; write it in the math that pandoc reads (a LaTeX math subset) or as an image."
-            if text not in self._told:
+            if text not in self._told and not self.quiet:
                 self._told.add(text)
                 print(text, file=sys.stderr)
 
@@ -160,7 +161,7 @@ def prepare(thesis: Thesis, warn: bool = True, only: Path | None = None,
     found = check_structure(sources, thesis.root, thesis.profile.get("bibliography.title"))
     enforce(found if warn else [d for d in found if d.severity >= Severity.ERROR], thesis.lint_severity)
     doc = PreparedDocument(thesis=thesis, sources=sources, references=references,
-                           citations=citations, epoch=source_date_epoch(thesis.root))
+                           citations=citations, epoch=source_date_epoch(thesis.root), quiet=not warn)
     from .assemble import assemble, assemble_draft
 
     if only is None:
