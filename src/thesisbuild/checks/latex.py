@@ -42,6 +42,8 @@ SUPPORTED_COMMANDS = {
     "phantomsection", "onehalfspacing", "doublespacing", "singlespacing", "setlength", "baselineskip",
     "renewcommand", "arraystretch", "selectfont", "justifying", "addcontentsline", "restoregeometry",
     "newgeometry", "captionsetup", "textheight", "tabcolsep", "extracolsep", "fill", "relax",
+    "setcounter", "pagenumbering", "pagestyle", "thispagestyle", "linespread", "setstretch", "parindent",
+    "parskip", "doublespacing",
 }
 
 _REMEDIES = {

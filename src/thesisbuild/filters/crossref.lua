@@ -140,6 +140,14 @@ local function listing_blocks(blocks)
         end
       end
     end
+    -- pandoc-crossref also takes the caption paragraph right after the code block.
+    if not done and b.t == "CodeBlock" and b.identifier == "" and nxt and nxt.t == "Para" then
+      local first = nxt.content[1]
+      local id, caption = listing_caption(nxt.content)
+      if id and first and first.t == "Str" and (first.text == ":" or first.text == "Listing:") then
+        out:insert(attach_listing(b, id, caption)); i = i + 2; done = true
+      end
+    end
     if not done then out:insert(b); i = i + 1 end
   end
   return out
@@ -351,6 +359,25 @@ local function Image(img)
   end
 end
 
+-- pandoc-crossref's table label inside the caption: ": Caption []{#tbl:x}".
+local function caption_span_id(tbl)
+  if tbl.identifier ~= "" then return nil end
+  for _, block in ipairs(tbl.caption.long) do
+    if block.content then
+      for i, el in ipairs(block.content) do
+        if el.t == "Span" and el.identifier ~= "" and #el.content == 0 then
+          tbl.identifier = el.identifier
+          block.content:remove(i)
+          while #block.content > 0 and block.content[#block.content].t == "Space" do
+            block.content:remove(#block.content)
+          end
+          return tbl
+        end
+      end
+    end
+  end
+end
+
 -- Identifiers "kind:name" become "kind-name" everywhere, so both spellings are one label.
 local function normalise_ids(el)
   if el.identifier and el.identifier ~= "" and norm(el.identifier) ~= el.identifier then
@@ -360,7 +387,7 @@ local function normalise_ids(el)
 end
 
 return {
-  {Blocks = listing_blocks, Para = equation_ids},
+  {Blocks = listing_blocks, Para = equation_ids, Table = caption_span_id},
   {Header = normalise_ids, Figure = normalise_ids, Table = normalise_ids, Span = normalise_ids,
    Div = normalise_ids, CodeBlock = normalise_ids},
   {Pandoc = function(doc) collect(doc) return doc end},

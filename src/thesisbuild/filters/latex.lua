@@ -22,7 +22,8 @@ local HINTS = {"noindent", "centering", "raggedright", "raggedleft", "indent", "
                "small", "footnotesize", "scriptsize", "normalsize", "large", "Large", "tiny",
                "setlength%b{}%b{}", "renewcommand%b{}%b{}", "hline", "toprule", "midrule",
                "bottomrule", "label%b{}", "FloatBarrier", "phantomsection",
-               "addcontentsline%b{}%b{}%b{}", "justifying", "selectfont"}
+               "addcontentsline%b{}%b{}%b{}", "justifying", "selectfont", "setcounter%b{}%b{}",
+               "pagenumbering%b{}", "pagestyle%b{}", "thispagestyle%b{}", "linespread%b{}", "setstretch%b{}"}
 
 local function strip_hints(text)
   local out = text
@@ -83,6 +84,8 @@ local function convert_inline(raw)
     if block.content and block.t ~= "Div" then out:extend(block.content)
     else out:insert(pandoc.Code(pandoc.utils.stringify(block))) end
   end
+  -- "\LaTeX if": the space after a command belongs to the raw text; keep it in the prose.
+  if #out > 0 and text:match("%s$") then out:insert(pandoc.Space()) end
   return out
 end
 

@@ -26,7 +26,7 @@ IMAGES_FILTER = Path(__file__).resolve().parent.parent / "filters" / "images.lua
 _FIGURE_IMAGE = re.compile(r"!\[[^\]]*\]\((fig-[\w.\-]+)\)")
 _CAPTION_ROOM_CM = 3.0      # a two-line caption and the space around it, below a full-height image
 _STAGED_LINE = re.compile(r"\s*(?:at\s+)?(?:\S+\s+)?line (\d+)(?:,? column \d+)?")
-_MATH = re.compile(r"Could not convert TeX math (.+?), rendering as TeX", re.S)
+_MATH = re.compile(r"Could not convert TeX math\s+(.+?),\s*rendering as TeX", re.S)
 _NOT_FOUND = re.compile(r"\[WARNING\] Citeproc: citation (\S+) not found")
 
 
@@ -71,8 +71,9 @@ class PreparedDocument:
                 return f"{display_path(found[0].path)}:{found[1]}"
         m = _MATH.search(message)
         if m:
+            math = next((line.strip() for line in m.group(1).splitlines() if line.strip()), "")
             for source in self.sources:
-                offset = source.text.find(m.group(1))
+                offset = source.text.find(math) if math else -1
                 if offset >= 0:
                     return f"{display_path(source.path)}:{source.position(offset)[0]}"
         return None
@@ -89,6 +90,9 @@ class PreparedDocument:
                 messages.append(line)
         for message in messages:
             first = re.sub(r"^\[WARNING\]\s*", "", message.splitlines()[0]).strip()
+            math = _MATH.search(message)
+            if math and first.endswith("math"):
+                first += " " + next((line.strip() for line in math.group(1).splitlines() if line.strip()), "")
             place = self._place(message)
             first = _STAGED_LINE.sub("", first) if place else first
             text = f"{place}: warning: pandoc: {first.rstrip(':')}" if place else f"thesisbuild: pandoc: {first}"
@@ -140,6 +144,12 @@ class PreparedDocument:
         proc = run_pandoc(args, input_text=self.markdown, cwd=self.thesis.root, env=self.env())
         missing = _NOT_FOUND.findall(proc.stderr)
         if missing:
+            for source in self.sources:
+                for c in find_citations(source, crossrefs=True):
+                    if c.key in missing:
+                        raise UserError(f"pandoc found no bibliography entry or label for @{c.key}; add the entry, "
+                                        "label the element it refers to, or correct the key.",
+                                        source.path, c.line, c.column)
             raise UserError(f"pandoc found citations with no bibliography entry ({', '.join(sorted(set(missing)))}); "
                             "add the entries or correct the keys.")
         self.report_pandoc(proc.stderr)
