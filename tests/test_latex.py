@@ -181,3 +181,12 @@ def test_an_unknown_crossref_stops_the_build_as_a_crossref_not_a_citation(tmp_pa
     assert re.search(r"bab/2\.md:5:\d+: error: the cross-reference @fig-tingi points at no label in the thesis "
                      r"\(did you mean @fig-tinggi\?\)", proc.stderr)
     assert "bibliography" not in proc.stderr.split("error:", 1)[1]
+
+
+def test_a_typst_error_names_the_chapter_line_not_thesis_typ(tmp_path: Path):
+    project = copy_fixture(tmp_path / "skripsi")
+    (project / "images" / "alur.png").write_bytes(b"not a png at all")       # exists, so the lint passes
+    proc = run_cli(project, "build", "--pdf")
+    assert proc.returncode == 2
+    assert re.search(r"^bab/1\.md:45: error: typst could not compile .*decode image", proc.stderr, re.M)
+    assert not (project / "build" / "thesis.pdf").exists()

@@ -78,6 +78,34 @@ class PreparedDocument:
                     return f"{display_path(source.path)}:{source.position(offset)[0]}"
         return None
 
+    def typst_place(self, typ_text: str, line: int) -> tuple[Path, int | None] | None:
+        """The chapter (and line, when the text can be found there) behind a line of thesis.typ:
+        a quoted path or label on that line, else its words, else the chapter whose heading comes
+        last before it."""
+        lines = typ_text.splitlines()
+        if not 1 <= line <= len(lines):
+            return None
+        text = lines[line - 1]
+        needles = [q.lstrip("/") for q in re.findall(r'"([^"\n]{3,})"', text)]
+        needles += re.findall(r"<([\w:.\-]{2,})>", text)
+        words = re.findall(r"[^\W\d_]{2,}(?:\s+[^\W\d_]{2,}){3,}", text)
+        needles += words[:1]
+        for needle in needles:
+            for source in self.sources:
+                offset = source.text.find(needle)
+                if offset >= 0:
+                    return source.path, source.position(offset)[0]
+        titles = [(s, next(iter(re.findall(r"^#\s+(.+?)\s*(?:\{[^}]*\})?\s*$", s.text, re.M)), ""))
+                  for s in self.sources]
+        for previous in reversed(lines[:line]):
+            heading = re.match(r"^=\s+(.+?)\s*$", previous)
+            if heading:
+                for source, title in titles:
+                    if title and title.lower() in heading.group(1).lower():
+                        return source.path, None
+                break
+        return None
+
     def report_pandoc(self, stderr: str) -> None:
         """pandoc's warnings, at their chapter line where they have one; each once per build."""
         messages: list[str] = []
