@@ -57,6 +57,16 @@ def heading_ids(source: Source) -> list[tuple[str, int]]:
     return found
 
 
+def explicit_ids(source: Source) -> list[tuple[str, int]]:
+    """Identifiers written in attributes, {#id .class}, with their offsets."""
+    found = []
+    for m in _ID_ATTR.finditer(source.text):
+        region = source.region_at(m.start())
+        if region is None or region.kind == "attributes":
+            found.append((m.group(1), m.start(1)))
+    return found
+
+
 def heading_texts(source: Source) -> list[tuple[str, int, int]]:
     out = []
     for m in _HEADING.finditer(source.text):
@@ -85,6 +95,20 @@ def check_crossrefs(sources: list[Source], bibliography_title: str | None = None
                 out.append(Diagnostic.at("XRF001", source, label.start, label.end,
                                          f"{{#{label.name}}} is pandoc-crossref's form; write {{#{key}}} "
                                          "(thesisbuild fix converts it).", fix=Fix(label.start, label.end, key)))
+    # Any other identifier written twice: pandoc keeps both and a link to it is ambiguous.
+    ids: dict[str, tuple[Source, int]] = {}
+    for source in sources:
+        for ident, offset in explicit_ids(source):
+            key = normalise_label(ident)
+            if key in seen:
+                continue                      # a label: reported above
+            if key in ids:
+                first, at = ids[key]
+                out.append(Diagnostic.at("XRF003", source, offset, offset + len(ident),
+                                         f"the identifier #{ident} is given twice (first at "
+                                         f"{first.path.name}:{first.position(at)[0]}); give each element its own."))
+            else:
+                ids[key] = (source, offset)
     known = set(labels)
     for source in sources:
         for ref in find_crossrefs(source):

@@ -26,6 +26,7 @@ IMAGES_FILTER = Path(__file__).resolve().parent.parent / "filters" / "images.lua
 _FIGURE_IMAGE = re.compile(r"!\[[^\]]*\]\((fig-[\w.\-]+)\)")
 _CAPTION_ROOM_CM = 3.0      # a two-line caption and the space around it, below a full-height image
 _STAGED_LINE = re.compile(r"\s*(?:at\s+)?(?:\S+\s+)?line (\d+)(?:,? column \d+)?")
+_DUPLICATE_ID = re.compile(r"Duplicate identifier '([^']+)'")
 _MATH = re.compile(r"Could not convert TeX math\s+(.+?),\s*rendering as TeX", re.S)
 _NOT_FOUND = re.compile(r"\[WARNING\] Citeproc: citation (\S+) not found")
 
@@ -64,6 +65,16 @@ class PreparedDocument:
 
     def _place(self, message: str) -> str | None:
         """A pandoc message's place in the chapters: from its staged line, or its TeX math text."""
+        m = _DUPLICATE_ID.search(message)
+        if m:
+            # pandoc's position is after the element; the element itself is where the id is written.
+            from ..checks.crossrefs import explicit_ids, heading_ids
+
+            places = [(source, offset) for source in self.sources
+                      for ident, offset in heading_ids(source) + explicit_ids(source) if ident == m.group(1)]
+            if places:
+                source, offset = places[-1]
+                return f"{display_path(source.path)}:{source.position(offset)[0]}"
         m = _STAGED_LINE.search(message)
         if m:
             found = self.source_line(int(m.group(1)))
