@@ -16,7 +16,9 @@ from ..diagnostics import Diagnostic, Fix
 from ..sources import Source
 
 # ![alt](path "title"){attrs}; the alt text may hold one level of brackets.
-_MD_IMAGE = re.compile(r"!\[(?:[^\[\]]|\[[^\[\]]*\])*\]\(\s*(<[^<>\n]+>|[^()\s]+)")
+# pandoc also takes a path with spaces ("images/Struktur Organisasi.png") and a "title" after it.
+_MD_IMAGE = re.compile(r"!\[(?:[^\[\]]|\[[^\[\]]*\])*\]\(\s*(<[^<>\n]+>|[^()\s](?:[^()\n]*?[^()\s])?)"
+                       r"(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)")
 _TEX_IMAGE = re.compile(r"\\includegraphics\s*(?:\[[^\]]*\])?\s*\{([^{}\n]+)\}")
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _RASTER = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")

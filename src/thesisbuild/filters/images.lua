@@ -13,7 +13,7 @@ local function meta_number(meta, key)
 end
 
 local function natural_cm(src)
-  local path = src:gsub("^/", "")
+  local path = src:gsub("^/", ""):gsub("%%(%x%x)", function(hex) return string.char(tonumber(hex, 16)) end)
   local file = io.open(path, "rb")
   if not file then return nil end
   local bytes = file:read("a")
