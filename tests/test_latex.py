@@ -74,6 +74,11 @@ def test_a_latex_longtable_is_a_numbered_table_in_both_outputs(outputs, fmt):
         assert cell in text, cell
     assert "Tabel 1.1 Hasil pengujian modul" in text
     assert "longtable" not in text and "\\hline" not in text
+    # A longtable as students write it: head and foot markers, a column prefix, \newline in a cell.
+    assert "Tabel 2.1 Spesifikasi Use Case Melihat Dashboard" in text
+    assert "Main Flow" in text and "Sistem tampilkan halaman dashboard" in text
+    for raw in ("\\endfoot", "\\endlastfoot", "\\arraybackslash", "\\newline", "raggedright"):
+        assert raw not in text, raw
 
 
 @pytest.mark.parametrize("fmt", ["pdf", "docx"])

@@ -23,7 +23,8 @@ local HINTS = {"noindent", "centering", "raggedright", "raggedleft", "indent", "
                "setlength%b{}%b{}", "renewcommand%b{}%b{}", "hline", "toprule", "midrule",
                "bottomrule", "label%b{}", "FloatBarrier", "phantomsection",
                "addcontentsline%b{}%b{}%b{}", "justifying", "selectfont", "setcounter%b{}%b{}",
-               "pagenumbering%b{}", "pagestyle%b{}", "thispagestyle%b{}", "linespread%b{}", "setstretch%b{}"}
+               "pagenumbering%b{}", "pagestyle%b{}", "arraybackslash", "endfirsthead", "endhead", "endfoot",
+               "endlastfoot", "tabularnewline", "cline%b{}", "hfil", "thispagestyle%b{}", "linespread%b{}", "setstretch%b{}"}
 
 local function strip_hints(text)
   local out = text
