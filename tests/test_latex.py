@@ -195,3 +195,16 @@ def test_a_typst_error_names_the_chapter_line_not_thesis_typ(tmp_path: Path):
     assert proc.returncode == 2
     assert re.search(r"^bab/1\.md:45: error: typst could not compile .*decode image", proc.stderr, re.M)
     assert not (project / "build" / "thesis.pdf").exists()
+
+
+def test_a_chapters_draft_numbers_references_into_other_chapters(tmp_path: Path):
+    project = copy_fixture(tmp_path / "skripsi")
+    proc = run_cli(project, "draft", "2")
+    assert proc.returncode == 0, proc.stderr
+    pdf = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(project / "build" / "drafts" / "2.pdf").pages))
+    assert "Tabel 1.1 pada Subbab 1.1 dan Gambar 1.3 dibahas lagi di sini." in pdf
+    assert "Tabel 2.1 Spesifikasi Use Case" in pdf
+    with zipfile.ZipFile(project / "build" / "drafts" / "2.docx") as z:
+        xml = z.read("word/document.xml").decode("utf-8")
+    assert "Tabel 1.1 pada Subbab 1.1 dan Gambar 1.3 dibahas lagi di sini." in "".join(
+        re.findall(r"<w:t[^>]*>([^<]*)<", xml))

@@ -155,6 +155,16 @@ end
 
 -- ------------------------------------------------------------------ numbering
 
+-- "id=kind:number;..." of every label, for the drafts of single chapters.
+local function dump()
+  local parts = {}
+  for id, label in pairs(labels) do
+    if not label.external then parts[#parts + 1] = id .. "=" .. label.kind .. ":" .. label.number end
+  end
+  table.sort(parts)
+  return table.concat(parts, ";")
+end
+
 local function collect(doc)
   local meta = doc.meta
   opts.figure_label = meta_string(meta, "thesisbuild-figure-label") or opts.figure_label
@@ -164,7 +174,13 @@ local function collect(doc)
   opts.numbering = meta_string(meta, "thesisbuild-xref-chapter-numbering") or opts.numbering
   opts.separator = meta_string(meta, "thesisbuild-xref-caption-separator") or opts.separator
   opts.figures = meta_string(meta, "thesisbuild-figures")
-  local chapter = tonumber(meta_string(meta, "thesisbuild-chapters-before") or "") or 0
+  local chapter = tonumber(meta_string(meta, "thesisbuild-xref-chapters-before")
+                           or meta_string(meta, "thesisbuild-chapters-before") or "") or 0
+  -- A draft of one chapter knows the other chapters' labels from the whole thesis:
+  -- "id=kind:number;..." (printed as text, since their elements are not in the draft).
+  for id, kind, number in (meta_string(meta, "thesisbuild-xref-known") or ""):gmatch("([^;=]+)=(%a+):([^;]+)") do
+    labels[id] = {kind = kind, number = number, external = true}
+  end
   local sections, counts = {chapter}, {fig = 0, tbl = 0, eq = 0, lst = 0}
   local function add(id, kind)
     if id ~= "" then labels[id] = {kind = kind, number = chapter .. "." .. counts[kind]} end
@@ -224,6 +240,7 @@ end
 
 local function reference(id, number_only)
   local label = labels[id]
+  if label.external then return pandoc.Str(ref_text(label, number_only)) end
   if is_typst() and (label.kind == "fig" or label.kind == "tbl") then
     if number_only then return pandoc.RawInline("typst", "#ref(<" .. id .. ">, supplement: none)") end
     return pandoc.RawInline("typst", "#ref(<" .. id .. ">)")
@@ -390,7 +407,11 @@ return {
   {Blocks = listing_blocks, Para = equation_ids, Table = caption_span_id},
   {Header = normalise_ids, Figure = normalise_ids, Table = normalise_ids, Span = normalise_ids,
    Div = normalise_ids, CodeBlock = normalise_ids},
-  {Pandoc = function(doc) collect(doc) return doc end},
+  {Pandoc = function(doc)
+    collect(doc)
+    if doc.meta["thesisbuild-xref-dump"] then return pandoc.Pandoc({pandoc.RawBlock("plain", dump())}) end
+    return doc
+  end},
   {Inlines = Inlines, Image = Image},
   {Para = Para, CodeBlock = CodeBlock},
 }

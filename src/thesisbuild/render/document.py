@@ -45,6 +45,9 @@ class PreparedDocument:
     line_map: list[tuple[int, Source, int]] = field(default_factory=list)
     _told: set[str] = field(default_factory=set)
     quiet: bool = False         # a second rendering of the same build: its warnings were said already
+    # A draft of one chapter: the chapters before it, and the whole thesis's labels ("id=kind:number;...").
+    chapters_before: int | None = None
+    known_labels: str = ""
 
     def source_line(self, staged_line: int) -> tuple[Source, int] | None:
         for first, source, count in self.line_map:
@@ -159,6 +162,10 @@ class PreparedDocument:
                 "-M", f"lang={thesis.lang}",
                 "-M", "link-citations=false",
                 "-M", "suppress-bibliography=false"]
+        if self.chapters_before is not None:
+            args += ["-M", f"thesisbuild-xref-chapters-before={self.chapters_before}"]
+        if self.known_labels:
+            args += ["-M", f"thesisbuild-xref-known={self.known_labels}"]
         for path in thesis.bibliography:
             args += ["--bibliography", str(path)]
         return args
@@ -199,15 +206,19 @@ def prepare(thesis: Thesis, warn: bool = True, only: Path | None = None,
             text: str | None = None) -> PreparedDocument:
     """Read the sources, check every citation, and stage the Markdown the renderers share.
     With `only`, a draft of that chapter alone (with `text`, that text in its place)."""
-    sources = [Source.read(path) for path in thesis.chapters if only is None or path == only]
+    every = [Source.read(path) for path in thesis.chapters]
+    sources = [s for s in every if only is None or s.path == only]
     references = load_references(thesis.bibliography)
-    labels = crossref_labels(sources)
+    labels = crossref_labels(every)
     citations = [c for s in sources for c in find_citations(s) if c.key not in labels]
     check_citations_resolve(citations, references)
     check_figures_exist(thesis, sources)
     # Raw LaTeX, cross-references, links and images: errors stop the build at their place, and
-    # what cannot be rendered is said at its source line (warnings only once per build).
-    found = check_structure(sources, thesis.root, thesis.profile.get("bibliography.title"))
+    # what cannot be rendered is said at its source line (warnings only once per build). A draft
+    # is checked against the whole thesis (its references may point into other chapters).
+    mine = {s.path for s in sources}
+    found = [d for d in check_structure(every, thesis.root, thesis.profile.get("bibliography.title"))
+             if d.path in mine]
     enforce(found if warn else [d for d in found if d.severity >= Severity.ERROR], thesis.lint_severity)
     doc = PreparedDocument(thesis=thesis, sources=sources, references=references,
                            citations=citations, epoch=source_date_epoch(thesis.root), quiet=not warn)
@@ -219,6 +230,8 @@ def prepare(thesis: Thesis, warn: bool = True, only: Path | None = None,
     else:
         staged = [text] if text is not None else stage_texts(thesis, sources, warn)
         doc.markdown = assemble_draft(thesis, staged)
+        doc.chapters_before = [s.path for s in every].index(only)
+        doc.known_labels = thesis_labels(doc, stage_texts(thesis, every, report=False))
     doc.map_lines(staged)
     if warn:
         for p in thesis.placeholders:
@@ -229,6 +242,17 @@ def prepare(thesis: Thesis, warn: bool = True, only: Path | None = None,
             print(f"{display_path(thesis.config_path)}: warning: no 'logo' for the cover; a dashed slot stands "
                   "in its place until you name the university's logo image.", file=sys.stderr)
     return doc
+
+
+def thesis_labels(doc: PreparedDocument, texts: list[str]) -> str:
+    """Every label of the whole thesis with its number, "id=kind:number;...", for a draft."""
+    if not any("{#" in t or "\\label" in t for t in texts):
+        return ""
+    args = ["-f", READER, "--lua-filter", str(LATEX_FILTER), "--lua-filter", str(CROSSREF_FILTER),
+            "-M", "thesisbuild-xref-dump=true", "-t", "plain"]
+    proc = run_pandoc(args, input_text="\n\n".join(t.rstrip("\n") for t in texts) + "\n",
+                      cwd=doc.thesis.root, env=doc.env())
+    return proc.stdout.strip()
 
 
 def stage_texts(thesis: Thesis, sources: list[Source], report: bool = True) -> list[str]:
