@@ -21,6 +21,8 @@ SUPPORTED_ENVIRONMENTS = {
     "multline", "multline*", "eqnarray", "minipage", "small", "footnotesize", "landscape", "sidewaystable",
     "singlespace", "spacing", "onehalfspace", "doublespace", "justify", "abstract",
 }
+MATH_ENVIRONMENTS = {"equation", "equation*", "align", "align*", "gather", "gather*", "multline", "multline*",
+                     "eqnarray", "eqnarray*", "displaymath", "math", "alignat", "alignat*", "flalign", "flalign*"}
 # Commands it converts, or that only set layout the template decides (dropped without loss).
 SUPPORTED_COMMANDS = {
     # text
@@ -97,7 +99,11 @@ def unsupported_latex(source: Source) -> list[Construct]:
             if env is None:
                 continue
             env_name = env.group(1).strip()
-            if env_name not in SUPPORTED_ENVIRONMENTS:
+            if env_name in MATH_ENVIRONMENTS:
+                # Math: pandoc's math converter reads it, and says what it cannot (reported by the build).
+                end = text.find(f"\\end{{{env_name}}}", env.end())
+                skip_until = len(text) if end == -1 else end
+            elif env_name not in SUPPORTED_ENVIRONMENTS:
                 end = text.find(f"\\end{{{env_name}}}", env.end())
                 end = len(text) if end == -1 else end + len(f"\\end{{{env_name}}}")
                 found.append(Construct(env_name, m.start(), end))

@@ -258,16 +258,27 @@ local function after_own_word(inlines, i, kind)
 end
 
 local function Cite(el, number_only)
+  local works = pandoc.List()
   for _, c in ipairs(el.citations) do
-    if labels[norm(c.id)] == nil then return nil end   -- a real citation: leave it to citeproc
+    if labels[norm(c.id)] == nil then works:insert(c) end
   end
+  if #works == #el.citations then return nil end   -- real citations: left to citeproc
   local out = pandoc.List()
-  for i, c in ipairs(el.citations) do
-    if i > 1 then out:extend({pandoc.Str(","), pandoc.Space()}) end
+  local first = true
+  for _, c in ipairs(el.citations) do
+    if labels[norm(c.id)] == nil then goto continue end
+    if not first then out:extend({pandoc.Str(","), pandoc.Space()}) end
+    first = false
     out:extend(c.prefix)
     if #c.prefix > 0 then out:insert(pandoc.Space()) end
     out:insert(reference(norm(c.id), number_only))
     if #c.suffix > 0 then out:extend(c.suffix) end
+    ::continue::
+  end
+  -- "@fig-x [@work]": the works stay a citation of their own, for citeproc.
+  if #works > 0 then
+    out:insert(pandoc.Space())
+    out:insert(pandoc.Cite({}, works))
   end
   return out
 end

@@ -90,14 +90,12 @@ local function convert_inline(raw)
   return out
 end
 
--- Finish what the LaTeX reader gives back: labels to identifiers, refs, leftovers visible.
-
 -- Raw TeX the LaTeX reader could not convert: a ref, a label or a hint, else kept visible as code.
 local function residual_inline(el)
   if label_of(el.text) then return nil end     -- taken by its figure, table or heading, then dropped
   local target = ref_of(el.text)
   if target and not el.text:match("pageref") then return {number_ref(target)} end
-  if label_of(el.text) or is_only_hints(el.text) then return {} end
+  if is_only_hints(el.text) then return {} end
   return {pandoc.Code(el.text)}
 end
 
@@ -140,7 +138,19 @@ local function leftover_block(raw)
   return pandoc.CodeBlock(raw.text, {class = "latex"})
 end
 
+-- A display equation written with \label inside: $$ x = 1 \label{eq:a} $$ names the equation.
+local function Math(m)
+  if m.mathtype == "DisplayMath" then
+    local label = m.text:match("\\label%s*{([^}]*)}")
+    if label then
+      m.text = m.text:gsub("\\label%s*{[^}]*}", "")
+      return pandoc.Span({m}, {id = label, class = "thesisbuild-equation"})
+    end
+  end
+end
+
 finish = {
+  Math = Math,
   RawInline = function(el)
     if is_tex(el.format) then return residual_inline(el) end
   end,
@@ -197,26 +207,8 @@ local function convert_block(raw)
   return blocks:walk(finish):walk(drop_labels)
 end
 
-
--- A display equation written with \label inside: $$ x = 1 \label{eq:a} $$ names the equation.
-local function Math(m)
-  if m.mathtype == "DisplayMath" then
-    local label = m.text:match("\\label%s*{([^}]*)}")
-    if label then
-      m.text = m.text:gsub("\\label%s*{[^}]*}", "")
-      return pandoc.Span({m}, {id = label, class = "thesisbuild-equation"})
-    end
-  end
-end
-
-local function Figure(fig)
-  local label = caption_label(fig.caption)
-  if label and fig.identifier == "" then fig.identifier = label end
-  return fig
-end
-
 return {
-  {Header = Header, Figure = Figure, Table = finish.Table, Math = Math},
+  {Header = Header, Figure = finish.Figure, Table = finish.Table, Math = Math},
   {RawBlock = function(el) if is_tex(el.format) then return convert_block(el) end end,
    RawInline = function(el) if is_tex(el.format) then return convert_inline(el) end end},
 }
