@@ -319,6 +319,12 @@ local function equation_block(span)
       .. "right + horizon), " .. "[" .. typst_math(math) .. "], [" .. number .. "]))" ..
       (span.identifier ~= "" and " <" .. span.identifier .. ">" or ""))
   end
+  if FORMAT:match("docx") then
+    -- Word sets display math in a paragraph of its own; the number follows at the right margin.
+    return pandoc.Div({pandoc.Para({math}), pandoc.RawBlock("openxml", '<w:p><w:pPr><w:keepLines/>'
+      .. '<w:spacing w:before="0" w:after="0"/><w:jc w:val="right"/></w:pPr><w:r><w:t>' .. number
+      .. '</w:t></w:r></w:p>')}, {id = span.identifier})
+  end
   return pandoc.Div({pandoc.Para({math, pandoc.Space(), pandoc.Str(number)})}, {id = span.identifier})
 end
 
