@@ -92,6 +92,8 @@ def test_latex_refs_print_the_number_after_the_word_the_author_wrote(outputs, fm
     for raw in ("\\ref", "\\textit", "\\noindent", "\\label", "tab:uji", "fig:arsitektur"):
         assert raw not in text, raw
     assert "sederhana dan cepat (Hopf, 2002)" in text
+    # \label inside a Markdown image's caption, as many skripsi write it.
+    assert "Diagram alirnya ada pada Gambar 2.1 berikut." in text and "Gambar 2.1 Diagram alir pendaftaran" in text
 
 
 @pytest.mark.parametrize("fmt", ["pdf", "docx"])
