@@ -43,7 +43,12 @@ local function Image(img)
   local shown_h = shown_w * h / w
   if shown_w <= max_w + 1e-6 and shown_h <= max_h + 1e-6 and (width ~= nil or w <= max_w) then return nil end
   local scale = math.min(max_w / shown_w, max_h / shown_h, 1)
-  img.attributes["width"] = string.format("%.2fcm", shown_w * scale)
+  if FORMAT:match("typst") then
+    -- A share of the text block, so that a draft's narrower block (room for comments) scales it too.
+    img.attributes["width"] = string.format("%.1f%%", shown_w * scale / max_w * 100)
+  else
+    img.attributes["width"] = string.format("%.2fcm", shown_w * scale)
+  end
   return img
 end
 
