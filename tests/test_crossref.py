@@ -81,3 +81,12 @@ def test_fix_converts_crossref_syntax_and_image_case_and_nothing_else(project: P
     assert not [k for k in found if k[0] in ("XRF001", "IMG003")]
     again = run_cli(project, "fix", "bab1.md", "--bibliography", "refs.yaml")
     assert "applied 0 fixes" in again.stderr
+
+
+def test_latex_cite_keys_are_checked_like_pandoc_citations(tmp_path: Path):
+    chapter = tmp_path / "bab.md"
+    chapter.write_text("# BAB\n\nMenurut \\citet{hopf2002} dan \\cite{hopf2002, hopf2003}.\n", encoding="utf-8")
+    result = run_lint(LintRequest(chapters=[chapter], bibliographies=[FIXTURES / "xref" / "refs.yaml"], root=tmp_path))
+    found = [(d.code, d.line, d.column) for d in result.diagnostics if d.path == chapter]
+    assert found == [("CIT001", 3, 46)]
+    assert not [d for d in result.diagnostics if d.code == "BIB005"]        # \cite counts as citing

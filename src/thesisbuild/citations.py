@@ -13,6 +13,10 @@ _KEY = r"[\w](?:[\w]|[:.#$%&\-+?<>~/](?=[\w]))*"
 _CITE = re.compile(r"(?<![\w@\\])(-?)@(?:\{([^{}\n]+)\}|(" + _KEY + "))")
 
 
+_TEX_CITE = re.compile(r"\\(?:cite|citep|citet|parencite|textcite|autocite|citeauthor|citeyear)\*?"
+                       r"(?:\s*\[[^\]\n]*\]){0,2}\s*\{([^{}\n]+)\}")
+
+
 @dataclass(frozen=True)
 class Citation:
     key: str
@@ -40,6 +44,20 @@ def find_citations(source: Source, crossrefs: bool = False) -> list[Citation]:
         if not crossrefs and is_crossref_key(key):
             continue
         found.append(Citation(key=key, source=source, start=m.start(), end=m.end()))
+    if "\\" in source.text:
+        # Raw LaTeX's \cite{a, b}, which the build converts into the same citations.
+        for m in _TEX_CITE.finditer(source.text):
+            region = source.region_at(m.start())
+            if region is not None and region.kind != "latex":
+                continue
+            offset = m.start(1)
+            for part in m.group(1).split(","):
+                key = part.strip()
+                at = offset + part.index(key) if key else offset
+                if key:
+                    found.append(Citation(key=key, source=source, start=at, end=at + len(key)))
+                offset += len(part) + 1
+        found.sort(key=lambda c: c.start)
     return found
 
 
