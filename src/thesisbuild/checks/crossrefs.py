@@ -19,6 +19,7 @@ _CROSSREF_FORM = re.compile(r"^(fig|tbl|sec|eq|lst):")
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$", re.M)
 _HEADING_ATTRS = re.compile(r"\s*\{([^{}]*)\}\s*$")
 _ID_ATTR = re.compile(r"\{[^{}\n]*?#([\w:.\-]+)[^{}\n]*\}")
+_HTML_ID = re.compile(r"<[A-Za-z][^<>]*\bid=[\"']([^\"'<>]+)[\"']")
 _INTERNAL_LINK = re.compile(r"\]\(#([^()\s]+)\)")
 _REFS_DIV = re.compile(r"^ {0,3}:::+\s*\{[^}\n]*#refs\b|<div[^>\n]*\bid=[\"']refs[\"']", re.M)
 # Headings a chapter should not have: the build adds the reference list itself.
@@ -27,15 +28,14 @@ BIBLIOGRAPHY_TITLES = {"daftar pustaka", "references", "bibliography", "referens
 
 
 def auto_identifier(heading: str) -> str:
-    """pandoc's identifier for a heading without an explicit one (the auto_identifiers extension)."""
-    text = re.sub(r"[*_`]|\[([^\]]*)\]\([^)]*\)", lambda m: m.group(1) or "", heading)
-    out = []
-    for ch in text.lower():
-        if ch.isalnum() or ch in "_-.":
-            out.append(ch)
-        elif ch.isspace():
-            out.append("-")
-    ident = "".join(out)
+    """pandoc's identifier for a heading without an explicit one (the auto_identifiers extension):
+    its text without formatting and raw LaTeX, only letters, digits, "_", "-" and ".", words joined
+    by "-", lower case, from the first letter on."""
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", heading)                       # links: their text
+    text = re.sub(r"\\[A-Za-z]+\*?(?:\[[^\]]*\])?(?:\{[^{}]*\})*", "", text)      # raw LaTeX: dropped
+    text = re.sub(r"[*`]|(?<!\w)_+|_+(?!\w)", "", text)                              # emphasis and code marks
+    kept = "".join(ch for ch in text.lower() if ch.isalnum() or ch in "_-." or ch.isspace())
+    ident = "-".join(kept.split())
     while ident and not unicodedata.category(ident[0]).startswith("L"):
         ident = ident[1:]
     return ident or "section"
@@ -137,6 +137,7 @@ def check_links(sources: list[Source], labels: set[str], bibliography_title: str
     for source in sources:
         ids |= {i for i, _ in heading_ids(source)}
         ids |= {normalise_label(m.group(1)) for m in _ID_ATTR.finditer(source.text)}
+        ids |= set(_HTML_ID.findall(source.text))
     titles = set(BIBLIOGRAPHY_TITLES)
     if bibliography_title:
         titles.add(bibliography_title.strip().lower())
