@@ -90,3 +90,19 @@ def test_latex_cite_keys_are_checked_like_pandoc_citations(tmp_path: Path):
     found = [(d.code, d.line, d.column) for d in result.diagnostics if d.path == chapter]
     assert found == [("CIT001", 3, 46)]
     assert not [d for d in result.diagnostics if d.code == "BIB005"]        # \cite counts as citing
+
+
+def test_heading_identifiers_are_the_ones_pandoc_makes():
+    import json
+    import subprocess
+
+    from thesisbuild.checks.crossrefs import auto_identifier
+    from thesisbuild.pandoc import pandoc_path
+
+    headings = ["Latar Belakang", "*Progressive Web App*", "1.1 Tahapan", "Analisis & Desain", "Rumusan_Masalah",
+                "Hasil [Uji](http://x.y)", "BAB II — Landasan", "Sistem Informasi \\textit{Web}", "Émile's café",
+                "_Framework_ Laravel", "Use-Case 3.1", "Penggunaan `git`"]
+    out = subprocess.run([pandoc_path(), "-f", "markdown", "-t", "json"], capture_output=True, text=True,
+                         input="\n\n".join("## " + h for h in headings), encoding="utf-8").stdout
+    made = [b["c"][1][0] for b in json.loads(out)["blocks"] if b["t"] == "Header"]
+    assert [auto_identifier(h) for h in headings] == made
