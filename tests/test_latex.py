@@ -210,3 +210,13 @@ def test_a_chapters_draft_numbers_references_into_other_chapters(tmp_path: Path)
         xml = z.read("word/document.xml").decode("utf-8")
     assert "Tabel 1.1 pada Subbab 1.1 dan Gambar 1.3 dibahas lagi di sini." in "".join(
         re.findall(r"<w:t[^>]*>([^<]*)<", xml))
+
+
+def test_the_images_a_chapter_places_are_inputs_of_the_build(tmp_path: Path):
+    """doit rebuilds the PDF and DOCX when a placed image changes (a generated figure has its own task)."""
+    from thesisbuild.config import load_thesis
+
+    project = copy_fixture(tmp_path / "skripsi")
+    thesis = load_thesis(project / "thesis.yaml")
+    names = {p.name for p in thesis.source_files()}
+    assert {"arsitektur.png", "alur.png", "tinggi.png"} <= names
