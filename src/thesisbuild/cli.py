@@ -77,7 +77,8 @@ def main(argv: list[str] | None = None) -> int:
     lint.add_argument("--fail-on", choices=["error", "warning", "info", "never"], default="error",
                       help=tr("exit 1 when a finding is at or above this severity (default: error)"))
 
-    fix = verbs.add_parser("fix", help=tr("correct the dictionary's typos in the chapters (atomic writes)"))
+    fix = verbs.add_parser("fix", help=tr("correct the dictionary's typos, pandoc-crossref syntax and the letter "
+                                          "case of image paths in the chapters (atomic writes)"))
     _lint_options(fix)
     fix.add_argument("--citations", action="store_true",
                      help=tr("instead, apply the citation fixes: CIT005 locator form, CIT007 prose to pandoc syntax"))
@@ -227,6 +228,8 @@ def _lint_request(args: argparse.Namespace):
                        lang=args.lang or (thesis.lang if thesis else "id-ID"),
                        csl=thesis.csl if thesis else None,
                        severity=thesis.lint_severity if thesis else {}, typos=typos, words=words,
+                       root=thesis.root if thesis else Path.cwd(),
+                       bibliography_title=thesis.profile.get("bibliography.title") if thesis else None,
                        # A thesis checks its words; loose files only when a word list is named.
                        suspects=thesis is not None or args.words is not None or args.typos is not None)
 
@@ -250,8 +253,9 @@ def _fix(args: argparse.Namespace) -> int:
     from .fixes import fix_files
     from .lint import run_lint
 
-    family = "CIT" if args.citations else "TYP"
-    codes = {c for c, r in RULES.items() if r.fixable and c.startswith(family)}
+    # Citations on request; otherwise the typo dictionary, cross-reference syntax and image paths.
+    families = ("CIT",) if args.citations else ("TYP", "XRF", "IMG")
+    codes = {c for c, r in RULES.items() if r.fixable and c.startswith(families)}
     if args.select:
         wanted = {c.strip().upper() for c in args.select.split(",") if c.strip()}
         unknown = wanted - codes
@@ -264,9 +268,10 @@ def _fix(args: argparse.Namespace) -> int:
     request.suspects = False
     if args.citations:
         request.typos = None
+        request.structure = False
     else:
         request.citations = False
-        if request.typos is None:
+        if request.typos is None and args.select and any(c.startswith("TYP") for c in codes):
             raise UserError(tr("no typo dictionary: create typos.yaml (wrong: right, one per line) or pass "
                                "--typos PATH; --citations fixes citations instead."))
     result = run_lint(request)

@@ -108,7 +108,22 @@ class Thesis:
         extra = [p for p in (self.typos, self.logo) if p]
         front = sorted(self.front.glob("*.md")) if self.front else []
         return [self.config_path, *self.chapters, *self.bibliography, *extra, *front, *self.appendices,
-                *self.profile.files()]
+                *self.profile.files(), *self.image_files()]
+
+    def image_files(self) -> list[Path]:
+        """The images the chapters place that exist (a missing one is the lint's to report)."""
+        from .checks.images import find_images
+        from .sources import Source
+
+        found = set()
+        for chapter in [*self.chapters, *self.appendices]:
+            if not chapter.is_file():
+                continue
+            for ref in find_images(Source.read(chapter)):
+                path = (self.root / ref.path.lstrip("/")).resolve()
+                if not ref.path.startswith("fig-") and path.is_file() and path.is_relative_to(self.root.resolve()):
+                    found.add(path)
+        return sorted(found)
 
 
 def find_config(start: Path | None = None) -> Path:

@@ -58,6 +58,28 @@ RULES: dict[str, Rule] = {r.code: r for r in (
          "fields the citation style in use needs for the entry's type are missing; the message names "
          "the style (its CSL title) and the fields"),
     Rule("BIB005", "uncited-entry", Severity.WARNING, False, "an entry no chapter cites"),
+    Rule("TEX001", "unsupported-latex", Severity.WARNING, False,
+         "raw LaTeX the build cannot convert (a tikzpicture, an unknown command); it would show as code; names "
+         "the Markdown to write instead"),
+    Rule("XRF001", "crossref-syntax", Severity.INFO, True,
+         "pandoc-crossref's @fig:x or {#fig:x}; the fix writes the native @fig-x and {#fig-x}"),
+    Rule("XRF002", "unknown-crossref", Severity.ERROR, False,
+         "a cross-reference (@fig-, @tbl-, @sec-, @eq-, @lst-, \\ref) to a label no chapter defines; names the "
+         "closest label"),
+    Rule("XRF003", "duplicate-label", Severity.WARNING, False, "one label given to two elements"),
+    Rule("DOC001", "own-reference-list", Severity.WARNING, False,
+         'a chapter with its own reference list ({#refs}, a "DAFTAR PUSTAKA" or "References" heading); the '
+         "build adds it after the last chapter"),
+    Rule("DOC002", "broken-link", Severity.ERROR, False,
+         "a link to #id where no heading or label has that id"),
+    Rule("IMG001", "missing-image", Severity.ERROR, False,
+         "an image path with no file; names the closest file"),
+    Rule("IMG002", "image-outside-thesis", Severity.ERROR, False,
+         "an image outside the thesis folder (an absolute path or ../)"),
+    Rule("IMG003", "image-path-case", Severity.ERROR, True,
+         "an image path that differs from the stored file only in letter case; the fix writes the real name"),
+    Rule("IMG004", "image-format", Severity.ERROR, False,
+         "an image the outputs cannot embed (PDF, EPS, TIFF); convert it to PNG or SVG"),
     Rule("TYP001", "known-typo", Severity.WARNING, True,
          "a word of the typo dictionary (in a quotation: info, never fixed)"),
     Rule("TYP002", "ambiguous-typo", Severity.WARNING, False,

@@ -8,6 +8,7 @@ from pathlib import Path
 from .bibliography import Reference, load_file
 from .checks.bibliography import bibliography_files_exist, check_bibliography
 from .checks.citations import CitationContext, check_citations
+from .checks.structure import check_structure
 from .checks.typos import check_typos
 from .typos import load_dictionary
 from .words import load_word_list
@@ -28,6 +29,9 @@ class LintRequest:
     words: Path | None = None       # project word list for TYP003
     suspects: bool = False          # TYP003
     citations: bool = True          # CIT and BIB rules
+    structure: bool = True          # TEX, XRF, DOC and IMG rules: LaTeX, cross-references, links, images
+    root: Path | None = None        # the thesis folder image paths start from (default: the working directory)
+    bibliography_title: str | None = None   # the profile's reference-list heading, for DOC001
 
 
 @dataclass
@@ -69,6 +73,8 @@ def run_lint(request: LintRequest) -> LintResult:
         found, cited = check_citations(sources, ctx)
         diagnostics += found
         diagnostics += check_bibliography(refs, cited, request.csl)
+    if request.structure:
+        diagnostics += check_structure(sources, request.root or Path.cwd(), request.bibliography_title)
     dictionary = load_dictionary(request.typos) if request.typos else None
     words = load_word_list(request.words) if request.suspects and request.lang.lower().startswith("id") else None
     if dictionary is not None or words is not None:

@@ -31,6 +31,13 @@ _RAW_HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
 _DISPLAY_MATH = re.compile(r"\$\$.+?\$\$", re.S)
 _INLINE_MATH = re.compile(r"\$(?=\S)(?:[^$\\\n]|\\.)+?(?<=\S)\$(?!\d)")  # not after \\ or $
 
+# Raw LaTeX in prose: a command's name, and the arguments that are names rather than text
+# (\ref{fig:x}, \begin{longtable}{|l|l|}, \includegraphics[width=5cm]{images/a.png}).
+_LATEX = re.compile(r"\\(?:begin|end)\s*\{[^{}\n]*\}(?:\s*\[[^\]\n]*\])?(?:\{[^{}\n]*\})?"
+                    r"|\\(?:[a-zA-Z]*ref|label|includegraphics|cite[pt]?|url|input|include|bibliography(?:style)?"
+                    r"|usepackage|documentclass|hspace|vspace|setlength|multicolumn|multirow)\*?\s*(?:\[[^\]\n]*\])?"
+                    r"\s*\{[^{}\n]*\}(?:\{[^{}\n]*\})?"
+                    r"|\\[A-Za-z]+\*?(?:\[[^\]\n]*\])?")
 _MAY_HAVE_BLOCKS = re.compile(r"^(?: {4}|\t| {0,3}(?:```|~~~|<))", re.M)
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _RAW_CONTENT_BLOCK = re.compile(r"\s*<(?:script|pre|style|textarea)\b", re.I)
@@ -210,6 +217,8 @@ def _inline_regions(text: str, prose: list[tuple[int, int]]) -> list[Region]:
         passes += [(pattern, "bare-url") for pattern in _BARE_URLS]
     if "$" in text:
         passes.append((_INLINE_MATH, "math"))
+    if "\\" in text:
+        passes.append((_LATEX, "latex"))
     for pattern, kind in passes:
         for m in pattern.finditer(text):
             if not outside_code(m.start()):

@@ -130,7 +130,7 @@ class TypoHit:
 
 def find_typos(source: Source, dictionary: TypoDictionary) -> list[TypoHit]:
     text = source.text
-    keys = [(c.start, c.end) for c in find_citations(source)]
+    keys = [(c.start, c.end) for c in find_citations(source, crossrefs=True)]
     hits: list[TypoHit] = []
     tokens = list(_TOKEN.finditer(text))
     skip_until = -1

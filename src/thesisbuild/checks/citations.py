@@ -210,7 +210,7 @@ def check_pandoc_citations(source: Source, ctx: CitationContext) -> tuple[list[D
     diagnostics, cited = [], set()
     for c in find_citations(source):
         if c.key in ctx.labels:
-            continue          # a cross-reference to a figure or table
+            continue          # a cross-reference (XRF rules check those)
         cited.add(c.key)
         if c.key not in ctx.by_id:
             hint = ctx.closest_key(c.key)

@@ -191,7 +191,7 @@ def prose_words(source: Source) -> list[ProseWord]:
     from ..citations import find_citations
 
     text = source.text
-    skip = [(c.start, c.end) for c in find_citations(source)]
+    skip = [(c.start, c.end) for c in find_citations(source, crossrefs=True)]
     skip += [(r.start, r.end) for r in source.regions]
     searched = -1        # the text up to here has been searched already
     for run in _MARKED_RUN.finditer(text):

@@ -1,63 +1,384 @@
--- Cross-references, before citeproc: "@fig-kerangka" becomes "Gambar 1.2" (numbered per chapter),
--- "@tbl-data" becomes "Tabel 1.1". Such keys are labels of figures and tables in the document, not
--- citations. For typst the reference is left to typst (#ref), which numbers and links it the same
--- way; for other formats the number is computed here and linked to the figure's bookmark.
+-- Cross-references, before citeproc. Such keys are labels in the document, not citations.
+--   @fig-x  -> "Gambar 1.2"      @tbl-x -> "Tabel 1.1"       (numbered per chapter)
+--   @sec-x  -> "1.2"             @eq-x  -> "Persamaan (1.1)" @lst-x -> "Kode 1.1"
+-- pandoc-crossref's forms are read too: @fig:x, {#fig:x}, $$ ... $$ {#eq:x}, "Listing: caption
+-- {#lst:x}" or ": caption {#lst:x}" before a code block, [@fig:a; @fig:b]; a label "kind:name" is
+-- the same label as "kind-name". A reference preceded by its own label word ("Gambar @fig-x",
+-- "Gambar \ref{fig:x}") prints the number only, so the word is not doubled.
+-- For typst, figures and tables are referenced through typst (#ref), which numbers and links them
+-- the same way; everything else is numbered here and linked to its element.
 -- thesisbuild-figures names the folder of generated figures: an image whose source is a figure id
 -- ("fig-kerangka-pemikiran") is that figure's SVG (typst) or PNG (others).
 
-local labels = {}   -- id -> "Gambar 1.2"
-local opts = {figure_label = "Gambar", table_label = "Tabel", figures = nil}
+local labels = {}   -- id -> {kind = "fig", number = "1.2"}
+local opts = {figure_label = "Gambar", table_label = "Tabel", equation_label = "Persamaan",
+              listing_label = "Kode", figures = nil, numbering = "upper-roman", separator = " "}
+local KINDS = {fig = true, tbl = true, sec = true, eq = true, lst = true}
 
 local function meta_string(meta, key)
   if meta[key] ~= nil then return pandoc.utils.stringify(meta[key]) end
-end
-
-local function collect(doc)
-  local meta = doc.meta
-  opts.figure_label = meta_string(meta, "thesisbuild-figure-label") or opts.figure_label
-  opts.table_label = meta_string(meta, "thesisbuild-table-label") or opts.table_label
-  opts.figures = meta_string(meta, "thesisbuild-figures")
-  local chapter, figures, tables = tonumber(meta_string(meta, "thesisbuild-chapters-before") or "") or 0, 0, 0
-  doc.blocks:walk({
-    traverse = "topdown",
-    Header = function(h)
-      if h.level == 1 and not h.classes:includes("unnumbered") then
-        chapter, figures, tables = chapter + 1, 0, 0
-      end
-    end,
-    Figure = function(f)
-      figures = figures + 1
-      if f.identifier ~= "" then labels[f.identifier] = opts.figure_label .. " " .. chapter .. "." .. figures end
-    end,
-    Table = function(t)
-      if #t.caption.long == 0 then return nil end
-      tables = tables + 1
-      if t.identifier ~= "" then labels[t.identifier] = opts.table_label .. " " .. chapter .. "." .. tables end
-    end,
-  })
 end
 
 local function is_typst()
   return FORMAT:match("typst") ~= nil
 end
 
-local function Cite(el)
-  for _, c in ipairs(el.citations) do
-    if labels[c.id] == nil then return nil end   -- a real citation: leave it to citeproc
-  end
-  local out = pandoc.List()
-  for i, c in ipairs(el.citations) do
-    if i > 1 then out:extend({pandoc.Str(","), pandoc.Space()}) end
-    out:extend(c.prefix)
-    if #c.prefix > 0 then out:insert(pandoc.Space()) end
-    if is_typst() then
-      out:insert(pandoc.RawInline("typst", "#ref(<" .. c.id .. ">)"))
-    else
-      out:insert(pandoc.Link(labels[c.id], "#" .. c.id))
-    end
-    if #c.suffix > 0 then out:extend(c.suffix) end
+-- "fig:x" and "fig-x" are one label.
+local function norm(id)
+  local kind, rest = id:match("^(%a+):(.+)$")
+  if kind and KINDS[kind] then return kind .. "-" .. rest end
+  return id
+end
+
+local function roman(n)
+  local numerals = {{1000, "M"}, {900, "CM"}, {500, "D"}, {400, "CD"}, {100, "C"}, {90, "XC"},
+                    {50, "L"}, {40, "XL"}, {10, "X"}, {9, "IX"}, {5, "V"}, {4, "IV"}, {1, "I"}}
+  local out = ""
+  for _, pair in ipairs(numerals) do
+    while n >= pair[1] do out = out .. pair[2]; n = n - pair[1] end
   end
   return out
+end
+
+local function chapter_number(n)
+  local style = opts.numbering
+  if style == "upper-roman" then return roman(n) end
+  if style == "lower-roman" then return roman(n):lower() end
+  if style == "upper-alpha" then return string.char(64 + n) end
+  if style == "lower-alpha" then return string.char(96 + n) end
+  return tostring(n)
+end
+
+local function label_word(kind)
+  if kind == "fig" then return opts.figure_label end
+  if kind == "tbl" then return opts.table_label end
+  if kind == "eq" then return opts.equation_label end
+  if kind == "lst" then return opts.listing_label end
+  return nil
+end
+
+-- The printed reference: "Gambar 1.2", "Persamaan (1.1)", "1.2"; number_only drops the word.
+local function ref_text(label, number_only)
+  local number = label.kind == "eq" and "(" .. label.number .. ")" or label.number
+  local word = label_word(label.kind)
+  if number_only or word == nil then return number end
+  return word .. " " .. number
+end
+
+-- ------------------------------------------------------------------ pandoc-crossref syntax
+
+local ATTR = "^{#([%w_:%.%-]+)}$"
+
+-- $$ ... $$ {#eq:x}: the equation takes the id.
+local function equation_ids(para)
+  local out, changed = pandoc.List(), false
+  for _, el in ipairs(para.content) do
+    local id = el.t == "Str" and el.text:match(ATTR)
+    local j = #out
+    while id and j >= 1 and (out[j].t == "Space" or out[j].t == "SoftBreak") do j = j - 1 end
+    if id and j >= 1 and out[j].t == "Math" and out[j].mathtype == "DisplayMath" then
+      out[j] = pandoc.Span({out[j]}, {id = id, class = "thesisbuild-equation"})
+      while #out > j do out:remove(#out) end
+      changed = true
+    else
+      out:insert(el)
+    end
+  end
+  if changed then
+    para.content = out
+    return para
+  end
+end
+
+-- "Listing: caption {#lst:x}" or ": caption {#lst:x}" as a paragraph: the caption and the id.
+local function listing_caption(inlines)
+  if #inlines == 0 then return nil end
+  local last = inlines[#inlines]
+  local id = last.t == "Str" and last.text:match(ATTR)
+  if not id or norm(id):sub(1, 4) ~= "lst-" then return nil end
+  local caption = pandoc.List(inlines)
+  caption:remove(#caption)
+  while #caption > 0 and caption[#caption].t == "Space" do caption:remove(#caption) end
+  local first = caption[1]
+  if first and first.t == "Str" and (first.text == "Listing:" or first.text == ":") then
+    caption:remove(1)
+    if caption[1] and caption[1].t == "Space" then caption:remove(1) end
+  end
+  return id, caption
+end
+
+local function attach_listing(code, id, caption)
+  code.identifier = id
+  code.attributes["thesisbuild-caption"] = pandoc.write(pandoc.Pandoc({pandoc.Plain(caption)}), "json")
+  return code
+end
+
+-- Blocks: the caption paragraph before a code block (pandoc reads ": caption" after a paragraph as a
+-- definition, so that case is undone too).
+local function listing_blocks(blocks)
+  local out = pandoc.List()
+  local i = 1
+  while i <= #blocks do
+    local b, nxt = blocks[i], blocks[i + 1]
+    local done = false
+    if nxt and nxt.t == "CodeBlock" and nxt.identifier == "" then
+      if b.t == "Para" then
+        local id, caption = listing_caption(b.content)
+        if id then
+          out:insert(attach_listing(nxt, id, caption)); i = i + 2; done = true
+        end
+      elseif b.t == "DefinitionList" and #b.content == 1 then
+        local term, defs = b.content[1][1], b.content[1][2]
+        local def = defs[#defs]
+        if #defs == 1 and #def == 1 and def[1].t == "Para" then
+          local id, caption = listing_caption(def[1].content)
+          if id then
+            local para = pandoc.Para(term)
+            out:insert(equation_ids(para) or para)
+            out:insert(attach_listing(nxt, id, caption)); i = i + 2; done = true
+          end
+        end
+      end
+    end
+    -- pandoc-crossref also takes the caption paragraph right after the code block.
+    if not done and b.t == "CodeBlock" and b.identifier == "" and nxt and nxt.t == "Para" then
+      local first = nxt.content[1]
+      local id, caption = listing_caption(nxt.content)
+      if id and first and first.t == "Str" and (first.text == ":" or first.text == "Listing:") then
+        out:insert(attach_listing(b, id, caption)); i = i + 2; done = true
+      end
+    end
+    if not done then out:insert(b); i = i + 1 end
+  end
+  return out
+end
+
+-- ------------------------------------------------------------------ numbering
+
+-- "id=kind:number;..." of every label, for the drafts of single chapters.
+local function dump()
+  local parts = {}
+  for id, label in pairs(labels) do
+    if not label.external then parts[#parts + 1] = id .. "=" .. label.kind .. ":" .. label.number end
+  end
+  table.sort(parts)
+  return table.concat(parts, ";")
+end
+
+local function collect(doc)
+  local meta = doc.meta
+  opts.figure_label = meta_string(meta, "thesisbuild-figure-label") or opts.figure_label
+  opts.table_label = meta_string(meta, "thesisbuild-table-label") or opts.table_label
+  opts.equation_label = meta_string(meta, "thesisbuild-equation-label") or opts.equation_label
+  opts.listing_label = meta_string(meta, "thesisbuild-listing-label") or opts.listing_label
+  opts.numbering = meta_string(meta, "thesisbuild-xref-chapter-numbering") or opts.numbering
+  opts.separator = meta_string(meta, "thesisbuild-xref-caption-separator") or opts.separator
+  opts.figures = meta_string(meta, "thesisbuild-figures")
+  local chapter = tonumber(meta_string(meta, "thesisbuild-xref-chapters-before")
+                           or meta_string(meta, "thesisbuild-chapters-before") or "") or 0
+  -- A draft of one chapter knows the other chapters' labels from the whole thesis:
+  -- "id=kind:number;..." (printed as text, since their elements are not in the draft).
+  for id, kind, number in (meta_string(meta, "thesisbuild-xref-known") or ""):gmatch("([^;=]+)=(%a+):([^;]+)") do
+    labels[id] = {kind = kind, number = number, external = true}
+  end
+  local sections, counts = {chapter}, {fig = 0, tbl = 0, eq = 0, lst = 0}
+  local function add(id, kind)
+    if id ~= "" then labels[id] = {kind = kind, number = chapter .. "." .. counts[kind]} end
+  end
+  doc.blocks = doc.blocks:walk({
+    traverse = "topdown",
+    Header = function(h)
+      if h.classes:includes("unnumbered") then return nil end
+      sections[h.level] = (sections[h.level] or 0) + 1
+      for deeper = h.level + 1, 9 do sections[deeper] = 0 end
+      if h.level == 1 then
+        chapter = sections[1]
+        counts = {fig = 0, tbl = 0, eq = 0, lst = 0}
+        if h.identifier ~= "" then labels[h.identifier] = {kind = "sec", number = chapter_number(chapter)} end
+      elseif h.identifier ~= "" then
+        local parts = {}
+        for level = 1, h.level do parts[#parts + 1] = tostring(sections[level] or 0) end
+        labels[h.identifier] = {kind = "sec", number = table.concat(parts, ".")}
+      end
+    end,
+    Figure = function(f)
+      counts.fig = counts.fig + 1
+      add(f.identifier, "fig")
+    end,
+    Table = function(t)
+      if #t.caption.long == 0 then return nil end
+      counts.tbl = counts.tbl + 1
+      add(t.identifier, "tbl")
+    end,
+    Span = function(s)
+      if s.classes:includes("thesisbuild-equation") then
+        counts.eq = counts.eq + 1
+        add(s.identifier, "eq")
+        s.attributes["thesisbuild-number"] = chapter .. "." .. counts.eq
+        return s
+      end
+    end,
+    CodeBlock = function(c)
+      if c.attributes["caption"] or c.attributes["thesisbuild-caption"] or norm(c.identifier):sub(1, 4) == "lst-" then
+        counts.lst = counts.lst + 1
+        add(c.identifier, "lst")
+        c.attributes["thesisbuild-number"] = chapter .. "." .. counts.lst
+        return c
+      end
+    end,
+  })
+end
+
+-- ------------------------------------------------------------------ rendering
+
+local function link_to(id, text)
+  if is_typst() then
+    return pandoc.RawInline("typst", "#link(<" .. id .. ">)[" .. text:gsub("([%[%]#\\*_`$<>@])", "\\%1") .. "]")
+  end
+  return pandoc.Link(text, "#" .. id)
+end
+
+local function reference(id, number_only)
+  local label = labels[id]
+  if label.external then return pandoc.Str(ref_text(label, number_only)) end
+  if is_typst() and (label.kind == "fig" or label.kind == "tbl") then
+    if number_only then return pandoc.RawInline("typst", "#ref(<" .. id .. ">, supplement: none)") end
+    return pandoc.RawInline("typst", "#ref(<" .. id .. ">)")
+  end
+  return link_to(id, ref_text(label, number_only))
+end
+
+-- Is the inline before position i the label's own word ("Gambar" before @fig-x)?
+local function after_own_word(inlines, i, kind)
+  local word = label_word(kind)
+  if word == nil then return false end
+  local j = i - 1
+  if j >= 1 and (inlines[j].t == "Space" or inlines[j].t == "SoftBreak") then j = j - 1 end
+  return j >= 1 and inlines[j].t == "Str" and inlines[j].text:lower() == word:lower()
+end
+
+local function Cite(el, number_only)
+  local works = pandoc.List()
+  for _, c in ipairs(el.citations) do
+    if labels[norm(c.id)] == nil then works:insert(c) end
+  end
+  if #works == #el.citations then return nil end   -- real citations: left to citeproc
+  local out = pandoc.List()
+  local first = true
+  for _, c in ipairs(el.citations) do
+    if labels[norm(c.id)] == nil then goto continue end
+    if not first then out:extend({pandoc.Str(","), pandoc.Space()}) end
+    first = false
+    out:extend(c.prefix)
+    if #c.prefix > 0 then out:insert(pandoc.Space()) end
+    out:insert(reference(norm(c.id), number_only))
+    if #c.suffix > 0 then out:extend(c.suffix) end
+    ::continue::
+  end
+  -- "@fig-x [@work]": the works stay a citation of their own, for citeproc.
+  if #works > 0 then
+    out:insert(pandoc.Space())
+    out:insert(pandoc.Cite({}, works))
+  end
+  return out
+end
+
+local function Inlines(inlines)
+  local out = pandoc.List()
+  for i, el in ipairs(inlines) do
+    if el.t == "Cite" then
+      local first = labels[norm(el.citations[1].id)]
+      local own = first and #el.citations[1].prefix == 0 and after_own_word(inlines, i, first.kind)
+      local replaced = Cite(el, own)
+      if replaced then out:extend(replaced) else out:insert(el) end
+    elseif el.t == "Span" and el.classes:includes("thesisbuild-ref") then
+      local id = norm(el.attributes["target"])
+      if labels[id] then
+        out:insert(reference(id, true))     -- as in LaTeX, \ref prints the number alone
+      else
+        out:insert(pandoc.Str("??"))     -- reported by the lint (XRF002) and the build before this
+      end
+    else
+      out:insert(el)
+    end
+  end
+  return out
+end
+
+local function typst_math(math)
+  local text = pandoc.write(pandoc.Pandoc({pandoc.Plain({math})}), "typst")
+  return text:gsub("%s+$", "")
+end
+
+-- A numbered equation: the formula centred, its number "(1.1)" at the right margin.
+local function equation_block(span)
+  local number = "(" .. span.attributes["thesisbuild-number"] .. ")"
+  local math = span.content[1]
+  if is_typst() then
+    return pandoc.RawBlock("typst", "#block(width: 100%, grid(columns: (1fr, auto), align: (center + horizon, "
+      .. "right + horizon), " .. "[" .. typst_math(math) .. "], [" .. number .. "]))" ..
+      (span.identifier ~= "" and " <" .. span.identifier .. ">" or ""))
+  end
+  if FORMAT:match("docx") then
+    -- Word sets display math in a paragraph of its own; the number follows at the right margin.
+    return pandoc.Div({pandoc.Para({math}), pandoc.RawBlock("openxml", '<w:p><w:pPr><w:keepLines/>'
+      .. '<w:spacing w:before="0" w:after="0"/><w:jc w:val="right"/></w:pPr><w:r><w:t>' .. number
+      .. '</w:t></w:r></w:p>')}, {id = span.identifier})
+  end
+  return pandoc.Div({pandoc.Para({math, pandoc.Space(), pandoc.Str(number)})}, {id = span.identifier})
+end
+
+local function Para(para)
+  local has = false
+  for _, el in ipairs(para.content) do
+    if el.t == "Span" and el.classes:includes("thesisbuild-equation") then has = true end
+  end
+  if not has then return nil end
+  local out, run = pandoc.List(), pandoc.List()
+  local function flush()
+    while #run > 0 and (run[1].t == "Space" or run[1].t == "SoftBreak") do run:remove(1) end
+    if #run > 0 then out:insert(pandoc.Para(run)) end
+    run = pandoc.List()
+  end
+  for _, el in ipairs(para.content) do
+    if el.t == "Span" and el.classes:includes("thesisbuild-equation") then
+      flush()
+      out:insert(equation_block(el))
+    else
+      run:insert(el)
+    end
+  end
+  flush()
+  return out
+end
+
+-- A captioned code block: "Kode 1.1 caption" above the code.
+local function CodeBlock(code)
+  local number = code.attributes["thesisbuild-number"]
+  if not number then return nil end
+  local caption
+  if code.attributes["thesisbuild-caption"] then
+    caption = pandoc.utils.blocks_to_inlines(pandoc.read(code.attributes["thesisbuild-caption"], "json").blocks)
+  else
+    caption = code.attributes["caption"] and pandoc.read(code.attributes["caption"], "markdown").blocks or {}
+    caption = pandoc.utils.blocks_to_inlines(caption)
+  end
+  code.attributes["thesisbuild-caption"] = nil
+  code.attributes["thesisbuild-number"] = nil
+  code.attributes["caption"] = nil
+  local id = code.identifier
+  code.identifier = ""
+  local sep = opts.separator
+  local head = pandoc.List({pandoc.Str(opts.listing_label), pandoc.Space(), pandoc.Str(number)})
+  if #caption > 0 then
+    if sep:match("^%s+$") then head:insert(pandoc.Space()) else
+      head:insert(pandoc.Str((sep:gsub("%s+$", ""))))
+      if sep:match("%s$") then head:insert(pandoc.Space()) end
+    end
+    head:extend(caption)
+  end
+  return pandoc.Div({pandoc.Div({pandoc.Plain(head)}, {class = "listing-caption", ["custom-style"] = "Caption"}),
+                     code}, {id = id})
 end
 
 local function Image(img)
@@ -72,7 +393,42 @@ local function Image(img)
   end
 end
 
+-- pandoc-crossref's table label inside the caption: ": Caption []{#tbl:x}".
+local function caption_span_id(tbl)
+  if tbl.identifier ~= "" then return nil end
+  for _, block in ipairs(tbl.caption.long) do
+    if block.content then
+      for i, el in ipairs(block.content) do
+        if el.t == "Span" and el.identifier ~= "" and #el.content == 0 then
+          tbl.identifier = el.identifier
+          block.content:remove(i)
+          while #block.content > 0 and block.content[#block.content].t == "Space" do
+            block.content:remove(#block.content)
+          end
+          return tbl
+        end
+      end
+    end
+  end
+end
+
+-- Identifiers "kind:name" become "kind-name" everywhere, so both spellings are one label.
+local function normalise_ids(el)
+  if el.identifier and el.identifier ~= "" and norm(el.identifier) ~= el.identifier then
+    el.identifier = norm(el.identifier)
+    return el
+  end
+end
+
 return {
-  {Pandoc = function(doc) collect(doc) end},
-  {Cite = Cite, Image = Image},
+  {Blocks = listing_blocks, Para = equation_ids, Table = caption_span_id},
+  {Header = normalise_ids, Figure = normalise_ids, Table = normalise_ids, Span = normalise_ids,
+   Div = normalise_ids, CodeBlock = normalise_ids},
+  {Pandoc = function(doc)
+    collect(doc)
+    if doc.meta["thesisbuild-xref-dump"] then return pandoc.Pandoc({pandoc.RawBlock("plain", dump())}) end
+    return doc
+  end},
+  {Inlines = Inlines, Image = Image},
+  {Para = Para, CodeBlock = CodeBlock},
 }

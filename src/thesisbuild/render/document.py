@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..bibliography import Reference, load_references
+from ..checks.structure import check_structure, enforce
 from ..citations import Citation, closest_key, crossref_labels, find_citations
+from ..diagnostics import Severity
 from ..config import Thesis
 from ..epoch import source_date_epoch
 from ..errors import UserError, display_path
@@ -19,7 +21,13 @@ from ..sources import Source
 READER = "markdown+autolink_bare_uris"
 CITATION_FILTER = Path(__file__).resolve().parent.parent / "filters" / "citations.lua"
 CROSSREF_FILTER = Path(__file__).resolve().parent.parent / "filters" / "crossref.lua"
+LATEX_FILTER = Path(__file__).resolve().parent.parent / "filters" / "latex.lua"
+IMAGES_FILTER = Path(__file__).resolve().parent.parent / "filters" / "images.lua"
 _FIGURE_IMAGE = re.compile(r"!\[[^\]]*\]\((fig-[\w.\-]+)\)")
+_CAPTION_ROOM_CM = 3.0      # a two-line caption and the space around it, below a full-height image
+_STAGED_LINE = re.compile(r"\s*(?:at\s+)?(?:\S+\s+)?line (\d+)(?:,? column \d+)?")
+_DUPLICATE_ID = re.compile(r"Duplicate identifier '([^']+)'")
+_MATH = re.compile(r"Could not convert TeX math\s+(.+?),\s*rendering as TeX", re.S)
 _NOT_FOUND = re.compile(r"\[WARNING\] Citeproc: citation (\S+) not found")
 
 
@@ -32,22 +40,144 @@ class PreparedDocument:
     epoch: int
     markdown: str = ""
     warnings: list[str] = field(default_factory=list)
+    # Where each chapter's text lies in the staged Markdown: (first staged line, source, line count),
+    # so that pandoc's messages about the staged text name the chapter and its line.
+    line_map: list[tuple[int, Source, int]] = field(default_factory=list)
+    _told: set[str] = field(default_factory=set)
+    quiet: bool = False         # a second rendering of the same build: its warnings were said already
+    # A draft of one chapter: the chapters before it, and the whole thesis's labels ("id=kind:number;...").
+    chapters_before: int | None = None
+    known_labels: str = ""
+
+    def source_line(self, staged_line: int) -> tuple[Source, int] | None:
+        for first, source, count in self.line_map:
+            if first <= staged_line < first + count:
+                return source, staged_line - first + 1
+        return None
+
+    def map_lines(self, texts: list[str]) -> None:
+        """Find each staged chapter text in the assembled Markdown."""
+        at = 0
+        for source, text in zip(self.sources, texts):
+            text = text.rstrip("\n")
+            offset = self.markdown.find(text, at) if text else -1
+            if offset < 0:
+                continue
+            self.line_map.append((self.markdown.count("\n", 0, offset) + 1, source, text.count("\n") + 1))
+            at = offset + len(text)
+
+    def _place(self, message: str) -> str | None:
+        """A pandoc message's place in the chapters: from its staged line, or its TeX math text."""
+        m = _DUPLICATE_ID.search(message)
+        if m:
+            # pandoc's position is after the element; the element itself is where the id is written.
+            from ..checks.crossrefs import explicit_ids, heading_ids
+
+            places = [(source, offset) for source in self.sources
+                      for ident, offset in heading_ids(source) + explicit_ids(source) if ident == m.group(1)]
+            if places:
+                source, offset = places[-1]
+                return f"{display_path(source.path)}:{source.position(offset)[0]}"
+        m = _STAGED_LINE.search(message)
+        if m:
+            found = self.source_line(int(m.group(1)))
+            if found:
+                return f"{display_path(found[0].path)}:{found[1]}"
+        m = _MATH.search(message)
+        if m:
+            math = next((line.strip() for line in m.group(1).splitlines() if line.strip()), "")
+            for source in self.sources:
+                offset = source.text.find(math) if math else -1
+                if offset >= 0:
+                    return f"{display_path(source.path)}:{source.position(offset)[0]}"
+        return None
+
+    def typst_place(self, typ_text: str, line: int) -> tuple[Path, int | None] | None:
+        """The chapter (and line, when the text can be found there) behind a line of thesis.typ:
+        a quoted path or label on that line, else its words, else the chapter whose heading comes
+        last before it."""
+        lines = typ_text.splitlines()
+        if not 1 <= line <= len(lines):
+            return None
+        text = lines[line - 1]
+        needles = [q.lstrip("/") for q in re.findall(r'"([^"\n]{3,})"', text)]
+        needles += re.findall(r"<([\w:.\-]{2,})>", text)
+        words = re.findall(r"[^\W\d_]{2,}(?:\s+[^\W\d_]{2,}){3,}", text)
+        needles += words[:1]
+        for needle in needles:
+            for source in self.sources:
+                offset = source.text.find(needle)
+                if offset >= 0:
+                    return source.path, source.position(offset)[0]
+        titles = [(s, next(iter(re.findall(r"^#\s+(.+?)\s*(?:\{[^}]*\})?\s*$", s.text, re.M)), ""))
+                  for s in self.sources]
+        for previous in reversed(lines[:line]):
+            heading = re.match(r"^=\s+(.+?)\s*$", previous)
+            if heading:
+                for source, title in titles:
+                    if title and title.lower() in heading.group(1).lower():
+                        return source.path, None
+                break
+        return None
+
+    def report_pandoc(self, stderr: str) -> None:
+        """pandoc's warnings, at their chapter line where they have one; each once per build."""
+        messages: list[str] = []
+        for line in stderr.splitlines():
+            if not line.strip():
+                continue
+            if line.startswith((" ", "\t")) and messages:
+                messages[-1] += "\n" + line
+            else:
+                messages.append(line)
+        for message in messages:
+            first = re.sub(r"^\[WARNING\]\s*", "", message.splitlines()[0]).strip()
+            math = _MATH.search(message)
+            if math and first.endswith("math"):
+                first += " " + next((line.strip() for line in math.group(1).splitlines() if line.strip()), "")
+            place = self._place(message)
+            first = _STAGED_LINE.sub("", first) if place else first
+            text = f"{place}: warning: pandoc: {first.rstrip(':')}" if place else f"thesisbuild: pandoc: {first}"
+            if "Could not convert TeX math" in first:
+                text += "; write it in the math that pandoc reads (a LaTeX math subset) or as an image."
+            if text not in self._told and not self.quiet:
+                self._told.add(text)
+                print(text, file=sys.stderr)
 
     def pandoc_args(self) -> list[str]:
         thesis = self.thesis
         captions = thesis.profile.get("captions")
-        args = ["-f", READER, "--lua-filter", str(CROSSREF_FILTER),
+        args = ["-f", READER, "--lua-filter", str(LATEX_FILTER), "--lua-filter", str(CROSSREF_FILTER),
                 "-M", f"thesisbuild-figures={(thesis.build_dir / 'figures').relative_to(thesis.root).as_posix()}",
                 "-M", f"thesisbuild-figure-label={captions['figure_label']}",
                 "-M", f"thesisbuild-table-label={captions['table_label']}",
+                # A profile written before equations and listings were numbered falls back to these.
+                "-M", f"thesisbuild-equation-label={captions.get('equation_label', 'Persamaan')}",
+                "-M", f"thesisbuild-listing-label={captions.get('listing_label', 'Kode')}",
+                "-M", f"thesisbuild-xref-caption-separator={captions['separator']}",
+                "-M", f"thesisbuild-xref-chapter-numbering={thesis.profile.get('headings.chapter.numbering')}",
+                "--lua-filter", str(IMAGES_FILTER), *self._image_box(),
                 "--citeproc", "--lua-filter", str(CITATION_FILTER), "--csl", str(thesis.csl),
                 "-M", f"thesisbuild-narrative-and={thesis.profile.get('citations.narrative_and')}",
                 "-M", f"lang={thesis.lang}",
                 "-M", "link-citations=false",
                 "-M", "suppress-bibliography=false"]
+        if self.chapters_before is not None:
+            args += ["-M", f"thesisbuild-xref-chapters-before={self.chapters_before}"]
+        if self.known_labels:
+            args += ["-M", f"thesisbuild-xref-known={self.known_labels}"]
         for path in thesis.bibliography:
             args += ["--bibliography", str(path)]
         return args
+
+    def _image_box(self) -> list[str]:
+        """The largest image that fits the text block with room for a caption below it."""
+        page = self.thesis.profile.get("page")
+        margin = page["margin_cm"]
+        width = float(page["width_cm"]) - float(margin["left"]) - float(margin["right"])
+        height = float(page["height_cm"]) - float(margin["top"]) - float(margin["bottom"]) - _CAPTION_ROOM_CM
+        return ["-M", f"thesisbuild-image-max-width-cm={width:.2f}",
+                "-M", f"thesisbuild-image-max-height-cm={height:.2f}"]
 
     def env(self) -> dict[str, str]:
         return {"SOURCE_DATE_EPOCH": str(self.epoch)}
@@ -60,11 +190,15 @@ class PreparedDocument:
         proc = run_pandoc(args, input_text=self.markdown, cwd=self.thesis.root, env=self.env())
         missing = _NOT_FOUND.findall(proc.stderr)
         if missing:
+            for source in self.sources:
+                for c in find_citations(source, crossrefs=True):
+                    if c.key in missing:
+                        raise UserError(f"pandoc found no bibliography entry or label for @{c.key}; add the entry, "
+                                        "label the element it refers to, or correct the key.",
+                                        source.path, c.line, c.column)
             raise UserError(f"pandoc found citations with no bibliography entry ({', '.join(sorted(set(missing)))}); "
                             "add the entries or correct the keys.")
-        for line in proc.stderr.splitlines():
-            if line.strip():
-                print(f"thesisbuild: pandoc: {line.strip()}", file=sys.stderr)
+        self.report_pandoc(proc.stderr)
         return proc.stdout
 
 
@@ -72,21 +206,33 @@ def prepare(thesis: Thesis, warn: bool = True, only: Path | None = None,
             text: str | None = None) -> PreparedDocument:
     """Read the sources, check every citation, and stage the Markdown the renderers share.
     With `only`, a draft of that chapter alone (with `text`, that text in its place)."""
-    sources = [Source.read(path) for path in thesis.chapters if only is None or path == only]
+    every = [Source.read(path) for path in thesis.chapters]
+    sources = [s for s in every if only is None or s.path == only]
     references = load_references(thesis.bibliography)
-    labels = crossref_labels(sources)
+    labels = crossref_labels(every)
     citations = [c for s in sources for c in find_citations(s) if c.key not in labels]
     check_citations_resolve(citations, references)
     check_figures_exist(thesis, sources)
+    # Raw LaTeX, cross-references, links and images: errors stop the build at their place, and
+    # what cannot be rendered is said at its source line (warnings only once per build). A draft
+    # is checked against the whole thesis (its references may point into other chapters).
+    mine = {s.path for s in sources}
+    found = [d for d in check_structure(every, thesis.root, thesis.profile.get("bibliography.title"))
+             if d.path in mine]
+    enforce(found if warn else [d for d in found if d.severity >= Severity.ERROR], thesis.lint_severity)
     doc = PreparedDocument(thesis=thesis, sources=sources, references=references,
-                           citations=citations, epoch=source_date_epoch(thesis.root))
+                           citations=citations, epoch=source_date_epoch(thesis.root), quiet=not warn)
     from .assemble import assemble, assemble_draft
 
     if only is None:
-        doc.markdown = assemble(thesis, stage_texts(thesis, sources, warn))
+        staged = stage_texts(thesis, sources, warn)
+        doc.markdown = assemble(thesis, staged)
     else:
         staged = [text] if text is not None else stage_texts(thesis, sources, warn)
         doc.markdown = assemble_draft(thesis, staged)
+        doc.chapters_before = [s.path for s in every].index(only)
+        doc.known_labels = thesis_labels(doc, stage_texts(thesis, every, report=False))
+    doc.map_lines(staged)
     if warn:
         for p in thesis.placeholders:
             where = f"{display_path(thesis.config_path)}:{p.line}" if p.line else display_path(thesis.config_path)
@@ -96,6 +242,17 @@ def prepare(thesis: Thesis, warn: bool = True, only: Path | None = None,
             print(f"{display_path(thesis.config_path)}: warning: no 'logo' for the cover; a dashed slot stands "
                   "in its place until you name the university's logo image.", file=sys.stderr)
     return doc
+
+
+def thesis_labels(doc: PreparedDocument, texts: list[str]) -> str:
+    """Every label of the whole thesis with its number, "id=kind:number;...", for a draft."""
+    if not any("{#" in t or "\\label" in t for t in texts):
+        return ""
+    args = ["-f", READER, "--lua-filter", str(LATEX_FILTER), "--lua-filter", str(CROSSREF_FILTER),
+            "-M", "thesisbuild-xref-dump=true", "-t", "plain"]
+    proc = run_pandoc(args, input_text="\n\n".join(t.rstrip("\n") for t in texts) + "\n",
+                      cwd=doc.thesis.root, env=doc.env())
+    return proc.stdout.strip()
 
 
 def stage_texts(thesis: Thesis, sources: list[Source], report: bool = True) -> list[str]:

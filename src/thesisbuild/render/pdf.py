@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import jinja2
@@ -117,6 +118,12 @@ def render_pdf(doc: PreparedDocument, typ_path: Path, pdf_path: Path, draft: dic
                             ignore_system_fonts=True, timestamp=doc.epoch)
     except Exception as err:  # typst reports source errors as exceptions with its own message
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        # The chapter and line behind the position typst names in thesis.typ, when it can be found.
+        at = re.search(r"^error:[^\n]*\n\s*\S+ \S+?\.typ:(\d+):\d+", str(getattr(err, "diagnostic", "") or ""), re.M)
+        place = doc.typst_place(typ_path.read_text(encoding="utf-8"), int(at.group(1))) if at else None
+        if place is not None:
+            raise UserError(f"typst could not compile what this chapter becomes ({first}); correct it here "
+                            f"(the typst source is {typ_path.name}, line {at.group(1)}).", place[0], place[1]) from None
         raise UserError(f"typst could not compile the document ({first}); see {typ_path.name}.",
                         typ_path) from None
     write_atomic(pdf_path, pdf)

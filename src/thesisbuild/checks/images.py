@@ -1,0 +1,132 @@
+"""IMG001-IMG004: every image a chapter places, checked before anything is built.
+
+Image paths are read from the thesis folder (where thesis.yaml is), as pandoc and typst read them.
+A path that differs from the stored file only in letter case works on Windows and macOS and fails
+everywhere else (and in the PDF build), so it is reported with the file's real name."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from ..diagnostics import Diagnostic, Fix
+from ..sources import Source
+
+# ![alt](path "title"){attrs}; the alt text may hold one level of brackets.
+# pandoc also takes a path with spaces ("images/Struktur Organisasi.png") and a "title" after it.
+_MD_IMAGE = re.compile(r"!\[(?:[^\[\]]|\[[^\[\]]*\])*\]\(\s*(<[^<>\n]+>|[^()\s](?:[^()\n]*?[^()\s])?)"
+                       r"(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)")
+_TEX_IMAGE = re.compile(r"\\includegraphics\s*(?:\[[^\]]*\])?\s*\{([^{}\n]+)\}")
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_RASTER = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
+_UNEMBEDDABLE = (".pdf", ".eps", ".ps", ".tif", ".tiff", ".emf", ".wmf")
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    path: str            # as written
+    source: Source
+    start: int           # of the path
+    end: int
+    latex: bool
+
+
+def find_images(source: Source) -> list[ImageRef]:
+    found = []
+    for m in _MD_IMAGE.finditer(source.text):
+        if source.region_at(m.start()) is not None:
+            continue
+        start, end = m.span(1)
+        path = m.group(1)
+        if path.startswith("<"):
+            path, start, end = path[1:-1], start + 1, end - 1
+        found.append(ImageRef(path, source, start, end, False))
+    if "\\includegraphics" in source.text:
+        for m in _TEX_IMAGE.finditer(source.text):
+            region = source.region_at(m.start())
+            if region is None or region.kind == "latex":
+                found.append(ImageRef(m.group(1).strip(), source, m.start(1), m.end(1), True))
+    found.sort(key=lambda r: r.start)
+    return found
+
+
+def _exact(root: Path, parts: tuple[str, ...]) -> tuple[bool, str | None]:
+    """Does root/parts exist with exactly this spelling? If not, the spelling it has, if any
+    (compared component by component, so a case-insensitive file system cannot hide it)."""
+    here, real, exact = root, [], True
+    for part in parts:
+        if part in (".", ""):
+            continue
+        if part == "..":
+            here = here.parent
+            real.append(part)
+            continue
+        try:
+            names = os.listdir(here)
+        except OSError:
+            return False, None
+        if part in names:
+            match = part
+        else:
+            folded = [n for n in names if n.lower() == part.lower()]
+            if not folded:
+                return False, None
+            match, exact = folded[0], False
+        here = here / match
+        real.append(match)
+    return exact and here.exists(), "/".join(real) if here.exists() else None
+
+
+def _closest(root: Path, rel: PurePosixPath) -> str | None:
+    folder = root / Path(*rel.parent.parts) if rel.parent.parts else root
+    try:
+        names = [n for n in os.listdir(folder) if (folder / n).is_file()]
+    except OSError:
+        return None
+    if not rel.suffix:          # \includegraphics{images/a}: LaTeX finds a.png by itself
+        same = sorted(n for n in names if Path(n).stem == rel.name and Path(n).suffix.lower() in _RASTER)
+        if same:
+            return (rel.parent / same[0]).as_posix()
+    match = difflib.get_close_matches(rel.name, names, n=1, cutoff=0.6)
+    return (rel.parent / match[0]).as_posix() if match else None
+
+
+def check_images(sources: list[Source], root: Path) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    root = root.resolve()
+    for source in sources:
+        for ref in find_images(source):
+            written = ref.path
+            if _URL.match(written) or re.fullmatch(r"fig-[\w.\-]+", written):
+                continue          # a web address (reported by pandoc if unreachable) or a generated figure
+            rel = PurePosixPath(written.replace("\\", "/"))
+            resolved = (root / written.lstrip("/")).resolve() if not rel.is_absolute() else Path(written).resolve()
+            if rel.is_absolute() or not resolved.is_relative_to(root):
+                out.append(Diagnostic.at("IMG002", source, ref.start, ref.end,
+                                         f"the image {written} is outside the thesis folder, where the build cannot "
+                                         "read it and no one else has it; copy it into the thesis (e.g. images/) "
+                                         "and write the path from there."))
+                continue
+            exact, real = _exact(root, rel.parts)
+            if not exact and real is not None:
+                out.append(Diagnostic.at("IMG003", source, ref.start, ref.end,
+                                         f"the image {written} is stored as {real} (did you mean {real}?); letter "
+                                         "case matters outside Windows and macOS. thesisbuild fix corrects the path.",
+                                         fix=Fix(ref.start, ref.end, real)))
+                written = real
+            elif not exact:
+                hint = _closest(root, rel)
+                out.append(Diagnostic.at("IMG001", source, ref.start, ref.end,
+                                         f"the image {written} does not exist"
+                                         + (f" (did you mean {hint}?)" if hint else "")
+                                         + "; add the file or correct the path (paths start at the thesis folder)."))
+                continue
+            if PurePosixPath(written).suffix.lower() in _UNEMBEDDABLE:
+                out.append(Diagnostic.at("IMG004", source, ref.start, ref.end,
+                                         f"the image {written} is a {PurePosixPath(written).suffix[1:].upper()} file, "
+                                         "which the PDF and the DOCX cannot embed; convert it to PNG or SVG (e.g. "
+                                         "pdftocairo -svg, or export it again) and place that file."))
+    return out

@@ -1,0 +1,128 @@
+"""TEX001: raw LaTeX in a chapter that the build cannot convert.
+
+The build reads raw LaTeX with pandoc's LaTeX reader (filters/latex.lua): tables (longtable,
+tabular, table), figures, \\ref, \\label, \\textit and the like, \\newpage. What that reader cannot
+turn into document content (a tikzpicture, an unknown macro) would be lost; it is reported here at
+its place with the Markdown to write instead, and the build shows it as code until it is replaced."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..diagnostics import Diagnostic
+from ..sources import Source
+
+# Environments pandoc's LaTeX reader converts to document content.
+SUPPORTED_ENVIRONMENTS = {
+    "longtable", "tabular", "tabular*", "tabularx", "table", "table*", "figure", "figure*", "center",
+    "flushleft", "flushright", "itemize", "enumerate", "description", "quote", "quotation", "verse",
+    "verbatim", "lstlisting", "minted", "equation", "equation*", "align", "align*", "gather", "gather*",
+    "multline", "multline*", "eqnarray", "minipage", "small", "footnotesize", "landscape", "sidewaystable",
+    "singlespace", "spacing", "onehalfspace", "doublespace", "justify", "abstract",
+}
+MATH_ENVIRONMENTS = {"equation", "equation*", "align", "align*", "gather", "gather*", "multline", "multline*",
+                     "eqnarray", "eqnarray*", "displaymath", "math", "alignat", "alignat*", "flalign", "flalign*"}
+# Commands it converts, or that only set layout the template decides (dropped without loss).
+SUPPORTED_COMMANDS = {
+    # text
+    "textit", "textbf", "emph", "underline", "texttt", "textsc", "textsuperscript", "textsubscript",
+    "textup", "textmd", "textrm", "textsf", "textnormal", "mbox", "url", "href", "footnote", "cite",
+    "citep", "citet", "parencite", "textcite", "ldots", "dots", "LaTeX", "TeX", "enquote", "sout",
+    "item", "textendash", "textemdash", "textquotedblleft", "textquotedblright", "degree",
+    # structure and references
+    "ref", "autoref", "cref", "Cref", "eqref", "label", "caption", "includegraphics", "section",
+    "subsection", "subsubsection", "paragraph", "section*", "subsection*", "begin", "end",
+    # tables
+    "hline", "cline", "toprule", "midrule", "bottomrule", "multicolumn", "multirow", "endhead",
+    "endfirsthead", "endfoot", "endlastfoot", "tabularnewline", "centering", "raggedright",
+    "raggedleft", "arraybackslash", "textwidth", "linewidth", "columnwidth", "hsize",
+    # layout hints
+    "noindent", "indent", "par", "newpage", "clearpage", "pagebreak", "cleardoublepage", "vspace",
+    "hspace", "smallskip", "medskip", "bigskip", "vfill", "hfill", "linebreak", "newline",
+    "small", "footnotesize", "scriptsize", "normalsize", "large", "Large", "tiny", "FloatBarrier",
+    "phantomsection", "onehalfspacing", "doublespacing", "singlespacing", "setlength", "baselineskip",
+    "renewcommand", "arraystretch", "selectfont", "justifying", "addcontentsline", "restoregeometry",
+    "newgeometry", "captionsetup", "textheight", "tabcolsep", "extracolsep", "fill", "relax",
+    "setcounter", "pagenumbering", "pagestyle", "thispagestyle", "linespread", "setstretch", "parindent",
+    "parskip", "doublespacing",
+}
+
+_REMEDIES = {
+    "tikzpicture": "draw it as an image (SVG or PNG, or a script in figures/) and place it with "
+                   "![Caption](images/name.png){#fig-name}",
+    "pgfplot": "draw it as an image (SVG or PNG, or a script in figures/) and place it with "
+               "![Caption](images/name.png){#fig-name}",
+    "axis": "draw it as an image and place it with ![Caption](images/name.png){#fig-name}",
+    "algorithm": "write the steps as a numbered list, or as a code block with a caption "
+                 "(': Caption {#lst-name}' before it)",
+    "algorithmic": "write the steps as a numbered list, or as a code block with a caption",
+    "pageref": "refer to the element by its number instead (@fig-name, @tbl-name, @sec-name)",
+    "tableofcontents": "remove it; the template makes the Daftar Isi",
+    "listoffigures": "remove it; the template makes the Daftar Gambar",
+    "listoftables": "remove it; the template makes the Daftar Tabel",
+    "bibliography": "remove it; the build adds the reference list after the last chapter",
+    "printbibliography": "remove it; the build adds the reference list after the last chapter",
+    "input": "paste the file's text into the chapter, or list it as a chapter in thesis.yaml",
+    "include": "paste the file's text into the chapter, or list it as a chapter in thesis.yaml",
+}
+_DEFAULT_REMEDY = ("write it in Markdown instead (a table as a pipe table with ': Caption {#tbl-name}', a figure "
+                   "as ![Caption](path){#fig-name}, emphasis as *text*) or remove it")
+
+_COMMAND = re.compile(r"\\([A-Za-z]+\*?)")
+_BEGIN = re.compile(r"\\begin\s*\{([^{}\n]+)\}")
+
+
+@dataclass(frozen=True)
+class Construct:
+    name: str            # "tikzpicture" or "\\foo"
+    start: int
+    end: int
+
+
+def unsupported_latex(source: Source) -> list[Construct]:
+    """Raw LaTeX in the prose of a chapter that the build's LaTeX conversion cannot render."""
+    text = source.text
+    if "\\" not in text:
+        return []
+    found: list[Construct] = []
+    skip_until = -1
+    for m in _COMMAND.finditer(text):
+        region = source.region_at(m.start())
+        if m.start() < skip_until or (region is not None and region.kind != "latex"):
+            continue
+        if m.start() > 0 and text[m.start() - 1] == "\\":
+            continue                          # "\\" line break followed by a word
+        name = m.group(1)
+        if name == "begin":
+            env = _BEGIN.match(text, m.start())
+            if env is None:
+                continue
+            env_name = env.group(1).strip()
+            if env_name in MATH_ENVIRONMENTS:
+                # Math: pandoc's math converter reads it, and says what it cannot (reported by the build).
+                end = text.find(f"\\end{{{env_name}}}", env.end())
+                skip_until = len(text) if end == -1 else end
+            elif env_name not in SUPPORTED_ENVIRONMENTS:
+                end = text.find(f"\\end{{{env_name}}}", env.end())
+                end = len(text) if end == -1 else end + len(f"\\end{{{env_name}}}")
+                found.append(Construct(env_name, m.start(), end))
+                skip_until = end
+            continue
+        base = name.rstrip("*")
+        if name in SUPPORTED_COMMANDS or base in SUPPORTED_COMMANDS:
+            continue
+        found.append(Construct("\\" + name, m.start(), m.end()))
+    return found
+
+
+def check_latex(sources: list[Source]) -> list[Diagnostic]:
+    out = []
+    for source in sources:
+        for c in unsupported_latex(source):
+            what = f"the LaTeX environment {c.name}" if not c.name.startswith("\\") else f"the LaTeX command {c.name}"
+            remedy = _REMEDIES.get(c.name.lstrip("\\").rstrip("*"), _DEFAULT_REMEDY)
+            out.append(Diagnostic.at("TEX001", source, c.start, min(c.end, c.start + 200),
+                                     f"{what} cannot be converted and would show as code in the PDF and DOCX; "
+                                     f"{remedy}."))
+    return out

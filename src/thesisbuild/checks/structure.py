@@ -1,0 +1,40 @@
+"""The checks that guard what the build renders: raw LaTeX, cross-references and links, images.
+The lint reports them all; the build stops on the errors and prints the warnings."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from ..diagnostics import Diagnostic, Severity
+from ..errors import UserError, display_path
+from ..sources import Source
+from .crossrefs import check_crossrefs
+from .images import check_images
+from .latex import check_latex
+
+
+def check_structure(sources: list[Source], root: Path, bibliography_title: str | None = None) -> list[Diagnostic]:
+    return check_latex(sources) + check_crossrefs(sources, bibliography_title) + check_images(sources, root)
+
+
+def enforce(diagnostics: list[Diagnostic], severity: dict | None = None) -> None:
+    """For the build: the first error stops it at its place (the others are counted); warnings are
+    printed at their place. `severity` is thesis.yaml's lint.severity (None switches a rule off)."""
+    kept = []
+    for d in sorted(diagnostics, key=Diagnostic.sort_key):
+        if severity and d.code in severity:
+            if severity[d.code] is None:
+                continue
+            d = d.with_severity(severity[d.code])
+        kept.append(d)
+    errors = [d for d in kept if d.severity >= Severity.ERROR]
+    for d in kept:
+        if d.severity == Severity.WARNING:
+            print(f"{display_path(d.path)}:{d.line}:{d.column}: warning: {d.message} [{d.code}]", file=sys.stderr)
+    if errors:
+        first = errors[0]
+        more = len(errors) - 1
+        message = first.message + (f" ({more} more such problem{'s' if more != 1 else ''}: run thesisbuild lint)"
+                                   if more else "")
+        raise UserError(message, first.path, first.line, first.column)
