@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+# The assertions read the tool's English messages, whatever the machine's locale; tests/test_i18n.py
+# runs the Indonesian ones explicitly.
+os.environ["THESISBUILD_LANG"] = "en"
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -106,3 +106,20 @@ def test_heading_identifiers_are_the_ones_pandoc_makes():
                          input="\n\n".join("## " + h for h in headings), encoding="utf-8").stdout
     made = [b["c"][1][0] for b in json.loads(out)["blocks"] if b["t"] == "Header"]
     assert [auto_identifier(h) for h in headings] == made
+
+
+def test_appendices_are_linted_with_the_chapters(tmp_path: Path):
+    """A link to an appendix heading resolves; a citation or image in an appendix is checked like a chapter's."""
+    (tmp_path / "refs.yaml").write_text("- id: ada2020\n  type: book\n  title: Buku\n  author: [{family: Ada}]\n"
+                                        "  issued: {date-parts: [[2020]]}\n", encoding="utf-8")
+    (tmp_path / "bab1.md").write_text("# PENDAHULUAN\n\nLihat [lampiran](#kuesioner) dan [@ada2020].\n",
+                                      encoding="utf-8")
+    (tmp_path / "lampiran.md").write_text("# Kuesioner\n\nMenurut [@adaa2020].\n\n![Formulir](formulir.png)\n",
+                                          encoding="utf-8")
+    (tmp_path / "thesis.yaml").write_text("title: Uji\nauthor: Ani\nchapters: [bab1.md]\nappendices: [lampiran.md]\n"
+                                          "bibliography: [refs.yaml]\n", encoding="utf-8")
+    proc = run_cli(tmp_path, "lint")
+    assert proc.returncode == 1
+    assert "DOC002" not in proc.stdout, proc.stdout
+    assert "lampiran.md:3:10: CIT001" in proc.stdout, proc.stdout
+    assert "lampiran.md:5:13: IMG001" in proc.stdout, proc.stdout

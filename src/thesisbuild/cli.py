@@ -216,7 +216,7 @@ def _lint_request(args: argparse.Namespace):
                                    "repository or pass --bibliography PATH and the chapter files.")) from None
             raise UserError(tr("no chapter files given and no thesis.yaml to list them; pass the files.")) from None
         thesis = load_thesis(config)
-    chapters = [p.resolve() for p in args.files] or (thesis.chapters if thesis else [])
+    chapters = [p.resolve() for p in args.files] or ([*thesis.chapters, *thesis.appendices] if thesis else [])
     bibs = [p.resolve() for p in args.bibliography] or (thesis.bibliography if thesis else [])
     typos = args.typos.resolve() if args.typos else (thesis.typos if thesis else None)
     words = args.words.resolve() if args.words else (thesis.words if thesis else None)

@@ -67,9 +67,9 @@ def run_lint_task(t: Thesis) -> None:
     from .lint import LintRequest, run_lint
     from .report import format_text, summary
 
-    result = run_lint(LintRequest(chapters=t.chapters, bibliographies=t.bibliography, lang=t.lang,
-                                  csl=t.csl, severity=t.lint_severity, typos=t.typos, words=t.words,
-                                  suspects=True))
+    result = run_lint(LintRequest(chapters=[*t.chapters, *t.appendices], bibliographies=t.bibliography,
+                                  lang=t.lang, csl=t.csl, severity=t.lint_severity, typos=t.typos, words=t.words,
+                                  suspects=True, root=t.root, bibliography_title=t.profile.get("bibliography.title")))
     sys.stdout.write(format_text(result.diagnostics, result.texts))
     print(f"thesisbuild lint: {summary(result.diagnostics)}")
     worst = result.worst()
@@ -83,7 +83,7 @@ def lint() -> dict:
     t = thesis()
     return {
         "actions": [_action(run_lint_task, t)],
-        "file_dep": [str(t.config_path), *map(str, t.chapters), *map(str, t.bibliography),
+        "file_dep": [str(t.config_path), *map(str, t.chapters), *map(str, t.appendices), *map(str, t.bibliography),
                      *[str(p) for p in (t.typos, t.words) if p],
                      *_code_files("checks", "lint.py", "prose.py", "citations.py", "sources.py",
                                   "bibliography.py", "diagnostics.py", "typos.py", "words.py", "data")],

@@ -208,16 +208,21 @@ def prepare(thesis: Thesis, warn: bool = True, only: Path | None = None,
     With `only`, a draft of that chapter alone (with `text`, that text in its place)."""
     every = [Source.read(path) for path in thesis.chapters]
     sources = [s for s in every if only is None or s.path == only]
+    # Appendices are checked with the chapters (their citations, labels, links and images) and
+    # staged after the reference list by assemble().
+    appendices = [Source.read(path) for path in thesis.appendices] if only is None else []
+    checked = sources + appendices
     references = load_references(thesis.bibliography)
-    labels = crossref_labels(every)
-    citations = [c for s in sources for c in find_citations(s) if c.key not in labels]
+    labels = crossref_labels(every + appendices)
+    citations = [c for s in checked for c in find_citations(s) if c.key not in labels]
     check_citations_resolve(citations, references)
     check_figures_exist(thesis, sources)
     # Raw LaTeX, cross-references, links and images: errors stop the build at their place, and
     # what cannot be rendered is said at its source line (warnings only once per build). A draft
     # is checked against the whole thesis (its references may point into other chapters).
-    mine = {s.path for s in sources}
-    found = [d for d in check_structure(every, thesis.root, thesis.profile.get("bibliography.title"))
+    mine = {s.path for s in checked}
+    found = [d for d in check_structure(every + [s for s in appendices if s.path not in {e.path for e in every}],
+                                        thesis.root, thesis.profile.get("bibliography.title"))
              if d.path in mine]
     enforce(found if warn else [d for d in found if d.severity >= Severity.ERROR], thesis.lint_severity)
     doc = PreparedDocument(thesis=thesis, sources=sources, references=references,
