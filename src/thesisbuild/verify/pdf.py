@@ -214,9 +214,11 @@ def verify_pdf(path: Path, profile: Profile, lang: str = "id-ID") -> list[Check]
         leftmost = left if leftmost is None else min(leftmost, left)
         rightmost = right if rightmost is None else min(rightmost, right)
         longest = max([longest] + [ln.x1 - ln.x0 for ln in text])
-        # Figures belong to the text block too: one at the top of a page starts the block.
-        top = (p.height - max([ln.top for ln in text] + [g[3] for g in p.images])) / MM
-        bottom = min([ln.bottom for ln in text] + [g[1] for g in p.images]) / MM
+        # Figures and smaller text (code, table cells) belong to the text block too: a page may
+        # start or end with them.
+        every = _text_lines(p, T, B)
+        top = (p.height - max([ln.top for ln in every] + [g[3] for g in p.images])) / MM
+        bottom = min([ln.bottom for ln in every] + [g[1] for g in p.images]) / MM
         tops.append(top), bottoms.append(bottom)
         if left < L - 0.5 or right < R - 0.5 or top < T - 0.5 or top > T + 8 or bottom < B - 0.5:
             offs.append(f"page {p.number}: left {left:.1f}, right {right:.1f}, top {top:.1f}, bottom {bottom:.1f}")
@@ -275,10 +277,27 @@ def verify_pdf(path: Path, profile: Profile, lang: str = "id-ID") -> list[Check]
     fig_label, tab_label = profile.get("captions.figure_label"), profile.get("captions.table_label")
     paragraph_x = ((leftmost or L) + float(profile.get("body.first_line_indent_cm")) * 10) * MM
     label_number = r"\s*[0-9A-Za-z]+\.\d+"
+    # A reference that ends a sentence ("… disajikan pada\nTabel 3.2.") is prose, and so is a short
+    # line that is not centred when the profile centres captions.
+    prose_reference = re.compile(label_number + r"\s*[.,;:)]*\s*$|" + label_number + r"[,;:)]")
+    centred = profile.get("captions.align") in ("center", "centre")
     bad, counted = [], 0
     for p in pages:
+        block_centre = (L * MM + p.width - R * MM) / 2
         for i, ln in enumerate(p.lines):
-            if paragraph_x > (leftmost or L) * MM + MM and close(ln.x0, paragraph_x, 0.8 * MM):
+            if centred:
+                if abs((ln.x0 + ln.x1) / 2 - block_centre) > 3 * MM:
+                    continue
+                # A justified line of prose is as wide as the block: it is prose when it follows the
+                # line above it at the body's pitch, as the lines of one paragraph do.
+                prev = p.lines[i - 1] if i > 0 else None
+                if (ln.x1 - ln.x0 > 0.97 * text_width and prev is not None
+                        and abs(prev.y - ln.y - pitch) < 1.0 and prev.x1 > ln.x1 - MM):
+                    continue
+            elif paragraph_x > (leftmost or L) * MM + MM and close(ln.x0, paragraph_x, 0.8 * MM):
+                continue
+            rest = ln.text[len(fig_label):] if ln.text.startswith(fig_label) else ln.text[len(tab_label):]
+            if prose_reference.match(rest):
                 continue
             if re.match(re.escape(fig_label) + label_number, ln.text) and body_start and p.number >= body_start:
                 counted += 1
