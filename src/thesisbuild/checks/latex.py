@@ -45,6 +45,7 @@ SUPPORTED_COMMANDS = {
     "renewcommand", "arraystretch", "selectfont", "justifying", "addcontentsline", "restoregeometry",
     "newgeometry", "captionsetup", "textheight", "tabcolsep", "extracolsep", "fill", "relax",
     "setcounter", "pagenumbering", "pagestyle", "thispagestyle", "linespread", "setstretch", "parindent",
+    "newcommand", "providecommand", "DeclareMathOperator",
     "parskip", "doublespacing",
 }
 
@@ -70,6 +71,43 @@ _DEFAULT_REMEDY = ("write it in Markdown instead (a table as a pipe table with '
                    "as ![Caption](path){#fig-name}, emphasis as *text*) or remove it")
 
 _COMMAND = re.compile(r"\\([A-Za-z]+\*?)")
+# Macro definitions pandoc's reader applies to the text and math after them (latex_macros).
+_DEFINITION = re.compile(r"\\(?:newcommand|renewcommand|providecommand|DeclareMathOperator)\*?\s*"
+                         r"(?:\{\s*\\([A-Za-z]+)\s*\}|\\([A-Za-z]+))")
+
+
+def defined_macros(sources: list[Source]) -> dict[str, list[tuple[Source, int, int]]]:
+    """The macros the chapters define, with where each definition lies (name, then its body)."""
+    found: dict[str, list[tuple[Source, int, int]]] = {}
+    for source in sources:
+        if "\\" not in source.text:
+            continue
+        for m in _DEFINITION.finditer(source.text):
+            region = source.region_at(m.start())
+            if region is not None and region.kind != "latex":
+                continue
+            found.setdefault(m.group(1) or m.group(2), []).append((source, m.start(), _definition_end(source.text, m.end())))
+    return found
+
+
+def _definition_end(text: str, at: int) -> int:
+    """The end of a definition's optional [n] and its {body}, braces balanced; a line at most."""
+    while at < len(text) and text[at] in " \t":
+        at += 1
+    if text.startswith("[", at):
+        close = text.find("]", at)
+        at = close + 1 if close != -1 else at
+    if not text.startswith("{", at):
+        return at
+    depth = 0
+    for i in range(at, min(len(text), at + 2000)):
+        if text[i] == "{" and text[i - 1] != "\\":
+            depth += 1
+        elif text[i] == "}" and text[i - 1] != "\\":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+    return at
 _BEGIN = re.compile(r"\\begin\s*\{([^{}\n]+)\}")
 
 
@@ -80,14 +118,21 @@ class Construct:
     end: int
 
 
-def unsupported_latex(source: Source) -> list[Construct]:
-    """Raw LaTeX in the prose of a chapter that the build's LaTeX conversion cannot render."""
+def unsupported_latex(source: Source, macros: dict | None = None) -> list[Construct]:
+    """Raw LaTeX in the prose of a chapter that the build's LaTeX conversion cannot render.
+    `macros`: the macros the thesis defines (defined_macros), which pandoc expands."""
     text = source.text
     if "\\" not in text:
         return []
+    macros = defined_macros([source]) if macros is None else macros
+    bodies = sorted((a, b) for places in macros.values() for s, a, b in places if s.path == source.path)
     found: list[Construct] = []
     skip_until = -1
     for m in _COMMAND.finditer(text):
+        if any(a <= m.start() < b for a, b in bodies):
+            continue                          # inside a definition: pandoc reads and applies it
+        if m.group(1).rstrip("*") in macros:
+            continue
         region = source.region_at(m.start())
         if m.start() < skip_until or (region is not None and region.kind != "latex"):
             continue
@@ -118,8 +163,9 @@ def unsupported_latex(source: Source) -> list[Construct]:
 
 def check_latex(sources: list[Source]) -> list[Diagnostic]:
     out = []
+    macros = defined_macros(sources)
     for source in sources:
-        for c in unsupported_latex(source):
+        for c in unsupported_latex(source, macros):
             what = f"the LaTeX environment {c.name}" if not c.name.startswith("\\") else f"the LaTeX command {c.name}"
             remedy = _REMEDIES.get(c.name.lstrip("\\").rstrip("*"), _DEFAULT_REMEDY)
             out.append(Diagnostic.at("TEX001", source, c.start, min(c.end, c.start + 200),

@@ -27,6 +27,7 @@ _FIGURE_IMAGE = re.compile(r"!\[[^\]]*\]\((fig-[\w.\-]+)\)")
 _CAPTION_ROOM_CM = 3.0      # a two-line caption and the space around it, below a full-height image
 _STAGED_LINE = re.compile(r"\s*(?:at\s+)?(?:\S+\s+)?line (\d+)(?:,? column \d+)?")
 _DUPLICATE_ID = re.compile(r"Duplicate identifier '([^']+)'")
+_UNKNOWN_COMMAND = re.compile(r"unexpected control sequence (\\[A-Za-z]+)")
 _MATH = re.compile(r"Could not convert TeX math\s+(.+?),\s*rendering as TeX", re.S)
 _NOT_FOUND = re.compile(r"\[WARNING\] Citeproc: citation (\S+) not found")
 
@@ -139,7 +140,14 @@ class PreparedDocument:
             first = _STAGED_LINE.sub("", first) if place else first
             text = f"{place}: warning: pandoc: {first.rstrip(':')}" if place else f"thesisbuild: pandoc: {first}"
             if "Could not convert TeX math" in first:
-                text += "; write it in the math that pandoc reads (a LaTeX math subset) or as an image."
+                unknown = _UNKNOWN_COMMAND.search(message)
+                if unknown:
+                    name = unknown.group(1)
+                    text += (f" ({name} is not a command pandoc's math knows); define it once above the "
+                             f"equation, e.g. \\newcommand{{{name}}}{{\\operatorname{{{name[1:]}}}}}, "
+                             "or write the formula with commands pandoc knows.")
+                else:
+                    text += "; write it in the math that pandoc reads (a LaTeX math subset) or as an image."
             if text not in self._told and not self.quiet:
                 self._told.add(text)
                 print(text, file=sys.stderr)

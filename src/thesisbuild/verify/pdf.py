@@ -283,7 +283,8 @@ def verify_pdf(path: Path, profile: Profile, lang: str = "id-ID") -> list[Check]
     centred = profile.get("captions.align") in ("center", "centre")
     bad, counted = [], 0
     for p in pages:
-        block_centre = (L * MM + p.width - R * MM) / 2
+        # The block as measured (the margins rule judges the margins themselves).
+        block_centre = ((leftmost or L) * MM + p.width - ((rightmost if right_known else None) or R) * MM) / 2
         for i, ln in enumerate(p.lines):
             if centred:
                 if abs((ln.x0 + ln.x1) / 2 - block_centre) > 3 * MM:
