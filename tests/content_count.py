@@ -476,6 +476,8 @@ def reference_entries_in_layout(pages: list[str], labels: Labels) -> list[str]:
             continue
         if len(first) - len(first.lstrip()) >= 15 and not re.match(r"\s*\[\d+\]", first):
             break     # the next chapter-level heading (LAMPIRAN, Appendix ...), centred
+        if first.strip().isupper() and len(first.split()) <= 4 and not re.search(r"[\d.,]", first):
+            break     # a divider page alone in capitals (APPENDICES), which layout text does not indent
         lines += body
     if not lines:
         return []

@@ -127,7 +127,7 @@ def test_new_english_thesis_builds_at_once(installed: Installed, tmp_path: Path)
 
     text = assert_built(installed.doit(project), project)
     assert "INTRODUCTION" in text
-    assert "Braun & Clarke (2006)" in text and "Creswell & Poth, 2018, p. 44" in text
+    assert "Braun and Clarke (2006)" in text and "Creswell & Poth, 2018, p. 44" in text
 
 
 def test_init_builds_a_folder_of_two_chapters_and_a_bib(installed: Installed, tmp_path: Path):

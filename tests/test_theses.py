@@ -84,6 +84,7 @@ supervisors:
   - Captain J. Y. Cousteau
 lang: en-US
 template: thesis-en
+csl: apa
 chapters:
   - source/09_chapter_1.md
   - source/10_chapter_2.md
@@ -190,6 +191,12 @@ def _repair_phd_sample(built: Built) -> None:
     text = chapter.read_text(encoding="utf-8")
     chapter.write_text(text.replace("(source/figures/example_figure.pdf)", "(source/figures/example_figure.png)"),
                        encoding="utf-8")
+    # Its equation (2.2) uses \argmin, which its own LaTeX template defined; the build says so at
+    # 10_chapter_2.md and names the \newcommand to write above the equation, which the student does.
+    chapter = built.project / "source" / "10_chapter_2.md"
+    text = chapter.read_text(encoding="utf-8")
+    chapter.write_text(text.replace("$$\n\\begin{aligned}", "\\newcommand{\\argmin}{\\operatorname*{arg\\,min}}\n\n"
+                                    "$$\n\\begin{aligned}", 1), encoding="utf-8")
 
 
 def _copy(name: str, dest: Path) -> Path:
