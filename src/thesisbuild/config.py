@@ -141,10 +141,10 @@ def load_thesis(config_path: Path | None = None) -> Thesis:
 
     strings = {key: _string(doc, key) for key in _STRING_KEYS}
     supervisors = _string_list(doc, "supervisors")
-    chapters = [_existing(doc, root, rel, ("chapters", i), "chapter")
+    chapters = [_existing(doc, root, rel, ("chapters", i), N_("chapter"))
                 for i, rel in enumerate(_string_list(doc, "chapters"))]
     bibliography = [_existing(doc, root, rel, ("bibliography", i) if isinstance(data["bibliography"], list)
-                              else ("bibliography",), "bibliography")
+                              else ("bibliography",), N_("bibliography"))
                     for i, rel in enumerate(_string_list(doc, "bibliography"))]
 
     lang = check_lang(strings["lang"], doc) if strings["lang"] else ""
@@ -167,7 +167,7 @@ def load_thesis(config_path: Path | None = None) -> Thesis:
     if "front" in data and not front.is_dir():
         raise UserError(tr("the front-matter folder '{name}' does not exist; create it or fix 'front'.", name=front_value),
                         path, doc.line_of("front"))
-    appendices = [_existing(doc, root, rel, ("appendices", i), "appendix")
+    appendices = [_existing(doc, root, rel, ("appendices", i), N_("appendix"))
                   for i, rel in enumerate(_string_list(doc, "appendices"))]
 
     return Thesis(root=root, config_path=path, title=strings["title"], author=strings["author"],
@@ -253,6 +253,8 @@ def _string_list(doc: YamlDocument, key: str) -> list[str]:
     return [str(item).strip() for item in items]
 
 
+# By the kind of file; the kinds are marked for the catalog since read_text and load_yaml name a file
+# by its kind in their messages too.
 _MISSING = {
     "chapter": N_("the chapter file '{name}' listed under '{key}' does not exist; create it or remove it "
                   "from the list."),
