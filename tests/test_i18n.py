@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -96,3 +97,38 @@ def test_an_unknown_message_language_is_refused_in_one_sentence(tmp_path):
     proc = _cli("--lang", "fr", "build", env={}, cwd=tmp_path)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "--lang" in proc.stderr and "en" in proc.stderr and "id" in proc.stderr
+
+
+def test_a_missing_chapter_file_is_explained_in_indonesian(tmp_path):
+    (tmp_path / "thesis.yaml").write_text("title: Judul\nauthor: Nama\nchapters:\n  - bab/01-pendahuluan.md\n"
+                                          "bibliography: pustaka.yaml\n", encoding="utf-8")
+    proc = _cli("build", env={"THESISBUILD_LANG": "id"}, cwd=tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert proc.stderr.startswith("thesis.yaml:4:"), proc.stderr
+    assert ("berkas bab 'bab/01-pendahuluan.md' yang tercantum di 'chapters' tidak ada; buat berkasnya atau "
+            "hapus dari daftar.") in proc.stderr, proc.stderr
+
+
+def test_new_reports_in_indonesian(tmp_path):
+    proc = _cli("new", "skripsi", env={"THESISBUILD_LANG": "id"}, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert "menulis skripsi/thesis.yaml" in lines, proc.stdout
+    assert lines[-1].startswith("Selanjutnya: cd skripsi && doit"), proc.stdout
+    assert not any(line.startswith(("wrote ", "Next:")) for line in lines), proc.stdout
+
+
+def test_verify_reports_in_indonesian(tmp_path):
+    from .conftest import copy_thesis
+
+    project = copy_thesis(tmp_path / "thesis")
+    build = _cli("build", env={}, cwd=project)
+    assert build.returncode == 0, build.stderr
+    proc = _cli("--lang", "id", "verify", env={}, cwd=project)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    rules = [line for line in proc.stdout.splitlines() if line.startswith(("PASS", "FAIL"))]
+    assert len(rules) > 10 and all("(seharusnya " in line for line in rules), proc.stdout
+    margins = next(line for line in rules if " pdf.margins " in line)
+    assert "halaman isi" in margins, margins
+    assert re.search(r"\(seharusnya kiri [\d.]+, kanan [\d.]+, atas [\d.]+, bawah [\d.]+ mm\)$", margins), margins
+    assert "aturan lolos terhadap profil" in proc.stdout + proc.stderr

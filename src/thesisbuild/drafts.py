@@ -17,6 +17,7 @@ from lxml import etree
 
 from .config import Thesis
 from .errors import UserError
+from .i18n import tr
 from .escape import ooxml_text
 from .fsutil import remove_stale, write_atomic
 from .sources import Source
@@ -45,7 +46,8 @@ def find_draft(thesis: Thesis, name: str) -> Draft:
         if name in (draft.name, draft.chapter.name, str(draft.chapter)) or draft.chapter.resolve() == Path(name).resolve():
             return draft
     names = ", ".join(d.name for d in drafts(thesis))
-    raise UserError(f"no chapter named '{name}' in thesis.yaml; use one of: {names}.", thesis.config_path)
+    raise UserError(tr("no chapter named '{name}' in thesis.yaml; use one of: {names}.", name=name, names=names),
+                    thesis.config_path)
 
 
 def sent_folder(thesis: Thesis, draft: Draft) -> Path:
@@ -86,7 +88,7 @@ def header_text(thesis: Thesis, draft: Draft, epoch: int) -> str:
     day = dt.datetime.fromtimestamp(epoch, dt.timezone.utc).date()
     months = list(settings["months"])
     if len(months) != 12:
-        raise UserError("drafts.months in the profile must name the twelve months; fix it.",
+        raise UserError(tr("drafts.months in the profile must name the twelve months; fix it."),
                         thesis.profile.folder / "profile.yaml")
     date = str(settings["date_format"]).format(day=day.day, month=months[day.month - 1], year=day.year)
     commit = _git(thesis, "rev-parse", "--short", "HEAD")

@@ -8,6 +8,7 @@ from pathlib import Path
 from .diagnostics import Diagnostic, Fix
 from .errors import display_path
 from .fsutil import write_atomic
+from .i18n import tr
 
 
 def apply_fixes(text: str, fixes: list[Fix]) -> tuple[str, list[Fix]]:
@@ -52,6 +53,6 @@ def _write_preserving(path: Path, original: str, new: str) -> None:
     """Write back with the file's own BOM; everything else is in the text already."""
     raw = path.read_bytes()
     if raw.decode("utf-8-sig") != original:
-        raise RuntimeError(f"{path} changed while it was being fixed")
+        raise RuntimeError(tr("{path} changed while it was being fixed; run the command again.", path=path))
     bom = b"\xef\xbb\xbf" if raw.startswith(b"\xef\xbb\xbf") else b""
     write_atomic(path, bom + new.encode("utf-8"))

@@ -13,6 +13,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from .config import Profile, Thesis
 from .errors import UserError
+from .i18n import N_, tr
 from .yamlfile import load_yaml
 
 _env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False)
@@ -70,9 +71,9 @@ def thesis_values(thesis: Thesis) -> dict:
 def load_page(profile: Profile, name: str, values: dict) -> Page:
     path = profile.find(f"pages/{name}.yaml")
     if path is None:
-        raise UserError(f"the template has no page '{name}'; add pages/{name}.yaml to the profile or "
-                        "remove it from front_matter.", profile.folder / "profile.yaml")
-    doc = load_yaml(path, "template page")
+        raise UserError(tr("the template has no page '{name}'; add pages/{name}.yaml to the profile or "
+                           "remove it from front_matter.", name=name), profile.folder / "profile.yaml")
+    doc = load_yaml(path, N_("template page"))
     data = doc.data or {}
     styles = profile.get("page_styles")
     blocks: list[Block] = []
@@ -81,7 +82,7 @@ def load_page(profile: Profile, name: str, values: dict) -> Page:
         try:
             return _env.from_string(str(template)).render(**values, **extra)
         except jinja2.TemplateError as err:
-            raise UserError(f"the page template cannot be rendered ({err}); fix it.", path, line) from None
+            raise UserError(tr("the page template cannot be rendered ({problem}); fix it.", problem=err), path, line) from None
 
     def add(items: list, extra: dict, keys: tuple) -> None:
         for i, item in enumerate(items or []):
@@ -93,8 +94,8 @@ def load_page(profile: Profile, name: str, values: dict) -> Page:
                 continue
             style = styles.get(item.get("style", "page-text"))
             if style is None:
-                raise UserError(f"unknown page style '{item.get('style')}'; define it under page_styles "
-                                "in profile.yaml.", path, line)
+                raise UserError(tr("unknown page style '{style}'; define it under page_styles in profile.yaml.",
+                                   style=item.get("style")), path, line)
             common = dict(size_pt=float(style["size_pt"]), bold=bool(style["bold"]), align=str(style["align"]),
                           space_before_pt=float(item.get("space_before_pt", 0)))
             if item.get("logo"):

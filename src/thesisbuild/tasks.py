@@ -15,6 +15,7 @@ from .config import Thesis, load_thesis
 from .epoch import source_date_epoch
 from .errors import UserError
 from .fsutil import remove_stale, write_atomic
+from .i18n import plural, tr
 
 DOIT_CONFIG = {
     "default_tasks": ["lint", "figure", "pdf", "docx", "verify", "preview"],
@@ -71,12 +72,12 @@ def run_lint_task(t: Thesis) -> None:
                                   lang=t.lang, csl=t.csl, severity=t.lint_severity, typos=t.typos, words=t.words,
                                   suspects=True, root=t.root, bibliography_title=t.profile.get("bibliography.title")))
     sys.stdout.write(format_text(result.diagnostics, result.texts))
-    print(f"thesisbuild lint: {summary(result.diagnostics)}")
+    print(tr("thesisbuild lint: {summary}", summary=summary(result.diagnostics)))
     worst = result.worst()
     if worst is not None and worst >= Severity.ERROR:
         out = outputs(t)
         remove_stale(out["pdf"], out["typ"], out["docx"])  # the build failed: keep nothing stale
-        raise UserError("the lint found errors (listed above); fix them, or see `thesisbuild lint --help`.")
+        raise UserError(tr("the lint found errors (listed above); fix them, or see `thesisbuild lint --help`."))
 
 
 def lint() -> dict:
@@ -97,13 +98,14 @@ def run_fix_task(t: Thesis) -> None:
     from .lint import LintRequest, run_lint
 
     if t.typos is None:
-        raise UserError("this thesis has no typo dictionary; create typos.yaml (wrong: right, one per line).")
+        raise UserError(tr("this thesis has no typo dictionary; create typos.yaml (wrong: right, one per line)."))
     result = run_lint(LintRequest(chapters=t.chapters, bibliographies=[], lang=t.lang, typos=t.typos,
                                   suspects=False, citations=False))
     fixes = [d for d in result.diagnostics if d.code == "TYP001" and d.fix is not None]
     diff, count = fix_files(fixes, result.texts, write=True)
     sys.stdout.write(diff)
-    print(f"thesisbuild fix: applied {count} typo fix{'es' if count != 1 else ''}.")
+    print(tr(plural(count, "thesisbuild fix: applied {count} typo fix.", "thesisbuild fix: applied {count} typo fixes."),
+             count=count))
 
 
 def fix() -> dict:
@@ -124,7 +126,8 @@ def drafts():
             targets.append(out["changes"])
         yield {
             "name": draft.name,
-            "doc": f"Build build/drafts/{draft.name}.pdf and .docx for the supervisor (and -changes.docx once sent)",
+            "doc": tr("Build build/drafts/{name}.pdf and .docx for the supervisor (and -changes.docx once sent)",
+                      name=draft.name),
             "actions": [_action(build_draft, t, draft)],
             "file_dep": [str(t.config_path), str(draft.chapter), *map(str, t.bibliography), *map(str, snapshots),
                          *[str(p) for p in (t.typos,) if p], *map(str, t.profile.files()),
@@ -146,9 +149,10 @@ def run_verify_task(t: Thesis) -> None:
     # The report is the task's target: an unchanged build is not measured again.
     write_atomic(verify_report(t), "".join(c.line() + "\n" for c in checks))
     if failed:
-        raise UserError(f"{len(failed)} of {len(checks)} template rules fail (FAIL lines above); the outputs do "
-                        "not follow the profile.")
-    print(f"thesisbuild verify: all {len(checks)} rules pass against the profile '{t.profile.name}'.")
+        raise UserError(tr("{failed} of {total} template rules fail (FAIL lines above); the outputs do not follow "
+                           "the profile.", failed=len(failed), total=len(checks)))
+    print(tr("thesisbuild verify: all {count} rules pass against the profile '{profile}'.", count=len(checks),
+             profile=t.profile.name))
 
 
 def verify_report(t: Thesis) -> Path:
@@ -171,7 +175,7 @@ def run_preview_task(t: Thesis) -> None:
     from .preview import write_previews
 
     for path in write_previews(t):
-        print(f"thesisbuild: wrote {path.relative_to(t.root)}")
+        print(tr("thesisbuild: wrote {path}", path=path.relative_to(t.root)))
 
 
 def preview() -> dict:
@@ -206,7 +210,7 @@ def figures():
         outs = figure.outputs(t.build_dir)
         yield {
             "name": figure.name,
-            "doc": f"Draw {figure.id} from figures/{figure.script.name}",
+            "doc": tr("Draw {figure} from figures/{script}", figure=figure.id, script=figure.script.name),
             "actions": [_action(run_figure, figure, t.build_dir)],
             "file_dep": [str(figure.script), *map(str, figure.data), *_code_files("figure_runner.py")],
             "targets": [str(outs["svg"]), str(outs["png"])],

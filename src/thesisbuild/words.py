@@ -28,6 +28,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .errors import UserError
+from .i18n import N_, tr
 from .yamlfile import read_text
 
 _WORD = re.compile(r"[^\W\d_]+")
@@ -149,8 +150,8 @@ def load_word_list(path: Path | None) -> WordList:
     project: set[str] = set()
     if path is not None:
         if not path.is_file():
-            raise UserError("the word list does not exist; create it (one word per line) or fix its path.", path)
-        for line in read_text(path, "word list").splitlines():
+            raise UserError(tr("the word list does not exist; create it (one word per line) or fix its path."), path)
+        for line in read_text(path, N_("word list")).splitlines():
             word = line.split("#", 1)[0].strip()
             if word:
                 project.add(word.lower())

@@ -10,6 +10,7 @@ from pathlib import Path
 from ..bibliography import Reference
 from ..diagnostics import Diagnostic
 from ..errors import display_path
+from ..i18n import plural, tr
 from ..prose import fold
 
 # The fields each style prints for an entry type, beyond title, author (or editor) and date. A
@@ -99,7 +100,8 @@ class StyleFields:
         for need in _COMMON + self.required.get(entry.type, []):
             if isinstance(need, tuple):
                 if not any(_has(entry, f) for f in need):
-                    missing.append(f"{need[0]} or {need[1]}" if len(need) == 2 else f"one of {'/'.join(need)}")
+                    missing.append(tr("{one} or {other}", one=need[0], other=need[1]) if len(need) == 2
+                                   else tr("one of {fields}", fields="/".join(need)))
             elif not _has(entry, need):
                 missing.append(need)
         return missing
@@ -156,8 +158,9 @@ def check_bibliography(refs: list[Reference], cited: set[str] | None, csl: Path 
     for key, entries in by_id.items():
         first = entries[0]
         for dup in entries[1:]:
-            diagnostics.append(_at("BIB002", dup, f"the key @{key} is already used by the entry at "
-                                   f"{display_path(first.path)}:{first.line}; give one of them another key."))
+            diagnostics.append(_at("BIB002", dup, tr("the key @{key} is already used by the entry at {place}; give one "
+                                                     "of them another key.", key=key,
+                                                     place=f"{display_path(first.path)}:{first.line}")))
 
     unique = [entries[0] for entries in by_id.values()]
     groups: dict[tuple, list[Reference]] = defaultdict(list)
@@ -175,21 +178,26 @@ def check_bibliography(refs: list[Reference], cited: set[str] | None, csl: Path 
             continue
         reported.add(pair)
         first = entries[0]
-        why = f"same DOI, {first.doi}" if key[0] == "doi" else "same title, year and first author"
+        why = tr("same DOI, {doi}", doi=first.doi) if key[0] == "doi" else tr("same title, year and first author")
         for other in entries[1:]:
-            diagnostics.append(_at("BIB003", other, f"@{other.id} is the same work as @{first.id} ({why}); "
-                                   "keep one entry and cite it by one key."))
+            diagnostics.append(_at("BIB003", other, tr("@{key} is the same work as @{first} ({why}); keep one entry "
+                                                       "and cite it by one key.", key=other.id, first=first.id,
+                                                       why=why)))
 
     style = style_fields(csl)
     for entry in unique:
         missing = style.missing(entry)
         if missing:
-            diagnostics.append(_at("BIB004", entry, f"@{entry.id} ({entry.type or 'no type'}) lacks "
-                                   f"{', '.join(missing)}, which the citation style \"{style.name}\" needs "
-                                   f"for this type; add {'it' if len(missing) == 1 else 'them'} from the source."))
+            diagnostics.append(_at("BIB004", entry, tr(plural(
+                len(missing),
+                "@{key} ({type}) lacks {fields}, which the citation style \"{style}\" needs for this type; add it "
+                "from the source.",
+                "@{key} ({type}) lacks {fields}, which the citation style \"{style}\" needs for this type; add them "
+                "from the source."), key=entry.id, type=entry.type or tr("no type"), fields=", ".join(missing),
+                style=style.name)))
         if cited is not None and entry.id not in cited:
-            diagnostics.append(_at("BIB005", entry, f"@{entry.id} is not cited in any chapter; cite it or "
-                                   "remove it."))
+            diagnostics.append(_at("BIB005", entry, tr("@{key} is not cited in any chapter; cite it or remove it.",
+                                                       key=entry.id)))
     return diagnostics
 
 
@@ -198,4 +206,4 @@ def bibliography_files_exist(paths: list[Path]) -> None:
 
     for path in paths:
         if not path.is_file():
-            raise UserError("bibliography file not found; create it or correct the path.", path)
+            raise UserError(tr("bibliography file not found; create it or correct the path."), path)

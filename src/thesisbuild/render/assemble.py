@@ -11,6 +11,7 @@ import re
 from ..config import Thesis
 from ..errors import UserError
 from ..escape import markdown_text, typst_str
+from ..i18n import N_, tr
 from ..pages import load_page, thesis_values
 from ..sources import Source
 from ..yamlfile import read_text
@@ -52,7 +53,7 @@ def front_matter(thesis: Thesis) -> list[str]:
             path = thesis.front / f"{item['text']}.md" if thesis.front else None
             if path is None or not path.is_file():
                 continue          # an optional text that is not written is left out
-            body = read_text(path, "front-matter text")
+            body = read_text(path, N_("front-matter text"))
             spacing = item.get("line_spacing")
             lang = item.get("lang")
             parts.append(f"# {markdown_text(item['title'])} {{.unnumbered}}")
@@ -116,8 +117,8 @@ def appendix_text(source: Source, numbered: bool = True) -> str:
     before = _COMMENT.sub("", source.text[:headings[0].start()] if headings else source.text)
     if not headings or before.strip():
         line = source.position(len(source.text) - len(source.text.lstrip()))[0] if source.text.strip() else 1
-        raise UserError("an appendix begins with its title as a heading ('# Kuesioner Penelitian'); add one "
-                        "above the text.", source.path, line)
+        raise UserError(tr("an appendix begins with its title as a heading ('# Kuesioner Penelitian'); add one "
+                           "above the text."), source.path, line)
     top = len(headings[0].group(1))
     out, last = [], 0
     for i, m in enumerate(headings):

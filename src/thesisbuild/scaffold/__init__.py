@@ -21,6 +21,7 @@ import yaml
 from .. import __version__
 from ..config import BUILTIN_TEMPLATES, load_profile
 from ..errors import UserError, display_path
+from ..i18n import tr
 
 FILES = Path(__file__).resolve().parent / "files"
 
@@ -140,8 +141,8 @@ def context(code: str, profile: str, *, meta: dict | None = None, lang: str | No
 def check_language(code: str) -> str:
     code = code.strip().lower().split("-")[0]
     if code not in LANGUAGES:
-        raise UserError(f"no scaffold for the language '{code}'; use --lang "
-                        f"{' or --lang '.join(LANGUAGES)}.")
+        raise UserError(tr("no scaffold for the language '{code}'; use {choices}.", code=code,
+                           choices=tr(" or ").join(f"--lang {c}" for c in LANGUAGES)))
     return code
 
 
@@ -150,8 +151,9 @@ def new_thesis(folder: Path, code: str = "id") -> list[str]:
     code = check_language(code)
     folder = Path(folder)
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-        raise UserError("this folder exists and is not empty; choose another folder for the new thesis, "
-                        f"or run `thesisbuild init {folder}` to add the build files to the thesis in it.",
+        raise UserError(tr("this folder exists and is not empty; choose another folder for the new thesis, "
+                           "or run `thesisbuild init {folder}` to add the build files to the thesis in it.",
+                           folder=folder),
                         folder)
     language = LANGUAGES[code]
     profile = profile_for(code)
@@ -180,17 +182,17 @@ def new_thesis(folder: Path, code: str = "id") -> list[str]:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    lines = [f"wrote {(Path(display_path(folder)) / rel).as_posix()}" for rel in sorted(files)]
+    lines = [tr("wrote {path}", path=(Path(display_path(folder)) / rel).as_posix()) for rel in sorted(files)]
     if profile != language.profile:
-        lines.append(f"note: the template '{language.profile}' is not installed; the thesis uses "
-                     f"'{profile}' until it is (change `template:` in thesis.yaml then).")
+        lines.append(tr("note: the template '{wanted}' is not installed; the thesis uses '{profile}' until it "
+                        "is (change `template:` in thesis.yaml then).", wanted=language.profile, profile=profile))
     return lines + [next_step(folder)]
 
 
 def next_step(folder: Path) -> str:
     here = Path(folder).resolve() == Path.cwd().resolve()
-    where = "" if here else f"cd {display_path(folder)} && "
-    return f"Next: {where}doit   (builds build/thesis.pdf and build/thesis.docx)"
+    command = "doit" if here else f"cd {display_path(folder)} && doit"
+    return tr("Next: {command}   (builds build/thesis.pdf and build/thesis.docx)", command=command)
 
 
 def write_new_file(path: Path, text: str) -> bool:
@@ -237,13 +239,13 @@ def init_thesis(folder: Path) -> list[str]:
 
     folder = Path(folder)
     if not folder.is_dir():
-        raise UserError("this folder does not exist; give the folder that holds the Markdown chapters, or "
-                        f"run `thesisbuild new {folder}` to start a thesis there.", folder)
+        raise UserError(tr("this folder does not exist; give the folder that holds the Markdown chapters, or "
+                           "run `thesisbuild new {folder}` to start a thesis there.", folder=folder), folder)
     found = survey(folder)
     chapters = [f.rel for f in found.of("chapter")]
     if not chapters:
-        raise UserError("no Markdown chapters here (looked in the folder and in chapters/, source/, src/, bab/ "
-                        "and similar folders); add them, or run `thesisbuild new` to start a thesis.", folder)
+        raise UserError(tr("no Markdown chapters here (looked in the folder and in chapters/, source/, src/, bab/ "
+                           "and similar folders); add them, or run `thesisbuild new` to start a thesis."), folder)
     code = found.language
     profile = profile_for(code)
     names = set(front_names(profile))
@@ -251,27 +253,29 @@ def init_thesis(folder: Path) -> list[str]:
     notes: list[str] = list(found.notes)
     for item in found.files:
         if item.role in ("chapter", "appendix"):
-            note = ""
+            found_line = (tr("chapter {path}", path=item.rel) if item.role == "chapter"
+                          else tr("appendix {path}", path=item.rel))
             if not item.heading:
-                note = " (it has no # heading to give its title)"
+                found_line += tr(" (it has no # heading to give its title)")
             elif re.match(r"(BAB|CHAPTER|Bab|Chapter)\s+([IVXLC]+|\d+)\b", item.heading):
-                note = (f" (its heading '{item.heading}' has a number: the build numbers chapters, so write the "
-                        "title alone)")
-            lines.append(f"{item.role} {item.rel}{note}")
+                found_line += tr(" (its heading '{heading}' has a number: the build numbers chapters, so write the "
+                                 "title alone)", heading=item.heading)
+            lines.append(found_line)
         elif item.role == "stub":
-            lines.append(f"left {item.rel}: {item.why}")
-            notes.append(f"left out {item.rel}: {item.why}")
+            lines.append(tr("left {path}: {why}", path=item.rel, why=item.why))
+            notes.append(tr("left out {path}: {why}", path=item.rel, why=item.why))
         else:
             slot = next((name for name in FRONT_SLOTS[item.front] if name in names), None)
             if item.front in TEMPLATE_PAGES:
-                why = f"{item.why}; {TEMPLATE_PAGES[item.front]}"
+                why = f"{item.why}; {tr(TEMPLATE_PAGES[item.front])}"
             elif slot:
-                why = (f"{item.why}; the template reads it from front/{slot}.md: copy its text there "
-                       "(without its heading) to include it")
+                why = tr("{what}; the template reads it from front/{slot}.md: copy its text there "
+                         "(without its heading) to include it", what=item.why, slot=slot)
             else:
-                why = f"{item.why}; the template '{profile}' has no place for it (make it an appendix if needed)"
-            lines.append(f"left {item.rel}: {why}")
-            notes.append(f"front matter {item.rel}: {why}")
+                why = tr("{what}; the template '{profile}' has no place for it (make it an appendix if needed)",
+                         what=item.why, profile=profile)
+            lines.append(tr("left {path}: {why}", path=item.rel, why=why))
+            notes.append(tr("front matter {path}: {why}", path=item.rel, why=why))
 
     bibliography = found.bibliography
     extra: dict[str, str] = {}
@@ -279,11 +283,12 @@ def init_thesis(folder: Path) -> list[str]:
         bibliography = ["bibliography/references.yaml"]
         extra["bibliography/references.yaml"] = EMPTY_BIBLIOGRAPHY[code]
     for rel in found.bibliography:
-        lines.append(f"bibliography {rel}")
+        lines.append(tr("bibliography {path}", path=rel))
     if found.csl:
-        lines.append(f"style {found.csl}")
+        lines.append(tr("style {name}", name=found.csl))
     for source in found.meta_sources:
-        lines.append(f"metadata {source}: {', '.join(sorted(found.meta)) or 'no values thesis.yaml takes'}")
+        lines.append(tr("metadata {path}: {keys}", path=source,
+                        keys=", ".join(sorted(found.meta)) or tr("no values thesis.yaml takes")))
 
     ctx = context(code, profile, meta=found.meta, lang=found.lang, chapters=chapters,
                   appendices=[f.rel for f in found.of("appendix")], bibliography=bibliography,
@@ -293,14 +298,17 @@ def init_thesis(folder: Path) -> list[str]:
     for rel, text in files.items():
         path = folder / rel
         if write_new_file(path, text):
-            written.append(f"wrote {display_path(path)}")
+            written.append((0, tr("wrote {path}", path=display_path(path))))
         elif rel == ".gitignore" and (missing := _missing_ignores(path, text)):
-            written.append(f"left {display_path(path)}: it exists (not changed); add {', '.join(missing)} to it so "
-                           "that build outputs are not committed")
+            written.append((1, tr("left {path}: it exists (not changed); add {lines} to it so that build outputs "
+                                  "are not committed", path=display_path(path), lines=", ".join(missing))))
         else:
-            written.append(f"left {display_path(path)}: it exists (not changed)")
-    written.sort(key=lambda line: (not line.startswith("wrote"), line))
-    summary = (f"language: {LANGUAGES[code].tag if not found.lang else found.lang}; template: {profile}"
-               + (f" ('{LANGUAGES[code].profile}' is not installed yet)" if profile != LANGUAGES[code].profile
-                  else ""))
-    return [*written, *lines, summary, next_step(folder)]
+            written.append((1, tr("left {path}: it exists (not changed)", path=display_path(path))))
+    written.sort()
+    tag = LANGUAGES[code].tag if not found.lang else found.lang
+    if profile != LANGUAGES[code].profile:
+        summary = tr("language: {lang}; template: {profile} ('{wanted}' is not installed yet)", lang=tag,
+                     profile=profile, wanted=LANGUAGES[code].profile)
+    else:
+        summary = tr("language: {lang}; template: {profile}", lang=tag, profile=profile)
+    return [*(line for _, line in written), *lines, summary, next_step(folder)]

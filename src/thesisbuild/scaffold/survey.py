@@ -32,6 +32,8 @@ from pathlib import Path
 import yaml
 from markdown_it import MarkdownIt
 
+from ..i18n import N_, tr
+
 SOURCE_FOLDERS = ("chapters", "chapter", "bab", "source", "sources", "src", "content", "contents", "text",
                   "markdown", "md", "manuscript", "naskah", "skripsi", "thesis", "tesis")
 APPENDIX_FOLDERS = ("appendices", "appendix", "lampiran")
@@ -64,10 +66,10 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
     "appendix": ("appendix", "appendices", "lampiran"),
 }
 STUB_ROLES = {
-    "contents": "a table of contents, which the template writes itself (from the headings)",
-    "figures": "a list of figures, which the template writes itself",
-    "tables": "a list of tables, which the template writes itself",
-    "references": "the reference list, which the template writes itself from the bibliography",
+    "contents": N_("a table of contents, which the template writes itself (from the headings)"),
+    "figures": N_("a list of figures, which the template writes itself"),
+    "tables": N_("a list of tables, which the template writes itself"),
+    "references": N_("the reference list, which the template writes itself from the bibliography"),
 }
 # front-matter role -> the profile's text names that can take it, first match wins.
 FRONT_SLOTS: dict[str, tuple[str, ...]] = {
@@ -79,12 +81,13 @@ FRONT_SLOTS: dict[str, tuple[str, ...]] = {
     "declaration": (),
     "title": (),
 }
-FRONT_NAMES = {"abstract": "the abstract", "abstrak": "the abstrak", "acknowledgements": "the acknowledgements",
-               "dedication": "the dedication", "abbreviations": "the list of abbreviations",
-               "declaration": "a statement or approval page", "title": "a title page"}
+FRONT_NAMES = {"abstract": N_("the abstract"), "abstrak": N_("the abstrak"),
+               "acknowledgements": N_("the acknowledgements"), "dedication": N_("the dedication"),
+               "abbreviations": N_("the list of abbreviations"),
+               "declaration": N_("a statement or approval page"), "title": N_("a title page")}
 # Front parts the template makes itself from thesis.yaml's values.
-TEMPLATE_PAGES = {"declaration": "the template makes its own statement and approval pages from thesis.yaml",
-                  "title": "the template makes its own cover and title page from thesis.yaml"}
+TEMPLATE_PAGES = {"declaration": N_("the template makes its own statement and approval pages from thesis.yaml"),
+                  "title": N_("the template makes its own cover and title page from thesis.yaml")}
 
 STOPWORDS = {
     "id": set("yang dan di dengan untuk dalam ini itu dari pada adalah tidak akan oleh sebagai ke atau juga "
@@ -185,18 +188,19 @@ def classify(root: Path, path: Path, in_appendix_folder: bool) -> MarkdownFile:
     role = role_of(path.stem) or (role_of(heading) if heading else None)
     body = prose(text)
     if role in STUB_ROLES:
-        extra = "; its text is not used, put its entries in a bibliography file" if role == "references" and body \
-            else ""
-        return MarkdownFile(rel, "stub", STUB_ROLES[role] + extra, heading=heading)
+        why = tr(STUB_ROLES[role])
+        if role == "references" and body:
+            why = tr("{what}; its text is not used, put its entries in a bibliography file", what=why)
+        return MarkdownFile(rel, "stub", why, heading=heading)
     if role is None and not body:
         commands = sorted(set(_LATEX_COMMAND.findall(_COMMENT.sub("", text))))
         if commands:
             named = ", ".join(f"\\{c}" for c in commands[:4]) + (", ..." if len(commands) > 4 else "")
-            return MarkdownFile(rel, "stub", f"it holds only LaTeX layout commands ({named}); the template "
-                                              "makes its own layout", heading=heading)
-        return MarkdownFile(rel, "stub", "it holds no text", heading=heading)
+            return MarkdownFile(rel, "stub", tr("it holds only LaTeX layout commands ({commands}); the template "
+                                                 "makes its own layout", commands=named), heading=heading)
+        return MarkdownFile(rel, "stub", tr("it holds no text"), heading=heading)
     if role in FRONT_SLOTS:
-        return MarkdownFile(rel, "front", FRONT_NAMES[role], front=role, heading=heading)
+        return MarkdownFile(rel, "front", tr(FRONT_NAMES[role]), front=role, heading=heading)
     if role == "appendix" or in_appendix_folder:
         return MarkdownFile(rel, "appendix", heading=heading)
     return MarkdownFile(rel, "chapter", heading=heading)
@@ -328,8 +332,8 @@ def survey(root: Path) -> Survey:
                 try:
                     data = yaml.safe_load(_FRONT_MATTER.sub(lambda m: m.group(1), path.read_text(encoding="utf-8")))
                 except yaml.YAMLError:
-                    result.notes.append(f"{path.relative_to(root).as_posix()} is not valid YAML; its values "
-                                        "were not read")
+                    result.notes.append(tr("{path} is not valid YAML; its values were not read",
+                                           path=path.relative_to(root).as_posix()))
                     continue
                 if isinstance(data, dict):
                     read_metadata(data, meta, refs, path.parent)
@@ -358,7 +362,9 @@ def survey(root: Path) -> Survey:
             candidates = [root / value, base / value]
             path = next((p for p in candidates if p.is_file()), None)
             if path is None:
-                result.notes.append(f"the metadata names the {key} '{value}', which does not exist")
+                result.notes.append(tr("the metadata names the bibliography '{name}', which does not exist", name=value)
+                                    if key == "bibliography" else
+                                    tr("the metadata names the style '{name}', which does not exist", name=value))
             else:
                 named.append(path.resolve().relative_to(root).as_posix()
                              if path.resolve().is_relative_to(root) else str(path.resolve()))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..i18n import tr
+
 
 @dataclass(frozen=True)
 class Check:
@@ -14,7 +16,7 @@ class Check:
 
     def line(self) -> str:
         status = "PASS" if self.ok else "FAIL"
-        return f"{status}  {self.rule:<24} {self.measured}  (expected {self.expected})"
+        return f"{status}  {self.rule:<24} {self.measured}  " + tr("(expected {expected})", expected=self.expected)
 
 
 def close(a: float, b: float, tolerance: float) -> bool:
@@ -35,5 +37,5 @@ def verify_files(paths, profile) -> list[Check]:
         elif suffix == ".docx":
             checks += verify_docx(path, profile)
         else:
-            raise UserError("verify reads .pdf and .docx files; name one of those.", path)
+            raise UserError(tr("verify reads .pdf and .docx files; name one of those."), path)
     return checks

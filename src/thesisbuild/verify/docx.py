@@ -10,6 +10,7 @@ from lxml import etree
 
 from ..config import Profile
 from ..errors import UserError
+from ..i18n import tr
 from ..render.docx_layout import WORD_PAGE_FORMATS
 from . import Check, close
 
@@ -25,13 +26,13 @@ def _val(el, attr: str = "val") -> str | None:
 
 def _read(path: Path) -> dict[str, etree._Element]:
     if not path.is_file():
-        raise UserError("no such DOCX; build it first with `doit`.", path)
+        raise UserError(tr("no such DOCX; build it first with `doit`."), path)
     try:
         with zipfile.ZipFile(path) as z:
             parts = {name: etree.fromstring(z.read(name)) for name in z.namelist()
                      if name.endswith(".xml") or name.endswith(".rels")}
     except (zipfile.BadZipFile, etree.XMLSyntaxError) as err:
-        raise UserError(f"not a readable DOCX ({err}); rebuild it.", path) from None
+        raise UserError(tr("not a readable DOCX ({problem}); rebuild it.", problem=err), path) from None
     return parts
 
 
@@ -92,19 +93,22 @@ def verify_docx(path: Path, profile: Profile) -> list[Check]:
                *(int(_val(mar, k)) / CM for k in ("top", "left", "bottom", "right")))
         want = (W_cm, H_cm, *(float(m[k]) for k in ("top", "left", "bottom", "right")))
         if not all(close(a, b, 0.02) for a, b in zip(got, want)):
-            off.append(f"section {i}: {got[0]:.2f} × {got[1]:.2f} cm, margins {got[2]:.2f}/{got[3]:.2f}/"
-                       f"{got[4]:.2f}/{got[5]:.2f} cm")
+            off.append(tr("section {number}: {width} × {height} cm, margins {margins} cm", number=i,
+                          width=f"{got[0]:.2f}", height=f"{got[1]:.2f}",
+                          margins="/".join(f"{v:.2f}" for v in got[2:])))
     if not sections:
-        measured = "no sections"
+        measured = tr("no sections")
     elif off:
-        measured = f"{len(sections)} sections; {off[0]}"
+        measured = tr("{count} sections; {problem}", count=len(sections), problem=off[0])
     else:
         size, mar = sections[0].find("w:pgSz", NS), sections[0].find("w:pgMar", NS)
         margins = "/".join(f"{int(_val(mar, k)) / CM:.2f}" for k in ("top", "left", "bottom", "right"))
-        measured = (f"{len(sections)} sections, {int(_val(size, 'w')) / CM:.2f} × {int(_val(size, 'h')) / CM:.2f} cm, "
-                    f"margins top/left/bottom/right {margins} cm")
+        measured = tr("{count} sections, {width} × {height} cm, margins top/left/bottom/right {margins} cm",
+                      count=len(sections), width=f"{int(_val(size, 'w')) / CM:.2f}",
+                      height=f"{int(_val(size, 'h')) / CM:.2f}", margins=margins)
     checks.append(Check("docx.page", bool(sections) and not off, measured,
-                        f"{W_cm:g} × {H_cm:g} cm, margins {m['top']:g}/{m['left']:g}/{m['bottom']:g}/{m['right']:g} cm"))
+                        tr("{width} × {height} cm, margins {margins} cm", width=f"{W_cm:g}", height=f"{H_cm:g}",
+                           margins=f"{m['top']:g}/{m['left']:g}/{m['bottom']:g}/{m['right']:g}")))
 
     # Page-number format and restart: front matter roman from 1, the body arabic from 1, then continuing.
     formats = []
@@ -115,14 +119,14 @@ def verify_docx(path: Path, profile: Profile) -> list[Check]:
     body_fmt = WORD_PAGE_FORMATS[profile.get("page_numbers.body_numbering")]
     want = [(front_fmt, "1"), (body_fmt, "1")] + [(body_fmt, None)] * max(0, len(formats) - 2)
     checks.append(Check("docx.page-numbering", formats == want and len(formats) >= 2,
-                        ", ".join(f"{f}{' from ' + s if s else ''}" for f, s in formats),
-                        f"{front_fmt} from 1, then {body_fmt} from 1, then continuing"))
+                        ", ".join(tr("{format} from {start}", format=f, start=s) if s else f for f, s in formats),
+                        tr("{front} from 1, then {body} from 1, then continuing", front=front_fmt, body=body_fmt)))
 
     # Chapter openings: a different first page, number there and in the running header.
     bad = []
     for i, sect in enumerate(sections[1:], 2):
         if sect.find("w:titlePg", NS) is None:
-            bad.append(f"section {i} has no different first page")
+            bad.append(tr("section {number} has no different first page", number=i))
             continue
         refs = {(el.tag.split("}")[1], _val(el, "type")): rels.get(el.get(f"{{{R}}}id")) for el in sect
                 if el.tag in (f"{{{W}}}headerReference", f"{{{W}}}footerReference")}
@@ -136,12 +140,14 @@ def verify_docx(path: Path, profile: Profile) -> list[Check]:
             has_page = part is not None and any("PAGE" in (t.text or "") for t in part.iter(f"{{{W}}}instrText"))
             want_jc = "center" if position.endswith("center") else "right"
             if not has_page or jc != want_jc:
-                bad.append(f"section {i} {which} {kind[:6]}: {'PAGE ' + str(jc) if has_page else 'no page number'}")
+                bad.append(tr("section {number} {which} {part}: {found}", number=i, which=which, part=kind[:6],
+                              found=f"PAGE {jc}" if has_page else tr("no page number")))
     checks.append(Check("docx.chapter-pages", not bad and len(sections) >= 2,
-                        f"{len(sections) - 1} body sections" + (f"; {'; '.join(bad[:3])}" if bad else
-                                                                 ", each with its own first page"),
-                        f"chapter opening {profile.get('page_numbers.chapter_opening')}, "
-                        f"other pages {profile.get('page_numbers.other_pages')}"))
+                        tr("{count} body sections", count=len(sections) - 1)
+                        + (f"; {'; '.join(bad[:3])}" if bad else tr(", each with its own first page")),
+                        tr("chapter opening {opening}, other pages {other}",
+                           opening=profile.get("page_numbers.chapter_opening"),
+                           other=profile.get("page_numbers.other_pages"))))
 
     # Styles: body, headings, bibliography.
     font, size = profile.get("font.family"), float(profile.get("font.size_pt"))
@@ -153,20 +159,24 @@ def verify_docx(path: Path, profile: Profile) -> list[Check]:
                         body.get("font") == font and close(body.get("size", 0), size, 0.01)
                         and close(body.get("line", 0), spacing, 0.01) and close(body.get("firstLine", 0), indent, 0.01)
                         and body.get("jc") == justify,
-                        _describe(body), f"{font} {size:g} pt, spacing {spacing:g}, first line {indent:g} cm, {justify}"))
+                        _describe(body), tr("{font} {size} pt, spacing {spacing}, first line {indent} cm, {align}",
+                                            font=font, size=f"{size:g}", spacing=f"{spacing:g}", indent=f"{indent:g}",
+                                            align=justify)))
     heading = _style_props(styles, "Heading1")
     chapter_align = "center" if profile.get("headings.chapter.align") in ("center", "centre") else "left"
     checks.append(Check("docx.style.heading",
                         heading.get("font") == font and close(heading.get("size", 0), size, 0.01)
                         and heading.get("bold") == bool(profile.get("headings.chapter.bold"))
                         and heading.get("jc") == chapter_align,
-                        _describe(heading), f"{font} {size:g} pt, bold, {chapter_align}"))
+                        _describe(heading), tr("{font} {size} pt, bold, {align}", font=font, size=f"{size:g}",
+                                               align=chapter_align)))
     bib = _style_props(styles, "Bibliography")
     hang = float(profile.get("bibliography.hanging_indent_cm"))
     bib_spacing = float(profile.get("bibliography.line_spacing"))
     checks.append(Check("docx.style.bibliography",
                         close(bib.get("hanging", 0), hang, 0.01) and close(bib.get("line", 0), bib_spacing, 0.01),
-                        _describe(bib), f"hanging indent {hang:g} cm, spacing {bib_spacing:g} inside an entry"))
+                        _describe(bib), tr("hanging indent {indent} cm, spacing {spacing} inside an entry",
+                                           indent=f"{hang:g}", spacing=f"{bib_spacing:g}")))
 
     # Heading numbering: BAB I, then 1.1, 1.1.1 under it; Lampiran A, then A.1.
     checks.append(_heading_numbering(document, profile))
@@ -191,23 +201,27 @@ def _toc_page_numbers(document: etree._Element, profile: Profile) -> Check:
             missing.append((title or text).strip()[:30])
     wants_contents = any(item.get("list") == "contents" for item in profile.get("front_matter"))
     ok = not missing and (entries > 0 or not wants_contents)
-    measured = f"{entries} entries" + (f"; no page number: {', '.join(repr(m) for m in missing[:3])}"
-                                       + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
-                                       if missing else (", each with its page number" if entries else ""))
-    return Check("docx.toc-page-numbers", ok, measured, "every entry of the table of contents and the lists "
-                 "with its page number")
+    measured = tr("{count} entries", count=entries)
+    if missing:
+        measured += tr("; no page number: {entries}", entries=", ".join(repr(m) for m in missing[:3]))
+        if len(missing) > 3:
+            measured += tr(" and {count} more", count=len(missing) - 3)
+    elif entries:
+        measured += tr(", each with its page number")
+    return Check("docx.toc-page-numbers", ok, measured,
+                 tr("every entry of the table of contents and the lists with its page number"))
 
 
 def _describe(props: dict) -> str:
     bits = [f"{props.get('font', '?')} {props.get('size', 0):g} pt"]
     if "line" in props:
-        bits.append(f"spacing {props['line']:g}")
+        bits.append(tr("spacing {spacing}", spacing=f"{props['line']:g}"))
     if props.get("firstLine"):
-        bits.append(f"first line {props['firstLine']:.2f} cm")
+        bits.append(tr("first line {indent} cm", indent=f"{props['firstLine']:.2f}"))
     if props.get("hanging"):
-        bits.append(f"hanging {props['hanging']:.2f} cm")
+        bits.append(tr("hanging {indent} cm", indent=f"{props['hanging']:.2f}"))
     if props.get("bold"):
-        bits.append("bold")
+        bits.append(tr("bold"))
     if "jc" in props:
         bits.append(props["jc"])
     return ", ".join(bits)
@@ -260,7 +274,7 @@ def _heading_numbering(document: etree._Element, profile: Profile) -> Check:
                 m_label = next((w for w in (label, appendix_label)
                                 if re.fullmatch(rf"{re.escape(w)} (?:{any_number.pattern})", first)), None)
                 if m_label and not one_line:
-                    problems.append(f"{first!r} out of order")
+                    problems.append(tr("{heading} out of order", heading=repr(first)))
             continue
         if not counters or not sections_numbered or level > int(profile.get("headings.section.max_level")):
             continue
@@ -269,12 +283,15 @@ def _heading_numbering(document: etree._Element, profile: Profile) -> Check:
         want = ".".join(map(str, counters)) + " "
         count += 1
         if not text.startswith(want):
-            problems.append(f"{text[:20]!r} (want {want.strip()})")
+            problems.append(tr("{heading} (want {number})", heading=repr(text[:20]), number=want.strip()))
     first = format_number(1, style_of)
-    expected = f"{label} {first}, then 1.1, 1.1.1, 1.1.1.1"
+    expected = tr("{label} {first}, then 1.1, 1.1.1, 1.1.1.1", label=label, first=first)
     if appendix:
         letter = format_number(1, appendix_style)
-        expected += f"; {appendix_label} {letter}" + (f", then {letter}.1, {letter}.1.1" if appendix_sections else "")
+        expected += f"; {appendix_label} {letter}"
+        if appendix_sections:
+            expected += tr(", then {letter}.1, {letter}.1.1", letter=letter)
     return Check("docx.heading-numbering", not problems and chapter > 0,
-                 f"{chapter} chapters, {appendix} appendices, {count} numbered headings"
+                 tr("{chapters} chapters, {appendices} appendices, {count} numbered headings", chapters=chapter,
+                    appendices=appendix, count=count)
                  + (f"; {'; '.join(problems[:3])}" if problems else ""), expected)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..config import Profile
 from ..errors import UserError
+from ..i18n import plural, tr
 from . import Check, close
 
 MM = 72 / 25.4           # points per millimetre
@@ -47,13 +48,13 @@ def read_pdf(path: Path) -> tuple[list[Page], list[tuple[int, str, int, float | 
     from pdfminer.pdfparser import PDFParser
 
     if not path.is_file():
-        raise UserError("no such PDF; build it first with `doit`.", path)
+        raise UserError(tr("no such PDF; build it first with `doit`."), path)
     pages: list[Page] = []
     with path.open("rb") as handle:
         try:
             document = PDFDocument(PDFParser(handle))
         except Exception as err:
-            raise UserError(f"not a readable PDF ({err}); rebuild it.", path) from None
+            raise UserError(tr("not a readable PDF ({problem}); rebuild it.", problem=err), path) from None
         manager = PDFResourceManager()
         device = PDFPageAggregator(manager, laparams=None)
         interpreter = PDFPageInterpreter(manager, device)
@@ -91,7 +92,7 @@ def read_outline(path: Path) -> list[tuple[int, str, int, float | None]]:
     from pdfminer.pdfparser import PDFParser
 
     if not path.is_file():
-        raise UserError("no such PDF; build it first with `doit`.", path)
+        raise UserError(tr("no such PDF; build it first with `doit`."), path)
     with path.open("rb") as handle:
         document = PDFDocument(PDFParser(handle))
         objids = [page.pageid for page in PDFPage.create_pages(document)]
@@ -163,9 +164,12 @@ def verify_pdf(path: Path, profile: Profile, lang: str = "id-ID") -> list[Check]
 
     # Page size.
     sizes = Counter((round(p.width / MM, 1), round(p.height / MM, 1)) for p in pages)
-    wrong = [f"page {p.number}" for p in pages if not (close(p.width / MM, W, 0.5) and close(p.height / MM, H, 0.5))]
-    measured = ", ".join(f"{w:g} × {h:g} mm ({n} pages)" for (w, h), n in sizes.items())
-    checks.append(Check("pdf.page-size", not wrong, measured + (f"; off: {', '.join(wrong[:5])}" if wrong else ""),
+    wrong = [tr("page {number}", number=p.number) for p in pages
+             if not (close(p.width / MM, W, 0.5) and close(p.height / MM, H, 0.5))]
+    measured = ", ".join(tr(plural(n, "{width} × {height} mm ({count} page)", "{width} × {height} mm ({count} pages)"),
+                            width=f"{w:g}", height=f"{h:g}", count=n) for (w, h), n in sizes.items())
+    checks.append(Check("pdf.page-size", not wrong,
+                        measured + (tr("; off: {pages}", pages=", ".join(wrong[:5])) if wrong else ""),
                         f"{W:g} × {H:g} mm"))
 
     # Which pages are the body (arabic numbers), and where chapters open (outline level 1).
@@ -189,13 +193,18 @@ def verify_pdf(path: Path, profile: Profile, lang: str = "id-ID") -> list[Check]
                      else profile.get("page_numbers.other_pages"))
         got_text, got_where = (found[0], _position(found[1], found[2], W, L, R, found[3])) if found else (None, "none")
         if (got_text, got_where) != (expect_text, where):
-            problems.append(f"page {p.number}: {got_text or 'no number'} {got_where} (want {expect_text or 'none'} {where})")
+            problems.append(tr("page {number}: {got} {got_where} (want {want} {where})", number=p.number,
+                               got=got_text or tr("no number"), got_where=got_where,
+                               want=expect_text or tr("none"), where=where))
         seen += 1
     checks.append(Check("pdf.page-numbers", not problems,
-                        f"{seen} pages checked; body from page {body_start}" + (f"; {'; '.join(problems[:4])}" if problems else ""),
-                        f"cover unnumbered, front {profile.get('page_numbers.front_numbering')} "
-                        f"{profile.get('page_numbers.front_position')}, body arabic from 1, chapter opening "
-                        f"{profile.get('page_numbers.chapter_opening')}, other pages {profile.get('page_numbers.other_pages')}"))
+                        tr("{count} pages checked; body from page {start}", count=seen, start=body_start)
+                        + (f"; {'; '.join(problems[:4])}" if problems else ""),
+                        tr("cover unnumbered, front {front} {front_position}, body arabic from 1, chapter opening "
+                           "{opening}, other pages {other}", front=profile.get("page_numbers.front_numbering"),
+                           front_position=profile.get("page_numbers.front_position"),
+                           opening=profile.get("page_numbers.chapter_opening"),
+                           other=profile.get("page_numbers.other_pages"))))
 
     # The text block's margins, from glyph positions: on every body page nothing crosses them, and
     # across the body the leftmost line start and the rightmost line end lie on them (headings and
@@ -221,32 +230,36 @@ def verify_pdf(path: Path, profile: Profile, lang: str = "id-ID") -> list[Check]
         bottom = min([ln.bottom for ln in every] + [g[1] for g in p.images]) / MM
         tops.append(top), bottoms.append(bottom)
         if left < L - 0.5 or right < R - 0.5 or top < T - 0.5 or top > T + 8 or bottom < B - 0.5:
-            offs.append(f"page {p.number}: left {left:.1f}, right {right:.1f}, top {top:.1f}, bottom {bottom:.1f}")
+            offs.append(tr("page {number}: left {left}, right {right}, top {top}, bottom {bottom}", number=p.number,
+                           left=f"{left:.1f}", right=f"{right:.1f}", top=f"{top:.1f}", bottom=f"{bottom:.1f}"))
     right_known = longest >= 0.8 * text_width      # some line runs (nearly) across the text block
     if leftmost is not None and not close(leftmost, L, 1.0):
-        offs.insert(0, f"no line starts at the left margin (leftmost {leftmost:.1f} mm)")
+        offs.insert(0, tr("no line starts at the left margin (leftmost {mm} mm)", mm=f"{leftmost:.1f}"))
     if right_known and rightmost is not None and not close(rightmost, R, 1.0):
-        offs.insert(0, f"no line ends at the right margin (rightmost {rightmost:.1f} mm)")
+        offs.insert(0, tr("no line ends at the right margin (rightmost {mm} mm)", mm=f"{rightmost:.1f}"))
     if tops:
-        right_text = f"{rightmost:.1f}" if right_known else "n/a (no full line)"
-        measured = (f"left {leftmost:.1f}, right {right_text}, top {min(tops):.1f}, "
-                    f"bottom ≥ {min(bottoms):.1f} mm on {len(tops)} body pages")
+        right_text = f"{rightmost:.1f}" if right_known else tr("n/a (no full line)")
+        measured = tr("left {left}, right {right}, top {top}, bottom ≥ {bottom} mm on {count} body pages",
+                      left=f"{leftmost:.1f}", right=right_text, top=f"{min(tops):.1f}", bottom=f"{min(bottoms):.1f}",
+                      count=len(tops))
     else:
-        measured = "no body text found"
+        measured = tr("no body text found")
     checks.append(Check("pdf.margins", bool(tops) and not offs,
                         measured + (f"; {'; '.join(offs[:3])}" if offs else ""),
-                        f"left {L:g}, right {R:g}, top {T:g}, bottom {B:g} mm"))
+                        tr("left {left}, right {right}, top {top}, bottom {bottom} mm", left=f"{L:g}", right=f"{R:g}",
+                           top=f"{T:g}", bottom=f"{B:g}")))
 
     # Body font and size, and the line pitch.
     body_lines = [ln for p in body_pages for ln in _text_lines(p, T, B)]
     fonts = Counter(ln.font for ln in body_lines)
     sizes = Counter(ln.size for ln in body_lines)
-    font = fonts.most_common(1)[0][0] if fonts else "none"
+    font = fonts.most_common(1)[0][0] if fonts else tr("none")
     body_size = sizes.most_common(1)[0][0] if sizes else 0.0
     families = [f.replace(" ", "").lower() for f in profile.get("font.pdf_families")]
     font_ok = any(font.replace(" ", "").lower().startswith(f) for f in families)
     checks.append(Check("pdf.body-font", font_ok and close(body_size, size, 0.1),
-                        f"{font} {body_size:g} pt", f"one of {', '.join(profile.get('font.pdf_families'))}, {size:g} pt"))
+                        f"{font} {body_size:g} pt", tr("one of {fonts}, {size} pt",
+                                                        fonts=", ".join(profile.get("font.pdf_families")), size=f"{size:g}")))
     gaps = []
     for p in body_pages:
         prose = [ln for ln in _text_lines(p, T, B) if close(ln.size, body_size, 0.1)]
@@ -256,7 +269,8 @@ def verify_pdf(path: Path, profile: Profile, lang: str = "id-ID") -> list[Check]
                 gaps.append(round(gap, 2))
     measured_pitch = Counter(gaps).most_common(1)[0][0] if gaps else 0.0
     checks.append(Check("pdf.line-pitch", close(measured_pitch, pitch, 0.3),
-                        f"{measured_pitch:g} pt between baselines", f"{pitch:.2f} pt ({profile.get('body.line_spacing')} lines)"))
+                        tr("{pitch} pt between baselines", pitch=f"{measured_pitch:g}"),
+                        tr("{pitch} pt ({spacing} lines)", pitch=f"{pitch:.2f}", spacing=profile.get("body.line_spacing"))))
 
     # Each chapter opens a new page: its heading is the first text on its page.
     late = []
@@ -266,11 +280,13 @@ def verify_pdf(path: Path, profile: Profile, lang: str = "id-ID") -> list[Check]
         page = pages[page_no - 1]
         first = next(iter(_text_lines(page, T, B)), None)
         if first is None or not _same_heading(first.text, title, page, T, B):
-            late.append(f"{title} (page {page_no})")
+            late.append(tr("{title} (page {number})", title=title, number=page_no))
     n_chapters = sum(1 for level, *_ in outline if level == 1)
     checks.append(Check("pdf.chapter-new-page", not late and n_chapters > 0,
-                        f"{n_chapters} chapter-level headings" + (f"; not at the top of a page: {', '.join(late[:4])}" if late else ", each at the top of its page"),
-                        "each chapter on a new page"))
+                        tr("{count} chapter-level headings", count=n_chapters)
+                        + (tr("; not at the top of a page: {headings}", headings=", ".join(late[:4])) if late
+                           else tr(", each at the top of its page")),
+                        tr("each chapter on a new page")))
 
     # Captions: "Gambar" below its figure, "Tabel" above its table. A paragraph that begins with a
     # reference ("Gambar 1.1 menunjukkan …") starts where paragraphs start, not where captions do.
@@ -304,15 +320,16 @@ def verify_pdf(path: Path, profile: Profile, lang: str = "id-ID") -> list[Check]
                 counted += 1
                 above = [img for img in p.images if img[1] >= ln.top - 1]
                 if not above or min(img[1] for img in above) - ln.top > 30:
-                    bad.append(f"{ln.text[:30]} (page {p.number}): no figure just above")
+                    bad.append(tr("{caption} (page {number}): no figure just above", caption=ln.text[:30], number=p.number))
             elif re.match(re.escape(tab_label) + label_number, ln.text) and body_start and p.number >= body_start:
                 counted += 1
                 below = p.lines[i + 1] if i + 1 < len(p.lines) else None
                 if below is None or ln.y - below.y > pitch * 3:
-                    bad.append(f"{ln.text[:30]} (page {p.number}): no table just below")
+                    bad.append(tr("{caption} (page {number}): no table just below", caption=ln.text[:30], number=p.number))
     checks.append(Check("pdf.captions", not bad,
-                        f"{counted} captions" + (f"; {'; '.join(bad[:3])}" if bad else ", each on the right side"),
-                        f"{fig_label} below its figure, {tab_label} above its table"))
+                        tr(plural(counted, "{count} caption", "{count} captions"), count=counted)
+                        + (f"; {'; '.join(bad[:3])}" if bad else tr(", each on the right side")),
+                        tr("{figure} below its figure, {table} above its table", figure=fig_label, table=tab_label)))
     return checks
 
 
