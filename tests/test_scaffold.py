@@ -3,12 +3,8 @@ in a fresh virtual environment, the way a student gets thesisbuild."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import site
 import subprocess
-import sys
-import sysconfig
 from pathlib import Path
 
 import pytest
@@ -17,64 +13,7 @@ from pypdf import PdfReader
 
 from thesisbuild import __version__
 
-from .conftest import FIXTURES, REPO
-
-
-class Installed:
-    """A virtual environment with thesisbuild installed from its wheel, nothing else of this checkout."""
-
-    def __init__(self, venv: Path):
-        self.venv = venv
-        self.bin = venv / ("Scripts" if os.name == "nt" else "bin")
-        self.python = self.bin / ("python.exe" if os.name == "nt" else "python")
-
-    def env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if k not in ("SOURCE_DATE_EPOCH", "PYTHONPATH")}
-        env["PATH"] = str(self.bin) + os.pathsep + env.get("PATH", "")
-        env["VIRTUAL_ENV"] = str(self.venv)
-        return env
-
-    def thesisbuild(self, cwd: Path, *args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([str(self.bin / "thesisbuild"), *args], cwd=cwd, capture_output=True, text=True,
-                              env=self.env())
-
-    def doit(self, cwd: Path) -> subprocess.CompletedProcess:
-        return subprocess.run([str(self.python), "-m", "doit"], cwd=cwd, capture_output=True, text=True,
-                              env=self.env())
-
-
-@pytest.fixture(scope="session")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
-    """Build the wheel once per session and install it, without dependencies, into a new venv that
-    sees this interpreter's installed packages (pandoc, typst, ...) through a .pth file."""
-    root = tmp_path_factory.mktemp("wheel")
-    # From a clean copy of the sources: setuptools would leave build/lib in the thesis's build/ folder
-    # and could pack files from an earlier build.
-    source = root / "source"
-    shutil.copytree(REPO / "src", source / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copy2(REPO / name, source / name)
-    wheels = root / "dist"
-    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(source)],
-                          capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr
-    wheel = next(wheels.glob("thesisbuild-*.whl"))
-    venv = root / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    inst = Installed(venv)
-    proc = subprocess.run([str(inst.python), "-m", "pip", "install", "--no-deps", "--no-index", "-q", str(wheel)],
-                          capture_output=True, text=True, env=inst.env())
-    assert proc.returncode == 0, proc.stderr
-    # Then the dependencies: this interpreter's site-packages, after the venv's own. The editable
-    # install of this checkout there stays inactive (.pth files of an added folder are not read).
-    purelib = Path(subprocess.run([str(inst.python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                                  capture_output=True, text=True, check=True).stdout.strip())
-    ours = [p for p in {sysconfig.get_paths()["purelib"], *site.getsitepackages()} if Path(p).is_dir()]
-    (purelib / "_thesisbuild_test_deps.pth").write_text("\n".join(sorted(ours)) + "\n", encoding="utf-8")
-    where = subprocess.run([str(inst.python), "-c", "import thesisbuild; print(thesisbuild.__file__)"],
-                           capture_output=True, text=True, env=inst.env(), cwd=root).stdout.strip()
-    assert Path(where).is_relative_to(venv), f"thesisbuild imported from {where}, not from the wheel"
-    return inst
+from .conftest import FIXTURES, REPO, Installed
 
 
 def pdf_text(project: Path) -> str:

@@ -15,11 +15,8 @@ For each thesis, in a temporary copy:
 
 Each thesis is built once per session; the tests below only read what the build left.
 
-These tests need `thesisbuild init`, the conversion of raw LaTeX, the resolution of pandoc-crossref
-and LaTeX cross-references, the image lint (IMG rules), the English profile `thesis-en` and
-appendices with their own numbering. Where `thesisbuild init` is not installed, the expected
-thesis.yaml is written instead (`write_expected_config`), so that the rest still runs and shows how far
-the build gets; `test_adopted_by_init` fails in that case.
+Every command runs from thesisbuild installed as a wheel in a fresh virtual environment (the
+`installed` fixture of conftest.py), as a student outside this repository has it.
 
 The prior-research articles in skripsi-it's daftar-pustaka.bib (wahyuni2021, pratama2022) are
 invented for the fixture; the textbooks, standards and the articles with a DOI are real works.
@@ -28,17 +25,15 @@ invented for the fixture; the textbooks, standards and the articles with a DOI a
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 import yaml
 
-from .conftest import FIXTURES, REPO, copy_thesis, run_cli, run_doit
+from .conftest import FIXTURES, REPO, Installed, copy_thesis
 from .content_count import (
     ENGLISH,
     INDONESIAN,
@@ -121,8 +116,8 @@ class Built:
     name: str
     project: Path
     labels: Labels
+    installed: Installed
     steps: dict[str, Step] = field(default_factory=dict)
-    init_missing: bool = False
     lint_before: list[dict] = field(default_factory=list)
     lint_after: list[dict] = field(default_factory=list)
     sources: SourceCounts = field(default_factory=SourceCounts)
@@ -147,7 +142,8 @@ class Built:
 
 
 def _run(built: Built, name: str, *args: str, doit: bool = False) -> Step:
-    result = run_doit(built.project, *args) if doit else run_cli(built.project, *args)
+    tool = built.installed
+    result = tool.doit(built.project, *args) if doit else tool.thesisbuild(built.project, *args)
     step = Step(("doit " if doit else "thesisbuild ") + " ".join(args), result.returncode,
                 result.stdout + result.stderr)
     built.steps[name] = step
@@ -155,20 +151,9 @@ def _run(built: Built, name: str, *args: str, doit: bool = False) -> Step:
     return step
 
 
-def init_available() -> bool:
-    result = subprocess.run([sys.executable, "-m", "thesisbuild.cli", "--help"], capture_output=True,
-                            text=True)
-    return re.search(r"\binit\b", result.stdout) is not None
-
-
-def write_expected_config(built: Built) -> None:
-    """Only while `thesisbuild init` is missing: the thesis.yaml that init should write."""
-    (built.project / "thesis.yaml").write_text(EXPECTED_CONFIG[built.name], encoding="utf-8")
-
-
 def _lint_json(built: Built, name: str) -> list[dict]:
     args = ("lint", "--format", "json", "--fail-on", "never")
-    result = run_cli(built.project, *args)
+    result = built.installed.thesisbuild(built.project, *args)
     built.steps[name] = Step("thesisbuild " + " ".join(args), result.returncode, result.stdout + result.stderr)
     try:
         findings = json.loads(result.stdout)
@@ -218,13 +203,13 @@ _BUILT: dict[str, Built] = {}
 
 
 @pytest.fixture(params=THESES)
-def thesis(request, tmp_path_factory) -> Built:
+def thesis(request, tmp_path_factory, installed: Installed) -> Built:
     """Each thesis is built once per session, whichever tests ask for it."""
     name = request.param
     if name == "phd_thesis_markdown" and not PHD_SAMPLE.is_dir():
         pytest.skip(f"the sample thesis {PHD_SAMPLE} is not on this machine")
     if name not in _BUILT:
-        built = _BUILT[name] = Built(name, Path(), LABELS[name])
+        built = _BUILT[name] = Built(name, Path(), LABELS[name], installed)
         try:
             _build(built, tmp_path_factory)
         except Exception:       # recorded once; every test of this thesis then reports it
@@ -240,13 +225,7 @@ def _build(built: Built, tmp_path_factory) -> None:
     built.project = _copy(name, tmp_path_factory.mktemp(name.replace("_", "-")) / name)
 
     if name in ADOPTED:
-        if init_available():
-            _run(built, "init", "init", ".")
-        else:
-            built.init_missing = True
-            write_expected_config(built)
-    if not (built.project / "dodo.py").is_file():      # as the README's setup has the student do
-        shutil.copy2(REPO / "dodo.py", built.project / "dodo.py")
+        _run(built, "init", "init", ".")
     if not (built.project / "thesis.yaml").is_file():
         return
 
@@ -271,7 +250,6 @@ def _build(built: Built, tmp_path_factory) -> None:
 
 @pytest.mark.parametrize("thesis", ADOPTED, indirect=True)
 def test_adopted_by_init(thesis: Built):
-    assert not thesis.init_missing, "thesisbuild has no 'init' command; the expected thesis.yaml was written instead"
     step = thesis.steps.get("init")
     assert step is not None and step.returncode == 0, step.report() if step else "init did not run"
     assert (thesis.project / "thesis.yaml").is_file(), step.report()
@@ -279,7 +257,6 @@ def test_adopted_by_init(thesis: Built):
 
 @pytest.mark.parametrize("thesis", ADOPTED, indirect=True)
 def test_init_writes_the_expected_sources_and_style(thesis: Built):
-    assert not thesis.init_missing, "thesisbuild has no 'init' command; nothing to compare"
     written = yaml.safe_load((thesis.project / "thesis.yaml").read_text(encoding="utf-8")) or {}
     expected = yaml.safe_load(EXPECTED_CONFIG[thesis.name])
     for key in COMPARED_KEYS:
