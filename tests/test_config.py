@@ -124,3 +124,28 @@ def test_the_cli_reports_a_config_error_in_one_line_with_exit_2(thesis_dir: Path
     assert len(errors) == 1
     assert errors[0].startswith("thesis.yaml:")
     assert not (thesis_dir / "build" / "thesis.pdf").exists()
+
+
+def test_front_texts_name_the_files_a_thesis_keeps_its_opening_texts_in(thesis_dir: Path):
+    (thesis_dir / "notes").mkdir()
+    (thesis_dir / "notes" / "abstrak.md").write_text("# Abstrak\n\n\\newpage\nRingkasan penelitian.\n", encoding="utf-8")
+    config = thesis_dir / "thesis.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "front_texts:\n  abstrak: notes/abstrak.md\n",
+                      encoding="utf-8")
+    thesis = load_thesis()
+    assert thesis.front_texts == {"abstrak": (thesis_dir / "notes" / "abstrak.md").resolve()}
+    from thesisbuild.render.assemble import front_matter
+
+    staged = "\n".join(front_matter(thesis))
+    assert "Ringkasan penelitian." in staged and "# Abstrak\n" not in staged and "\\newpage" not in staged
+
+
+def test_a_front_text_the_template_does_not_read_is_an_error_at_its_line(thesis_dir: Path):
+    config = thesis_dir / "thesis.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "front_texts:\n  summary: notes/summary.md\n",
+                      encoding="utf-8")
+    proc = run_cli(thesis_dir, "build")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    line = line_of(config, "summary:")
+    assert f"thesis.yaml:{line}: error: the template has no front-matter text 'summary'; use one of: " in proc.stderr
+    assert "abstrak" in proc.stderr

@@ -91,13 +91,16 @@ chapters:
 appendices:
   - source/16_appendix_1.md
   - source/17_appendix_2.md
+front_texts:
+  abstract: source/03_summary.md
+  acknowledgements: source/04_acknowledgements.md
 bibliography:
   - source/references.bib
 """
 EXPECTED_CONFIG = {"phd_thesis_markdown": PHD_EXPECTED,
                    "skripsi-it": (FIXTURES / "skripsi-it" / "thesis.expected.yaml").read_text(encoding="utf-8")}
 # The keys init must get right; the others are placeholders or metadata it may word differently.
-COMPARED_KEYS = ("chapters", "appendices", "bibliography", "template", "csl")
+COMPARED_KEYS = ("chapters", "appendices", "bibliography", "template", "csl", "front_texts")
 
 
 @dataclass
@@ -398,3 +401,16 @@ def test_no_unresolved_reference_in_the_pdf(thesis: Built):
 def test_no_unresolved_reference_in_the_docx(thesis: Built):
     found = unresolved_markers(docx_text(thesis.require(thesis.docx)), thesis.labels, thesis.keys())
     assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize("thesis", ["phd_thesis_markdown"], indirect=True)
+def test_the_front_matter_written_as_chapters_reaches_the_front_pages(thesis: Built):
+    """Its abstract and acknowledgements stay where the student keeps them (front_texts), under the
+    template's own titles, without their headings or the LaTeX page commands they held."""
+    from pypdf import PdfReader
+
+    pages = [" ".join((p.extract_text() or "").split()) for p in PdfReader(thesis.require(thesis.pdf)).pages]
+    front = " ".join(pages[:12])
+    assert "Interdum et malesuada fames ac ante ipsum" in front          # acknowledgements
+    assert "Lorem ipsum dolor sit amet, consectetur adipiscing elit. Nam et turpis gravida" in front   # abstract
+    assert "pagenumbering" not in front and "setcounter" not in front

@@ -21,7 +21,7 @@ PLACEHOLDER = re.compile(r"^\s*\[[^\]]*\]\s*$")
 _STRING_KEYS = ("title", "author", "student_id", "programme", "faculty", "university",
                 "city", "year", "lang", "template", "degree", "dean")
 _KNOWN_KEYS = set(_STRING_KEYS) | {"supervisors", "chapters", "bibliography", "csl", "profile", "lint",
-                                   "typos", "words", "logo", "front", "appendices"}
+                                   "typos", "words", "logo", "front", "front_texts", "appendices"}
 DEFAULT_TYPOS = "typos.yaml"
 DEFAULT_WORDS = "words.txt"
 _REQUIRED = ("title", "author", "chapters", "bibliography")
@@ -99,6 +99,7 @@ class Thesis:
     logo: Path | None = None        # the university's logo for the cover
     front: Path | None = None       # folder of front-matter texts (kata-pengantar.md, abstrak.md, …)
     appendices: list[Path] = field(default_factory=list)
+    front_texts: dict[str, Path] = field(default_factory=dict)   # a front text by name -> its file
 
     @property
     def build_dir(self) -> Path:
@@ -108,6 +109,7 @@ class Thesis:
         """Every input the outputs depend on, for incremental builds."""
         extra = [p for p in (self.typos, self.logo) if p]
         front = sorted(self.front.glob("*.md")) if self.front else []
+        front += sorted(set(self.front_texts.values()) - set(front))
         return [self.config_path, *self.chapters, *self.bibliography, *extra, *front, *self.appendices,
                 *self.profile.files(), *self.image_files()]
 
@@ -184,6 +186,7 @@ def load_thesis(config_path: Path | None = None) -> Thesis:
                         path, doc.line_of("front"))
     appendices = [_existing(doc, root, rel, ("appendices", i), N_("appendix"))
                   for i, rel in enumerate(_string_list(doc, "appendices"))]
+    front_texts = _front_texts(doc, root, profile)
 
     return Thesis(root=root, config_path=path, title=strings["title"], author=strings["author"],
                   lang=lang, chapters=chapters, bibliography=bibliography, csl=csl, profile=profile,
@@ -192,7 +195,35 @@ def load_thesis(config_path: Path | None = None) -> Thesis:
                   city=strings["city"], year=strings["year"], supervisors=supervisors,
                   placeholders=placeholders, lint_severity=lint_severity, typos=typos, words=words,
                   degree=strings["degree"], dean=strings["dean"], logo=logo,
-                  front=front if front.is_dir() else None, appendices=appendices)
+                  front=front if front.is_dir() else None, appendices=appendices, front_texts=front_texts)
+
+
+def _front_texts(doc: YamlDocument, root: Path, profile: Profile) -> dict[str, Path]:
+    """`front_texts: {abstract: source/03_summary.md}`: a front-matter text the profile reads, from a
+    file where the thesis keeps it instead of front/<name>.md."""
+    value = doc.data.get("front_texts")
+    if value is None:
+        return {}
+    names = [str(item["text"]) for item in profile.get("front_matter") if "text" in item]
+    if not isinstance(value, dict):
+        raise UserError(tr("'front_texts' must map the template's texts ({names}) to files, e.g. "
+                           "abstract: source/abstract.md.", names=", ".join(names)),
+                        doc.path, doc.line_of("front_texts"))
+    out: dict[str, Path] = {}
+    for name, rel in value.items():
+        line = doc.line_of("front_texts", name)
+        if str(name) not in names:
+            raise UserError(tr("the template has no front-matter text '{name}'; use one of: {names}.",
+                               name=name, names=", ".join(names)), doc.path, line)
+        if not isinstance(rel, str) or not rel.strip():
+            raise UserError(tr("'front_texts.{name}' must be the path of a Markdown file.", name=name),
+                            doc.path, line)
+        path = (root / rel).resolve()
+        if not path.is_file():
+            raise UserError(tr("the front-matter text '{path}' does not exist; create it or fix the path.",
+                               path=rel), doc.path, line)
+        out[str(name)] = path
+    return out
 
 
 def _optional_file(doc: YamlDocument, root: Path, key: str, default: str | None, what: str) -> Path | None:

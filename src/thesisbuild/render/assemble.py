@@ -50,10 +50,12 @@ def front_matter(thesis: Thesis) -> list[str]:
                     width = next(b.logo_width_cm for b in page.blocks if b.text is None)
                     parts.append(f'::: {{.docx-only custom-style="Cover Logo"}}\n![]({rel}){{width={width}cm}}\n:::')
         elif "text" in item:
-            path = thesis.front / f"{item['text']}.md" if thesis.front else None
+            path = thesis.front_texts.get(str(item["text"]))
+            if path is None:
+                path = thesis.front / f"{item['text']}.md" if thesis.front else None
             if path is None or not path.is_file():
                 continue          # an optional text that is not written is left out
-            body = read_text(path, N_("front-matter text"))
+            body = front_body(read_text(path, N_("front-matter text")))
             spacing = item.get("line_spacing")
             lang = item.get("lang")
             parts.append(f"# {markdown_text(item['title'])} {{.unnumbered}}")
@@ -71,6 +73,20 @@ def front_matter(thesis: Thesis) -> list[str]:
             parts.append(_raw("typst", _typst_list(item["list"], item["title"])))
             parts.append(_marker(f"{LIST_MARKER}{item['list']}|{item['title']}"))
     return parts
+
+
+def front_body(text: str) -> str:
+    """A front-matter text without YAML front matter and without a first heading of its own: the
+    template writes the title ("ABSTRAK", "Acknowledgements") in its style."""
+    text = re.sub(r"\A\ufeff?---\n.*?\n(?:---|\.\.\.)\n", "", text, count=1, flags=re.S)
+    text = re.sub(r"\A\s*#\s+[^\n]*\n", "", text, count=1)
+    # Page layout is the template's: a line of only \newpage, \pagenumbering{roman} and the like goes.
+    return _LAYOUT_LINE.sub("", text)
+
+
+_LAYOUT_LINE = re.compile(r"^[ \t]*(?:\\(?:newpage|clearpage|cleardoublepage|pagebreak|pagenumbering|setcounter|"
+                          r"thispagestyle|pagestyle|vspace\*?|vfill|singlespacing|onehalfspacing|doublespacing)"
+                          r"(?:\{[^{}\n]*\})*[ \t]*)+$\n?", re.M)
 
 
 def _typst_list(kind: str, title: str) -> str:

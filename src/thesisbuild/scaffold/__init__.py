@@ -126,13 +126,14 @@ META_FIELDS = ("title", "author", "student_id", "programme", "faculty", "univers
 
 def context(code: str, profile: str, *, meta: dict | None = None, lang: str | None = None,
             chapters: list[str], appendices: list[str] | None = None, bibliography: list[str],
-            csl: str = "apa", notes: list[str] | None = None) -> dict:
+            csl: str = "apa", notes: list[str] | None = None, front_texts: dict[str, str] | None = None) -> dict:
     first = chapters[0]
     return {
         "version": __version__, "meta": {**dict.fromkeys(META_FIELDS, ""), "supervisors": [], **(meta or {})},
         "lang": lang or LANGUAGES[code].tag, "template": profile,
         "csl": csl, "chapters": chapters, "appendices": appendices or [], "bibliography": bibliography,
         "notes": notes or [], "front_names": [f"{n}.md" for n in front_names(profile)],
+        "front_texts": front_texts or {},
         "first_chapter": first, "first_chapter_name": Path(first).stem,
         "chapters_dir": Path(first).parent.as_posix() if Path(first).parent != Path(".") else ".",
     }
@@ -251,6 +252,7 @@ def init_thesis(folder: Path) -> list[str]:
     names = set(front_names(profile))
     lines: list[str] = []
     notes: list[str] = list(found.notes)
+    front_texts: dict[str, str] = {}
     for item in found.files:
         if item.role in ("chapter", "appendix"):
             found_line = (tr("chapter {path}", path=item.rel) if item.role == "chapter"
@@ -268,9 +270,13 @@ def init_thesis(folder: Path) -> list[str]:
             slot = next((name for name in FRONT_SLOTS[item.front] if name in names), None)
             if item.front in TEMPLATE_PAGES:
                 why = f"{item.why}; {tr(TEMPLATE_PAGES[item.front])}"
+            elif slot and slot not in front_texts:
+                front_texts[slot] = item.rel
+                lines.append(tr("front text {path} ({slot})", path=item.rel, slot=slot))
+                continue
             elif slot:
-                why = tr("{what}; the template reads it from front/{slot}.md: copy its text there "
-                         "(without its heading) to include it", what=item.why, slot=slot)
+                why = tr("{what}; the template has one {slot} text, {path} already", what=item.why, slot=slot,
+                         path=front_texts[slot])
             else:
                 why = tr("{what}; the template '{profile}' has no place for it (make it an appendix if needed)",
                          what=item.why, profile=profile)
@@ -292,7 +298,7 @@ def init_thesis(folder: Path) -> list[str]:
 
     ctx = context(code, profile, meta=found.meta, lang=found.lang, chapters=chapters,
                   appendices=[f.rel for f in found.of("appendix")], bibliography=bibliography,
-                  csl=found.csl or "apa", notes=notes)
+                  csl=found.csl or "apa", notes=notes, front_texts=front_texts)
     files = {**render_files(code, ctx, include_examples=False), **extra}
     written = []
     for rel, text in files.items():
