@@ -148,7 +148,7 @@ def test_init_sorts_a_pandoc_thesis_into_chapters_appendices_front_matter_and_st
     assert "table of contents" in line("05_table_of_contents.md") and line("05_table_of_contents.md").startswith("left")
     assert "reference list" in line("18_references.md")
     assert line("03_summary.md") == "front text source/03_summary.md (abstract)"
-    assert line("04_acknowledgements.md") == "front text source/04_acknowledgements.md (acknowledgements)"
+    assert config["front_texts"] == {"abstract": "source/03_summary.md"}
     assert "statement" in line("02_statement.md") and "from thesis.yaml" in line("02_statement.md")
     assert "abbreviations" in line("08_abbreviations.md")
     # Every source file is accounted for, one line each, and named in thesis.yaml's comment.
