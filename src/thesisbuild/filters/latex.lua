@@ -169,6 +169,17 @@ finish = {
   Table = function(tbl)
     local label = caption_label(tbl.caption)
     if label and tbl.identifier == "" then tbl.identifier = label end
+    -- A longtable repeats its header for later pages (\endfirsthead ... \endhead): the reader keeps
+    -- the second copy as the first body row. The outputs repeat the head themselves: it goes.
+    local function row_text(row)
+      return table.concat(row.cells:map(function(c) return pandoc.utils.stringify(c.contents) end), "\t")
+    end
+    local heads = {}
+    for _, row in ipairs(tbl.head.rows) do heads[row_text(row)] = true end
+    local body = tbl.bodies[1]
+    while body and #body.body > 0 and heads[row_text(body.body[1])] do
+      body.body:remove(1)
+    end
     return tbl
   end,
   Header = function(h) return Header(h) end,
