@@ -132,3 +132,27 @@ def test_verify_reports_in_indonesian(tmp_path):
     assert "halaman isi" in margins, margins
     assert re.search(r"\(seharusnya kiri [\d.]+, kanan [\d.]+, atas [\d.]+, bawah [\d.]+ mm\)$", margins), margins
     assert "aturan lolos terhadap profil" in proc.stdout + proc.stderr
+
+
+def test_lint_findings_are_explained_in_indonesian(tmp_path):
+    (tmp_path / "thesis.yaml").write_text("title: Judul\nauthor: Nama\nchapters:\n  - bab/01-pendahuluan.md\n"
+                                          "bibliography: pustaka.yaml\n", encoding="utf-8")
+    (tmp_path / "pustaka.yaml").write_text(
+        "references:\n- id: ali2020\n  type: book\n  title: Buku\n  author:\n  - family: Ali\n    given: Budi\n"
+        "  issued:\n    date-parts:\n    - [2020]\n  publisher: Penerbit\n", encoding="utf-8")
+    (tmp_path / "bab").mkdir()
+    (tmp_path / "bab" / "01-pendahuluan.md").write_text(
+        "# Pendahuluan\n\nMenurut penelitian [@ali2020], hal ini benar [@alli2020].\n\n"
+        "![Struktur organisasi](images/struktur.png)\n", encoding="utf-8")
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "Struktur.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    proc = _cli("lint", env={"THESISBUILD_LANG": "id"}, cwd=tmp_path)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stdout + proc.stderr
+    lines = proc.stdout.splitlines()
+    assert ("bab/01-pendahuluan.md:3:47: CIT001 [error] @alli2020 tidak punya entri di daftar pustaka; apakah "
+            "maksud Anda @ali2020?") in lines, proc.stdout
+    image = next(line for line in lines if line.startswith("bab/01-pendahuluan.md:5:"))
+    assert image.startswith("bab/01-pendahuluan.md:5:24: IMG003 [error] gambar images/struktur.png tersimpan "
+                            "sebagai images/Struktur.png"), image
+    assert "thesisbuild fix akan memperbaiki path-nya" in image, image
+    assert not any("has no bibliography entry" in line or "is stored as" in line for line in lines), proc.stdout

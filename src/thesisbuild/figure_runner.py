@@ -27,7 +27,9 @@ def main(argv: list[str]) -> int:
     runpy.run_path(script, run_name="__main__")
     numbers = plt.get_fignums()
     if not numbers:
-        print(f"{script}: the script drew no figure", file=sys.stderr)
+        from .i18n import tr
+
+        print(f"{script}: " + tr("the script drew no figure"), file=sys.stderr)
         return 3
     figure = plt.figure(numbers[-1])
     figure.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})

@@ -14,7 +14,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .i18n import tr
+from .i18n import language, tr
 from .config import Thesis
 from .errors import UserError, display_path
 from .fsutil import remove_stale
@@ -83,6 +83,7 @@ def run_figure(figure: FigureScript, build: Path) -> dict[str, Path]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MPL")}
     env["PYTHONHASHSEED"] = "0"
     env["SOURCE_DATE_EPOCH"] = env.get("SOURCE_DATE_EPOCH", "315532800")
+    env["THESISBUILD_LANG"] = language()        # the script's own messages in the user's language
     proc = subprocess.run([sys.executable, "-m", "thesisbuild.figure_runner", str(figure.script),
                            str(outputs["svg"]), str(outputs["png"]), str(PNG_DPI)],
                           capture_output=True, text=True, cwd=figure.script.parent, env=env)

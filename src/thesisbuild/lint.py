@@ -14,6 +14,7 @@ from .typos import load_dictionary
 from .words import load_word_list
 from .diagnostics import Diagnostic, Severity, Suppressions
 from .errors import UserError
+from .i18n import N_, tr
 from .sources import Source
 from .yamlfile import read_text
 
@@ -63,7 +64,7 @@ def load_bibliographies(paths: list[Path]) -> tuple[list[Reference], list[Diagno
 def run_lint(request: LintRequest) -> LintResult:
     for path in request.chapters:
         if not path.is_file():
-            raise UserError("chapter file not found; create it or correct the path.", path)
+            raise UserError(tr("chapter file not found; create it or correct the path."), path)
     sources = [Source.read(p) for p in request.chapters]
     refs: list[Reference] = []
     diagnostics: list[Diagnostic] = []
@@ -84,7 +85,7 @@ def run_lint(request: LintRequest) -> LintResult:
     for path in request.bibliographies if request.citations else []:
         if path not in texts:
             try:
-                texts[path] = read_text(path, "bibliography")
+                texts[path] = read_text(path, N_("bibliography"))
             except UserError:
                 texts[path] = ""
     suppressions = {path: Suppressions(text) for path, text in texts.items()}

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 
+from .i18n import N_
 from .yamlfile import read_text
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n.*?\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
@@ -60,7 +61,7 @@ class Source:
 
     @classmethod
     def read(cls, path: Path) -> "Source":
-        return cls(path=path, text=read_text(path, "chapter"))
+        return cls(path=path, text=read_text(path, N_("chapter")))
 
     @cached_property
     def line_starts(self) -> list[int]:

@@ -15,6 +15,7 @@ from pathlib import Path
 from .citations import find_citations
 from .diagnostics import Fix
 from .errors import UserError
+from .i18n import N_, tr
 from .sources import Source
 from .yamlfile import load_yaml
 
@@ -78,17 +79,17 @@ class TypoDictionary:
 
 
 def load_dictionary(path: Path) -> TypoDictionary:
-    doc = load_yaml(path, "typo dictionary")
+    doc = load_yaml(path, N_("typo dictionary"))
     data = doc.data or {}
     if not isinstance(data, dict):
-        raise UserError("a typo dictionary maps each wrong form to its right form, one per line "
-                        "(Kazakhtan: Kazakhstan).", path, 1)
+        raise UserError(tr("a typo dictionary maps each wrong form to its right form, one per line "
+                           "(Kazakhtan: Kazakhstan)."), path, 1)
     entries = []
     for wrong, right in data.items():
         line = doc.line_of(wrong)
         wrong_text = str(wrong).strip()
         if not wrong_text or not _TOKEN.fullmatch(wrong_text.replace(" ", "").replace("-", "")):
-            raise UserError(f"'{wrong}' is not a word or phrase; list words only.", path, line)
+            raise UserError(tr("'{wrong}' is not a word or phrase; list words only.", wrong=wrong), path, line)
         if isinstance(right, list):
             options = tuple(str(r).strip() for r in right if str(r).strip())
         elif right is None or str(right).strip() == "":
@@ -96,9 +97,9 @@ def load_dictionary(path: Path) -> TypoDictionary:
         else:
             options = (str(right).strip(),)
         if not options:
-            raise UserError(f"'{wrong}' has no right form; write it after the colon.", path, line)
+            raise UserError(tr("'{wrong}' has no right form; write it after the colon.", wrong=wrong), path, line)
         if wrong_text in options:
-            raise UserError(f"'{wrong}' maps to itself; remove the line.", path, line)
+            raise UserError(tr("'{wrong}' maps to itself; remove the line.", wrong=wrong), path, line)
         entries.append(Entry(wrong_text, options, line))
     return TypoDictionary(path=path, entries=entries)
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from ..bibliography import Person, Reference
 from ..citations import Citation, closest_key, crossref_labels, find_citations
 from ..diagnostics import Diagnostic, Fix
+from ..i18n import N_, plural, tr
 from ..prose import CitedWork, ProseCitation, find_prose_citations, fold, fold_tokens, split_author
 from ..sources import Source
 
@@ -37,18 +38,18 @@ def _person_form(written: str, person: Person) -> str | None | bool:
     if not pt or not wt:
         return False
     if wt == pt:
-        return "capitals or punctuation"
+        return N_("capitals or punctuation")
     if person.literal:          # an organisation's name has no given names or particles
         return False
     given = fold_tokens(person.given)
     if len(wt) > len(pt) and wt[-len(pt):] == pt:
         lead = wt[:-len(pt)]
         if not given or all(any(t == g or t == g[:1] for g in given) for t in lead):
-            return "given name or initials before the surname"
+            return N_("given name or initials before the surname")
     if len(wt) > len(pt) and wt[:len(pt)] == pt and all(len(t) <= 2 for t in wt[len(pt):]):
-        return "initials after the surname"
+        return N_("initials after the surname")
     if len(wt) < len(pt) and pt[-len(wt):] == wt and all(t in _PARTICLES for t in pt[:-len(wt)]):
-        return "the surname's particle is missing"
+        return N_("the surname's particle is missing")
     return False
 
 
@@ -68,7 +69,7 @@ def match_authors(author: str, entry: Reference) -> AuthorMatch | None:
     if len(cited.names) == 2 and len(people) == 1 and not cited.etal:
         form = _person_form(cited.names[1], people[0])
         if form is not False and fold(cited.names[0]) in fold_tokens(people[0].given):
-            return AuthorMatch(("a given name written as a co-author",))
+            return AuthorMatch((N_("a given name written as a co-author"),))
     first = _person_form(cited.names[0], people[0])
     if first is False:
         return None
@@ -84,7 +85,7 @@ def match_authors(author: str, entry: Reference) -> AuthorMatch | None:
         if len(cited.names) > len(people):
             return None
         if len(cited.names) == 1 and len(people) == 2:
-            issues.append("the second author is missing")
+            issues.append(N_("the second author is missing"))
     return AuthorMatch(tuple(issues))
 
 
@@ -214,8 +215,8 @@ def check_pandoc_citations(source: Source, ctx: CitationContext) -> tuple[list[D
         cited.add(c.key)
         if c.key not in ctx.by_id:
             hint = ctx.closest_key(c.key)
-            message = f"@{c.key} has no bibliography entry" + (f"; did you mean @{hint}?" if hint else
-                                                               "; add the entry or correct the key.")
+            message = (tr("@{key} has no bibliography entry; did you mean @{hint}?", key=c.key, hint=hint) if hint
+                       else tr("@{key} has no bibliography entry; add the entry or correct the key.", key=c.key))
             diagnostics.append(Diagnostic.at("CIT001", source, c.start, c.end, message))
     return diagnostics, cited
 
@@ -232,20 +233,26 @@ def check_prose_citations(source: Source, ctx: CitationContext) -> tuple[list[Di
             where = (work.author_start, work.year_start + len(work.year))
             if res.kind == "unresolved":
                 near = ctx.closest_author(work.author)
-                hint = f"; did you mean {_cite_text(near, ctx)}?" if near else "; add the entry or correct the citation."
-                diagnostics.append(Diagnostic.at("CIT001", source, *where,
-                                         f'"{work.author}, {work.year}" matches no bibliography entry{hint}'))
+                if near:
+                    message = tr('"{author}, {year}" matches no bibliography entry; did you mean {suggestion}?',
+                                 author=work.author, year=work.year, suggestion=_cite_text(near, ctx))
+                else:
+                    message = tr('"{author}, {year}" matches no bibliography entry; add the entry or correct the '
+                                 "citation.", author=work.author, year=work.year)
+                diagnostics.append(Diagnostic.at("CIT001", source, *where, message))
                 continue
             if res.kind == "year-mismatch":
                 have = ", ".join(_cite_text(e, ctx) for e in res.entries)
                 diagnostics.append(Diagnostic.at("CIT002", source, *where,
-                                         f'"{work.author}" is in the bibliography, but not for {work.year}: '
-                                         f"it has {have}; correct the year or the entry."))
+                                         tr('"{author}" is in the bibliography, but not for {year}: it has '
+                                            "{have}; correct the year or the entry.",
+                                            author=work.author, year=work.year, have=have)))
             elif res.kind == "ambiguous":
                 keys = ", ".join(f"@{e.id}" for e in res.entries)
                 diagnostics.append(Diagnostic.at("CIT003", source, *where,
-                                         f'"{work.author}, {work.year}" matches {len(res.entries)} entries '
-                                         f"({keys}); give them year suffixes (2020a, 2020b) or cite by key."))
+                                         tr('"{author}, {year}" matches {count} entries ({keys}); give them '
+                                            "year suffixes (2020a, 2020b) or cite by key.", author=work.author,
+                                            year=work.year, count=len(res.entries), keys=keys)))
             entries = res.entries if res.kind in ("resolved", "year-mismatch") else []
             entry = entries[0] if len(entries) == 1 else None
             if res.kind == "resolved":
@@ -255,8 +262,9 @@ def check_prose_citations(source: Source, ctx: CitationContext) -> tuple[list[Di
                 if match and match.issues:
                     printed = ctx.printed(entry)
                     diagnostics.append(Diagnostic.at("CIT004", source, work.author_start, work.author_end,
-                                             f'"{work.author}" is not how the style prints this author '
-                                             f"({'; '.join(match.issues)}); write \"{printed}\"."))
+                                             tr('"{author}" is not how the style prints this author '
+                                                '({issues}); write "{printed}".', author=work.author,
+                                                issues="; ".join(tr(i) for i in match.issues), printed=printed)))
                 etal = _etal_problem(work, entry, lang, ctx)
                 if etal:
                     diagnostics.append(Diagnostic.at("CIT006", source, work.author_start, work.author_end, etal))
@@ -265,15 +273,17 @@ def check_prose_citations(source: Source, ctx: CitationContext) -> tuple[list[Di
                 replacement = f", {word} {work.locator}"
                 diagnostics.append(Diagnostic.at(
                     "CIT005", source, work.locator_start, work.locator_end,
-                    f'write the page as "{work.year}{replacement}", not "{work.year}{work.locator_sep}'
-                    f'{work.locator_word + " " if work.locator_word else ""}{work.locator}".',
+                    tr('write the page as "{right}", not "{wrong}".', right=f"{work.year}{replacement}",
+                       wrong=f'{work.year}{work.locator_sep}{work.locator_word + " " if work.locator_word else ""}'
+                             f"{work.locator}"),
                     fix=Fix(work.locator_start, work.locator_end, replacement)))
         if all(r.kind == "resolved" for r in resolutions):
             keys = [r.entries[0].id for r in resolutions]
             replacement = _pandoc_syntax(cite, keys, lang)
             diagnostics.append(Diagnostic.at("CIT007", source, cite.start, cite.end,
-                                     f'prose citation "{_one_line(cite.text)}" can be written {replacement}, so '
-                                     "the style formats it and lists the work.",
+                                     tr('prose citation "{text}" can be written {replacement}, so the style '
+                                        "formats it and lists the work.", text=_one_line(cite.text),
+                                        replacement=replacement),
                                      fix=Fix(cite.start, cite.end, replacement)))
     return diagnostics, cited
 
@@ -313,13 +323,16 @@ def _etal_problem(work: CitedWork, entry: Reference, lang: str, ctx: CitationCon
     want = _ETAL_WORD[lang]
     problems = []
     if written and fold(written) != fold(want):
-        problems.append(f'this thesis writes "{want}", not "{written}"')
+        problems.append(tr('this thesis writes "{want}", not "{written}"', want=want, written=written))
     if written and count <= 2:
-        problems.append(f"@{entry.id} lists {count} author{'s' if count != 1 else ''}, so the style "
-                        f'prints "{ctx.printed(entry)}" without {want}; add the missing authors to the '
-                        "entry or drop it")
+        problems.append(tr(plural(count, '@{key} lists {count} author, so the style prints "{printed}" without '
+                                         "{want}; add the missing authors to the entry or drop it",
+                                  '@{key} lists {count} authors, so the style prints "{printed}" without '
+                                  "{want}; add the missing authors to the entry or drop it"),
+                           key=entry.id, count=count, printed=ctx.printed(entry), want=want))
     if not written and count >= 3 and len(split_author(work.author).names) < count:
-        problems.append(f'@{entry.id} has {count} authors; write "{ctx.printed(entry)}"')
+        problems.append(tr('@{key} has {count} authors; write "{printed}"', key=entry.id, count=count,
+                           printed=ctx.printed(entry)))
     return "; ".join(problems) + "." if problems else None
 
 

@@ -13,6 +13,7 @@ import unicodedata
 
 from ..citations import find_crossrefs, find_labels, normalise_label
 from ..diagnostics import Diagnostic, Fix
+from ..i18n import tr
 from ..sources import Source
 
 _CROSSREF_FORM = re.compile(r"^(fig|tbl|sec|eq|lst):")
@@ -87,14 +88,16 @@ def check_crossrefs(sources: list[Source], bibliography_title: str | None = None
                 first, offset = seen[key]
                 line = first.position(offset)[0]
                 out.append(Diagnostic.at("XRF003", source, label.start, label.end,
-                                         f"the label {label.name} is defined twice (first at {first.path.name}:{line}); "
-                                         "give each figure, table, section, equation or listing its own label."))
+                                         tr("the label {label} is defined twice (first at {place}); give each "
+                                            "figure, table, section, equation or listing its own label.",
+                                            label=label.name, place=f"{first.path.name}:{line}")))
             seen.setdefault(key, (source, label.start))
             labels.setdefault(key, label.name)
             if _CROSSREF_FORM.match(label.name) and source.text[label.start - 1] == "#":
                 out.append(Diagnostic.at("XRF001", source, label.start, label.end,
-                                         f"{{#{label.name}}} is pandoc-crossref's form; write {{#{key}}} "
-                                         "(thesisbuild fix converts it).", fix=Fix(label.start, label.end, key)))
+                                         tr("{{#{label}}} is pandoc-crossref's form; write {{#{key}}} "
+                                            "(thesisbuild fix converts it).", label=label.name, key=key),
+                                         fix=Fix(label.start, label.end, key)))
     # Any other identifier written twice: pandoc keeps both and a link to it is ambiguous.
     ids: dict[str, tuple[Source, int]] = {}
     for source in sources:
@@ -105,8 +108,9 @@ def check_crossrefs(sources: list[Source], bibliography_title: str | None = None
             if key in ids:
                 first, at = ids[key]
                 out.append(Diagnostic.at("XRF003", source, offset, offset + len(ident),
-                                         f"the identifier #{ident} is given twice (first at "
-                                         f"{first.path.name}:{first.position(at)[0]}); give each element its own."))
+                                         tr("the identifier #{ident} is given twice (first at {place}); give "
+                                            "each element its own.", ident=ident,
+                                            place=f"{first.path.name}:{first.position(at)[0]}")))
             else:
                 ids[key] = (source, offset)
     known = set(labels)
@@ -116,16 +120,21 @@ def check_crossrefs(sources: list[Source], bibliography_title: str | None = None
             if key not in known:
                 hint = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
                 written = f"\\ref{{{ref.label}}}" if ref.latex else f"@{ref.label}"
-                suggestion = (f" (did you mean {labels[hint[0]] if ref.latex else '@' + hint[0]}?)" if hint else "")
-                out.append(Diagnostic.at("XRF002", source, ref.start, ref.end,
-                                         f"the cross-reference {written} points at no label in the thesis{suggestion}; "
-                                         f"label the figure, table, section, equation or listing with "
-                                         f"{{#{key}}}, or correct the reference."))
+                if hint:
+                    message = tr("the cross-reference {written} points at no label in the thesis (did you mean "
+                                 "{hint}?); label the figure, table, section, equation or listing with {{#{key}}}, "
+                                 "or correct the reference.", written=written, key=key,
+                                 hint=labels[hint[0]] if ref.latex else "@" + hint[0])
+                else:
+                    message = tr("the cross-reference {written} points at no label in the thesis; label the figure, "
+                                 "table, section, equation or listing with {{#{key}}}, or correct the reference.",
+                                 written=written, key=key)
+                out.append(Diagnostic.at("XRF002", source, ref.start, ref.end, message))
             elif not ref.latex and _CROSSREF_FORM.match(ref.label):
                 at = ref.start + (1 if source.text[ref.start] == "@" else 2)
                 out.append(Diagnostic.at("XRF001", source, ref.start, ref.end,
-                                         f"@{ref.label} is pandoc-crossref's form; write @{key} (thesisbuild fix "
-                                         "converts it).", fix=Fix(at, ref.end, key)))
+                                         tr("@{label} is pandoc-crossref's form; write @{key} (thesisbuild fix "
+                                            "converts it).", label=ref.label, key=key), fix=Fix(at, ref.end, key)))
     out += check_links(sources, known, bibliography_title)
     return out
 
@@ -148,19 +157,23 @@ def check_links(sources: list[Source], labels: set[str], bibliography_title: str
             target = m.group(1)
             if target not in ids and normalise_label(target) not in ids:
                 hint = difflib.get_close_matches(target, sorted(ids), n=1, cutoff=0.6)
-                out.append(Diagnostic.at("DOC002", source, m.start(1) - 1, m.end(1),
-                                         f"the link to #{target} points at no heading or label in the thesis"
-                                         + (f" (did you mean #{hint[0]}?)" if hint else "")
-                                         + "; correct the target or give the heading that id with {#" + target + "}."))
+                if hint:
+                    message = tr("the link to #{target} points at no heading or label in the thesis (did you mean "
+                                 "#{hint}?); correct the target or give the heading that id with {{#{target}}}.",
+                                 target=target, hint=hint[0])
+                else:
+                    message = tr("the link to #{target} points at no heading or label in the thesis; correct the "
+                                 "target or give the heading that id with {{#{target}}}.", target=target)
+                out.append(Diagnostic.at("DOC002", source, m.start(1) - 1, m.end(1), message))
         for m in _REFS_DIV.finditer(source.text):
             if source.region_at(m.start()) is None or source.region_at(m.start()).kind == "html":
                 out.append(Diagnostic.at("DOC001", source, m.start(), m.end(),
-                                         "a chapter places its own reference list (#refs); remove it, the build "
-                                         "adds the reference list after the last chapter."))
+                                         tr("a chapter places its own reference list (#refs); remove it, the "
+                                            "build adds the reference list after the last chapter.")))
         for title, start, end in heading_texts(source):
             if re.sub(r"\s+", " ", title).strip(" *_").lower() in titles:
                 out.append(Diagnostic.at("DOC001", source, start, end,
-                                         f'the chapter has its own "{title}" heading; remove it and the list under it, '
-                                         "the build adds the reference list, made from the citations, after the last "
-                                         "chapter."))
+                                         tr('the chapter has its own "{title}" heading; remove it and the list '
+                                            "under it, the build adds the reference list, made from the citations, "
+                                            "after the last chapter.", title=title)))
     return out

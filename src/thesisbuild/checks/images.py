@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ..diagnostics import Diagnostic, Fix
+from ..i18n import tr
 from ..sources import Source
 
 # ![alt](path "title"){attrs}; the alt text may hold one level of brackets.
@@ -106,27 +107,32 @@ def check_images(sources: list[Source], root: Path) -> list[Diagnostic]:
             resolved = (root / written.lstrip("/")).resolve() if not rel.is_absolute() else Path(written).resolve()
             if rel.is_absolute() or not resolved.is_relative_to(root):
                 out.append(Diagnostic.at("IMG002", source, ref.start, ref.end,
-                                         f"the image {written} is outside the thesis folder, where the build cannot "
-                                         "read it and no one else has it; copy it into the thesis (e.g. images/) "
-                                         "and write the path from there."))
+                                         tr("the image {path} is outside the thesis folder, where the build "
+                                            "cannot read it and no one else has it; copy it into the thesis (e.g. "
+                                            "images/) and write the path from there.", path=written)))
                 continue
             exact, real = _exact(root, rel.parts)
             if not exact and real is not None:
                 out.append(Diagnostic.at("IMG003", source, ref.start, ref.end,
-                                         f"the image {written} is stored as {real} (did you mean {real}?); letter "
-                                         "case matters outside Windows and macOS. thesisbuild fix corrects the path.",
+                                         tr("the image {path} is stored as {real} (did you mean {real}?); letter "
+                                            "case matters outside Windows and macOS. thesisbuild fix corrects the "
+                                            "path.", path=written, real=real),
                                          fix=Fix(ref.start, ref.end, real)))
                 written = real
             elif not exact:
                 hint = _closest(root, rel)
-                out.append(Diagnostic.at("IMG001", source, ref.start, ref.end,
-                                         f"the image {written} does not exist"
-                                         + (f" (did you mean {hint}?)" if hint else "")
-                                         + "; add the file or correct the path (paths start at the thesis folder)."))
+                if hint:
+                    message = tr("the image {path} does not exist (did you mean {hint}?); add the file or correct "
+                                 "the path (paths start at the thesis folder).", path=written, hint=hint)
+                else:
+                    message = tr("the image {path} does not exist; add the file or correct the path (paths start "
+                                 "at the thesis folder).", path=written)
+                out.append(Diagnostic.at("IMG001", source, ref.start, ref.end, message))
                 continue
             if PurePosixPath(written).suffix.lower() in _UNEMBEDDABLE:
                 out.append(Diagnostic.at("IMG004", source, ref.start, ref.end,
-                                         f"the image {written} is a {PurePosixPath(written).suffix[1:].upper()} file, "
-                                         "which the PDF and the DOCX cannot embed; convert it to PNG or SVG (e.g. "
-                                         "pdftocairo -svg, or export it again) and place that file."))
+                                         tr("the image {path} is a {format} file, which the PDF and the DOCX "
+                                            "cannot embed; convert it to PNG or SVG (e.g. pdftocairo -svg, or export "
+                                            "it again) and place that file.", path=written,
+                                            format=PurePosixPath(written).suffix[1:].upper())))
     return out

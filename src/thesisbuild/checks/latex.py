@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from ..diagnostics import Diagnostic
+from ..i18n import N_, tr
 from ..sources import Source
 
 # Environments pandoc's LaTeX reader converts to document content.
@@ -50,25 +51,25 @@ SUPPORTED_COMMANDS = {
 }
 
 _REMEDIES = {
-    "tikzpicture": "draw it as an image (SVG or PNG, or a script in figures/) and place it with "
-                   "![Caption](images/name.png){#fig-name}",
-    "pgfplot": "draw it as an image (SVG or PNG, or a script in figures/) and place it with "
-               "![Caption](images/name.png){#fig-name}",
-    "axis": "draw it as an image and place it with ![Caption](images/name.png){#fig-name}",
-    "algorithm": "write the steps as a numbered list, or as a code block with a caption "
-                 "(': Caption {#lst-name}' before it)",
-    "algorithmic": "write the steps as a numbered list, or as a code block with a caption",
-    "pageref": "refer to the element by its number instead (@fig-name, @tbl-name, @sec-name)",
-    "tableofcontents": "remove it; the template makes the Daftar Isi",
-    "listoffigures": "remove it; the template makes the Daftar Gambar",
-    "listoftables": "remove it; the template makes the Daftar Tabel",
-    "bibliography": "remove it; the build adds the reference list after the last chapter",
-    "printbibliography": "remove it; the build adds the reference list after the last chapter",
-    "input": "paste the file's text into the chapter, or list it as a chapter in thesis.yaml",
-    "include": "paste the file's text into the chapter, or list it as a chapter in thesis.yaml",
+    "tikzpicture": N_("draw it as an image (SVG or PNG, or a script in figures/) and place it with "
+                      "![Caption](images/name.png){{#fig-name}}"),
+    "pgfplot": N_("draw it as an image (SVG or PNG, or a script in figures/) and place it with "
+                  "![Caption](images/name.png){{#fig-name}}"),
+    "axis": N_("draw it as an image and place it with ![Caption](images/name.png){{#fig-name}}"),
+    "algorithm": N_("write the steps as a numbered list, or as a code block with a caption "
+                    "(': Caption {{#lst-name}}' before it)"),
+    "algorithmic": N_("write the steps as a numbered list, or as a code block with a caption"),
+    "pageref": N_("refer to the element by its number instead (@fig-name, @tbl-name, @sec-name)"),
+    "tableofcontents": N_("remove it; the template makes the Daftar Isi"),
+    "listoffigures": N_("remove it; the template makes the Daftar Gambar"),
+    "listoftables": N_("remove it; the template makes the Daftar Tabel"),
+    "bibliography": N_("remove it; the build adds the reference list after the last chapter"),
+    "printbibliography": N_("remove it; the build adds the reference list after the last chapter"),
+    "input": N_("paste the file's text into the chapter, or list it as a chapter in thesis.yaml"),
+    "include": N_("paste the file's text into the chapter, or list it as a chapter in thesis.yaml"),
 }
-_DEFAULT_REMEDY = ("write it in Markdown instead (a table as a pipe table with ': Caption {#tbl-name}', a figure "
-                   "as ![Caption](path){#fig-name}, emphasis as *text*) or remove it")
+_DEFAULT_REMEDY = N_("write it in Markdown instead (a table as a pipe table with ': Caption {{#tbl-name}}', a figure "
+                     "as ![Caption](path){{#fig-name}}, emphasis as *text*) or remove it")
 
 _COMMAND = re.compile(r"\\([A-Za-z]+\*?)")
 # Macro definitions pandoc's reader applies to the text and math after them (latex_macros).
@@ -166,9 +167,12 @@ def check_latex(sources: list[Source]) -> list[Diagnostic]:
     macros = defined_macros(sources)
     for source in sources:
         for c in unsupported_latex(source, macros):
-            what = f"the LaTeX environment {c.name}" if not c.name.startswith("\\") else f"the LaTeX command {c.name}"
-            remedy = _REMEDIES.get(c.name.lstrip("\\").rstrip("*"), _DEFAULT_REMEDY)
-            out.append(Diagnostic.at("TEX001", source, c.start, min(c.end, c.start + 200),
-                                     f"{what} cannot be converted and would show as code in the PDF and DOCX; "
-                                     f"{remedy}."))
+            remedy = tr(_REMEDIES.get(c.name.lstrip("\\").rstrip("*"), _DEFAULT_REMEDY))
+            if c.name.startswith("\\"):
+                message = tr("the LaTeX command {name} cannot be converted and would show as code in the PDF and "
+                             "DOCX; {remedy}.", name=c.name, remedy=remedy)
+            else:
+                message = tr("the LaTeX environment {name} cannot be converted and would show as code in the PDF "
+                             "and DOCX; {remedy}.", name=c.name, remedy=remedy)
+            out.append(Diagnostic.at("TEX001", source, c.start, min(c.end, c.start + 200), message))
     return out

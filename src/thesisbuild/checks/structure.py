@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..diagnostics import Diagnostic, Severity
 from ..errors import UserError, display_path
+from ..i18n import plural, tr
 from ..sources import Source
 from .crossrefs import check_crossrefs
 from .images import check_images
@@ -35,6 +36,7 @@ def enforce(diagnostics: list[Diagnostic], severity: dict | None = None) -> None
     if errors:
         first = errors[0]
         more = len(errors) - 1
-        message = first.message + (f" ({more} more such problem{'s' if more != 1 else ''}: run thesisbuild lint)"
+        message = first.message + (tr(plural(more, " ({count} more such problem: run thesisbuild lint)",
+                                             " ({count} more such problems: run thesisbuild lint)"), count=more)
                                    if more else "")
         raise UserError(message, first.path, first.line, first.column)

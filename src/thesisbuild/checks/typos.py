@@ -8,6 +8,7 @@ from collections import Counter
 from typing import NamedTuple
 
 from ..diagnostics import Diagnostic, Severity
+from ..i18n import tr
 from ..sources import Source
 from ..typos import TypoDictionary, find_typos
 from ..words import _WORD, WordList, damerau, near_frequent
@@ -23,17 +24,20 @@ def check_typos(sources: list[Source], dictionary: TypoDictionary | None,
             covered[source.path] = [(h.start, h.end) for h in hits]
             for hit in hits:
                 entry = hit.form.entry
-                where = "in a quotation, which is kept verbatim; " if hit.quoted else ""
                 if entry.fixable:
-                    message = (f'"{hit.text}" is a known typo for "{hit.replacements[0]}"; '
-                               f"{where}{'check the source' if hit.quoted else 'thesisbuild fix corrects it'}.")
+                    message = (tr('"{text}" is a known typo for "{right}"; in a quotation, which is kept verbatim; '
+                                  "check the source.", text=hit.text, right=hit.replacements[0]) if hit.quoted
+                               else tr('"{text}" is a known typo for "{right}"; thesisbuild fix corrects it.',
+                                       text=hit.text, right=hit.replacements[0]))
                     diagnostics.append(Diagnostic.at("TYP001", source, hit.start, hit.end, message,
                                              severity=Severity.INFO if hit.quoted else None, fix=hit.fix()))
                 else:
-                    options = " or ".join(f'"{r}"' for r in hit.replacements)
-                    diagnostics.append(Diagnostic.at("TYP002", source, hit.start, hit.end,
-                                             f'"{hit.text}" is a known typo for {options}; {where}choose one and '
-                                             "correct it by hand.",
+                    options = tr(" or ").join(f'"{r}"' for r in hit.replacements)
+                    message = (tr('"{text}" is a known typo for {options}; in a quotation, which is kept verbatim; '
+                                  "choose one and correct it by hand.", text=hit.text, options=options) if hit.quoted
+                               else tr('"{text}" is a known typo for {options}; choose one and correct it by hand.',
+                                       text=hit.text, options=options))
+                    diagnostics.append(Diagnostic.at("TYP002", source, hit.start, hit.end, message,
                                              severity=Severity.INFO if hit.quoted else None))
     if words is not None:
         diagnostics += _suspects(sources, words, covered)
@@ -112,16 +116,16 @@ def _suspect_message(word: str, words: WordList, counts: Counter, neighbours: di
         if near is None or words.knows(word) or not _misspelt_neighbour(word, near, words, counts):
             return None
     if near is not None and _misspelt_neighbour(word, near, words, counts):
-        return (f'"{word}" ({counts[word]}×) looks like a misspelling of "{near}" ({_count(counts, near)}×); '
-                "correct it (add it to typos.yaml to fix every occurrence), or add it to words.txt if it is "
-                "right.")
+        return tr('"{word}" ({count}×) looks like a misspelling of "{near}" ({near_count}×); correct it (add it '
+                  "to typos.yaml to fix every occurrence), or add it to words.txt if it is right.",
+                  word=word, count=counts[word], near=near, near_count=_count(counts, near))
     if words.knows(word) or not word[:1].islower():
         return None
-    times = f" ({counts[word]}× in the thesis)" if counts[word] > 1 else ""
+    times = tr(" ({count}× in the thesis)", count=counts[word]) if counts[word] > 1 else ""
     guess = dictionary_correction(word, words, counts)
-    hint = f'; perhaps "{guess}"' if guess else ""
-    return (f'"{word}" is in no Indonesian or English word list nor words.txt{times}{hint}; correct it, '
-            "or add it to words.txt if it is right.")
+    hint = tr('; perhaps "{guess}"', guess=guess) if guess else ""
+    return tr('"{word}" is in no Indonesian or English word list nor words.txt{times}{hint}; correct it, or add '
+              "it to words.txt if it is right.", word=word, times=times, hint=hint)
 
 
 def _neighbour(word: str, words: WordList, neighbours: dict[str, str]) -> str | None:
@@ -243,10 +247,11 @@ def suggestions(sources: list[Source], words: WordList, dictionary: TypoDictiona
     for word in candidates:
         near = _neighbour(word, words, neighbours)
         if near is not None and _misspelt_neighbour(word, near, words, counts):
-            lines.append(f"{word}: {near}    # {counts[word]}× here; \"{near}\" {_count(counts, near)}×")
+            lines.append(f"{word}: {near}    # " + tr('{count}× here; "{near}" {near_count}×', count=counts[word],
+                                                        near=near, near_count=_count(counts, near)))
         elif not words.knows(word) and word[:1].islower():
             guess = dictionary_correction(word, words, counts)
             if guess:
-                lines.append(f"{word}: {guess}    # {counts[word]}× here; \"{guess}\" is in the Indonesian "
-                             "word list")
+                lines.append(f"{word}: {guess}    # " + tr('{count}× here; "{guess}" is in the Indonesian word list',
+                                                             count=counts[word], guess=guess))
     return lines

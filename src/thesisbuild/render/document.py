@@ -14,6 +14,7 @@ from ..diagnostics import Severity
 from ..config import Thesis
 from ..epoch import source_date_epoch
 from ..errors import UserError, display_path
+from ..i18n import plural, tr
 from ..pandoc import run_pandoc
 from ..sources import Source
 
@@ -143,11 +144,12 @@ class PreparedDocument:
                 unknown = _UNKNOWN_COMMAND.search(message)
                 if unknown:
                     name = unknown.group(1)
-                    text += (f" ({name} is not a command pandoc's math knows); define it once above the "
-                             f"equation, e.g. \\newcommand{{{name}}}{{\\operatorname{{{name[1:]}}}}}, "
-                             "or write the formula with commands pandoc knows.")
+                    example = f"\\newcommand{{{name}}}{{\\operatorname{{{name[1:]}}}}}"
+                    text += tr(" ({name} is not a command pandoc's math knows); define it once above the equation, "
+                               "e.g. {example}, or write the formula with commands pandoc knows.",
+                               name=name, example=example)
                 else:
-                    text += "; write it in the math that pandoc reads (a LaTeX math subset) or as an image."
+                    text += tr("; write it in the math that pandoc reads (a LaTeX math subset) or as an image.")
             if text not in self._told and not self.quiet:
                 self._told.add(text)
                 print(text, file=sys.stderr)
@@ -201,11 +203,11 @@ class PreparedDocument:
             for source in self.sources:
                 for c in find_citations(source, crossrefs=True):
                     if c.key in missing:
-                        raise UserError(f"pandoc found no bibliography entry or label for @{c.key}; add the entry, "
-                                        "label the element it refers to, or correct the key.",
+                        raise UserError(tr("pandoc found no bibliography entry or label for @{key}; add the entry, "
+                                           "label the element it refers to, or correct the key.", key=c.key),
                                         source.path, c.line, c.column)
-            raise UserError(f"pandoc found citations with no bibliography entry ({', '.join(sorted(set(missing)))}); "
-                            "add the entries or correct the keys.")
+            raise UserError(tr("pandoc found citations with no bibliography entry ({keys}); add the entries or "
+                               "correct the keys.", keys=", ".join(sorted(set(missing)))))
         self.report_pandoc(proc.stderr)
         return proc.stdout
 
@@ -249,11 +251,12 @@ def prepare(thesis: Thesis, warn: bool = True, only: Path | None = None,
     if warn:
         for p in thesis.placeholders:
             where = f"{display_path(thesis.config_path)}:{p.line}" if p.line else display_path(thesis.config_path)
-            print(f"{where}: warning: '{p.key}' is still a placeholder ({p.value}); fill it in before "
-                  "you submit.", file=sys.stderr)
+            print(f"{where}: warning: " + tr("'{key}' is still a placeholder ({value}); fill it in before you "
+                                             "submit.", key=p.key, value=p.value), file=sys.stderr)
         if thesis.logo is None:
-            print(f"{display_path(thesis.config_path)}: warning: no 'logo' for the cover; a dashed slot stands "
-                  "in its place until you name the university's logo image.", file=sys.stderr)
+            print(f"{display_path(thesis.config_path)}: warning: "
+                  + tr("no 'logo' for the cover; a dashed slot stands in its place until you name the university's "
+                       "logo image."), file=sys.stderr)
     return doc
 
 
@@ -283,11 +286,14 @@ def stage_texts(thesis: Thesis, sources: list[Source], report: bool = True) -> l
         if applied:
             total += len(applied)
             lines = sorted({source.position(h.start)[0] for h in applied})
-            notes.append(f"{display_path(source.path)} ({len(applied)}, lines {_ranges(lines)})")
+            notes.append(tr("{path} ({count}, lines {lines})", path=display_path(source.path), count=len(applied),
+                            lines=_ranges(lines)))
     if report and total:
-        print(f"thesisbuild: the outputs carry {total} typo fix{'es' if total != 1 else ''} from "
-              f"{display_path(thesis.typos)} that the chapters do not have yet: {'; '.join(notes)}. "
-              "Run `doit fix` to write them into the chapters.", file=sys.stderr)
+        print(tr(plural(total, "thesisbuild: the outputs carry {count} typo fix from {dictionary} that the chapters "
+                               "do not have yet: {notes}. Run `doit fix` to write it into the chapters.",
+                        "thesisbuild: the outputs carry {count} typo fixes from {dictionary} that the chapters "
+                        "do not have yet: {notes}. Run `doit fix` to write them into the chapters."),
+                 count=total, dictionary=display_path(thesis.typos), notes="; ".join(notes)), file=sys.stderr)
     return texts
 
 
@@ -312,8 +318,8 @@ def check_figures_exist(thesis: Thesis, sources: list[Source]) -> None:
             name = m.group(1)[4:]
             if not (thesis.root / "figures" / f"{name}.py").is_file():
                 line, col = source.position(m.start(1))
-                raise UserError(f"the figure {m.group(1)} has no script figures/{name}.py; write it or correct "
-                                "the id.", source.path, line, col)
+                raise UserError(tr("the figure {id} has no script figures/{name}.py; write it or correct the id.",
+                                   id=m.group(1), name=name), source.path, line, col)
 
 
 def check_citations_resolve(citations: list[Citation], references: list[Reference]) -> None:
@@ -325,10 +331,17 @@ def check_citations_resolve(citations: list[Citation], references: list[Referenc
     first = unknown[0]
     others = sorted({c.key for c in unknown} - {first.key})
     hint = closest_key(first.key, known)
-    message = f"citation @{first.key} has no bibliography entry"
-    if hint:
-        message += f" (did you mean @{hint}?)"
-    if others:
-        message += f", nor do {', '.join('@' + k for k in others)}"
-    message += "; add the entry to the bibliography or correct the key."
+    fields = {"key": first.key, "hint": hint, "others": ", ".join("@" + k for k in others)}
+    if hint and others:
+        message = tr("citation @{key} has no bibliography entry (did you mean @{hint}?), nor do {others}; add the "
+                     "entry to the bibliography or correct the key.", **fields)
+    elif hint:
+        message = tr("citation @{key} has no bibliography entry (did you mean @{hint}?); add the entry to the "
+                     "bibliography or correct the key.", **fields)
+    elif others:
+        message = tr("citation @{key} has no bibliography entry, nor do {others}; add the entry to the "
+                     "bibliography or correct the key.", **fields)
+    else:
+        message = tr("citation @{key} has no bibliography entry; add the entry to the bibliography or correct the "
+                     "key.", **fields)
     raise UserError(message, first.source.path, first.line, first.column)

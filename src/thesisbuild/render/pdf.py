@@ -10,6 +10,7 @@ import jinja2
 
 from ..config import Profile, Thesis
 from ..errors import UserError
+from ..i18n import tr
 from ..escape import typst_array, typst_str
 from ..fsutil import write_atomic
 from .document import PreparedDocument
@@ -39,7 +40,8 @@ def layout_values(profile: Profile, lang: str) -> dict:
     for key in ("headings.chapter.numbering", "appendices.numbering"):
         value = profile.get(key)
         if value not in _NUMBERING:
-            raise UserError(f"{key} '{value}' is not one of {', '.join(_NUMBERING)}; fix it in the profile.",
+            raise UserError(tr("{key} '{value}' is not one of {choices}; fix it in the profile.", key=key, value=value,
+                               choices=", ".join(_NUMBERING)),
                             profile.folder / "profile.yaml")
         numberings[key] = _NUMBERING[value]
     return {
@@ -84,11 +86,11 @@ def typst_preamble(thesis: Thesis, draft: dict | None = None) -> str:
         return template.render(p=profile.values, layout=layout_values(profile, thesis.lang),
                                meta={"title": thesis.title, "author": thesis.author}, draft=draft)
     except jinja2.TemplateNotFound:
-        raise UserError("the template profile has no thesis.typ.j2; copy it from the built-in "
-                        "skripsi-id profile.", profile.folder) from None
+        raise UserError(tr("the template profile has no thesis.typ.j2; copy it from the built-in skripsi-id "
+                           "profile."), profile.folder) from None
     except jinja2.UndefinedError as err:
-        raise UserError(f"the template needs a value the profile lacks ({err.message}); add it to "
-                        "profile.yaml.", profile.folder / "profile.yaml") from None
+        raise UserError(tr("the template needs a value the profile lacks ({problem}); add it to profile.yaml.",
+                           problem=err.message), profile.folder / "profile.yaml") from None
 
 
 def typst_page(page, thesis: Thesis) -> str:
@@ -122,10 +124,11 @@ def render_pdf(doc: PreparedDocument, typ_path: Path, pdf_path: Path, draft: dic
         at = re.search(r"^error:[^\n]*\n\s*\S+ \S+?\.typ:(\d+):\d+", str(getattr(err, "diagnostic", "") or ""), re.M)
         place = doc.typst_place(typ_path.read_text(encoding="utf-8"), int(at.group(1))) if at else None
         if place is not None:
-            raise UserError(f"typst could not compile what this chapter becomes ({first}); correct it here "
-                            f"(the typst source is {typ_path.name}, line {at.group(1)}).", place[0], place[1]) from None
-        raise UserError(f"typst could not compile the document ({first}); see {typ_path.name}.",
-                        typ_path) from None
+            raise UserError(tr("typst could not compile what this chapter becomes ({problem}); correct it here (the "
+                               "typst source is {file}, line {line}).", problem=first, file=typ_path.name,
+                               line=at.group(1)), place[0], place[1]) from None
+        raise UserError(tr("typst could not compile the document ({problem}); see {file}.", problem=first,
+                           file=typ_path.name), typ_path) from None
     write_atomic(pdf_path, pdf)
     if draft is None:
         write_atomic(pages_path(pdf_path), json.dumps(page_numbers(typ_path, doc), indent=1) + "\n")
