@@ -16,6 +16,10 @@ from .conftest import FIXTURES, run_cli
 EMU_PER_CM = 360000
 
 
+# The line of bab/1.md that places images/alur.png, where image errors are reported.
+ALUR_LINE = next(n for n, line in enumerate((FIXTURES / "latex" / "bab" / "1.md").read_text(encoding="utf-8")
+                                            .splitlines(), 1) if "(images/alur.png)" in line)
+
 def make_images(project: Path) -> None:
     from PIL import Image
 
@@ -162,7 +166,7 @@ def test_a_missing_image_stops_the_build_at_the_chapter_line(tmp_path: Path):
     (project / "images" / "alur.png").unlink()
     proc = run_cli(project, "build")
     assert proc.returncode == 2
-    assert re.search(r"bab/1\.md:45:\d+: error: the image images/alur\.png does not exist", proc.stderr)
+    assert re.search(rf"bab/1\.md:{ALUR_LINE}:\d+: error: the image images/alur\.png does not exist", proc.stderr)
     assert "thesis.typ" not in proc.stderr and "Traceback" not in proc.stderr
     assert not (project / "build" / "thesis.pdf").exists()
 
@@ -175,7 +179,7 @@ def test_a_pdf_image_is_reported_with_a_remedy_not_a_crash(tmp_path: Path):
                        encoding="utf-8")
     proc = run_cli(project, "build")
     assert proc.returncode == 2
-    assert re.search(r"bab/1\.md:45:\d+: error: the image images/alur\.pdf is a PDF file.*convert it to PNG or SVG",
+    assert re.search(rf"bab/1\.md:{ALUR_LINE}:\d+: error: the image images/alur\.pdf is a PDF file.*convert it to PNG or SVG",
                      proc.stderr)
 
 
@@ -196,7 +200,7 @@ def test_a_typst_error_names_the_chapter_line_not_thesis_typ(tmp_path: Path):
     (project / "images" / "alur.png").write_bytes(b"not a png at all")       # exists, so the lint passes
     proc = run_cli(project, "build", "--pdf")
     assert proc.returncode == 2
-    assert re.search(r"^bab/1\.md:45: error: typst could not compile .*decode image", proc.stderr, re.M)
+    assert re.search(rf"^bab/1\.md:{ALUR_LINE}: error: typst could not compile .*decode image", proc.stderr, re.M)
     assert not (project / "build" / "thesis.pdf").exists()
 
 
