@@ -113,15 +113,34 @@ def test_every_rule_fails_on_an_output_made_deliberately_wrong(wrong_verified, r
     assert measured in text, text
 
 
-def test_hostile_metadata_prints_literally_and_runs_nothing(tmp_path: Path):
-    project = copy_thesis(tmp_path / "hostile")
-    hostile = 'Judul #panic("boom") ] [ \\\\ <b>& `x` $y$ @key *z*'
+HOSTILE = 'Judul #panic("boom") ] [ \\\\ <b>& `x` $y$ @key *z*'
+
+
+@pytest.fixture(scope="module")
+def cover(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One build for the cover's tests: a hostile title and author, and a logo."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    project = copy_thesis(tmp_path_factory.mktemp("cover") / "thesis")
     text = (project / "thesis.yaml").read_text(encoding="utf-8")
-    text = re.sub(r"^title: .*$", "title: '" + hostile.replace("'", "''") + "'", text, flags=re.M)
+    text = re.sub(r"^title: .*$", "title: '" + HOSTILE.replace("'", "''") + "'", text, flags=re.M)
     text = text.replace('author: "[Nama Lengkap Penulis]"', "author: 'A ]#panic(\"x\")[ <w:p/> & B'")
-    (project / "thesis.yaml").write_text(text, encoding="utf-8")
+    (project / "images").mkdir()
+    fig = plt.figure(figsize=(1, 1))
+    fig.savefig(project / "images" / "logo.png", dpi=50)
+    plt.close(fig)
+    (project / "thesis.yaml").write_text(text.replace("# logo: images/logo.png", "logo: images/logo.png"),
+                                         encoding="utf-8")
     build(project)
-    printed = hostile.replace("\\\\", "\\")
+    return project
+
+
+def test_hostile_metadata_prints_literally_and_runs_nothing(cover: Path):
+    project = cover
+    printed = HOSTILE.replace("\\\\", "\\")
     assert printed.upper() in pdf_text(project)          # the cover prints the title in capitals
     assert 'A ]#panic("x")[ <w:p/> & B' in pdf_text(project)
     xml = docx_xml(project)
@@ -170,27 +189,15 @@ profile:
     assert "I. PENDAHULUAN" in xml and "Strauss dan Corbin" in xml
 
 
-def test_the_logo_goes_on_the_cover_of_both_outputs(tmp_path: Path):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    project = copy_thesis(tmp_path / "logo")
-    (project / "images").mkdir()
-    fig = plt.figure(figsize=(1, 1))
-    fig.savefig(project / "images" / "logo.png", dpi=50)
-    plt.close(fig)
-    text = (project / "thesis.yaml").read_text(encoding="utf-8")
-    (project / "thesis.yaml").write_text(text.replace("# logo: images/logo.png", "logo: images/logo.png"),
-                                         encoding="utf-8")
-    build(project)
+def test_the_logo_goes_on_the_cover_of_both_outputs(cover: Path):
+    project = cover
     from thesisbuild.verify.pdf import read_pdf
 
     pages, _ = read_pdf(project / "build" / "thesis.pdf")
     assert pages[0].images, "no image on the cover"
     with zipfile.ZipFile(project / "build" / "thesis.docx") as z:
-        assert any(name.startswith("word/media/") for name in z.namelist())
+        media = [name for name in z.namelist() if name.startswith("word/media/")]
+    assert len(media) == 3, media   # the logo beside the chapter's two figures
     assert "[Logo]" not in docx_xml(project)
 
 
