@@ -26,6 +26,12 @@ def make_images(project: Path) -> None:
     Image.new("RGB", (400, 3000), (50, 50, 200)).save(project / "images" / "tinggi.png")
 
 
+def alur_line() -> int:
+    """The line of the fixture's chapter that places images/alur.png."""
+    lines = (FIXTURES / "latex" / "bab" / "1.md").read_text(encoding="utf-8").splitlines()
+    return next(n for n, line in enumerate(lines, start=1) if "(images/alur.png)" in line)
+
+
 def copy_fixture(dest: Path) -> Path:
     shutil.copytree(FIXTURES / "latex", dest)
     make_images(dest)
@@ -162,7 +168,7 @@ def test_a_missing_image_stops_the_build_at_the_chapter_line(tmp_path: Path):
     (project / "images" / "alur.png").unlink()
     proc = run_cli(project, "build")
     assert proc.returncode == 2
-    assert re.search(r"bab/1\.md:45:\d+: error: the image images/alur\.png does not exist", proc.stderr)
+    assert re.search(rf"bab/1\.md:{alur_line()}:\d+: error: the image images/alur\.png does not exist", proc.stderr)
     assert "thesis.typ" not in proc.stderr and "Traceback" not in proc.stderr
     assert not (project / "build" / "thesis.pdf").exists()
 
@@ -175,8 +181,8 @@ def test_a_pdf_image_is_reported_with_a_remedy_not_a_crash(tmp_path: Path):
                        encoding="utf-8")
     proc = run_cli(project, "build")
     assert proc.returncode == 2
-    assert re.search(r"bab/1\.md:45:\d+: error: the image images/alur\.pdf is a PDF file.*convert it to PNG or SVG",
-                     proc.stderr)
+    assert re.search(rf"bab/1\.md:{alur_line()}:\d+: error: the image images/alur\.pdf is a PDF file"
+                     r".*convert it to PNG or SVG", proc.stderr)
 
 
 def test_an_unknown_crossref_stops_the_build_as_a_crossref_not_a_citation(tmp_path: Path):
@@ -196,7 +202,7 @@ def test_a_typst_error_names_the_chapter_line_not_thesis_typ(tmp_path: Path):
     (project / "images" / "alur.png").write_bytes(b"not a png at all")       # exists, so the lint passes
     proc = run_cli(project, "build", "--pdf")
     assert proc.returncode == 2
-    assert re.search(r"^bab/1\.md:45: error: typst could not compile .*decode image", proc.stderr, re.M)
+    assert re.search(rf"^bab/1\.md:{alur_line()}: error: typst could not compile .*decode image", proc.stderr, re.M)
     assert not (project / "build" / "thesis.pdf").exists()
 
 
