@@ -266,6 +266,7 @@ def test_each_docx_contents_entry_shows_its_page_number_as_the_pdfs_contents_do(
                  for title, page in re.findall(r"^(.+?) (?:\. ?)+\s*([ivxlcdm]+|\d+)$", pdf_text, re.M)}
     for title, page in entries:
         assert re.fullmatch(r"\d+|[ivxlcdm]+", page), f"{title!r} shows no page number: {page!r}"
-        assert pdf_pages.get(normalise(title)) == page, f"{title!r}: page {page} in the DOCX, {pdf_pages.get(normalise(title))} in the PDF"
+        in_pdf = pdf_pages.get(normalise(title))
+        assert in_pdf == page, f"{title!r}: page {page} in the DOCX, {in_pdf} in the PDF"
     body = [int(page) for title, page in entries if page.isdigit() and not title.startswith("Gambar")]
     assert body[0] == 1 and body == sorted(body)
