@@ -3,7 +3,7 @@
 Prints the median wall time of `thesisbuild lint` (in-process, and as a command with Python start-up)
 against the 0.5 s goal, and codespell's time on the same files for scale.
 
-    python bench/lint.py [--runs 7]
+    python bench/lint.py [--runs 7] [--quick]
 """
 
 from __future__ import annotations
@@ -33,16 +33,20 @@ def cold_lint(request: LintRequest) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--quick", action="store_true", help="a 5,000-word corpus and one run: checks that it works")
     args = parser.parse_args()
     for code in (False, True):
         print(f"== chapters {'with' if code else 'without'} code blocks, URLs and e-mail addresses")
-        bench(args.runs, code)
+        if args.quick:
+            bench(1, code, words=5_000, references=30)
+        else:
+            bench(args.runs, code)
 
 
-def bench(runs: int, code: bool) -> None:
+def bench(runs: int, code: bool, words: int = 100_000, references: int = 300) -> None:
     args = argparse.Namespace(runs=runs)
     with tempfile.TemporaryDirectory() as tmp:
-        chapters, bib = make_corpus(Path(tmp), code=code)
+        chapters, bib = make_corpus(Path(tmp), words=words, references=references, code=code)
         words = sum(len(p.read_text(encoding="utf-8").split()) for p in chapters)
         request = LintRequest(chapters=chapters, bibliographies=[bib])
         result = run_lint(request)

@@ -270,9 +270,14 @@ def make_skripsi(folder: Path, words: int = 14_600, seed: int = 11,
 
 
 if __name__ == "__main__":
-    import sys
+    import argparse
     import tempfile
 
-    dest = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.mkdtemp())
-    chapters, planted = make_skripsi(dest)
-    print(f"{sum(len(p.read_text(encoding='utf-8').split()) for p in chapters)} words in {dest}")
+    parser = argparse.ArgumentParser(description="Write the generated skripsi's chapters to a folder.")
+    parser.add_argument("folder", nargs="?", type=Path, help="where to write them (default: a new temporary folder)")
+    parser.add_argument("--quick", action="store_true", help="a 3,000-word skripsi: checks that it works")
+    args = parser.parse_args()
+    dest = args.folder or Path(tempfile.mkdtemp())
+    chapters, planted = make_skripsi(dest, words=3_000) if args.quick else make_skripsi(dest)
+    print(f"{sum(len(p.read_text(encoding='utf-8').split()) for p in chapters)} words in {len(chapters)} chapters, "
+          f"{len(planted)} planted misspellings, in {dest}")

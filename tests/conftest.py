@@ -41,6 +41,16 @@ def thesis_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return project
 
 
+@pytest.fixture(scope="session")
+def example_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example thesis built once by `doit` (lint, figures, PDF, DOCX, verify, previews) for every
+    test that only reads its outputs. Tests must not change it: a test that edits a thesis copies its own."""
+    project = copy_thesis(tmp_path_factory.mktemp("example") / "thesis")
+    proc = run_doit(project)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
+    return project
+
+
 def run_doit(project: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "doit", *args], cwd=project, capture_output=True,
                           text=True, env=_env())

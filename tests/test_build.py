@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -17,11 +18,8 @@ CM = 1440 / 2.54  # twips per centimetre
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    project = copy_thesis(tmp_path_factory.mktemp("built") / "thesis")
-    proc = run_doit(project)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return project
+def built(example_build: Path) -> Path:
+    return example_build
 
 
 @pytest.fixture(scope="module")
@@ -162,20 +160,29 @@ def test_the_docx_has_the_citations_and_a_hanging_indent_reference_list(built: P
     assert round(int(ind.get(f"{{{W['w']}}}hanging")) / CM, 2) == 1.27
 
 
-def test_two_clean_builds_are_byte_identical(built: Path, tmp_path: Path):
-    again = copy_thesis(tmp_path / "again")
-    proc = run_doit(again)
-    assert proc.returncode == 0, proc.stderr
-    for name in ("thesis.pdf", "thesis.docx"):
-        assert (again / "build" / name).read_bytes() == (built / "build" / name).read_bytes(), name
-
-
-def test_a_second_doit_runs_nothing_and_an_edit_reruns_only_what_depends_on_it(tmp_path: Path):
-    project = copy_thesis(tmp_path / "inc")
-    assert run_doit(project).returncode == 0
+@pytest.fixture(scope="module")
+def rebuilt(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, bytes], str]:
+    """A second clean build of the example in another folder, then a second `doit` there: the outputs
+    of the clean build (kept as bytes) and what the second run printed. Only the incremental test
+    goes on to edit this project."""
+    project = copy_thesis(tmp_path_factory.mktemp("rebuilt") / "inc")
+    proc = run_doit(project)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
+    outputs = {name: (project / "build" / name).read_bytes() for name in ("thesis.pdf", "thesis.docx")}
     second = run_doit(project)
-    assert second.returncode == 0
-    assert sorted(re.findall(r"^(\.|--)\s+(\S+)", second.stdout, re.M)) == \
+    assert second.returncode == 0, second.stdout[-3000:] + second.stderr
+    return project, outputs, second.stdout
+
+
+def test_two_clean_builds_are_byte_identical(built: Path, rebuilt):
+    _, outputs, _ = rebuilt
+    for name in ("thesis.pdf", "thesis.docx"):
+        assert outputs[name] == (built / "build" / name).read_bytes(), name
+
+
+def test_a_second_doit_runs_nothing_and_an_edit_reruns_only_what_depends_on_it(rebuilt):
+    project, _, second = rebuilt
+    assert sorted(re.findall(r"^(\.|--)\s+(\S+)", second, re.M)) == \
         sorted([("--", t) for t in ("lint", "figure:kerangka-pemikiran", "figure:linimasa", "pdf",
                                     "reference_docx", "docx", "verify", "preview")])
     chapter = project / "chapters" / "01-pendahuluan.md"
@@ -186,9 +193,11 @@ def test_a_second_doit_runs_nothing_and_an_edit_reruns_only_what_depends_on_it(t
                    "reference_docx": "--", "docx": ".", "verify": ".", "preview": "."}
 
 
-def test_an_unknown_citation_fails_the_build_at_its_place_and_leaves_no_stale_output(tmp_path: Path):
-    project = copy_thesis(tmp_path / "stale")
-    assert run_doit(project).returncode == 0
+def test_an_unknown_citation_fails_the_build_at_its_place_and_leaves_no_stale_output(built: Path, tmp_path: Path):
+    # The example with the outputs of an earlier build in its build/ folder.
+    project = tmp_path / "stale"
+    shutil.copytree(built, project, ignore=shutil.ignore_patterns(".doit.db*"))
+    assert (project / "build" / "thesis.pdf").exists() and (project / "build" / "thesis.docx").exists()
     chapter = project / "chapters" / "01-pendahuluan.md"
     text = chapter.read_text(encoding="utf-8")
     line = text[: text.index("[@roberts2012]")].count("\n") + 1
@@ -221,3 +230,43 @@ def test_the_outputs_carry_the_typo_fixes_while_the_chapter_keeps_the_authors_te
     assert "Kazakhtan" not in docx and "Kazakhstan" in docx
     chapter = (built / "chapters" / "01-pendahuluan.md").read_text(encoding="utf-8")
     assert chapter.count("Kazakhtan") == 14   # the build never writes a source
+
+
+def test_each_docx_contents_entry_shows_its_page_number_as_the_pdfs_contents_do(built: Path, pdf_text: str):
+    """Word shows a field's cached result until the fields are updated (and some editors never update
+    them): each entry of Daftar Isi and Daftar Gambar must carry its page number there."""
+    root = docx_part(built / "build" / "thesis.docx", "word/document.xml")
+    entries = []
+    for p in root.iterfind(".//w:p", W):
+        style = p.find("w:pPr/w:pStyle", W)
+        if style is None or not re.fullmatch(r"TOC\d", style.get(f"{{{W['w']}}}val")):
+            continue
+        # The runs in document order; the PAGEREF field's result lies between its "separate" and "end".
+        title, result, state = [], [], "title"
+        for r in p.iterfind(".//w:r", W):
+            instr = "".join(t.text or "" for t in r.iterfind("w:instrText", W))
+            char = r.find("w:fldChar", W)
+            kind = char.get(f"{{{W['w']}}}fldCharType") if char is not None else None
+            if "PAGEREF" in instr:
+                state = "pageref"
+            elif kind == "separate" and state == "pageref":
+                state = "result"
+            elif kind == "end" and state == "result":
+                state = "done"
+            elif state == "title" and r.find("w:tab", W) is None:
+                title += [t.text or "" for t in r.iterfind("w:t", W)]
+            elif state == "result":
+                result += [t.text or "" for t in r.iterfind("w:t", W)]
+        assert state == "done", f"no PAGEREF field with a result in {''.join(title)!r}"
+        entries.append(("".join(title).strip(), "".join(result).strip()))
+    titles = [t for t, _ in entries]
+    assert "BAB I PENDAHULUAN" in titles and "1.9.7 Analisis dan Interpretasi Data" in titles
+    assert "DAFTAR PUSTAKA" in titles and any(t.startswith("Gambar 1.2 ") for t in titles)
+    pdf_pages = {normalise(title).strip(): page
+                 for title, page in re.findall(r"^(.+?) (?:\. ?)+\s*([ivxlcdm]+|\d+)$", pdf_text, re.M)}
+    for title, page in entries:
+        assert re.fullmatch(r"\d+|[ivxlcdm]+", page), f"{title!r} shows no page number: {page!r}"
+        in_pdf = pdf_pages.get(normalise(title))
+        assert in_pdf == page, f"{title!r}: page {page} in the DOCX, {in_pdf} in the PDF"
+    body = [int(page) for title, page in entries if page.isdigit() and not title.startswith("Gambar")]
+    assert body[0] == 1 and body == sorted(body)

@@ -41,7 +41,8 @@ def _catalog() -> dict[str, str]:
 
 
 def test_every_message_has_an_indonesian_translation():
-    missing = {m: where for m, where in _messages().items() if m not in _catalog()}
+    catalog = _catalog()
+    missing = {m: where for m, where in _messages().items() if m not in catalog}
     assert not missing, "add these to messages/id.yaml:\n" + "\n".join(f"{w}: {m!r}" for m, w in missing.items())
 
 
@@ -118,13 +119,8 @@ def test_new_reports_in_indonesian(tmp_path):
     assert not any(line.startswith(("wrote ", "Next:")) for line in lines), proc.stdout
 
 
-def test_verify_reports_in_indonesian(tmp_path):
-    from .conftest import copy_thesis
-
-    project = copy_thesis(tmp_path / "thesis")
-    build = _cli("build", env={}, cwd=project)
-    assert build.returncode == 0, build.stderr
-    proc = _cli("--lang", "id", "verify", env={}, cwd=project)
+def test_verify_reports_in_indonesian(example_build):
+    proc = _cli("--lang", "id", "verify", env={}, cwd=example_build)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     rules = [line for line in proc.stdout.splitlines() if line.startswith(("PASS", "FAIL"))]
     assert len(rules) > 10 and all("(seharusnya " in line for line in rules), proc.stdout

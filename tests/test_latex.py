@@ -16,10 +16,6 @@ from .conftest import FIXTURES, run_cli
 EMU_PER_CM = 360000
 
 
-# The line of bab/1.md that places images/alur.png, where image errors are reported.
-ALUR_LINE = next(n for n, line in enumerate((FIXTURES / "latex" / "bab" / "1.md").read_text(encoding="utf-8")
-                                            .splitlines(), 1) if "(images/alur.png)" in line)
-
 def make_images(project: Path) -> None:
     from PIL import Image
 
@@ -28,6 +24,12 @@ def make_images(project: Path) -> None:
     Image.new("RGB", (400, 200), (50, 200, 50)).save(project / "images" / "alur.png", dpi=(96, 96))
     # 3000 px without a dpi: 106 cm tall at its natural size, four times the page.
     Image.new("RGB", (400, 3000), (50, 50, 200)).save(project / "images" / "tinggi.png")
+
+
+def alur_line() -> int:
+    """The line of the fixture's chapter that places images/alur.png."""
+    lines = (FIXTURES / "latex" / "bab" / "1.md").read_text(encoding="utf-8").splitlines()
+    return next(n for n, line in enumerate(lines, start=1) if "(images/alur.png)" in line)
 
 
 def copy_fixture(dest: Path) -> Path:
@@ -166,7 +168,7 @@ def test_a_missing_image_stops_the_build_at_the_chapter_line(tmp_path: Path):
     (project / "images" / "alur.png").unlink()
     proc = run_cli(project, "build")
     assert proc.returncode == 2
-    assert re.search(rf"bab/1\.md:{ALUR_LINE}:\d+: error: the image images/alur\.png does not exist", proc.stderr)
+    assert re.search(rf"bab/1\.md:{alur_line()}:\d+: error: the image images/alur\.png does not exist", proc.stderr)
     assert "thesis.typ" not in proc.stderr and "Traceback" not in proc.stderr
     assert not (project / "build" / "thesis.pdf").exists()
 
@@ -179,8 +181,8 @@ def test_a_pdf_image_is_reported_with_a_remedy_not_a_crash(tmp_path: Path):
                        encoding="utf-8")
     proc = run_cli(project, "build")
     assert proc.returncode == 2
-    assert re.search(rf"bab/1\.md:{ALUR_LINE}:\d+: error: the image images/alur\.pdf is a PDF file.*convert it to PNG or SVG",
-                     proc.stderr)
+    assert re.search(rf"bab/1\.md:{alur_line()}:\d+: error: the image images/alur\.pdf is a PDF file"
+                     r".*convert it to PNG or SVG", proc.stderr)
 
 
 def test_an_unknown_crossref_stops_the_build_as_a_crossref_not_a_citation(tmp_path: Path):
@@ -200,7 +202,7 @@ def test_a_typst_error_names_the_chapter_line_not_thesis_typ(tmp_path: Path):
     (project / "images" / "alur.png").write_bytes(b"not a png at all")       # exists, so the lint passes
     proc = run_cli(project, "build", "--pdf")
     assert proc.returncode == 2
-    assert re.search(rf"^bab/1\.md:{ALUR_LINE}: error: typst could not compile .*decode image", proc.stderr, re.M)
+    assert re.search(rf"^bab/1\.md:{alur_line()}: error: typst could not compile .*decode image", proc.stderr, re.M)
     assert not (project / "build" / "thesis.pdf").exists()
 
 

@@ -47,10 +47,9 @@ ALL_RULES = {"pdf.page-size", "pdf.page-numbers", "pdf.margins", "pdf.body-font"
              "docx.toc-page-numbers"}
 
 
-def test_verify_passes_on_the_real_thesis(tmp_path: Path):
-    project = copy_thesis(tmp_path / "real")
-    proc = run_doit(project)
-    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr
+def test_verify_passes_on_the_real_thesis(example_build: Path):
+    project = example_build
+    assert (project / "build" / "verify.txt").is_file()  # doit ran verify
     code, rules = verify(project)
     assert code == 0
     assert set(rules) == ALL_RULES and all(ok for ok, _ in rules.values())
@@ -83,6 +82,12 @@ profile:
     return project
 
 
+@pytest.fixture(scope="module")
+def wrong_verified(wrong: Path) -> tuple[int, dict[str, tuple[bool, str]]]:
+    """`thesisbuild verify` once on the wrong outputs, for every rule's test below."""
+    return verify(wrong)
+
+
 @pytest.mark.parametrize("rule, measured", [
     ("pdf.page-size", "176 × 250 mm"),
     ("pdf.page-numbers", "body from page 2; page 2: 2"),
@@ -100,23 +105,42 @@ profile:
     ("docx.style.bibliography", "hanging 0.50 cm"),
     ("docx.heading-numbering", "0 chapters"),
 ])
-def test_every_rule_fails_on_an_output_made_deliberately_wrong(wrong: Path, rule: str, measured: str):
-    code, rules = verify(wrong)
+def test_every_rule_fails_on_an_output_made_deliberately_wrong(wrong_verified, rule: str, measured: str):
+    code, rules = wrong_verified
     assert code == 1
     ok, text = rules[rule]
     assert not ok, text
     assert measured in text, text
 
 
-def test_hostile_metadata_prints_literally_and_runs_nothing(tmp_path: Path):
-    project = copy_thesis(tmp_path / "hostile")
-    hostile = 'Judul #panic("boom") ] [ \\\\ <b>& `x` $y$ @key *z*'
+HOSTILE = 'Judul #panic("boom") ] [ \\\\ <b>& `x` $y$ @key *z*'
+
+
+@pytest.fixture(scope="module")
+def cover(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One build for the cover's tests: a hostile title and author, and a logo."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    project = copy_thesis(tmp_path_factory.mktemp("cover") / "thesis")
     text = (project / "thesis.yaml").read_text(encoding="utf-8")
-    text = re.sub(r"^title: .*$", "title: '" + hostile.replace("'", "''") + "'", text, flags=re.M)
+    text = re.sub(r"^title: .*$", "title: '" + HOSTILE.replace("'", "''") + "'", text, flags=re.M)
     text = text.replace('author: "[Nama Lengkap Penulis]"', "author: 'A ]#panic(\"x\")[ <w:p/> & B'")
-    (project / "thesis.yaml").write_text(text, encoding="utf-8")
+    (project / "images").mkdir()
+    fig = plt.figure(figsize=(1, 1))
+    fig.savefig(project / "images" / "logo.png", dpi=50)
+    plt.close(fig)
+    (project / "thesis.yaml").write_text(text.replace("# logo: images/logo.png", "logo: images/logo.png"),
+                                         encoding="utf-8")
     build(project)
-    printed = hostile.replace("\\\\", "\\")
+    return project
+
+
+def test_hostile_metadata_prints_literally_and_runs_nothing(cover: Path):
+    project = cover
+    printed = HOSTILE.replace("\\\\", "\\")
     assert printed.upper() in pdf_text(project)          # the cover prints the title in capitals
     assert 'A ]#panic("x")[ <w:p/> & B' in pdf_text(project)
     xml = docx_xml(project)
@@ -165,27 +189,15 @@ profile:
     assert "I. PENDAHULUAN" in xml and "Strauss dan Corbin" in xml
 
 
-def test_the_logo_goes_on_the_cover_of_both_outputs(tmp_path: Path):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    project = copy_thesis(tmp_path / "logo")
-    (project / "images").mkdir()
-    fig = plt.figure(figsize=(1, 1))
-    fig.savefig(project / "images" / "logo.png", dpi=50)
-    plt.close(fig)
-    text = (project / "thesis.yaml").read_text(encoding="utf-8")
-    (project / "thesis.yaml").write_text(text.replace("# logo: images/logo.png", "logo: images/logo.png"),
-                                         encoding="utf-8")
-    build(project)
+def test_the_logo_goes_on_the_cover_of_both_outputs(cover: Path):
+    project = cover
     from thesisbuild.verify.pdf import read_pdf
 
     pages, _ = read_pdf(project / "build" / "thesis.pdf")
     assert pages[0].images, "no image on the cover"
     with zipfile.ZipFile(project / "build" / "thesis.docx") as z:
-        assert any(name.startswith("word/media/") for name in z.namelist())
+        media = [name for name in z.namelist() if name.startswith("word/media/")]
+    assert len(media) == 3, media   # the logo beside the chapter's two figures
     assert "[Logo]" not in docx_xml(project)
 
 
