@@ -151,14 +151,14 @@ def test_a_tall_image_and_its_caption_stay_inside_the_margins(built):
 
 def test_what_cannot_be_converted_is_said_at_its_line_and_shown(built, outputs):
     _, stderr = built
-    assert re.search(r"bab/2\.md:9:1: warning: the LaTeX environment tikzpicture cannot be converted", stderr)
+    assert re.search(r"bab/2\.md:9:1: TEX001 \[warning\] the LaTeX environment tikzpicture cannot be converted", stderr)
     assert "\\begin{tikzpicture}" in outputs["pdf"] and "\\begin{tikzpicture}" in outputs["docx"]
 
 
 def test_pandocs_warnings_name_the_chapter_line_once(built):
     _, stderr = built
     lines = [line for line in stderr.splitlines() if "Could not convert TeX math" in line]
-    assert len(lines) == 1 and lines[0].startswith("bab/2.md:7: warning: pandoc:")
+    assert len(lines) == 1 and lines[0].startswith("bab/2.md:7: BLD003 [warning] pandoc:")
 
 
 # ---------------------------------------------------------------- failures before anything is built
@@ -168,7 +168,7 @@ def test_a_missing_image_stops_the_build_at_the_chapter_line(tmp_path: Path):
     (project / "images" / "alur.png").unlink()
     proc = run_cli(project, "build")
     assert proc.returncode == 2
-    assert re.search(rf"bab/1\.md:{alur_line()}:\d+: error: the image images/alur\.png does not exist", proc.stderr)
+    assert re.search(rf"bab/1\.md:{alur_line()}:\d+: IMG001 \[error\] the image images/alur\.png does not exist", proc.stderr)
     assert "thesis.typ" not in proc.stderr and "Traceback" not in proc.stderr
     assert not (project / "build" / "thesis.pdf").exists()
 
@@ -181,8 +181,8 @@ def test_a_pdf_image_is_reported_with_a_remedy_not_a_crash(tmp_path: Path):
                        encoding="utf-8")
     proc = run_cli(project, "build")
     assert proc.returncode == 2
-    assert re.search(rf"bab/1\.md:{alur_line()}:\d+: error: the image images/alur\.pdf is a PDF file"
-                     r".*convert it to PNG or SVG", proc.stderr)
+    assert re.search(rf"bab/1\.md:{alur_line()}:\d+: IMG004 \[error\] the image images/alur\.pdf is a PDF file.*convert it to PNG or SVG",
+                     proc.stderr)
 
 
 def test_an_unknown_crossref_stops_the_build_as_a_crossref_not_a_citation(tmp_path: Path):
@@ -192,9 +192,9 @@ def test_an_unknown_crossref_stops_the_build_as_a_crossref_not_a_citation(tmp_pa
                        encoding="utf-8")
     proc = run_cli(project, "build")
     assert proc.returncode == 2
-    assert re.search(r"bab/2\.md:5:\d+: error: the cross-reference @fig-tingi points at no label in the thesis "
+    assert re.search(r"bab/2\.md:5:\d+: XRF002 \[error\] the cross-reference @fig-tingi points at no label in the thesis "
                      r"\(did you mean @fig-tinggi\?\)", proc.stderr)
-    assert "bibliography" not in proc.stderr.split("error:", 1)[1]
+    assert "bibliography" not in proc.stderr.split("[error]", 1)[1]
 
 
 def test_a_typst_error_names_the_chapter_line_not_thesis_typ(tmp_path: Path):

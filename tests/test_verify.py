@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import zipfile
@@ -11,6 +12,7 @@ import pytest
 from pypdf import PdfReader
 
 from thesisbuild.config import BUILTIN_TEMPLATES
+from thesisbuild.diagnostics import RULES
 
 from .conftest import copy_thesis, run_cli, run_doit
 
@@ -55,6 +57,8 @@ def test_verify_passes_on_the_real_thesis(example_build: Path):
     assert set(rules) == ALL_RULES and all(ok for ok, _ in rules.values())
     assert "left 40.0, right 30.0, top 40" in rules["pdf.margins"][1]
     assert "20.7 pt" in rules["pdf.line-pitch"][1]
+    as_json = run_cli(project, "verify", "--format", "json")
+    assert as_json.returncode == 0 and json.loads(as_json.stdout) == []     # a passed rule is no finding
     for name in ("cover", "daftar-isi", "bab-i", "daftar-pustaka"):
         assert (project / "build" / "preview" / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
@@ -230,3 +234,49 @@ def test_a_new_users_minimal_thesis_builds_and_verifies(tmp_path: Path):
     assert 'w:line="240"' in quote and 'w:left="720"' in quote
     cells = re.findall(r"<w:tc>.*?</w:tc>", docx_xml(project), re.S)
     assert len(cells) == 4 and all('w:line="240"' in c for c in cells)
+
+
+# ---------------------------------------------------------------- verify's findings in the lint's formats
+
+# Every rule of the deliberately wrong outputs fails, but the table of contents keeps its page numbers.
+FAILING = ALL_RULES - {"docx.toc-page-numbers"}
+
+def test_json_gives_each_failed_rule_with_its_code_name_and_place(wrong: Path):
+    proc = run_cli(wrong, "verify", "--format", "json")
+    assert proc.returncode == 1
+    items = json.loads(proc.stdout)
+    by_name = {i["name"]: i for i in items}
+    assert set(by_name) == FAILING and len(items) == len(FAILING)
+    for item in items:
+        assert RULES[item["code"]].name == item["name"] and item["code"].startswith("VFY")
+        assert item["severity"] == "error" and "(expected " in item["message"]
+    margins = by_name["pdf.margins"]
+    assert margins["code"] == "VFY002" and margins["path"] == "build/thesis.pdf"
+    assert "no line starts at the left margin" in margins["message"]
+    captions = by_name["pdf.captions"]
+    assert f"(page {captions['line']})" in captions["message"]         # the line is the PDF page
+    assert by_name["docx.page"]["path"] == "build/thesis.docx" and by_name["docx.page"]["line"] is None
+
+
+def test_sarif_lists_every_rule_and_gives_a_result_per_failed_rule(wrong: Path):
+    proc = run_cli(wrong, "verify", "--format", "sarif")
+    sarif = json.loads(proc.stdout)
+    assert sarif["version"] == "2.1.0" and "sarif-2.1.0" in sarif["$schema"]
+    run = sarif["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    assert [r["id"] for r in rules] == list(RULES)
+    assert {rules[r["ruleIndex"]]["name"] for r in run["results"]} == FAILING
+    for result in run["results"]:
+        assert rules[result["ruleIndex"]]["id"] == result["ruleId"] and result["level"] == "error"
+        uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        assert uri == f"build/thesis.{rules[result['ruleIndex']]['name'].split('.')[0]}"
+
+
+def test_github_annotates_each_failed_rule_and_fail_on_never_exits_0(wrong: Path):
+    proc = run_cli(wrong, "verify", "--format", "github", "--fail-on", "never")
+    assert proc.returncode == 0
+    lines = proc.stdout.splitlines()
+    assert len(lines) == len(FAILING) and all(line.startswith("::error file=build/thesis.") for line in lines)
+    assert any(line.startswith("::error file=build/thesis.pdf,") and "title=VFY002 pdf.margins::" in line
+               for line in lines), lines
+    assert "of 15 rules pass" in proc.stderr

@@ -93,6 +93,10 @@ def main(argv: list[str] | None = None) -> int:
     verify = verbs.add_parser("verify", help=tr("measure the PDF and DOCX against the template profile"))
     verify.add_argument("outputs", nargs="*", type=Path, metavar="FILE",
                         help=tr("build/thesis.pdf and build/thesis.docx by default"))
+    verify.add_argument("--format", choices=["text", "json", "github", "sarif"], default="text",
+                        help=tr("text: a PASS or FAIL line per rule; the others: each failed rule as a finding"))
+    verify.add_argument("--fail-on", choices=["error", "warning", "info", "never"], default="error",
+                        help=tr("exit 1 when a finding is at or above this severity (default: error)"))
 
     preview = verbs.add_parser("preview", help=tr("render the cover, the table of contents, the first chapter and the references as PNG"))
     preview.add_argument("--out", type=Path, default=None, help=tr("folder for the PNGs (default build/preview)"))
@@ -170,17 +174,24 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if args.verb == "verify":
         from .build import outputs
-        from .verify import verify_files
+        from .diagnostics import Severity
+        from .report import FORMATS
+        from .verify import failures, verify_files
 
         thesis = load_thesis(args.config)
         paths = args.outputs or [outputs(thesis)["pdf"], outputs(thesis)["docx"]]
         checks = verify_files(paths, thesis.profile)
-        for check in checks:
-            print(check.line())
-        failed = [c for c in checks if not c.ok]
+        failed = failures(checks)
+        if args.format == "text":
+            for check in checks:
+                print(check.line())
+        else:
+            sys.stdout.write(FORMATS[args.format](failed, {}))
         print(tr("thesisbuild verify: {passed} of {total} rules pass against the profile '{profile}'.",
                  passed=len(checks) - len(failed), total=len(checks), profile=thesis.profile.name), file=sys.stderr)
-        return 1 if failed else 0
+        if args.fail_on == "never":
+            return 0
+        return 1 if any(d.severity >= Severity.parse(args.fail_on) for d in failed) else 0
     if args.verb == "preview":
         from .preview import write_previews
 

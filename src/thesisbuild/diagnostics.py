@@ -87,6 +87,41 @@ RULES: dict[str, Rule] = {r.code: r for r in (
     Rule("TYP003", "suspect-word", Severity.INFO, False,
          "a word rare in this thesis and close to a much more frequent one, or in no Indonesian or "
          "English word list nor words.txt; never in LaTeX, paths, URLs, code or italics"),
+    # The build's warnings, at the source line they come from.
+    Rule("BLD001", "placeholder", Severity.WARNING, False,
+         "a thesis.yaml value still the template's placeholder (\"[Nama Lengkap Penulis]\"), at its line"),
+    Rule("BLD002", "no-logo", Severity.WARNING, False,
+         "no logo in thesis.yaml: the cover shows a dashed slot in its place"),
+    Rule("BLD003", "pandoc-warning", Severity.WARNING, False,
+         "a warning of pandoc (TeX math it cannot convert, a duplicate identifier), at the chapter line"),
+    Rule("BLD004", "staged-typo-fixes", Severity.INFO, False,
+         "the outputs carry typo fixes the chapter does not have yet; `doit fix` writes them"),
+    # `thesisbuild verify`: one code per rule of the template profile, measured in the outputs.
+    Rule("VFY001", "pdf.page-size", Severity.ERROR, False, "every page's size"),
+    Rule("VFY002", "pdf.margins", Severity.ERROR, False,
+         "the text block's margins from glyph positions: no body page crosses them, and the body's "
+         "outermost lines lie on them"),
+    Rule("VFY003", "pdf.page-numbers", Severity.ERROR, False,
+         "the page number's text and position on every page (roman or arabic, centre or right, none on "
+         "the cover)"),
+    Rule("VFY004", "pdf.body-font", Severity.ERROR, False, "the body font and size"),
+    Rule("VFY005", "pdf.line-pitch", Severity.ERROR, False, "the distance between baselines of body text"),
+    Rule("VFY006", "pdf.chapter-new-page", Severity.ERROR, False,
+         "each chapter-level heading at the top of its page"),
+    Rule("VFY007", "pdf.captions", Severity.ERROR, False, "a figure caption below its figure, a table caption above its table"),
+    Rule("VFY101", "docx.page", Severity.ERROR, False, "each section's page size and margins"),
+    Rule("VFY102", "docx.page-numbering", Severity.ERROR, False, "each section's page-number format and restart"),
+    Rule("VFY103", "docx.chapter-pages", Severity.ERROR, False,
+         "a different first page per chapter, with the page numbers where the template puts them"),
+    Rule("VFY104", "docx.style.body", Severity.ERROR, False,
+         "the body style's font, size, spacing, first-line indent and alignment"),
+    Rule("VFY105", "docx.style.heading", Severity.ERROR, False, "the chapter heading style's font, size, weight and alignment"),
+    Rule("VFY106", "docx.style.bibliography", Severity.ERROR, False,
+         "the bibliography style's hanging indent and spacing"),
+    Rule("VFY107", "docx.heading-numbering", Severity.ERROR, False,
+         "chapter and section numbers in order (BAB I, then 1.1, 1.1.1; Lampiran A, then A.1)"),
+    Rule("VFY108", "docx.toc-page-numbers", Severity.ERROR, False,
+         "every entry of the table of contents and the lists of figures and tables ends with its page number"),
 )}
 
 
@@ -101,8 +136,11 @@ class Fix:
 
 @dataclass(frozen=True)
 class Diagnostic:
+    """A finding at path:line:column. A build or verify finding may know less: no column, no line
+    (0), or no file at all (path None); the formatters leave out what is unknown."""
+
     code: str
-    path: Path
+    path: Path | None
     line: int
     column: int
     end_line: int
@@ -132,11 +170,18 @@ class Diagnostic:
         return cls(code=code, path=source.path, line=line, column=column, end_line=end_line,
                    end_column=end_column, message=message, severity=severity, fix=fix)
 
+    @classmethod
+    def of(cls, code: str, message: str, path: Path | None = None, line: int | None = None,
+           column: int | None = None) -> "Diagnostic":
+        """A diagnostic whose place is known only as far as it is given."""
+        return cls(code=code, path=path, line=line or 0, column=column or 0, end_line=line or 0,
+                   end_column=column or 0, message=message)
+
     def with_severity(self, severity: Severity) -> "Diagnostic":
         return replace(self, severity=severity)
 
     def sort_key(self) -> tuple:
-        return (str(self.path), self.line, self.column, self.code)
+        return (str(self.path or ""), self.line, self.column, self.code)
 
 
 _DIRECTIVE = re.compile(

@@ -6,12 +6,14 @@ from pathlib import Path
 
 
 class UserError(Exception):
-    """A problem in the user's input. The CLI prints it and exits with status 2."""
+    """A problem in the user's input. The CLI prints it and exits with status 2. One that a rule of the
+    lint also finds carries the rule's code and reads as the lint's text does."""
 
     def __init__(self, message: str, path: Path | str | None = None,
-                 line: int | None = None, column: int | None = None):
+                 line: int | None = None, column: int | None = None, code: str | None = None):
         super().__init__(message)
         self.message = message
+        self.code = code
         self.path = Path(path) if path is not None else None
         self.line = line
         self.column = column
@@ -28,6 +30,8 @@ class UserError(Exception):
         return place
 
     def __str__(self) -> str:
+        if self.code:
+            return f"{self.place or 'thesisbuild'}: {self.code} [error] {self.message}"
         return f"{self.place}: error: {self.message}" if self.place else f"error: {self.message}"
 
 

@@ -20,13 +20,29 @@ def _shown(path: Path) -> str:
     return display_path(path)
 
 
-def _path(d: Diagnostic) -> str:
-    return _shown(d.path)
+def _path(d: Diagnostic) -> str | None:
+    return _shown(d.path) if d.path is not None else None
+
+
+def _where(d: Diagnostic) -> str:
+    """path:line:column as far as it is known; "thesisbuild" for a finding about no file."""
+    where = _path(d) or "thesisbuild"
+    if d.line:
+        where += f":{d.line}"
+        if d.column:
+            where += f":{d.column}"
+    return where
 
 
 def format_text(diagnostics: list[Diagnostic], texts: dict[Path, str]) -> str:
-    return "".join(f"{_path(d)}:{d.line}:{d.column}: {d.code} [{d.severity.label}] {d.message}\n"
-                   for d in diagnostics)
+    return "".join(f"{_where(d)}: {d.code} [{d.severity.label}] {d.message}\n" for d in diagnostics)
+
+
+def print_diagnostics(diagnostics: list[Diagnostic]) -> None:
+    """The build's findings on stderr, in the text format."""
+    import sys
+
+    sys.stderr.write(format_text(diagnostics, {}))
 
 
 def _fix_json(d: Diagnostic, texts: dict[Path, str]) -> dict | None:
@@ -40,8 +56,8 @@ def _fix_json(d: Diagnostic, texts: dict[Path, str]) -> dict | None:
 
 def format_json(diagnostics: list[Diagnostic], texts: dict[Path, str]) -> str:
     items = [{
-        "path": _path(d), "line": d.line, "column": d.column, "end_line": d.end_line,
-        "end_column": d.end_column, "code": d.code, "name": d.name, "severity": d.severity.label,
+        "path": _path(d), "line": d.line or None, "column": d.column or None, "end_line": d.end_line or None,
+        "end_column": d.end_column or None, "code": d.code, "name": d.name, "severity": d.severity.label,
         "message": d.message, "fix": _fix_json(d, texts),
     } for d in diagnostics]
     return json.dumps(items, ensure_ascii=False, indent=2) + "\n"
@@ -63,7 +79,7 @@ def format_github(diagnostics: list[Diagnostic], texts: dict[Path, str]) -> str:
     for d in diagnostics:
         props = ",".join(f"{k}={github_escape_property(str(v))}" for k, v in (
             ("file", _path(d)), ("line", d.line), ("col", d.column), ("endLine", d.end_line),
-            ("endColumn", d.end_column), ("title", f"{d.code} {d.name}")))
+            ("endColumn", d.end_column), ("title", f"{d.code} {d.name}")) if v)
         lines.append(f"::{_GITHUB_LEVEL[d.severity]} {props}::{github_escape_data(d.message)}\n")
     return "".join(lines)
 
@@ -76,12 +92,15 @@ def format_sarif(diagnostics: list[Diagnostic], texts: dict[Path, str]) -> str:
     index = {r.code: i for i, r in enumerate(rules)}
     results = []
     for d in diagnostics:
-        region = {"startLine": d.line, "startColumn": d.column, "endLine": d.end_line,
-                  "endColumn": d.end_column}
+        region = {k: v for k, v in (("startLine", d.line), ("startColumn", d.column), ("endLine", d.end_line),
+                                    ("endColumn", d.end_column)) if v}
+        location: dict = {"artifactLocation": {"uri": _path(d)}}
+        if region:
+            location["region"] = region
         result = {
             "ruleId": d.code, "ruleIndex": index[d.code], "level": _SARIF_LEVEL[d.severity],
             "message": {"text": d.message},
-            "locations": [{"physicalLocation": {"artifactLocation": {"uri": _path(d)}, "region": region}}],
+            "locations": [{"physicalLocation": location}] if d.path is not None else [],
         }
         fix = _fix_json(d, texts)
         if fix is not None:

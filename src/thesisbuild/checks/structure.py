@@ -3,11 +3,10 @@ The lint reports them all; the build stops on the errors and prints the warnings
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from ..diagnostics import Diagnostic, Severity
-from ..errors import UserError, display_path
+from ..errors import UserError
 from ..i18n import plural, tr
 from ..sources import Source
 from .crossrefs import check_crossrefs
@@ -29,14 +28,14 @@ def enforce(diagnostics: list[Diagnostic], severity: dict | None = None) -> None
                 continue
             d = d.with_severity(severity[d.code])
         kept.append(d)
+    from ..report import print_diagnostics
+
     errors = [d for d in kept if d.severity >= Severity.ERROR]
-    for d in kept:
-        if d.severity == Severity.WARNING:
-            print(f"{display_path(d.path)}:{d.line}:{d.column}: warning: {d.message} [{d.code}]", file=sys.stderr)
+    print_diagnostics([d for d in kept if d.severity == Severity.WARNING])
     if errors:
         first = errors[0]
         more = len(errors) - 1
         message = first.message + (tr(plural(more, " ({count} more such problem: run thesisbuild lint)",
                                              " ({count} more such problems: run thesisbuild lint)"), count=more)
                                    if more else "")
-        raise UserError(message, first.path, first.line, first.column)
+        raise UserError(message, first.path, first.line, first.column, code=first.code)

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import re
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..bibliography import Reference, load_references
 from ..checks.structure import check_structure, enforce
 from ..citations import Citation, closest_key, crossref_labels, find_citations
-from ..diagnostics import Severity
+from ..diagnostics import Diagnostic, Severity
 from ..config import Thesis
 from ..epoch import source_date_epoch
 from ..errors import UserError, display_path
 from ..i18n import plural, tr
 from ..pandoc import run_pandoc
+from ..report import print_diagnostics
 from ..sources import Source
 
 # pandoc's Markdown, with bare URLs and e-mail addresses as links (an "@" in them is no citation).
@@ -45,7 +45,7 @@ class PreparedDocument:
     # Where each chapter's text lies in the staged Markdown: (first staged line, source, line count),
     # so that pandoc's messages about the staged text name the chapter and its line.
     line_map: list[tuple[int, Source, int]] = field(default_factory=list)
-    _told: set[str] = field(default_factory=set)
+    _told: set[Diagnostic] = field(default_factory=set)
     quiet: bool = False         # a second rendering of the same build: its warnings were said already
     # A draft of one chapter: the chapters before it, and the whole thesis's labels ("id=kind:number;...").
     chapters_before: int | None = None
@@ -68,7 +68,7 @@ class PreparedDocument:
             self.line_map.append((self.markdown.count("\n", 0, offset) + 1, source, text.count("\n") + 1))
             at = offset + len(text)
 
-    def _place(self, message: str) -> str | None:
+    def _place(self, message: str) -> tuple[Path, int] | None:
         """A pandoc message's place in the chapters: from its staged line, or its TeX math text."""
         m = _DUPLICATE_ID.search(message)
         if m:
@@ -79,19 +79,19 @@ class PreparedDocument:
                       for ident, offset in heading_ids(source) + explicit_ids(source) if ident == m.group(1)]
             if places:
                 source, offset = places[-1]
-                return f"{display_path(source.path)}:{source.position(offset)[0]}"
+                return source.path, source.position(offset)[0]
         m = _STAGED_LINE.search(message)
         if m:
             found = self.source_line(int(m.group(1)))
             if found:
-                return f"{display_path(found[0].path)}:{found[1]}"
+                return found[0].path, found[1]
         m = _MATH.search(message)
         if m:
             math = next((line.strip() for line in m.group(1).splitlines() if line.strip()), "")
             for source in self.sources:
                 offset = source.text.find(math) if math else -1
                 if offset >= 0:
-                    return f"{display_path(source.path)}:{source.position(offset)[0]}"
+                    return source.path, source.position(offset)[0]
         return None
 
     def typst_place(self, typ_text: str, line: int) -> tuple[Path, int | None] | None:
@@ -138,8 +138,8 @@ class PreparedDocument:
             if math and first.endswith("math"):
                 first += " " + next((line.strip() for line in math.group(1).splitlines() if line.strip()), "")
             place = self._place(message)
-            first = _STAGED_LINE.sub("", first) if place else first
-            text = f"{place}: warning: pandoc: {first.rstrip(':')}" if place else f"thesisbuild: pandoc: {first}"
+            first = _STAGED_LINE.sub("", first).rstrip(":") if place else first
+            text = f"pandoc: {first}"
             if "Could not convert TeX math" in first:
                 unknown = _UNKNOWN_COMMAND.search(message)
                 if unknown:
@@ -150,9 +150,10 @@ class PreparedDocument:
                                name=name, example=example)
                 else:
                     text += tr("; write it in the math that pandoc reads (a LaTeX math subset) or as an image.")
-            if text not in self._told and not self.quiet:
-                self._told.add(text)
-                print(text, file=sys.stderr)
+            finding = Diagnostic.of("BLD003", text, *(place or ()))
+            if finding not in self._told and not self.quiet:
+                self._told.add(finding)
+                print_diagnostics([finding])
 
     def pandoc_args(self) -> list[str]:
         thesis = self.thesis
@@ -249,14 +250,13 @@ def prepare(thesis: Thesis, warn: bool = True, only: Path | None = None,
         doc.known_labels = thesis_labels(doc, stage_texts(thesis, every, report=False))
     doc.map_lines(staged)
     if warn:
-        for p in thesis.placeholders:
-            where = f"{display_path(thesis.config_path)}:{p.line}" if p.line else display_path(thesis.config_path)
-            print(f"{where}: warning: " + tr("'{key}' is still a placeholder ({value}); fill it in before you "
-                                             "submit.", key=p.key, value=p.value), file=sys.stderr)
+        found = [Diagnostic.of("BLD001", tr("'{key}' is still a placeholder ({value}); fill it in before you submit.",
+                                            key=p.key, value=p.value), thesis.config_path, p.line)
+                 for p in thesis.placeholders]
         if thesis.logo is None:
-            print(f"{display_path(thesis.config_path)}: warning: "
-                  + tr("no 'logo' for the cover; a dashed slot stands in its place until you name the university's "
-                       "logo image."), file=sys.stderr)
+            found.append(Diagnostic.of("BLD002", tr("no 'logo' for the cover; a dashed slot stands in its place until "
+                                                    "you name the university's logo image."), thesis.config_path))
+        print_diagnostics(found)
     return doc
 
 
@@ -279,21 +279,22 @@ def stage_texts(thesis: Thesis, sources: list[Source], report: bool = True) -> l
     from ..typos import apply_typos, load_dictionary
 
     dictionary = load_dictionary(thesis.typos)
-    texts, notes, total = [], [], 0
+    texts, notes = [], []
     for source in sources:
         text, applied = apply_typos(source, dictionary)
         texts.append(text)
         if applied:
-            total += len(applied)
             lines = sorted({source.position(h.start)[0] for h in applied})
-            notes.append(tr("{path} ({count}, lines {lines})", path=display_path(source.path), count=len(applied),
-                            lines=_ranges(lines)))
-    if report and total:
-        print(tr(plural(total, "thesisbuild: the outputs carry {count} typo fix from {dictionary} that the chapters "
-                               "do not have yet: {notes}. Run `doit fix` to write it into the chapters.",
-                        "thesisbuild: the outputs carry {count} typo fixes from {dictionary} that the chapters "
-                        "do not have yet: {notes}. Run `doit fix` to write them into the chapters."),
-                 count=total, dictionary=display_path(thesis.typos), notes="; ".join(notes)), file=sys.stderr)
+            # At the chapter's first fixed line; the message names the others.
+            notes.append(Diagnostic.of("BLD004", tr(plural(
+                len(applied), "the outputs carry {count} typo fix from {dictionary} that this chapter does not have "
+                              "yet (line {lines}); run `doit fix` to write it into the chapter.",
+                "the outputs carry {count} typo fixes from {dictionary} that this chapter does not have yet "
+                "(lines {lines}); run `doit fix` to write them into the chapter."),
+                count=len(applied), dictionary=display_path(thesis.typos), lines=_ranges(lines)),
+                source.path, lines[0]))
+    if report:
+        print_diagnostics(notes)
     return texts
 
 

@@ -164,13 +164,13 @@ def verify_pdf(path: Path, profile: Profile, lang: str = "id-ID") -> list[Check]
 
     # Page size.
     sizes = Counter((round(p.width / MM, 1), round(p.height / MM, 1)) for p in pages)
-    wrong = [tr("page {number}", number=p.number) for p in pages
-             if not (close(p.width / MM, W, 0.5) and close(p.height / MM, H, 0.5))]
+    off_pages = [p.number for p in pages if not (close(p.width / MM, W, 0.5) and close(p.height / MM, H, 0.5))]
+    wrong = [tr("page {number}", number=n) for n in off_pages]
     measured = ", ".join(tr(plural(n, "{width} × {height} mm ({count} page)", "{width} × {height} mm ({count} pages)"),
                             width=f"{w:g}", height=f"{h:g}", count=n) for (w, h), n in sizes.items())
     checks.append(Check("pdf.page-size", not wrong,
                         measured + (tr("; off: {pages}", pages=", ".join(wrong[:5])) if wrong else ""),
-                        f"{W:g} × {H:g} mm"))
+                        f"{W:g} × {H:g} mm", page=next(iter(off_pages), None)))
 
     # Which pages are the body (arabic numbers), and where chapters open (outline level 1).
     chapter_pages = {page for level, title, page, _ in outline if level == 1}
@@ -178,7 +178,7 @@ def verify_pdf(path: Path, profile: Profile, lang: str = "id-ID") -> list[Check]
     body_start = next((p.number for p in pages if numbers[p.number] and _ARABIC.match(numbers[p.number][0])), None)
 
     # Page numbers: text and position on every page.
-    problems = []
+    problems, problem_pages = [], []
     seen = 0
     for p in pages:
         found = numbers[p.number]
@@ -196,6 +196,7 @@ def verify_pdf(path: Path, profile: Profile, lang: str = "id-ID") -> list[Check]
             problems.append(tr("page {number}: {got} {got_where} (want {want} {where})", number=p.number,
                                got=got_text or tr("no number"), got_where=got_where,
                                want=expect_text or tr("none"), where=where))
+            problem_pages.append(p.number)
         seen += 1
     checks.append(Check("pdf.page-numbers", not problems,
                         tr("{count} pages checked; body from page {start}", count=seen, start=body_start)
@@ -204,7 +205,8 @@ def verify_pdf(path: Path, profile: Profile, lang: str = "id-ID") -> list[Check]
                            "{opening}, other pages {other}", front=profile.get("page_numbers.front_numbering"),
                            front_position=profile.get("page_numbers.front_position"),
                            opening=profile.get("page_numbers.chapter_opening"),
-                           other=profile.get("page_numbers.other_pages"))))
+                           other=profile.get("page_numbers.other_pages")),
+                        page=next(iter(problem_pages), None)))
 
     # The text block's margins, from glyph positions: on every body page nothing crosses them, and
     # across the body the leftmost line start and the rightmost line end lie on them (headings and
@@ -213,7 +215,7 @@ def verify_pdf(path: Path, profile: Profile, lang: str = "id-ID") -> list[Check]
     text_width = (W - L - R) * MM
     leftmost = rightmost = None
     longest = 0.0
-    tops, bottoms, offs = [], [], []
+    tops, bottoms, offs, off_pages = [], [], [], []
     for p in body_pages:
         text = [ln for ln in _text_lines(p, T, B) if ln.size >= size * 0.8]
         if not text:
@@ -232,6 +234,7 @@ def verify_pdf(path: Path, profile: Profile, lang: str = "id-ID") -> list[Check]
         if left < L - 0.5 or right < R - 0.5 or top < T - 0.5 or top > T + 8 or bottom < B - 0.5:
             offs.append(tr("page {number}: left {left}, right {right}, top {top}, bottom {bottom}", number=p.number,
                            left=f"{left:.1f}", right=f"{right:.1f}", top=f"{top:.1f}", bottom=f"{bottom:.1f}"))
+            off_pages.append(p.number)
     right_known = longest >= 0.8 * text_width      # some line runs (nearly) across the text block
     if leftmost is not None and not close(leftmost, L, 1.0):
         offs.insert(0, tr("no line starts at the left margin (leftmost {mm} mm)", mm=f"{leftmost:.1f}"))
@@ -247,7 +250,7 @@ def verify_pdf(path: Path, profile: Profile, lang: str = "id-ID") -> list[Check]
     checks.append(Check("pdf.margins", bool(tops) and not offs,
                         measured + (f"; {'; '.join(offs[:3])}" if offs else ""),
                         tr("left {left}, right {right}, top {top}, bottom {bottom} mm", left=f"{L:g}", right=f"{R:g}",
-                           top=f"{T:g}", bottom=f"{B:g}")))
+                           top=f"{T:g}", bottom=f"{B:g}"), page=next(iter(off_pages), None)))
 
     # Body font and size, and the line pitch.
     body_lines = [ln for p in body_pages for ln in _text_lines(p, T, B)]
@@ -273,7 +276,7 @@ def verify_pdf(path: Path, profile: Profile, lang: str = "id-ID") -> list[Check]
                         tr("{pitch} pt ({spacing} lines)", pitch=f"{pitch:.2f}", spacing=profile.get("body.line_spacing"))))
 
     # Each chapter opens a new page: its heading is the first text on its page.
-    late = []
+    late, late_pages = [], []
     for level, title, page_no, top in outline:
         if level != 1:
             continue
@@ -281,12 +284,13 @@ def verify_pdf(path: Path, profile: Profile, lang: str = "id-ID") -> list[Check]
         first = next(iter(_text_lines(page, T, B)), None)
         if first is None or not _same_heading(first.text, title, page, T, B):
             late.append(tr("{title} (page {number})", title=title, number=page_no))
+            late_pages.append(page_no)
     n_chapters = sum(1 for level, *_ in outline if level == 1)
     checks.append(Check("pdf.chapter-new-page", not late and n_chapters > 0,
                         tr("{count} chapter-level headings", count=n_chapters)
                         + (tr("; not at the top of a page: {headings}", headings=", ".join(late[:4])) if late
                            else tr(", each at the top of its page")),
-                        tr("each chapter on a new page")))
+                        tr("each chapter on a new page"), page=next(iter(late_pages), None)))
 
     # Captions: "Gambar" below its figure, "Tabel" above its table. A paragraph that begins with a
     # reference ("Gambar 1.1 menunjukkan …") starts where paragraphs start, not where captions do.
@@ -297,7 +301,7 @@ def verify_pdf(path: Path, profile: Profile, lang: str = "id-ID") -> list[Check]
     # line that is not centred when the profile centres captions.
     prose_reference = re.compile(label_number + r"\s*[.,;:)]*\s*$|" + label_number + r"[,;:)]")
     centred = profile.get("captions.align") in ("center", "centre")
-    bad, counted = [], 0
+    bad, bad_pages, counted = [], [], 0
     for p in pages:
         # The block as measured (the margins rule judges the margins themselves).
         block_centre = ((leftmost or L) * MM + p.width - ((rightmost if right_known else None) or R) * MM) / 2
@@ -321,15 +325,18 @@ def verify_pdf(path: Path, profile: Profile, lang: str = "id-ID") -> list[Check]
                 above = [img for img in p.images if img[1] >= ln.top - 1]
                 if not above or min(img[1] for img in above) - ln.top > 30:
                     bad.append(tr("{caption} (page {number}): no figure just above", caption=ln.text[:30], number=p.number))
+                    bad_pages.append(p.number)
             elif re.match(re.escape(tab_label) + label_number, ln.text) and body_start and p.number >= body_start:
                 counted += 1
                 below = p.lines[i + 1] if i + 1 < len(p.lines) else None
                 if below is None or ln.y - below.y > pitch * 3:
                     bad.append(tr("{caption} (page {number}): no table just below", caption=ln.text[:30], number=p.number))
+                    bad_pages.append(p.number)
     checks.append(Check("pdf.captions", not bad,
                         tr(plural(counted, "{count} caption", "{count} captions"), count=counted)
                         + (f"; {'; '.join(bad[:3])}" if bad else tr(", each on the right side")),
-                        tr("{figure} below its figure, {table} above its table", figure=fig_label, table=tab_label)))
+                        tr("{figure} below its figure, {table} above its table", figure=fig_label, table=tab_label),
+                        page=next(iter(bad_pages), None)))
     return checks
 
 
