@@ -44,3 +44,25 @@ def test_a_build_error_a_lint_rule_finds_keeps_its_code():
     err = UserError("the image images/a.png does not exist.", Path("bab/1.md"), 3, 5, code="IMG001")
     assert str(err) == "bab/1.md:3:5: IMG001 [error] the image images/a.png does not exist."
     assert RULES["IMG001"].name == "missing-image"
+
+
+def test_lint_severity_switches_off_or_lowers_a_build_warning(thesis_dir: Path, capsys):
+    config = thesis_dir / "thesis.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "lint:\n  severity:\n    BLD002: off\n    BLD001: info\n",
+                      encoding="utf-8")
+    prepare(load_thesis(config))
+    err = capsys.readouterr().err
+    assert "BLD002" not in err
+    assert re.search(r"^thesis\.yaml:\d+: BLD001 \[info\] 'author' is still a placeholder", err, re.M), err
+
+
+def test_a_verify_rule_cannot_be_switched_off_in_thesis_yaml(thesis_dir: Path):
+    config = thesis_dir / "thesis.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "lint:\n  severity:\n    VFY002: off\n", encoding="utf-8")
+    line = len(config.read_text(encoding="utf-8").splitlines())
+    try:
+        load_thesis(config)
+    except UserError as err:
+        assert err.line == line and "VFY002 is a template rule of verify" in err.message
+    else:
+        raise AssertionError("VFY002: off was accepted")

@@ -264,6 +264,9 @@ def _lint_severity(doc: YamlDocument) -> dict[str, Any]:
         if code not in RULES:
             raise UserError(tr("'{code}' is not a rule code; use one of {codes}.", code=code, codes=", ".join(RULES)),
                             doc.path, line)
+        if code.startswith("VFY"):
+            raise UserError(tr("{code} is a template rule of verify and cannot be switched or lowered; change the "
+                               "template's value under 'profile:' instead.", code=code), doc.path, line)
         text = "off" if level is False else str(level).strip().lower()
         if text == "off":
             out[code] = None

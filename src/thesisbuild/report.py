@@ -38,11 +38,19 @@ def format_text(diagnostics: list[Diagnostic], texts: dict[Path, str]) -> str:
     return "".join(f"{_where(d)}: {d.code} [{d.severity.label}] {d.message}\n" for d in diagnostics)
 
 
-def print_diagnostics(diagnostics: list[Diagnostic]) -> None:
-    """The build's findings on stderr, in the text format."""
+def print_diagnostics(diagnostics: list[Diagnostic], severity: dict | None = None) -> None:
+    """The build's findings on stderr, in the text format; `severity` is thesis.yaml's lint.severity
+    (a code mapped to None is switched off)."""
     import sys
 
-    sys.stderr.write(format_text(diagnostics, {}))
+    shown = []
+    for d in diagnostics:
+        if severity and d.code in severity:
+            if severity[d.code] is None:
+                continue
+            d = d.with_severity(severity[d.code])
+        shown.append(d)
+    sys.stderr.write(format_text(shown, {}))
 
 
 def _fix_json(d: Diagnostic, texts: dict[Path, str]) -> dict | None:

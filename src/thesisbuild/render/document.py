@@ -153,7 +153,7 @@ class PreparedDocument:
             finding = Diagnostic.of("BLD003", text, *(place or ()))
             if finding not in self._told and not self.quiet:
                 self._told.add(finding)
-                print_diagnostics([finding])
+                print_diagnostics([finding], self.thesis.lint_severity)
 
     def pandoc_args(self) -> list[str]:
         thesis = self.thesis
@@ -256,7 +256,7 @@ def prepare(thesis: Thesis, warn: bool = True, only: Path | None = None,
         if thesis.logo is None:
             found.append(Diagnostic.of("BLD002", tr("no 'logo' for the cover; a dashed slot stands in its place until "
                                                     "you name the university's logo image."), thesis.config_path))
-        print_diagnostics(found)
+        print_diagnostics(found, thesis.lint_severity)
     return doc
 
 
@@ -294,7 +294,7 @@ def stage_texts(thesis: Thesis, sources: list[Source], report: bool = True) -> l
                 count=len(applied), dictionary=display_path(thesis.typos), lines=_ranges(lines)),
                 source.path, lines[0]))
     if report:
-        print_diagnostics(notes)
+        print_diagnostics(notes, thesis.lint_severity)
     return texts
 
 
