@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import UserError
+from . import profile_schema
+from .errors import UserError, raise_all
 from .i18n import N_, tr
 from .yamlfile import YamlDocument, load_yaml
 
@@ -393,13 +394,15 @@ def _profile_folder(name: str, root: Path, doc: YamlDocument | None, extended_by
                     doc.path if doc else None, doc.line_of("template") if doc else None)
 
 
-def _profile_values(folder: Path, root: Path, doc: YamlDocument | None,
+def _profile_values(folder: Path, root: Path, doc: YamlDocument | None, errors: list[UserError],
                     seen: tuple[Path, ...] = ()) -> tuple[YamlDocument, dict, list[Path]]:
-    """A profile's values over those of the profile it extends, and the folders it extends."""
+    """A profile's checked values over those of the profile it extends, and the folders it extends.
+    Every wrong value of every file is added to `errors`."""
     base = load_yaml(folder / "profile.yaml", N_("template profile"))
     if not isinstance(base.data, dict):
         raise UserError(tr("a template profile must be a mapping of values."), base.path, 1)
-    values = copy.deepcopy(base.data)
+    problems, values = profile_schema.check(base.data)
+    errors.extend(UserError(problem.message, base.path, base.line_of(*problem.keys)) for problem in problems)
     parent_name = values.pop("extends", None)
     if parent_name is None:
         return base, values, []
@@ -408,7 +411,7 @@ def _profile_values(folder: Path, root: Path, doc: YamlDocument | None,
         raise UserError(tr("the profile extends '{name}', which extends it in turn; remove one 'extends'.",
                            name=parent_name),
                         base.path, base.line_of("extends"))
-    _, inherited, folders = _profile_values(parent, root, doc, seen + (folder,))
+    _, inherited, folders = _profile_values(parent, root, doc, errors, seen + (folder,))
     _lay_over(inherited, values)
     return base, inherited, [parent, *folders]
 
@@ -422,29 +425,23 @@ def _lay_over(target: dict, values: dict) -> None:
 
 
 def load_profile(name: str, root: Path, overrides: Any = None, doc: YamlDocument | None = None) -> Profile:
-    """A thesis's own templates/<name>/ comes before the built-in profile of that name."""
+    """A thesis's own templates/<name>/ comes before the built-in profile of that name. Every value of
+    the profile files and of thesis.yaml's `profile:` is checked against the schema; all the wrong ones
+    are reported together, each at its file and line."""
     folder = _profile_folder(name, root, doc)
-    base, values, bases = _profile_values(folder, root, doc)
+    errors: list[UserError] = []
+    base, values, bases = _profile_values(folder, root, doc, errors)
     if overrides is not None:
         if not isinstance(overrides, dict):
             raise UserError(tr("'profile' must be a mapping of template values to override."),
                             doc.path if doc else None, doc.line_of("profile") if doc else None)
-        _merge(values, overrides, base, doc, ("profile",))
+        problems, typed = profile_schema.check(overrides, prefix="profile")
+        errors.extend(UserError(problem.message, doc.path if doc else None,
+                                doc.line_of("profile", *problem.keys) if doc else None) for problem in problems)
+        _lay_over(values, typed)
+    for keys in profile_schema.missing(values):
+        errors.append(UserError(tr("the template profile has no value '{key}'; add it to this file, or let the "
+                                   "profile take the values it lacks from a built-in one with 'extends: "
+                                   "skripsi-id'.", key=".".join(map(str, keys))), base.path, 1))
+    raise_all(errors)
     return Profile(name=str(values.get("name", name)), folder=folder, values=values, bases=bases)
-
-
-def _merge(target: dict, overrides: dict, base: YamlDocument, doc: YamlDocument | None,
-           keys: tuple) -> None:
-    for key, value in overrides.items():
-        if key not in target:
-            raise UserError(tr("the template has no value '{key}' to override; check the spelling against {file} "
-                               "of the profile.", key=".".join(map(str, keys[1:] + (key,))), file=base.path.name),
-                            doc.path if doc else None, doc.line_of(*keys, key) if doc else None)
-        if isinstance(target[key], dict):
-            if not isinstance(value, dict):
-                raise UserError(tr("'{key}' is a group of values; override the single values inside it.",
-                                   key=".".join(map(str, keys[1:] + (key,)))),
-                                doc.path if doc else None, doc.line_of(*keys, key) if doc else None)
-            _merge(target[key], value, base, doc, keys + (key,))
-        else:
-            target[key] = value
