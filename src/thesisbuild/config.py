@@ -395,13 +395,14 @@ def _profile_folder(name: str, root: Path, doc: YamlDocument | None, extended_by
 
 
 def _profile_values(folder: Path, root: Path, doc: YamlDocument | None, errors: list[UserError],
-                    seen: tuple[Path, ...] = ()) -> tuple[YamlDocument, dict, list[Path]]:
+                    bad: set[tuple], seen: tuple[Path, ...] = ()) -> tuple[YamlDocument, dict, list[Path]]:
     """A profile's checked values over those of the profile it extends, and the folders it extends.
-    Every wrong value of every file is added to `errors`."""
+    Every wrong value of every file is added to `errors`, its keys to `bad`."""
     base = load_yaml(folder / "profile.yaml", N_("template profile"))
     if not isinstance(base.data, dict):
         raise UserError(tr("a template profile must be a mapping of values."), base.path, 1)
     problems, values = profile_schema.check(base.data)
+    bad.update(problem.keys for problem in problems)
     errors.extend(UserError(problem.message, base.path, base.line_of(*problem.keys)) for problem in problems)
     parent_name = values.pop("extends", None)
     if parent_name is None:
@@ -411,7 +412,7 @@ def _profile_values(folder: Path, root: Path, doc: YamlDocument | None, errors: 
         raise UserError(tr("the profile extends '{name}', which extends it in turn; remove one 'extends'.",
                            name=parent_name),
                         base.path, base.line_of("extends"))
-    _, inherited, folders = _profile_values(parent, root, doc, errors, seen + (folder,))
+    _, inherited, folders = _profile_values(parent, root, doc, errors, bad, seen + (folder,))
     _lay_over(inherited, values)
     return base, inherited, [parent, *folders]
 
@@ -430,16 +431,20 @@ def load_profile(name: str, root: Path, overrides: Any = None, doc: YamlDocument
     are reported together, each at its file and line."""
     folder = _profile_folder(name, root, doc)
     errors: list[UserError] = []
-    base, values, bases = _profile_values(folder, root, doc, errors)
+    bad: set[tuple] = set()          # keys of wrong values: left out of `values`, but not missing
+    base, values, bases = _profile_values(folder, root, doc, errors, bad)
     if overrides is not None:
         if not isinstance(overrides, dict):
             raise UserError(tr("'profile' must be a mapping of template values to override."),
                             doc.path if doc else None, doc.line_of("profile") if doc else None)
         problems, typed = profile_schema.check(overrides, prefix="profile")
+        bad.update(problem.keys for problem in problems)
         errors.extend(UserError(problem.message, doc.path if doc else None,
                                 doc.line_of("profile", *problem.keys) if doc else None) for problem in problems)
         _lay_over(values, typed)
     for keys in profile_schema.missing(values):
+        if any(keys[:len(wrong)] == wrong or wrong[:len(keys)] == keys for wrong in bad):
+            continue
         errors.append(UserError(tr("the template profile has no value '{key}'; add it to this file, or let the "
                                    "profile take the values it lacks from a built-in one with 'extends: "
                                    "skripsi-id'.", key=".".join(map(str, keys))), base.path, 1))
