@@ -141,3 +141,13 @@ def test_the_messages_are_in_indonesian_too(original, tmp_path):
     assert proc.returncode == 2
     assert "'profile.font.size_pt' harus berisi ukuran dalam poin (pt)" in proc.stderr
     assert "bukan 'dua belas'" in proc.stderr
+
+
+def test_groups_read_as_attributes():
+    from thesisbuild.config import BUILTIN_TEMPLATES, load_profile
+
+    profile = load_profile("thesis-en", BUILTIN_TEMPLATES)
+    assert profile.page.margin_cm.right == profile.get("page.margin_cm.right") == 3.0
+    assert profile.headings.chapter.label == "CHAPTER"
+    assert profile.front_matter[0] == {"page": "cover"}
+    assert profile.language == "en-US"

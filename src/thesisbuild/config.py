@@ -35,6 +35,23 @@ class Placeholder:
     line: int | None
 
 
+class Group:
+    """A group of the profile's checked values, read by attribute: `profile.page.margin_cm.right`."""
+
+    def __init__(self, values: dict[str, Any]):
+        self._values = values
+
+    def __getattr__(self, key: str) -> Any:
+        try:
+            value = self._values[key]
+        except KeyError:
+            raise AttributeError(key) from None
+        return Group(value) if isinstance(value, dict) else value
+
+    def __getitem__(self, key: str) -> Any:
+        return self.__getattr__(key)
+
+
 @dataclass
 class Profile:
     """The template profile: every value of the university template, as data. A profile may
@@ -66,6 +83,13 @@ class Profile:
                                    name=self.name, key=dotted, path=self.folder / "profile.yaml"))
             node = node[part]
         return node
+
+    def __getattr__(self, key: str) -> Any:
+        """`profile.page`, `profile.front_matter`: a group or value of the schema, already checked."""
+        if key.startswith("_") or key not in profile_schema.SCHEMA or key not in self.__dict__.get("values", {}):
+            raise AttributeError(key)
+        value = self.values[key]
+        return Group(value) if isinstance(value, dict) else value
 
     def files(self) -> list[Path]:
         return sorted(p for folder in self.folders for p in folder.rglob("*") if p.is_file())
@@ -168,8 +192,8 @@ def load_thesis(config_path: Path | None = None) -> Thesis:
     lang = check_lang(strings["lang"], doc) if strings["lang"] else ""
     template = strings["template"] or default_template(lang, doc)
     profile = load_profile(template, root, data.get("profile"), doc)
-    lang = lang or profile.get("language")
-    csl = resolve_csl(data.get("csl") or profile.get("bibliography.style"), root, doc)
+    lang = lang or profile.language
+    csl = resolve_csl(data.get("csl") or profile.bibliography.style, root, doc)
 
     placeholders = [Placeholder(key, value, doc.line_of(key))
                     for key, value in strings.items() if value and PLACEHOLDER.match(value)]
@@ -205,7 +229,7 @@ def _front_texts(doc: YamlDocument, root: Path, profile: Profile) -> dict[str, P
     value = doc.data.get("front_texts")
     if value is None:
         return {}
-    names = [str(item["text"]) for item in profile.get("front_matter") if "text" in item]
+    names = [str(item["text"]) for item in profile.front_matter if "text" in item]
     if not isinstance(value, dict):
         raise UserError(tr("'front_texts' must map the template's texts ({names}) to files, e.g. "
                            "abstract: source/abstract.md.", names=", ".join(names)),
