@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import UserError
+from . import profile_schema
+from .errors import UserError, raise_all
 from .i18n import N_, tr
 from .yamlfile import YamlDocument, load_yaml
 
@@ -32,6 +33,23 @@ class Placeholder:
     key: str
     value: str
     line: int | None
+
+
+class Group:
+    """A group of the profile's checked values, read by attribute: `profile.page.margin_cm.right`."""
+
+    def __init__(self, values: dict[str, Any]):
+        self._values = values
+
+    def __getattr__(self, key: str) -> Any:
+        try:
+            value = self._values[key]
+        except KeyError:
+            raise AttributeError(key) from None
+        return Group(value) if isinstance(value, dict) else value
+
+    def __getitem__(self, key: str) -> Any:
+        return self.__getattr__(key)
 
 
 @dataclass
@@ -65,6 +83,13 @@ class Profile:
                                    name=self.name, key=dotted, path=self.folder / "profile.yaml"))
             node = node[part]
         return node
+
+    def __getattr__(self, key: str) -> Any:
+        """`profile.page`, `profile.front_matter`: a group or value of the schema, already checked."""
+        if key.startswith("_") or key not in profile_schema.SCHEMA or key not in self.__dict__.get("values", {}):
+            raise AttributeError(key)
+        value = self.values[key]
+        return Group(value) if isinstance(value, dict) else value
 
     def files(self) -> list[Path]:
         return sorted(p for folder in self.folders for p in folder.rglob("*") if p.is_file())
@@ -167,8 +192,8 @@ def load_thesis(config_path: Path | None = None) -> Thesis:
     lang = check_lang(strings["lang"], doc) if strings["lang"] else ""
     template = strings["template"] or default_template(lang, doc)
     profile = load_profile(template, root, data.get("profile"), doc)
-    lang = lang or profile.get("language")
-    csl = resolve_csl(data.get("csl") or profile.get("bibliography.style"), root, doc)
+    lang = lang or profile.language
+    csl = resolve_csl(data.get("csl") or profile.bibliography.style, root, doc)
 
     placeholders = [Placeholder(key, value, doc.line_of(key))
                     for key, value in strings.items() if value and PLACEHOLDER.match(value)]
@@ -204,7 +229,7 @@ def _front_texts(doc: YamlDocument, root: Path, profile: Profile) -> dict[str, P
     value = doc.data.get("front_texts")
     if value is None:
         return {}
-    names = [str(item["text"]) for item in profile.get("front_matter") if "text" in item]
+    names = [str(item["text"]) for item in profile.front_matter if "text" in item]
     if not isinstance(value, dict):
         raise UserError(tr("'front_texts' must map the template's texts ({names}) to files, e.g. "
                            "abstract: source/abstract.md.", names=", ".join(names)),
@@ -396,13 +421,16 @@ def _profile_folder(name: str, root: Path, doc: YamlDocument | None, extended_by
                     doc.path if doc else None, doc.line_of("template") if doc else None)
 
 
-def _profile_values(folder: Path, root: Path, doc: YamlDocument | None,
-                    seen: tuple[Path, ...] = ()) -> tuple[YamlDocument, dict, list[Path]]:
-    """A profile's values over those of the profile it extends, and the folders it extends."""
+def _profile_values(folder: Path, root: Path, doc: YamlDocument | None, errors: list[UserError],
+                    bad: set[tuple], seen: tuple[Path, ...] = ()) -> tuple[YamlDocument, dict, list[Path]]:
+    """A profile's checked values over those of the profile it extends, and the folders it extends.
+    Every wrong value of every file is added to `errors`, its keys to `bad`."""
     base = load_yaml(folder / "profile.yaml", N_("template profile"))
     if not isinstance(base.data, dict):
         raise UserError(tr("a template profile must be a mapping of values."), base.path, 1)
-    values = copy.deepcopy(base.data)
+    problems, values = profile_schema.check(base.data)
+    bad.update(problem.keys for problem in problems)
+    errors.extend(UserError(problem.message, base.path, base.line_of(*problem.keys)) for problem in problems)
     parent_name = values.pop("extends", None)
     if parent_name is None:
         return base, values, []
@@ -411,7 +439,7 @@ def _profile_values(folder: Path, root: Path, doc: YamlDocument | None,
         raise UserError(tr("the profile extends '{name}', which extends it in turn; remove one 'extends'.",
                            name=parent_name),
                         base.path, base.line_of("extends"))
-    _, inherited, folders = _profile_values(parent, root, doc, seen + (folder,))
+    _, inherited, folders = _profile_values(parent, root, doc, errors, bad, seen + (folder,))
     _lay_over(inherited, values)
     return base, inherited, [parent, *folders]
 
@@ -425,29 +453,27 @@ def _lay_over(target: dict, values: dict) -> None:
 
 
 def load_profile(name: str, root: Path, overrides: Any = None, doc: YamlDocument | None = None) -> Profile:
-    """A thesis's own templates/<name>/ comes before the built-in profile of that name."""
+    """A thesis's own templates/<name>/ comes before the built-in profile of that name. Every value of
+    the profile files and of thesis.yaml's `profile:` is checked against the schema; all the wrong ones
+    are reported together, each at its file and line."""
     folder = _profile_folder(name, root, doc)
-    base, values, bases = _profile_values(folder, root, doc)
+    errors: list[UserError] = []
+    bad: set[tuple] = set()          # keys of wrong values: left out of `values`, but not missing
+    base, values, bases = _profile_values(folder, root, doc, errors, bad)
     if overrides is not None:
         if not isinstance(overrides, dict):
             raise UserError(tr("'profile' must be a mapping of template values to override."),
                             doc.path if doc else None, doc.line_of("profile") if doc else None)
-        _merge(values, overrides, base, doc, ("profile",))
+        problems, typed = profile_schema.check(overrides, prefix="profile")
+        bad.update(problem.keys for problem in problems)
+        errors.extend(UserError(problem.message, doc.path if doc else None,
+                                doc.line_of("profile", *problem.keys) if doc else None) for problem in problems)
+        _lay_over(values, typed)
+    for keys in profile_schema.missing(values):
+        if any(keys[:len(wrong)] == wrong or wrong[:len(keys)] == keys for wrong in bad):
+            continue
+        errors.append(UserError(tr("the template profile has no value '{key}'; add it to this file, or let the "
+                                   "profile take the values it lacks from a built-in one with 'extends: "
+                                   "skripsi-id'.", key=".".join(map(str, keys))), base.path, 1))
+    raise_all(errors)
     return Profile(name=str(values.get("name", name)), folder=folder, values=values, bases=bases)
-
-
-def _merge(target: dict, overrides: dict, base: YamlDocument, doc: YamlDocument | None,
-           keys: tuple) -> None:
-    for key, value in overrides.items():
-        if key not in target:
-            raise UserError(tr("the template has no value '{key}' to override; check the spelling against {file} "
-                               "of the profile.", key=".".join(map(str, keys[1:] + (key,))), file=base.path.name),
-                            doc.path if doc else None, doc.line_of(*keys, key) if doc else None)
-        if isinstance(target[key], dict):
-            if not isinstance(value, dict):
-                raise UserError(tr("'{key}' is a group of values; override the single values inside it.",
-                                   key=".".join(map(str, keys[1:] + (key,)))),
-                                doc.path if doc else None, doc.line_of(*keys, key) if doc else None)
-            _merge(target[key], value, base, doc, keys + (key,))
-        else:
-            target[key] = value

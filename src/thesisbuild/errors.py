@@ -35,6 +35,26 @@ class UserError(Exception):
         return f"{self.place}: error: {self.message}" if self.place else f"error: {self.message}"
 
 
+class UserErrors(UserError):
+    """Several problems found together (e.g. every wrong value of a profile): printed one per line,
+    each with its own place, so that the user can fix them all at once."""
+
+    def __init__(self, errors: list[UserError]):
+        super().__init__(errors[0].message, errors[0].path, errors[0].line, errors[0].column)
+        self.errors = list(errors)
+
+    def __str__(self) -> str:
+        return "\n".join(str(error) for error in self.errors)
+
+
+def raise_all(errors: list[UserError]) -> None:
+    """Raise nothing, the one error, or all of them together."""
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise UserErrors(errors)
+
+
 def display_path(path: Path) -> str:
     """A path as the user would type it: relative to the working directory when inside it."""
     try:
