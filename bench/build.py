@@ -124,7 +124,6 @@ def latex_baseline(folder: Path) -> float | None:
     out = folder / "latex"
     out.mkdir(exist_ok=True)
     (out / "thesis.md").write_text(doc.markdown, encoding="utf-8")
-    args = [a for a in doc.pandoc_args() if a != "-f"]
     args = doc.pandoc_args()
     pandoc = pypandoc.get_pandoc_path()
 
@@ -135,8 +134,10 @@ def latex_baseline(folder: Path) -> float | None:
         subprocess.run([pandoc, *args, "-s", "-t", "latex", "-V", "mainfont=DejaVu Serif",
                         "-o", str(out / "tex" / "thesis.tex"), str(out / "thesis.md")], cwd=folder, check=True,
                        capture_output=True)
+        # From the thesis folder, where the Markdown's image paths start.
         proc = subprocess.run(["latexmk", "-xelatex", "-interaction=nonstopmode", "-halt-on-error",
-                               "thesis.tex"], cwd=out / "tex", capture_output=True, text=True)
+                               "-outdir=latex/tex", "latex/tex/thesis.tex"], cwd=folder, capture_output=True,
+                              text=True)
         took = time.perf_counter() - start
         if proc.returncode != 0:
             print("latexmk failed; no baseline:\n" + proc.stdout[-1500:], file=sys.stderr)

@@ -119,9 +119,9 @@ def typst_compiler(thesis: Thesis, typ_path: Path):
 
 
 def render_pdf(doc: PreparedDocument, typ_path: Path, pdf_path: Path, draft: dict | None = None,
-               compiler=None, page_list: bool = True) -> None:
+               compiler=None, page_list: bool = True):
     """thesis.typ and the PDF (and, for the whole thesis, its page numbers for the DOCX); with
-    `compiler`, a warm typst compiler for typ_path (see `thesisbuild watch`)."""
+    `compiler`, a warm typst compiler for typ_path (see `thesisbuild watch`). Returns the compiler."""
     extra = ["--lua-filter", str(TYPST_FILTER)]
     if doc.parts and draft is None:
         from .parts import convert_parts
@@ -147,6 +147,7 @@ def render_pdf(doc: PreparedDocument, typ_path: Path, pdf_path: Path, draft: dic
     write_atomic(pdf_path, pdf)
     if draft is None and page_list:
         write_atomic(pages_path(pdf_path), json.dumps(page_numbers(compiler), indent=1) + "\n")
+    return compiler
 
 
 def pages_path(pdf_path: Path) -> Path:
