@@ -67,13 +67,6 @@ def read_pdf(path: Path) -> tuple[list[Page], list[tuple[int, str, int, float | 
             page = Page(number=number, width=width, height=height)
             text_page = pdf_page.get_textpage()
             rows: dict[float, list] = {}
-            # A run ends where its last glyph's advance ends (its drawn outline may overhang it).
-            ends: dict[int | None, int] = {}
-            for i in range(raw.FPDFText_CountChars(text_page)):
-                if chr(raw.FPDFText_GetUnicode(text_page, i)).isspace():
-                    continue
-                ends[ctypes.cast(raw.FPDFText_GetTextObject(text_page, i), ctypes.c_void_p).value] = i
-
             def walk(count, get, parent) -> bool:
                 """Collect the text and pictures under `parent`; whether it holds any picture."""
                 pictured = False
@@ -99,21 +92,8 @@ def read_pdf(path: Path) -> tuple[list[Page], list[tuple[int, str, int, float | 
                             raw.FPDFFont_GetDescent(font, size, descent)
                             descents[(key, size)] = descent.value
                         low = matrix.f + descents[(key, size)]
-                        end = right.value
-                        key_obj = ctypes.cast(obj, ctypes.c_void_p).value
-                        last = ends.get(key_obj)
-                        if last is not None and raw.FPDFText_GetLooseCharBox(text_page, last, box):
-                            # pdfium marks a hyphen that breaks a word as U+0002, with a box of its own.
-                            end = box.right if raw.FPDFText_GetUnicode(text_page, last) != 2 else max(box.right, end)
-                            # An italic glyph overhangs its advance; the space typst sets after a
-                            # line's last word starts where that advance ends.
-                            following = raw.FPDFText_GetTextObject(text_page, last + 1)
-                            if (following and ctypes.cast(following, ctypes.c_void_p).value == key_obj
-                                    and raw.FPDFText_GetCharOrigin(text_page, last + 1, origin_x, origin_y)
-                                    and abs(origin_y.value - matrix.f) < 0.1):
-                                end = min(end, origin_x.value)
                         rows.setdefault(round(matrix.f, 1), []).append(
-                            (matrix.e, end, low + size, low, text, size, fonts[key]))
+                            [matrix.e, right.value, low + size, low, text, size, fonts[key], obj])
                     elif kind in (raw.FPDF_PAGEOBJ_IMAGE, raw.FPDF_PAGEOBJ_PATH):
                         raw.FPDFPageObj_GetBounds(obj, left, bottom, right, top)
                         page.images.append((left.value, bottom.value, right.value, top.value))
@@ -127,6 +107,9 @@ def read_pdf(path: Path) -> tuple[list[Page], list[tuple[int, str, int, float | 
                 return pictured
 
             walk(raw.FPDFPage_CountObjects, raw.FPDFPage_GetObject, pdf_page)
+            for row in rows.values():
+                last = max(row, key=lambda run: run[1])
+                last[1] = _advance_end(raw, text_page, last, box, origin_x, origin_y)
             page.lines = _lines(rows)
             pages.append(page)
             text_page.close()
@@ -134,6 +117,35 @@ def read_pdf(path: Path) -> tuple[list[Page], list[tuple[int, str, int, float | 
         return pages, _outline(document)
     finally:
         document.close()
+
+
+def _advance_end(raw, text_page, run, box, origin_x, origin_y) -> float:
+    """Where a line's last run ends: where its last glyph's advance ends, as pdfminer measured
+    (a drawn outline may overhang it, as an italic f does)."""
+    import ctypes
+
+    x1, top, bottom, obj = run[1], run[2], run[3], run[7]
+    key = ctypes.cast(obj, ctypes.c_void_p).value
+    i = raw.FPDFText_GetCharIndexAtPos(text_page, x1 - 0.3, (top + bottom) / 2, 1.0, (top - bottom) / 2)
+    if i < 0 or ctypes.cast(raw.FPDFText_GetTextObject(text_page, i), ctypes.c_void_p).value != key:
+        return x1
+    count = raw.FPDFText_CountChars(text_page)
+    while (i > 0 and chr(raw.FPDFText_GetUnicode(text_page, i)).isspace()
+           and ctypes.cast(raw.FPDFText_GetTextObject(text_page, i - 1), ctypes.c_void_p).value == key):
+        i -= 1                                     # the run's trailing space: the word before it
+    while (i + 1 < count and not chr(raw.FPDFText_GetUnicode(text_page, i + 1)).isspace()
+           and ctypes.cast(raw.FPDFText_GetTextObject(text_page, i + 1), ctypes.c_void_p).value == key):
+        i += 1
+    if not raw.FPDFText_GetLooseCharBox(text_page, i, box):
+        return x1
+    # pdfium marks a hyphen that breaks a word as U+0002, with a box of its own.
+    end = box.right if raw.FPDFText_GetUnicode(text_page, i) != 2 else max(box.right, x1)
+    following = raw.FPDFText_GetTextObject(text_page, i + 1) if i + 1 < count else None
+    if (following and ctypes.cast(following, ctypes.c_void_p).value == key
+            and raw.FPDFText_GetCharOrigin(text_page, i + 1, origin_x, origin_y)
+            and bottom <= origin_y.value <= top):
+        end = min(end, origin_x.value)   # the space typst sets after a line's last word
+    return end
 
 
 def read_outline(path: Path) -> list[tuple[int, str, int, float | None]]:
