@@ -102,6 +102,9 @@ def main(argv: list[str] | None = None) -> int:
     preview.add_argument("--out", type=Path, default=None, help=tr("folder for the PNGs (default build/preview)"))
     preview.add_argument("--ppi", type=int, default=60)
 
+    verbs.add_parser("watch", help=tr("rebuild build/thesis.pdf on every save of a chapter, thesis.yaml, the "
+                                      "bibliography, a figure or a front text (Ctrl-C ends it)"))
+
     typos = verbs.add_parser("typos", help=tr("suspect words, as lines ready for typos.yaml"))
     _lint_options(typos)
     typos.add_argument("--suggest", action="store_true", help=tr("print typos.yaml lines for likely misspellings"))
@@ -192,6 +195,10 @@ def _run(args: argparse.Namespace) -> int:
         if args.fail_on == "never":
             return 0
         return 1 if any(d.severity >= Severity.parse(args.fail_on) for d in failed) else 0
+    if args.verb == "watch":
+        from .watch import watch
+
+        return watch(args.config)
     if args.verb == "preview":
         from .preview import write_previews
 

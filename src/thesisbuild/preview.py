@@ -1,4 +1,4 @@
-"""PNG previews of chosen pages, rendered by typst from the same source as the PDF."""
+"""PNG previews of chosen pages, rendered by pdfium from the built PDF: only the pages kept are drawn."""
 
 from __future__ import annotations
 
@@ -44,19 +44,24 @@ def _contents_title(thesis: Thesis) -> str:
 
 
 def write_previews(thesis: Thesis, folder: Path | None = None, ppi: int = 60) -> list[Path]:
-    import typst
+    import io
 
-    from .render.pdf import font_paths
+    import pypdfium2
 
     out = outputs(thesis)
-    if not out["typ"].is_file() or not out["pdf"].is_file():
+    if not out["pdf"].is_file():
         raise UserError(tr("there is no built PDF to preview; run `doit` first."), out["pdf"])
     folder = folder or thesis.build_dir / "preview"
-    images = typst.compile(str(out["typ"]), root=str(thesis.root), font_paths=font_paths(thesis),
-                           ignore_system_fonts=True, format="png", ppi=ppi)
     written = []
-    for name, index in chosen_pages(thesis).items():
-        path = folder / f"{name}.png"
-        write_atomic(path, images[index])
-        written.append(path)
+    document = pypdfium2.PdfDocument(str(out["pdf"]))
+    try:
+        for name, index in chosen_pages(thesis).items():
+            image = document[index].render(scale=ppi / 72).to_pil()
+            png = io.BytesIO()
+            image.save(png, format="PNG")
+            path = folder / f"{name}.png"
+            write_atomic(path, png.getvalue())
+            written.append(path)
+    finally:
+        document.close()
     return written

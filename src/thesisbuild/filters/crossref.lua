@@ -165,6 +165,8 @@ local function dump()
   return table.concat(parts, ";")
 end
 
+local chapters_after = 0   -- the chapter number reached at the end of the document
+
 local function collect(doc)
   local meta = doc.meta
   opts.figure_label = meta_string(meta, "thesisbuild-figure-label") or opts.figure_label
@@ -178,8 +180,11 @@ local function collect(doc)
                            or meta_string(meta, "thesisbuild-chapters-before") or "") or 0
   -- A draft of one chapter knows the other chapters' labels from the whole thesis:
   -- "id=kind:number;..." (printed as text, since their elements are not in the draft).
+  -- A part of the whole thesis converted on its own (thesisbuild-xref-known-local) refers to the
+  -- other parts' labels as if they were its own: they are all in the one typst document.
+  local external = meta_string(meta, "thesisbuild-xref-known-local") ~= "true"
   for id, kind, number in (meta_string(meta, "thesisbuild-xref-known") or ""):gmatch("([^;=]+)=(%a+):([^;]+)") do
-    labels[id] = {kind = kind, number = number, external = true}
+    labels[id] = {kind = kind, number = number, external = external}
   end
   local sections, counts = {chapter}, {fig = 0, tbl = 0, eq = 0, lst = 0}
   local function add(id, kind)
@@ -227,6 +232,7 @@ local function collect(doc)
       end
     end,
   })
+  chapters_after = chapter
 end
 
 -- ------------------------------------------------------------------ rendering
@@ -426,6 +432,11 @@ return {
    Div = normalise_ids, CodeBlock = normalise_ids},
   {Pandoc = function(doc)
     collect(doc)
+    local wanted = doc.meta["thesisbuild-xref-dump"] and pandoc.utils.stringify(doc.meta["thesisbuild-xref-dump"])
+    -- "count": a part's labels, then on a line of its own the chapter number its end reaches.
+    if wanted == "count" then
+      return pandoc.Pandoc({pandoc.RawBlock("plain", dump() .. "\n" .. tostring(chapters_after))})
+    end
     if doc.meta["thesisbuild-xref-dump"] then return pandoc.Pandoc({pandoc.RawBlock("plain", dump())}) end
     return doc
   end},

@@ -157,8 +157,14 @@ def _split_attributes(text: str) -> tuple[str, str]:
 
 
 def assemble(thesis: Thesis, chapter_texts: list[str]) -> str:
-    parts = [*front_matter(thesis), *body_start(), *(t.rstrip("\n") for t in chapter_texts), *back_matter(thesis)]
-    return "\n\n".join(parts) + "\n"
+    return "\n\n".join(assemble_parts(thesis, chapter_texts)) + "\n"
+
+
+def assemble_parts(thesis: Thesis, chapter_texts: list[str]) -> list[str]:
+    """The staged text in the parts that are converted one by one: the front matter with the start
+    of the body, each chapter, and the back matter with the appendices."""
+    return ["\n\n".join([*front_matter(thesis), *body_start()]), *(t.rstrip("\n") for t in chapter_texts),
+            "\n\n".join(back_matter(thesis))]
 
 
 def assemble_draft(thesis: Thesis, chapter_texts: list[str]) -> str:

@@ -50,6 +50,8 @@ class PreparedDocument:
     # A draft of one chapter: the chapters before it, and the whole thesis's labels ("id=kind:number;...").
     chapters_before: int | None = None
     known_labels: str = ""
+    # The whole thesis in the parts converted one by one (render/parts.py): front, chapters, back.
+    parts: list[str] = field(default_factory=list)
 
     def source_line(self, staged_line: int) -> tuple[Source, int] | None:
         for first, source, count in self.line_map:
@@ -199,7 +201,12 @@ class PreparedDocument:
         if output is not None:
             args += ["-o", str(output)]
         proc = run_pandoc(args, input_text=self.markdown, cwd=self.thesis.root, env=self.env())
-        missing = _NOT_FOUND.findall(proc.stderr)
+        self.check_pandoc(proc.stderr)
+        return proc.stdout
+
+    def check_pandoc(self, stderr: str) -> None:
+        """Unresolved citations in pandoc's messages fail the build; its warnings are reported."""
+        missing = _NOT_FOUND.findall(stderr)
         if missing:
             for source in self.sources:
                 for c in find_citations(source, crossrefs=True):
@@ -209,8 +216,7 @@ class PreparedDocument:
                                         source.path, c.line, c.column)
             raise UserError(tr("pandoc found citations with no bibliography entry ({keys}); add the entries or "
                                "correct the keys.", keys=", ".join(sorted(set(missing)))))
-        self.report_pandoc(proc.stderr)
-        return proc.stdout
+        self.report_pandoc(stderr)
 
 
 def prepare(thesis: Thesis, warn: bool = True, only: Path | None = None,
@@ -238,11 +244,12 @@ def prepare(thesis: Thesis, warn: bool = True, only: Path | None = None,
     enforce(found if warn else [d for d in found if d.severity >= Severity.ERROR], thesis.lint_severity)
     doc = PreparedDocument(thesis=thesis, sources=sources, references=references,
                            citations=citations, epoch=source_date_epoch(thesis.root), quiet=not warn)
-    from .assemble import assemble, assemble_draft
+    from .assemble import assemble_draft, assemble_parts
 
     if only is None:
         staged = stage_texts(thesis, sources, warn)
-        doc.markdown = assemble(thesis, staged)
+        doc.parts = assemble_parts(thesis, staged)
+        doc.markdown = "\n\n".join(doc.parts) + "\n"
     else:
         staged = [text] if text is not None else stage_texts(thesis, sources, warn)
         doc.markdown = assemble_draft(thesis, staged)

@@ -110,14 +110,29 @@ def typst_page(page, thesis: Thesis) -> str:
     return "\n".join(lines)
 
 
-def render_pdf(doc: PreparedDocument, typ_path: Path, pdf_path: Path, draft: dict | None = None) -> None:
+def typst_compiler(thesis: Thesis, typ_path: Path):
+    """A typst compiler for thesis.typ that keeps its fonts, images and layout between compiles."""
     import typst
 
-    body = doc.convert("typst", ["--lua-filter", str(TYPST_FILTER)])
+    return typst.Compiler(str(typ_path), root=str(thesis.root), font_paths=font_paths(thesis),
+                          ignore_system_fonts=True)
+
+
+def render_pdf(doc: PreparedDocument, typ_path: Path, pdf_path: Path, draft: dict | None = None,
+               compiler=None, page_list: bool = True):
+    """thesis.typ and the PDF (and, for the whole thesis, its page numbers for the DOCX); with
+    `compiler`, a warm typst compiler for typ_path (see `thesisbuild watch`). Returns the compiler."""
+    extra = ["--lua-filter", str(TYPST_FILTER)]
+    if doc.parts and draft is None:
+        from .parts import convert_parts
+
+        body = convert_parts(doc, "typst", extra)
+    else:
+        body = doc.convert("typst", extra)
     write_atomic(typ_path, typst_preamble(doc.thesis, draft) + body)
+    compiler = compiler or typst_compiler(doc.thesis, typ_path)
     try:
-        pdf = typst.compile(str(typ_path), root=str(doc.thesis.root), font_paths=font_paths(doc.thesis),
-                            ignore_system_fonts=True, timestamp=doc.epoch)
+        pdf = compiler.compile(timestamp=doc.epoch)
     except Exception as err:  # typst reports source errors as exceptions with its own message
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         # The chapter and line behind the position typst names in thesis.typ, when it can be found.
@@ -130,22 +145,19 @@ def render_pdf(doc: PreparedDocument, typ_path: Path, pdf_path: Path, draft: dic
         raise UserError(tr("typst could not compile the document ({problem}); see {file}.", problem=first,
                            file=typ_path.name), typ_path) from None
     write_atomic(pdf_path, pdf)
-    if draft is None:
-        write_atomic(pages_path(pdf_path), json.dumps(page_numbers(typ_path, doc), indent=1) + "\n")
+    if draft is None and page_list:
+        write_atomic(pages_path(pdf_path), json.dumps(page_numbers(compiler), indent=1) + "\n")
+    return compiler
 
 
 def pages_path(pdf_path: Path) -> Path:
     return pdf_path.with_suffix(".pages.json")
 
 
-def page_numbers(typ_path: Path, doc: PreparedDocument) -> dict:
+def page_numbers(compiler) -> dict:
     """The printed page number of every outlined heading and caption, in document order, so that
     the DOCX's table of contents can be filled in before Word recomputes it."""
-    import typst
-
     def query(label: str) -> list:
-        raw = typst.query(str(typ_path), label, root=str(doc.thesis.root), font_paths=font_paths(doc.thesis),
-                          ignore_system_fonts=True)
-        return [item["value"] for item in json.loads(raw)]
+        return [item["value"] for item in json.loads(compiler.query(label))]
 
     return {"headings": query("<thesis-heading>"), "captions": query("<thesis-caption>")}

@@ -1,4 +1,4 @@
-"""PDF measurements, from glyph positions (pdfminer.six, no layout analysis)."""
+"""PDF measurements, from the page objects pdfium reads (text runs, pictures, bookmarks)."""
 
 from __future__ import annotations
 
@@ -39,110 +39,167 @@ class Page:
 
 
 def read_pdf(path: Path) -> tuple[list[Page], list[tuple[int, str, int, float | None]]]:
-    """Pages with their text lines and images, and the outline as (level, title, page, top)."""
-    from pdfminer.converter import PDFPageAggregator
-    from pdfminer.layout import LTChar, LTCurve, LTFigure, LTImage
-    from pdfminer.pdfdocument import PDFDocument
-    from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
-    from pdfminer.pdfpage import PDFPage
-    from pdfminer.pdfparser import PDFParser
+    """Pages with their text lines and images, and the outline as (level, title, page, top).
 
-    if not path.is_file():
-        raise UserError(tr("no such PDF; build it first with `doit`."), path)
+    pdfium reads the page objects: a text object (a run of glyphs in one font, from its origin on
+    the baseline) gives its text, font, size and extent; a line spans the font's descent to one
+    em above it, as in the PDF's own font metrics. Images and vector paths are pictures."""
+    import ctypes
+
+    import pypdfium2.raw as raw
+
+    document = _open(path)
     pages: list[Page] = []
-    with path.open("rb") as handle:
-        try:
-            document = PDFDocument(PDFParser(handle))
-        except Exception as err:
-            raise UserError(tr("not a readable PDF ({problem}); rebuild it.", problem=err), path) from None
-        manager = PDFResourceManager()
-        device = PDFPageAggregator(manager, laparams=None)
-        interpreter = PDFPageInterpreter(manager, device)
-        objids = []
-        for number, pdf_page in enumerate(PDFPage.create_pages(document), 1):
-            objids.append(pdf_page.pageid)
-            interpreter.process_page(pdf_page)
-            layout = device.get_result()
-            x0, y0, x1, y1 = pdf_page.mediabox
-            page = Page(number=number, width=x1 - x0, height=y1 - y0)
-            chars = []
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    matrix = raw.FS_MATRIX()
+    box = raw.FS_RECTF()
+    origin_x, origin_y = ctypes.c_double(), ctypes.c_double()
+    em = ctypes.c_float()
+    descent = ctypes.c_float()
+    name = ctypes.create_string_buffer(256)
+    text_buffer = (ctypes.c_ushort * 4096)()
+    fonts: dict[int | None, str] = {}
+    descents: dict[tuple[int | None, float], float] = {}
+    try:
+        for number in range(1, len(document) + 1):
+            pdf_page = document[number - 1]
+            width, height = pdf_page.get_size()
+            page = Page(number=number, width=width, height=height)
+            text_page = pdf_page.get_textpage()
+            rows: dict[float, list] = {}
+            def walk(count, get, parent) -> bool:
+                """Collect the text and pictures under `parent`; whether it holds any picture."""
+                pictured = False
+                for i in range(count(parent)):
+                    obj = get(parent, i)
+                    kind = raw.FPDFPageObj_GetType(obj)
+                    if kind == raw.FPDF_PAGEOBJ_TEXT:
+                        size_bytes = raw.FPDFTextObj_GetText(obj, text_page, text_buffer, ctypes.sizeof(text_buffer))
+                        text = bytes(text_buffer)[:max(0, size_bytes - 2)].decode("utf-16-le", "replace")
+                        text = text.replace("\x02", "-").replace("\xa0", " ")
+                        if not text.strip():
+                            continue
+                        raw.FPDFPageObj_GetBounds(obj, left, bottom, right, top)
+                        raw.FPDFPageObj_GetMatrix(obj, matrix)
+                        raw.FPDFTextObj_GetFontSize(obj, em)
+                        size = em.value * (matrix.a ** 2 + matrix.b ** 2) ** 0.5
+                        font = raw.FPDFTextObj_GetFont(obj)
+                        key = ctypes.cast(font, ctypes.c_void_p).value
+                        if key not in fonts:
+                            raw.FPDFFont_GetBaseFontName(font, name, ctypes.sizeof(name))
+                            fonts[key] = name.value.decode("utf-8", "replace").split("+")[-1]
+                        if (key, size) not in descents:
+                            raw.FPDFFont_GetDescent(font, size, descent)
+                            descents[(key, size)] = descent.value
+                        low = matrix.f + descents[(key, size)]
+                        rows.setdefault(round(matrix.f, 1), []).append(
+                            [matrix.e, right.value, low + size, low, text, size, fonts[key], obj])
+                    elif kind in (raw.FPDF_PAGEOBJ_IMAGE, raw.FPDF_PAGEOBJ_PATH):
+                        raw.FPDFPageObj_GetBounds(obj, left, bottom, right, top)
+                        page.images.append((left.value, bottom.value, right.value, top.value))
+                        pictured = True
+                    elif kind == raw.FPDF_PAGEOBJ_FORM:
+                        # A form (an embedded SVG figure): its pictures, or the form itself.
+                        if not walk(raw.FPDFFormObj_CountObjects, raw.FPDFFormObj_GetObject, obj):
+                            raw.FPDFPageObj_GetBounds(obj, left, bottom, right, top)
+                            page.images.append((left.value, bottom.value, right.value, top.value))
+                        pictured = True
+                return pictured
 
-            def walk(items):
-                for item in items:
-                    if isinstance(item, LTChar):
-                        chars.append(item)
-                    elif isinstance(item, (LTImage, LTCurve)):   # pictures, and vector drawings (SVG)
-                        page.images.append(item.bbox)
-                    elif isinstance(item, LTFigure):
-                        before = len(page.images)
-                        walk(item)
-                        if len(page.images) == before:
-                            page.images.append(item.bbox)
-            walk(layout)
-            page.lines = _lines(chars)
+            walk(raw.FPDFPage_CountObjects, raw.FPDFPage_GetObject, pdf_page)
+            for row in rows.values():
+                last = max(row, key=lambda run: run[1])
+                last[1] = _advance_end(raw, text_page, last, box, origin_x, origin_y)
+            page.lines = _lines(rows)
             pages.append(page)
-        outline = _outline(document, objids)
-    return pages, outline
+            text_page.close()
+            pdf_page.close()
+        return pages, _outline(document)
+    finally:
+        document.close()
+
+
+def _advance_end(raw, text_page, run, box, origin_x, origin_y) -> float:
+    """Where a line's last run ends: where its last glyph's advance ends, as pdfminer measured
+    (a drawn outline may overhang it, as an italic f does)."""
+    import ctypes
+
+    x1, top, bottom, obj = run[1], run[2], run[3], run[7]
+    key = ctypes.cast(obj, ctypes.c_void_p).value
+    i = raw.FPDFText_GetCharIndexAtPos(text_page, x1 - 0.3, (top + bottom) / 2, 1.0, (top - bottom) / 2)
+    if i < 0 or ctypes.cast(raw.FPDFText_GetTextObject(text_page, i), ctypes.c_void_p).value != key:
+        return x1
+    count = raw.FPDFText_CountChars(text_page)
+    while (i > 0 and chr(raw.FPDFText_GetUnicode(text_page, i)).isspace()
+           and ctypes.cast(raw.FPDFText_GetTextObject(text_page, i - 1), ctypes.c_void_p).value == key):
+        i -= 1                                     # the run's trailing space: the word before it
+    while (i + 1 < count and not chr(raw.FPDFText_GetUnicode(text_page, i + 1)).isspace()
+           and ctypes.cast(raw.FPDFText_GetTextObject(text_page, i + 1), ctypes.c_void_p).value == key):
+        i += 1
+    if not raw.FPDFText_GetLooseCharBox(text_page, i, box):
+        return x1
+    # pdfium marks a hyphen that breaks a word as U+0002, with a box of its own.
+    end = box.right if raw.FPDFText_GetUnicode(text_page, i) != 2 else max(box.right, x1)
+    following = raw.FPDFText_GetTextObject(text_page, i + 1) if i + 1 < count else None
+    if (following and ctypes.cast(following, ctypes.c_void_p).value == key
+            and raw.FPDFText_GetCharOrigin(text_page, i + 1, origin_x, origin_y)
+            and bottom <= origin_y.value <= top):
+        end = min(end, origin_x.value)   # the space typst sets after a line's last word
+    return end
 
 
 def read_outline(path: Path) -> list[tuple[int, str, int, float | None]]:
     """The PDF's bookmarks as (level, title, page, top), from the page tree alone: no page is drawn."""
-    from pdfminer.pdfdocument import PDFDocument
-    from pdfminer.pdfpage import PDFPage
-    from pdfminer.pdfparser import PDFParser
+    document = _open(path)
+    try:
+        return _outline(document)
+    finally:
+        document.close()
+
+
+def _open(path: Path):
+    import pypdfium2
 
     if not path.is_file():
         raise UserError(tr("no such PDF; build it first with `doit`."), path)
-    with path.open("rb") as handle:
-        document = PDFDocument(PDFParser(handle))
-        objids = [page.pageid for page in PDFPage.create_pages(document)]
-        return _outline(document, objids)
+    try:
+        return pypdfium2.PdfDocument(str(path))
+    except Exception as err:
+        raise UserError(tr("not a readable PDF ({problem}); rebuild it.", problem=err), path) from None
 
 
-def _outline(document, objids: list[int]) -> list[tuple[int, str, int, float | None]]:
-    from pdfminer.pdfdocument import PDFNoOutlines
-    from pdfminer.pdftypes import resolve1
+def _outline(document) -> list[tuple[int, str, int, float | None]]:
+    import pypdfium2.raw as raw
 
     outline = []
-    try:
-        for level, title, dest, action, _ in document.get_outlines():
-            target = dest if dest is not None else (resolve1(action).get("D") if action else None)
-            target = resolve1(target)
-            if isinstance(target, dict):
-                target = resolve1(target.get("D"))
-            page_no, top = None, None
-            if isinstance(target, list) and target:
-                objid = getattr(target[0], "objid", None)
-                if objid in objids:
-                    page_no = objids.index(objid) + 1
-                if len(target) > 3 and isinstance(target[3], (int, float)):
-                    top = float(target[3])
-            if page_no is not None:
-                outline.append((level, str(title), page_no, top))
-    except PDFNoOutlines:
-        pass
+    for bookmark in document.get_toc():
+        dest = bookmark.get_dest()
+        if dest is None:
+            continue
+        index = dest.get_index()
+        if index is None or index < 0:
+            continue
+        mode, pos = dest.get_view()
+        top = float(pos[1]) if mode == raw.PDFDEST_VIEW_XYZ and len(pos) > 1 else None
+        outline.append((bookmark.level + 1, bookmark.get_title(), index + 1, top))
     return outline
 
 
-def _lines(chars) -> list[Line]:
-    rows: dict[float, list] = {}
-    for c in chars:
-        if not c.get_text().strip():
-            continue
-        key = round(c.matrix[5], 1)
-        rows.setdefault(key, []).append(c)
+def _lines(rows: dict[float, list]) -> list[Line]:
+    """Text runs on one baseline make a line: (x0, x1, top, bottom, text, size, font) each."""
     lines = []
     for y, row in sorted(rows.items(), key=lambda kv: -kv[0]):
-        row.sort(key=lambda c: c.x0)
-        sizes = Counter(round(c.size, 1) for c in row)
-        fonts = Counter(c.fontname.split("+")[-1] for c in row)
+        row.sort(key=lambda run: run[0])
+        sizes = Counter(round(run[5], 1) for run in row)
+        fonts = Counter(run[6] for run in row)
         text = ""
-        for i, c in enumerate(row):
-            if i and c.x0 - row[i - 1].x1 > c.size * 0.15:
+        for i, run in enumerate(row):
+            if i and (run[0] - row[i - 1][1] > run[5] * 0.15 or row[i - 1][4][-1:].isspace()
+                      or run[4][:1].isspace()):
                 text += " "
-            text += c.get_text()
-        lines.append(Line(y=y, x0=min(c.x0 for c in row), x1=max(c.x1 for c in row),
-                          top=max(c.y1 for c in row), bottom=min(c.y0 for c in row), text=text,
+            text += run[4].strip()
+        lines.append(Line(y=y, x0=min(run[0] for run in row), x1=max(run[1] for run in row),
+                          top=max(run[2] for run in row), bottom=min(run[3] for run in row), text=text,
                           size=sizes.most_common(1)[0][0], font=fonts.most_common(1)[0][0]))
     return lines
 

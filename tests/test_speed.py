@@ -1,0 +1,183 @@
+"""Edit -> PDF: each chapter is converted once per change, outputs stay those of a clean build,
+and `thesisbuild watch` rebuilds the PDF on a save."""
+
+from __future__ import annotations
+
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from thesisbuild.build import build_docx, build_pdf, build_reference, outputs
+from thesisbuild.config import load_thesis
+from thesisbuild.render import parts
+
+BIB = """@book{hopf2002,
+  author = {Hopf, Ted},
+  title = {Social Construction of International Politics},
+  publisher = {Cornell University Press},
+  year = {2002}
+}
+@article{buzan2004,
+  author = {Buzan, Barry},
+  title = {The United States and the Great Powers},
+  journal = {Polity},
+  year = {2004}
+}
+"""
+
+CHAPTER_1 = """# PENDAHULUAN
+
+## Latar Belakang
+
+Menurut @hopf2002, identitas membentuk kepentingan. Data disajikan pada @tbl-data.
+
+: Data penelitian {#tbl-data}
+
+| Tahun | Nilai |
+|-------|-------|
+| 2020  | 10    |
+"""
+
+CHAPTER_2 = """# TINJAUAN PUSTAKA
+
+## Landasan Teori
+
+Kekuatan besar dibahas oleh @buzan2004 dan @hopf2002. Tabel sebelumnya adalah @tbl-data.
+
+: Ringkasan teori {#tbl-teori}
+
+| Teori | Tokoh |
+|-------|-------|
+| Konstruktivisme | Hopf |
+"""
+
+
+def write_thesis(folder: Path) -> Path:
+    (folder / "bab").mkdir(parents=True)
+    (folder / "thesis.yaml").write_text("title: Judul Skripsi\nauthor: Siti Aminah\nchapters:\n"
+                                        "  - bab/1.md\n  - bab/2.md\nbibliography: refs.bib\n", encoding="utf-8")
+    (folder / "bab" / "1.md").write_text(CHAPTER_1, encoding="utf-8")
+    (folder / "bab" / "2.md").write_text(CHAPTER_2, encoding="utf-8")
+    (folder / "refs.bib").write_text(BIB, encoding="utf-8")
+    return folder
+
+
+def pdf_text(path: Path) -> str:
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(str(path))
+    try:
+        return "\n".join(page.get_textpage().get_text_range() for page in document).replace("\xa0", " ")
+    finally:
+        document.close()
+
+
+def build_both(project: Path) -> tuple[bytes, bytes]:
+    thesis = load_thesis(project / "thesis.yaml")
+    build_reference(thesis)
+    build_pdf(thesis, warn=False)
+    build_docx(thesis, warn=False)
+    out = outputs(thesis)
+    return out["pdf"].read_bytes(), out["docx"].read_bytes()
+
+
+@pytest.fixture(scope="module")
+def edited(tmp_path_factory: pytest.TempPathFactory):
+    """A two-chapter thesis built, its second chapter edited and built again with the cache, and
+    the same sources built clean in another folder."""
+    project = write_thesis(tmp_path_factory.mktemp("speed") / "thesis")
+    os.environ.pop("SOURCE_DATE_EPOCH", None)
+    build_both(project)
+    first = list(parts.last_converted["typst"])
+    cache = sorted(p.name for p in (project / "build" / "cache" / "typst").iterdir())
+    chapter = project / "bab" / "2.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\nKalimat yang baru ditulis.\n", encoding="utf-8")
+    warm = build_both(project)
+    second = list(parts.last_converted["typst"])
+    after = sorted(p.name for p in (project / "build" / "cache" / "typst").iterdir())
+    clean = project.parent / "clean"
+    shutil.copytree(project, clean, ignore=shutil.ignore_patterns("build"))
+    cold = build_both(clean)
+    return {"project": project, "first": first, "second": second, "cache": cache, "after": after,
+            "warm": warm, "cold": cold}
+
+
+def test_an_edit_converts_only_its_chapter(edited):
+    # Parts: front matter, chapter 1, chapter 2, back matter.
+    assert edited["first"] == [0, 1, 2, 3]
+    assert edited["second"] == [2]
+    # One cached conversion was replaced; the other three were kept.
+    assert len(set(edited["cache"]) & set(edited["after"])) == 3
+    assert len(edited["after"]) == 4
+
+
+def test_outputs_with_the_cache_equal_a_clean_build(edited):
+    warm_pdf, warm_docx = edited["warm"]
+    cold_pdf, cold_docx = edited["cold"]
+    assert warm_pdf == cold_pdf
+    assert warm_docx == cold_docx
+
+
+def test_numbers_citations_and_references_stay_right_across_chapters(edited):
+    text = pdf_text(edited["project"] / "build" / "thesis.pdf")
+    assert "Kalimat yang baru ditulis." in text
+    # Chapter 2 numbers its own table 2.1 and refers to chapter 1's table by its number.
+    assert "Tabel 2.1" in text and "Tabel sebelumnya adalah Tabel 1.1" in " ".join(text.split())
+    assert "Buzan (2004)" in text and "Hopf (2002)" in text
+    # The reference list has both works, once each.
+    assert text.count("Social Construction of International Politics") == 1
+    assert text.count("The United States and the Great Powers") == 1
+
+
+def test_watch_rebuilds_the_pdf_on_save(tmp_path: Path):
+    project = write_thesis(tmp_path / "thesis")
+    env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+    proc = subprocess.Popen([sys.executable, "-m", "thesisbuild.cli", "watch"], cwd=project, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines: queue.Queue[str] = queue.Queue()
+    seen: list[str] = []
+
+    def read():
+        for line in proc.stdout:
+            lines.put(line)
+
+    threading.Thread(target=read, daemon=True).start()
+
+    def next_result() -> str:
+        waited = 0.0
+        while True:
+            try:
+                line = lines.get(timeout=1)
+            except queue.Empty:
+                waited += 1
+                if proc.poll() is not None or waited > 300:
+                    proc.kill()
+                    pytest.fail("thesisbuild watch printed no result:\n" + "".join(seen))
+                continue
+            seen.append(line)
+            if "thesis.pdf" in line and "watch:" not in line:
+                return line
+
+    try:
+        first = next_result()
+        assert first.split()[1] == "build/thesis.pdf" and first.rstrip().endswith(" s")
+        pdf = project / "build" / "thesis.pdf"
+        assert "Kalimat yang disimpan baru saja." not in pdf_text(pdf)
+        chapter = project / "bab" / "1.md"
+        chapter.write_text(chapter.read_text(encoding="utf-8") + "\nKalimat yang disimpan baru saja.\n",
+                           encoding="utf-8")
+        next_result()
+        assert "Kalimat yang disimpan baru saja." in pdf_text(pdf)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        code = proc.wait(timeout=60)
+    output = "".join(seen) + "".join(lines.queue)
+    assert code == 0
+    assert "Traceback" not in output
