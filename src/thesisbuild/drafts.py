@@ -13,12 +13,9 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from lxml import etree
-
 from .config import Thesis
 from .errors import UserError
 from .i18n import tr
-from .escape import ooxml_text
 from .fsutil import remove_stale, write_atomic
 from .sources import Source
 
@@ -100,6 +97,7 @@ def header_text(thesis: Thesis, draft: Draft, epoch: int) -> str:
 
 
 def build_draft(thesis: Thesis, draft: Draft) -> list[Path]:
+    # lazy: listing the draft tasks must not load the renderers (start-up time)
     from .render.document import prepare
     from .render.docx import render_docx, write_reference_docx
     from .render.pdf import render_pdf
@@ -140,7 +138,7 @@ _STRUCTURE = re.compile(r"^(?:!\[|\||:|```|~~~|<|\s{4})")
 
 def changes_markdown(thesis: Thesis, old_path: Path, new_path: Path, epoch: int) -> str:
     """The chapter as it is now, with what changed since `old_path` marked as tracked changes."""
-    from .render.document import stage_texts
+    from .render.document import stage_texts  # lazy: start-up time, as in build_draft
 
     old, new = (stage_texts(thesis, [Source.read(p)], report=False)[0] for p in (old_path, new_path))
     date = dt.datetime.fromtimestamp(epoch, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -217,50 +215,6 @@ def _whole_block(block: str, kind: str, attrs: str) -> str:
     prefix, text = _heading(block)
     text, _, attr = text.partition("\x00")
     return prefix + _span(text.replace("\n", " "), kind, attrs) + attr
-
-
-# ---------------------------------------------------------------- the draft's DOCX page
-
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-
-
-def draft_parts(thesis: Thesis, parts: dict[str, bytes], header: str) -> dict[str, bytes]:
-    """Line numbers, the draft's right margin, and a header with the draft's name and page number."""
-    settings = thesis.profile.get("drafts")
-    doc = etree.fromstring(parts["word/document.xml"])
-    sect = doc.find(f"{{{W}}}body/{{{W}}}sectPr")
-    for old in sect.findall(f"{{{W}}}headerReference") + sect.findall(f"{{{W}}}footerReference"):
-        sect.remove(old)
-    ref = etree.Element(f"{{{W}}}headerReference")
-    ref.set(f"{{{W}}}type", "default")
-    ref.set(f"{{{R}}}id", "rIdDraftHeader")
-    sect.insert(0, ref)
-    margin = sect.find(f"{{{W}}}pgMar")
-    margin.set(f"{{{W}}}right", str(round(float(settings["right_margin_cm"]) / 2.54 * 1440)))
-    if settings["line_numbers"]:
-        numbers = etree.Element(f"{{{W}}}lnNumType")
-        numbers.set(f"{{{W}}}countBy", "1")
-        numbers.set(f"{{{W}}}restart", "newPage")
-        margin.addnext(numbers)
-    parts["word/document.xml"] = etree.tostring(doc, xml_declaration=True, encoding="UTF-8", standalone=True)
-    parts["word/header-draft.xml"] = (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        f'<w:hdr xmlns:w="{W}"><w:p><w:pPr><w:tabs><w:tab w:val="right" w:pos="9000"/></w:tabs>'
-        '<w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/><w:ind w:firstLine="0"/></w:pPr>'
-        f'<w:r><w:rPr><w:sz w:val="18"/></w:rPr><w:t xml:space="preserve">{ooxml_text(header)}</w:t></w:r>'
-        '<w:r><w:tab/></w:r><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> PAGE </w:instrText></w:r>'
-        '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>1</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>'
-        '</w:p></w:hdr>').encode("utf-8")
-    rels = parts["word/_rels/document.xml.rels"].decode("utf-8")
-    rels = rels.replace("</Relationships>", '<Relationship Id="rIdDraftHeader" Type="http://schemas.openxmlformats.org/'
-                        'officeDocument/2006/relationships/header" Target="header-draft.xml"/></Relationships>')
-    parts["word/_rels/document.xml.rels"] = rels.encode("utf-8")
-    types = parts["[Content_Types].xml"].decode("utf-8")
-    types = types.replace("</Types>", '<Override PartName="/word/header-draft.xml" ContentType="application/'
-                          'vnd.openxmlformats-officedocument.wordprocessingml.header+xml"/></Types>')
-    parts["[Content_Types].xml"] = types.encode("utf-8")
-    return parts
 
 
 __all__ = ["Draft", "build_draft", "changes_markdown", "diff_markdown", "drafts", "find_draft", "mark_sent"]

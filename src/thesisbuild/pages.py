@@ -36,6 +36,11 @@ class Page:
     blocks: tuple[Block, ...]
 
 
+# How Word names each page-number format the profile can choose (page_numbers.*_numbering).
+WORD_PAGE_FORMATS = {"lower-roman": "lowerRoman", "upper-roman": "upperRoman", "arabic": "decimal",
+                     "decimal": "decimal"}
+
+
 def roman(n: int) -> str:
     out = ""
     for value, numeral in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),

@@ -15,6 +15,7 @@ from ..i18n import N_, tr
 from ..pages import load_page, thesis_values
 from ..sources import Source
 from ..yamlfile import read_text
+from .page_markup import docx_page_xml, typst_page
 
 BODY_MARKER = "THESISBUILD-BODY-START"
 LIST_MARKER = "THESISBUILD-LIST:"          # + contents | tables | figures
@@ -31,9 +32,6 @@ def _marker(text: str) -> str:
 
 
 def front_matter(thesis: Thesis) -> list[str]:
-    from .docx import docx_page_xml
-    from .pdf import typst_page
-
     values = thesis_values(thesis)
     parts: list[str] = []
     for item in thesis.profile.get("front_matter"):

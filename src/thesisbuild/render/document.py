@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..bibliography import Reference, load_references
+from ..checks.crossrefs import explicit_ids, heading_ids
 from ..checks.structure import check_structure, enforce
 from ..citations import Citation, closest_key, crossref_labels, find_citations
 from ..diagnostics import Diagnostic, Severity
@@ -17,6 +18,8 @@ from ..i18n import plural, tr
 from ..pandoc import run_pandoc
 from ..report import print_diagnostics
 from ..sources import Source
+from ..typos import apply_typos, load_dictionary
+from .assemble import assemble_draft, assemble_parts
 
 # pandoc's Markdown, with bare URLs and e-mail addresses as links (an "@" in them is no citation).
 READER = "markdown+autolink_bare_uris"
@@ -75,8 +78,6 @@ class PreparedDocument:
         m = _DUPLICATE_ID.search(message)
         if m:
             # pandoc's position is after the element; the element itself is where the id is written.
-            from ..checks.crossrefs import explicit_ids, heading_ids
-
             places = [(source, offset) for source in self.sources
                       for ident, offset in heading_ids(source) + explicit_ids(source) if ident == m.group(1)]
             if places:
@@ -244,8 +245,6 @@ def prepare(thesis: Thesis, warn: bool = True, only: Path | None = None,
     enforce(found if warn else [d for d in found if d.severity >= Severity.ERROR], thesis.lint_severity)
     doc = PreparedDocument(thesis=thesis, sources=sources, references=references,
                            citations=citations, epoch=source_date_epoch(thesis.root), quiet=not warn)
-    from .assemble import assemble_draft, assemble_parts
-
     if only is None:
         staged = stage_texts(thesis, sources, warn)
         doc.parts = assemble_parts(thesis, staged)
@@ -283,8 +282,6 @@ def stage_texts(thesis: Thesis, sources: list[Source], report: bool = True) -> l
     The sources are never written; `thesisbuild fix` is the author's decision."""
     if thesis.typos is None:
         return [s.text for s in sources]
-    from ..typos import apply_typos, load_dictionary
-
     dictionary = load_dictionary(thesis.typos)
     texts, notes = [], []
     for source in sources:

@@ -9,10 +9,10 @@ from pathlib import Path
 from lxml import etree
 
 from ..config import Profile, Thesis
-from ..escape import ooxml_text
 from ..fsutil import write_atomic
 from ..pandoc import pandoc_bytes
 from .document import PreparedDocument
+from .docx_layout import draft_parts, layout_parts
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
@@ -224,60 +224,6 @@ def styles_xml(original: bytes, profile: Profile, lang: str) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-_JC = {"center": "center", "left": "left", "right": "right", "justify": "both"}
-
-
-def docx_page_xml(page, thesis: Thesis, first: bool) -> list:
-    """A page the template adds, as WordprocessingML paragraphs (every text escaped); where the
-    logo goes, the logo's path (pandoc embeds the image) or a visible slot when there is none."""
-    out: list = []
-    current = []
-    for i, (kind, payload) in enumerate(page_paragraphs(page)):
-        brk = "<w:pageBreakBefore/>" if i == 0 and not first and kind != "heading" else ""
-        if kind == "heading":
-            bookmark = f"thesisbuild-{page.name}"
-            current.append(f'<w:p><w:pPr><w:pStyle w:val="Heading1"/></w:pPr>'
-                           f'<w:bookmarkStart w:id="{_bookmark_id(bookmark)}" w:name="{bookmark}"/>'
-                           f'<w:r><w:t xml:space="preserve">{ooxml_text(payload)}</w:t></w:r>'
-                           f'<w:bookmarkEnd w:id="{_bookmark_id(bookmark)}"/></w:p>')
-            continue
-        b = payload
-        spacing = f'<w:spacing w:before="{round(b.space_before_pt * 20)}" w:after="0" w:line="240" w:lineRule="auto"/>'
-        ppr = f'<w:pPr><w:pStyle w:val="PageText"/>{brk}{spacing}<w:ind w:left="0" w:firstLine="0"/>' \
-              f'<w:jc w:val="{_JC.get(b.align, "center")}"/></w:pPr>'
-        if b.text is None and thesis.logo is not None:
-            current.append(f"<w:p>{ppr}</w:p>")      # the space above the logo
-            out.append("".join(current))
-            out.append(thesis.logo)
-            current = []
-            continue
-        if b.text is None:
-            text, rpr = f"[{thesis.profile.get('words.logo_placeholder')}]", '<w:rPr><w:color w:val="808080"/></w:rPr>'
-        else:
-            text = b.text
-            rpr = f'<w:rPr>{"<w:b/><w:bCs/>" if b.bold else ""}<w:sz w:val="{round(b.size_pt * 2)}"/>' \
-                  f'<w:szCs w:val="{round(b.size_pt * 2)}"/></w:rPr>'
-        current.append(f'<w:p>{ppr}<w:r>{rpr}<w:t xml:space="preserve">{ooxml_text(text)}</w:t></w:r></w:p>')
-    if current:
-        out.append("".join(current))
-    return out
-
-
-def page_paragraphs(page) -> list[tuple[str, object]]:
-    items: list[tuple[str, object]] = []
-    if page.heading:
-        items.append(("heading", page.heading))
-    items.extend(("block", b) for b in page.blocks)
-    return items
-
-
-def _bookmark_id(name: str) -> int:
-    """A stable bookmark id from the name (pandoc's own ids are small numbers)."""
-    import zlib
-
-    return 100000 + zlib.crc32(name.encode("utf-8")) % 800000
-
-
 def document_xml(profile: Profile) -> bytes:
     """An empty body whose section properties carry the page size and margins."""
     m = profile.get("page.margin_cm")
@@ -364,8 +310,6 @@ def finish_docx(data: bytes, thesis: Thesis, pages_json: Path | None = None, dra
     """The template's page structure (sections, page numbers, filled lists); then drop the build's
     own metadata (pandoc copies it, absolute paths included, into docProps/custom.xml) and name the
     thesis's title and author in the core properties."""
-    from .docx_layout import layout_parts
-
     with zipfile.ZipFile(io.BytesIO(data)) as src:
         infos = src.infolist()
         parts = {info.filename: src.read(info.filename) for info in infos}
@@ -375,8 +319,6 @@ def finish_docx(data: bytes, thesis: Thesis, pages_json: Path | None = None, dra
     if draft is None:
         parts = layout_parts(thesis, parts, pages_json)
     else:
-        from ..drafts import draft_parts
-
         parts = draft_parts(thesis, parts, draft["header"])
     parts["docProps/custom.xml"] = _CUSTOM_PROPS.encode("utf-8")
     parts["docProps/core.xml"] = _core_properties(parts["docProps/core.xml"], thesis)

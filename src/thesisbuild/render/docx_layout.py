@@ -12,6 +12,8 @@ from pathlib import Path
 from lxml import etree
 
 from ..config import Thesis
+from ..escape import ooxml_text
+from ..pages import WORD_PAGE_FORMATS
 from .assemble import APPENDIX_MARKER, BODY_MARKER, LIST_MARKER
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -22,8 +24,6 @@ REL_FOOTER = "http://schemas.openxmlformats.org/officeDocument/2006/relationship
 CT_HEADER = "application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml"
 CT_FOOTER = "application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"
 # Profile numbering names -> WordprocessingML w:pgNumType/@w:fmt.
-WORD_PAGE_FORMATS = {"lower-roman": "lowerRoman", "upper-roman": "upperRoman", "arabic": "decimal",
-                     "decimal": "decimal"}
 _CAPTION_STYLES = {"figures": "ImageCaption", "tables": "TableCaption"}
 
 
@@ -312,4 +312,44 @@ def layout_parts(thesis: Thesis, parts: dict[str, bytes], pages_json: Path | Non
         update.set(w("val"), "true")
         settings.insert(0, update)   # Word asks to refresh the table of contents on open
     parts["word/settings.xml"] = etree.tostring(settings, xml_declaration=True, encoding="UTF-8", standalone=True)
+    return parts
+
+
+# ---------------------------------------------------------------- the draft's DOCX page
+
+def draft_parts(thesis: Thesis, parts: dict[str, bytes], header: str) -> dict[str, bytes]:
+    """Line numbers, the draft's right margin, and a header with the draft's name and page number."""
+    settings = thesis.profile.get("drafts")
+    doc = etree.fromstring(parts["word/document.xml"])
+    sect = doc.find(f"{{{W}}}body/{{{W}}}sectPr")
+    for old in sect.findall(f"{{{W}}}headerReference") + sect.findall(f"{{{W}}}footerReference"):
+        sect.remove(old)
+    ref = etree.Element(f"{{{W}}}headerReference")
+    ref.set(f"{{{W}}}type", "default")
+    ref.set(f"{{{R}}}id", "rIdDraftHeader")
+    sect.insert(0, ref)
+    margin = sect.find(f"{{{W}}}pgMar")
+    margin.set(f"{{{W}}}right", str(round(float(settings["right_margin_cm"]) / 2.54 * 1440)))
+    if settings["line_numbers"]:
+        numbers = etree.Element(f"{{{W}}}lnNumType")
+        numbers.set(f"{{{W}}}countBy", "1")
+        numbers.set(f"{{{W}}}restart", "newPage")
+        margin.addnext(numbers)
+    parts["word/document.xml"] = etree.tostring(doc, xml_declaration=True, encoding="UTF-8", standalone=True)
+    parts["word/header-draft.xml"] = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<w:hdr xmlns:w="{W}"><w:p><w:pPr><w:tabs><w:tab w:val="right" w:pos="9000"/></w:tabs>'
+        '<w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/><w:ind w:firstLine="0"/></w:pPr>'
+        f'<w:r><w:rPr><w:sz w:val="18"/></w:rPr><w:t xml:space="preserve">{ooxml_text(header)}</w:t></w:r>'
+        '<w:r><w:tab/></w:r><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> PAGE </w:instrText></w:r>'
+        '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>1</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>'
+        '</w:p></w:hdr>').encode("utf-8")
+    rels = parts["word/_rels/document.xml.rels"].decode("utf-8")
+    rels = rels.replace("</Relationships>", '<Relationship Id="rIdDraftHeader" Type="http://schemas.openxmlformats.org/'
+                        'officeDocument/2006/relationships/header" Target="header-draft.xml"/></Relationships>')
+    parts["word/_rels/document.xml.rels"] = rels.encode("utf-8")
+    types = parts["[Content_Types].xml"].decode("utf-8")
+    types = types.replace("</Types>", '<Override PartName="/word/header-draft.xml" ContentType="application/'
+                          'vnd.openxmlformats-officedocument.wordprocessingml.header+xml"/></Types>')
+    parts["[Content_Types].xml"] = types.encode("utf-8")
     return parts

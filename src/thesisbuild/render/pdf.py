@@ -14,6 +14,7 @@ from ..i18n import tr
 from ..escape import typst_array, typst_str
 from ..fsutil import write_atomic
 from .document import PreparedDocument
+from .parts import convert_parts
 
 TYPST_FILTER = Path(__file__).resolve().parent.parent / "filters" / "typst.lua"
 _NUMBERING = {"upper-roman": "I", "lower-roman": "i", "decimal": "1", "arabic": "1",
@@ -93,23 +94,6 @@ def typst_preamble(thesis: Thesis, draft: dict | None = None) -> str:
                            problem=err.message), profile.folder / "profile.yaml") from None
 
 
-def typst_page(page, thesis: Thesis) -> str:
-    """A page the template adds, as typst: every text is a string literal."""
-    lines = ["#pagebreak(weak: true)"]
-    if page.heading:
-        lines.append(f"#heading(level: 1, numbering: none)[#{typst_str(page.heading)}]")
-    for block in page.blocks:
-        common = f"above: {block.space_before_pt}pt"
-        if block.text is None:
-            logo = typst_str("/" + thesis.logo.relative_to(thesis.root).as_posix()) if thesis.logo else "none"
-            lines.append(f"#block(above: {block.space_before_pt}pt, width: 100%, align(center, "
-                         f"logo-slot({block.logo_width_cm}cm, {logo})))")
-        else:
-            lines.append(f"#page-line({typst_str(block.text)}, size: {block.size_pt}pt, "
-                         f"bold: {'true' if block.bold else 'false'}, to: {typst_str(block.align)}, {common})")
-    return "\n".join(lines)
-
-
 def typst_compiler(thesis: Thesis, typ_path: Path):
     """A typst compiler for thesis.typ that keeps its fonts, images and layout between compiles."""
     import typst
@@ -124,8 +108,6 @@ def render_pdf(doc: PreparedDocument, typ_path: Path, pdf_path: Path, draft: dic
     `compiler`, a warm typst compiler for typ_path (see `thesisbuild watch`). Returns the compiler."""
     extra = ["--lua-filter", str(TYPST_FILTER)]
     if doc.parts and draft is None:
-        from .parts import convert_parts
-
         body = convert_parts(doc, "typst", extra)
     else:
         body = doc.convert("typst", extra)

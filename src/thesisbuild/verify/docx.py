@@ -11,8 +11,8 @@ from lxml import etree
 from ..config import Profile
 from ..errors import UserError
 from ..i18n import tr
-from ..render.docx_layout import WORD_PAGE_FORMATS
-from . import Check, close
+from ..pages import WORD_PAGE_FORMATS, format_number
+from .common import Check, close
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -231,8 +231,6 @@ def _heading_numbering(document: etree._Element, profile: Profile) -> Check:
     """Chapters numbered in the profile's numbering under its label, sections 1.1 under them;
     appendices under their own label and numbering, sections A.1 under them; the headings the
     template adds (unnumbered) end the count until the next chapter."""
-    from ..pages import format_number
-
     label = profile.get("headings.chapter.label")
     style_of = profile.get("headings.chapter.numbering")
     appendix_label = profile.get("appendices.label")

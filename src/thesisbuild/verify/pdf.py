@@ -10,7 +10,8 @@ from pathlib import Path
 from ..config import Profile
 from ..errors import UserError
 from ..i18n import plural, tr
-from . import Check, close
+from ..pages import roman
+from .common import Check, close
 
 MM = 72 / 25.4           # points per millimetre
 _ROMAN = re.compile(r"^[ivxlcdm]+$")
@@ -205,8 +206,6 @@ def _lines(rows: dict[float, list]) -> list[Line]:
 
 
 def _roman(n: int) -> str:
-    from ..pages import roman
-
     return roman(n).lower()
 
 

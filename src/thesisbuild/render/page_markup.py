@@ -1,0 +1,80 @@
+"""The pages the template adds (cover, approval, …) in each output's markup.
+
+The staged document carries every front page twice, as raw typst and as raw OOXML (pandoc passes
+each only to its own writer), so both markups are written here, below the document and the renderers."""
+
+from __future__ import annotations
+
+from ..config import Thesis
+from ..escape import ooxml_text, typst_str
+
+
+def typst_page(page, thesis: Thesis) -> str:
+    """A page the template adds, as typst: every text is a string literal."""
+    lines = ["#pagebreak(weak: true)"]
+    if page.heading:
+        lines.append(f"#heading(level: 1, numbering: none)[#{typst_str(page.heading)}]")
+    for block in page.blocks:
+        common = f"above: {block.space_before_pt}pt"
+        if block.text is None:
+            logo = typst_str("/" + thesis.logo.relative_to(thesis.root).as_posix()) if thesis.logo else "none"
+            lines.append(f"#block(above: {block.space_before_pt}pt, width: 100%, align(center, "
+                         f"logo-slot({block.logo_width_cm}cm, {logo})))")
+        else:
+            lines.append(f"#page-line({typst_str(block.text)}, size: {block.size_pt}pt, "
+                         f"bold: {'true' if block.bold else 'false'}, to: {typst_str(block.align)}, {common})")
+    return "\n".join(lines)
+
+
+_JC = {"center": "center", "left": "left", "right": "right", "justify": "both"}
+
+
+def docx_page_xml(page, thesis: Thesis, first: bool) -> list:
+    """A page the template adds, as WordprocessingML paragraphs (every text escaped); where the
+    logo goes, the logo's path (pandoc embeds the image) or a visible slot when there is none."""
+    out: list = []
+    current = []
+    for i, (kind, payload) in enumerate(page_paragraphs(page)):
+        brk = "<w:pageBreakBefore/>" if i == 0 and not first and kind != "heading" else ""
+        if kind == "heading":
+            bookmark = f"thesisbuild-{page.name}"
+            current.append(f'<w:p><w:pPr><w:pStyle w:val="Heading1"/></w:pPr>'
+                           f'<w:bookmarkStart w:id="{_bookmark_id(bookmark)}" w:name="{bookmark}"/>'
+                           f'<w:r><w:t xml:space="preserve">{ooxml_text(payload)}</w:t></w:r>'
+                           f'<w:bookmarkEnd w:id="{_bookmark_id(bookmark)}"/></w:p>')
+            continue
+        b = payload
+        spacing = f'<w:spacing w:before="{round(b.space_before_pt * 20)}" w:after="0" w:line="240" w:lineRule="auto"/>'
+        ppr = f'<w:pPr><w:pStyle w:val="PageText"/>{brk}{spacing}<w:ind w:left="0" w:firstLine="0"/>' \
+              f'<w:jc w:val="{_JC.get(b.align, "center")}"/></w:pPr>'
+        if b.text is None and thesis.logo is not None:
+            current.append(f"<w:p>{ppr}</w:p>")      # the space above the logo
+            out.append("".join(current))
+            out.append(thesis.logo)
+            current = []
+            continue
+        if b.text is None:
+            text, rpr = f"[{thesis.profile.get('words.logo_placeholder')}]", '<w:rPr><w:color w:val="808080"/></w:rPr>'
+        else:
+            text = b.text
+            rpr = f'<w:rPr>{"<w:b/><w:bCs/>" if b.bold else ""}<w:sz w:val="{round(b.size_pt * 2)}"/>' \
+                  f'<w:szCs w:val="{round(b.size_pt * 2)}"/></w:rPr>'
+        current.append(f'<w:p>{ppr}<w:r>{rpr}<w:t xml:space="preserve">{ooxml_text(text)}</w:t></w:r></w:p>')
+    if current:
+        out.append("".join(current))
+    return out
+
+
+def page_paragraphs(page) -> list[tuple[str, object]]:
+    items: list[tuple[str, object]] = []
+    if page.heading:
+        items.append(("heading", page.heading))
+    items.extend(("block", b) for b in page.blocks)
+    return items
+
+
+def _bookmark_id(name: str) -> int:
+    """A stable bookmark id from the name (pandoc's own ids are small numbers)."""
+    import zlib
+
+    return 100000 + zlib.crc32(name.encode("utf-8")) % 800000
