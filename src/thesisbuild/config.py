@@ -9,8 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from . import profile_schema
+from .diagnostics import RULES, Severity
 from .errors import UserError, raise_all
 from .i18n import N_, tr
+from .sources import Source, find_images
 from .yamlfile import YamlDocument, load_yaml
 
 CONFIG_NAME = "thesis.yaml"
@@ -140,9 +142,6 @@ class Thesis:
 
     def image_files(self) -> list[Path]:
         """The images the chapters place that exist (a missing one is the lint's to report)."""
-        from .checks.images import find_images
-        from .sources import Source
-
         found = set()
         for chapter in [*self.chapters, *self.appendices]:
             if not chapter.is_file():
@@ -271,8 +270,6 @@ def _optional_file(doc: YamlDocument, root: Path, key: str, default: str | None,
 
 def _lint_severity(doc: YamlDocument) -> dict[str, Any]:
     """`lint: {severity: {BIB004: info, CIT007: off}}`."""
-    from .diagnostics import RULES, Severity
-
     lint = doc.data.get("lint")
     if lint is None:
         return {}

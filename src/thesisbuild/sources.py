@@ -282,3 +282,39 @@ def _merge(regions: list[Region]) -> list[Region]:
             continue
         merged.append(r)
     return merged
+
+
+# ---------------------------------------------------------------- the images a source places
+
+# ![alt](path "title"){attrs}; the alt text may hold one level of brackets.
+# pandoc also takes a path with spaces ("images/Struktur Organisasi.png") and a "title" after it.
+_MD_IMAGE = re.compile(r"!\[(?:[^\[\]]|\[[^\[\]]*\])*\]\(\s*(<[^<>\n]+>|[^()\s](?:[^()\n]*?[^()\s])?)"
+                       r"(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)")
+_TEX_IMAGE = re.compile(r"\\includegraphics\s*(?:\[[^\]]*\])?\s*\{([^{}\n]+)\}")
+
+@dataclass(frozen=True)
+class ImageRef:
+    path: str            # as written
+    source: Source
+    start: int           # of the path
+    end: int
+    latex: bool
+
+
+def find_images(source: Source) -> list[ImageRef]:
+    found = []
+    for m in _MD_IMAGE.finditer(source.text):
+        if source.region_at(m.start()) is not None:
+            continue
+        start, end = m.span(1)
+        path = m.group(1)
+        if path.startswith("<"):
+            path, start, end = path[1:-1], start + 1, end - 1
+        found.append(ImageRef(path, source, start, end, False))
+    if "\\includegraphics" in source.text:
+        for m in _TEX_IMAGE.finditer(source.text):
+            region = source.region_at(m.start())
+            if region is None or region.kind == "latex":
+                found.append(ImageRef(m.group(1).strip(), source, m.start(1), m.end(1), True))
+    found.sort(key=lambda r: r.start)
+    return found
