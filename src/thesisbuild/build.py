@@ -5,13 +5,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .i18n import tr
 from .config import Thesis, load_thesis
 from .errors import UserError, display_path
+from .figures import discover, run_figure
 from .fsutil import remove_stale
+from .i18n import tr
 from .render.document import prepare
 from .render.docx import render_docx, write_reference_docx
-from .render.pdf import render_pdf
+from .render.pdf import pages_path, render_pdf
 
 
 def outputs(thesis: Thesis) -> dict[str, Path]:
@@ -49,8 +50,6 @@ def build_docx(thesis: Thesis, warn: bool = True) -> Path:
     with _no_stale(out["docx"]):
         if not out["reference"].is_file():
             build_reference(thesis)
-        from .render.pdf import pages_path
-
         render_docx(doc, out["reference"], out["docx"], pages_path(out["pdf"]))
     _report(out["docx"])
     return out["docx"]
@@ -59,8 +58,6 @@ def build_docx(thesis: Thesis, warn: bool = True) -> Path:
 def ensure_figures(thesis: Thesis) -> None:
     """Draw the figures whose images are missing or older than their script or data (doit does
     this itself, task by task; this serves `thesisbuild build`)."""
-    from .figures import discover, run_figure
-
     for figure in discover(thesis):
         outs = figure.outputs(thesis.build_dir).values()
         inputs = [figure.script, *figure.data]

@@ -123,9 +123,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    # lazy: start-up time; each verb loads only what it runs
     from .config import load_thesis
 
     if args.verb in ("new", "init"):
+        # lazy: start-up time
         from .scaffold import init_thesis, new_thesis
 
         lines = new_thesis(args.folder, args.lang) if args.verb == "new" else init_thesis(args.folder)
@@ -133,6 +135,7 @@ def _run(args: argparse.Namespace) -> int:
         return 0
 
     if args.verb == "build":
+        # lazy: start-up time
         from .build import build_docx, build_pdf, build_reference, ensure_figures
 
         thesis = load_thesis(args.config)
@@ -145,6 +148,7 @@ def _run(args: argparse.Namespace) -> int:
             build_docx(thesis, warn=not both)
         return 0
     if args.verb == "check":
+        # lazy: start-up time
         from .render.document import prepare
 
         doc = prepare(load_thesis(args.config))
@@ -159,6 +163,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.verb == "typos":
         return _typos(args)
     if args.verb == "draft":
+        # lazy: start-up time
         from .drafts import build_draft, find_draft, mark_sent
         from .errors import display_path
 
@@ -169,6 +174,7 @@ def _run(args: argparse.Namespace) -> int:
             print(tr("thesisbuild: kept {path} as the draft sent; commit it with the thesis.", path=display_path(path)),
                   file=sys.stderr)
             return 0
+        # lazy: start-up time
         from .build import ensure_figures
 
         ensure_figures(thesis)
@@ -176,6 +182,7 @@ def _run(args: argparse.Namespace) -> int:
             print(tr("thesisbuild: wrote {path}", path=display_path(path)), file=sys.stderr)
         return 0
     if args.verb == "verify":
+        # lazy: start-up time
         from .build import outputs
         from .diagnostics import Severity
         from .report import FORMATS
@@ -196,10 +203,12 @@ def _run(args: argparse.Namespace) -> int:
             return 0
         return 1 if any(d.severity >= Severity.parse(args.fail_on) for d in failed) else 0
     if args.verb == "watch":
+        # lazy: start-up time
         from .watch import watch
 
         return watch(args.config)
     if args.verb == "preview":
+        # lazy: start-up time
         from .preview import write_previews
 
         thesis = load_thesis(args.config)
@@ -220,6 +229,7 @@ def _lint_options(p: argparse.ArgumentParser) -> None:
 
 
 def _lint_request(args: argparse.Namespace):
+    # lazy: start-up time
     from .config import find_config, load_thesis
     from .lint import LintRequest
 
@@ -253,6 +263,7 @@ def _lint_request(args: argparse.Namespace):
 
 
 def _lint(args: argparse.Namespace) -> int:
+    # lazy: start-up time
     from .diagnostics import Severity
     from .lint import run_lint
     from .report import FORMATS, summary
@@ -267,6 +278,7 @@ def _lint(args: argparse.Namespace) -> int:
 
 
 def _fix(args: argparse.Namespace) -> int:
+    # lazy: start-up time
     from .diagnostics import RULES
     from .fixes import fix_files
     from .lint import run_lint
@@ -307,12 +319,14 @@ def _fix(args: argparse.Namespace) -> int:
 
 
 def _typos(args: argparse.Namespace) -> int:
+    # lazy: start-up time
     from .checks.typos import suggestions
     from .sources import Source
     from .words import load_word_list
 
     if not args.suggest:
         raise UserError(tr("say what to do: --suggest prints typos.yaml lines for likely misspellings."))
+    # lazy: start-up time
     from .typos import load_dictionary
 
     request = _lint_request(args)

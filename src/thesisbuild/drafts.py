@@ -15,8 +15,11 @@ from pathlib import Path
 
 from .config import Thesis
 from .errors import UserError
-from .i18n import tr
 from .fsutil import remove_stale, write_atomic
+from .i18n import tr
+from .render.document import prepare, stage_texts
+from .render.docx import render_docx, write_reference_docx
+from .render.pdf import render_pdf
 from .sources import Source
 
 @dataclass(frozen=True)
@@ -97,11 +100,6 @@ def header_text(thesis: Thesis, draft: Draft, epoch: int) -> str:
 
 
 def build_draft(thesis: Thesis, draft: Draft) -> list[Path]:
-    # lazy: listing the draft tasks must not load the renderers (start-up time)
-    from .render.document import prepare
-    from .render.docx import render_docx, write_reference_docx
-    from .render.pdf import render_pdf
-
     out = draft.outputs(thesis)
     remove_stale(*out.values())
     settings = thesis.profile.get("drafts")
@@ -138,8 +136,6 @@ _STRUCTURE = re.compile(r"^(?:!\[|\||:|```|~~~|<|\s{4})")
 
 def changes_markdown(thesis: Thesis, old_path: Path, new_path: Path, epoch: int) -> str:
     """The chapter as it is now, with what changed since `old_path` marked as tracked changes."""
-    from .render.document import stage_texts  # lazy: start-up time, as in build_draft
-
     old, new = (stage_texts(thesis, [Source.read(p)], report=False)[0] for p in (old_path, new_path))
     date = dt.datetime.fromtimestamp(epoch, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     author = str(thesis.profile.get("drafts.change_author")).replace('"', "'")

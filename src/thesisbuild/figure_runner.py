@@ -27,6 +27,7 @@ def main(argv: list[str]) -> int:
     runpy.run_path(script, run_name="__main__")
     numbers = plt.get_fignums()
     if not numbers:
+        # lazy: start-up time; the runner starts once per figure script and needs this only here
         from .i18n import tr
 
         print(f"{script}: " + tr("the script drew no figure"), file=sys.stderr)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .i18n import tr
 from .build import outputs
 from .config import Thesis
 from .errors import UserError
 from .fsutil import write_atomic
+from .i18n import tr
+from .verify.pdf import read_outline
 
 _FIRST_NUMBER = {"upper-roman": "I", "lower-roman": "i", "decimal": "1", "arabic": "1", "upper-alpha": "A",
                  "lower-alpha": "a"}
@@ -18,8 +19,6 @@ PAGES = ("cover", "daftar-isi", "bab-i", "daftar-pustaka")
 def chosen_pages(thesis: Thesis) -> dict[str, int]:
     """0-based page indexes of the cover, the first page of Daftar Isi, of BAB I and of DAFTAR
     PUSTAKA, from the PDF's bookmarks."""
-    from .verify.pdf import read_outline
-
     chapters = [(title.strip(), page) for level, title, page, _ in read_outline(outputs(thesis)["pdf"]) if level == 1]
     # A chapter's bookmark is its number and title: "I PENDAHULUAN" (or "1 …", by the profile).
     first = _FIRST_NUMBER[thesis.profile.get("headings.chapter.numbering")]

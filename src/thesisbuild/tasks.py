@@ -12,10 +12,15 @@ from doit.tools import config_changed
 from . import __version__
 from .build import build_docx, build_pdf, build_reference, outputs
 from .config import Thesis, load_thesis
+from .diagnostics import Severity
+from .drafts import build_draft, drafts as chapters, last_sent, sent_folder
 from .epoch import source_date_epoch
 from .errors import UserError
+from .figures import discover, run_figure
+from .fixes import fix_files
 from .fsutil import remove_stale, write_atomic
 from .i18n import plural, tr
+from .report import format_text, summary
 
 DOIT_CONFIG = {
     "default_tasks": ["lint", "figure", "pdf", "docx", "verify", "preview"],
@@ -64,10 +69,8 @@ def _stamp(t: Thesis):
 
 def run_lint_task(t: Thesis) -> None:
     """Print the lint report; errors fail the task (and so the default `doit` run)."""
-    from .diagnostics import Severity
+    # lazy: start-up time; lint, verify and preview load only in the task that runs them
     from .lint import LintRequest, run_lint
-    from .report import format_text, summary
-
     result = run_lint(LintRequest(chapters=[*t.chapters, *t.appendices], bibliographies=t.bibliography,
                                   lang=t.lang, csl=t.csl, severity=t.lint_severity, typos=t.typos, words=t.words,
                                   suspects=True, root=t.root, bibliography_title=t.profile.get("bibliography.title")))
@@ -94,7 +97,7 @@ def lint() -> dict:
 
 def run_fix_task(t: Thesis) -> None:
     """Write the typo dictionary's fixes into the chapters (atomically), and list them."""
-    from .fixes import fix_files
+    # lazy: start-up time; lint, verify and preview load only in the task that runs them
     from .lint import LintRequest, run_lint
 
     if t.typos is None:
@@ -115,8 +118,6 @@ def fix() -> dict:
 
 def drafts():
     """One task per chapter: its draft, and its changes since the draft last sent."""
-    from .drafts import build_draft, drafts as chapters, last_sent, sent_folder
-
     t = thesis()
     for draft in chapters(t):
         out = draft.outputs(t)
@@ -139,6 +140,7 @@ def drafts():
 
 
 def run_verify_task(t: Thesis) -> None:
+    # lazy: start-up time; lint, verify and preview load only in the task that runs them
     from .verify import verify_files
 
     out = outputs(t)
@@ -172,6 +174,7 @@ def verify() -> dict:
 
 
 def run_preview_task(t: Thesis) -> None:
+    # lazy: start-up time; lint, verify and preview load only in the task that runs them
     from .preview import write_previews
 
     for path in write_previews(t):
@@ -181,7 +184,7 @@ def run_preview_task(t: Thesis) -> None:
 def preview() -> dict:
     t = thesis()
     out = outputs(t)
-    from .preview import PAGES
+    from .preview import PAGES  # lazy: start-up time, as above
 
     previews = [str(t.build_dir / "preview" / f"{name}.png") for name in PAGES]
     return {"actions": [_action(run_preview_task, t)], "file_dep": [str(out["pdf"]), str(out["typ"])],
@@ -203,8 +206,6 @@ def reference_docx() -> dict:
 
 def figures():
     """One task per figure script: run it when the script or its declared data changed."""
-    from .figures import run_figure
-
     t = thesis()
     for figure in _figures(t):
         outs = figure.outputs(t.build_dir)
@@ -219,8 +220,6 @@ def figures():
 
 
 def _figures(t: Thesis):
-    from .figures import discover
-
     try:
         return discover(t)
     except UserError as err:

@@ -15,6 +15,7 @@ from pathlib import Path
 from .citations import find_citations
 from .diagnostics import Fix
 from .errors import UserError
+from .fixes import apply_fixes
 from .i18n import N_, tr
 from .sources import Source
 from .yamlfile import load_yaml
@@ -169,8 +170,6 @@ def _phrase_end(text: str, tokens: list[re.Match], i: int, words: tuple[str, ...
 
 def apply_typos(source: Source, dictionary: TypoDictionary) -> tuple[str, list[TypoHit]]:
     """The text with every fixable, unquoted hit replaced; the hits that were applied."""
-    from .fixes import apply_fixes
-
     hits = [h for h in find_typos(source, dictionary) if h.fix() is not None]
     new, applied = apply_fixes(source.text, [h.fix() for h in hits])
     applied_starts = {f.start for f in applied}

@@ -13,16 +13,18 @@ import sys
 import time
 from pathlib import Path
 
+from .build import ensure_figures, outputs
 from .config import Thesis, load_thesis
 from .errors import UserError, display_path
+from .figures import discover
 from .i18n import tr
+from .render.document import prepare
+from .render.pdf import render_pdf
 
 POLL_SECONDS = 0.2
 
 
 def watched_files(thesis: Thesis) -> list[Path]:
-    from .figures import discover
-
     files = list(thesis.source_files())
     try:
         for figure in discover(thesis):
@@ -64,10 +66,6 @@ class Watcher:
         return self.thesis
 
     def build(self) -> None:
-        from .build import ensure_figures, outputs
-        from .render.document import prepare
-        from .render.pdf import render_pdf
-
         start = time.perf_counter()
         stamp = time.strftime("%H:%M:%S")
         try:

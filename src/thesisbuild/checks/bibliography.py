@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..bibliography import Reference
 from ..diagnostics import Diagnostic
-from ..errors import display_path
+from ..errors import UserError, display_path
 from ..i18n import plural, tr
 from ..prose import fold
 
@@ -202,8 +202,6 @@ def check_bibliography(refs: list[Reference], cited: set[str] | None, csl: Path 
 
 
 def bibliography_files_exist(paths: list[Path]) -> None:
-    from ..errors import UserError
-
     for path in paths:
         if not path.is_file():
             raise UserError(tr("bibliography file not found; create it or correct the path."), path)

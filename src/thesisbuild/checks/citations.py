@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..bibliography import Person, Reference
 from ..citations import Citation, closest_key, crossref_labels, find_citations
+from ..cslrender import InTextRenderer
 from ..diagnostics import Diagnostic, Fix
 from ..i18n import N_, plural, tr
 from ..prose import CitedWork, ProseCitation, find_prose_citations, fold, fold_tokens, split_author
@@ -185,8 +186,6 @@ class CitationContext:
 
     @cached_property
     def _citeproc(self):
-        from ..cslrender import InTextRenderer
-
         return InTextRenderer(self.refs, self.csl, self.lang)
 
     def printed(self, entry: Reference) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 from ..diagnostics import Diagnostic, Severity
 from ..errors import UserError
 from ..i18n import plural, tr
+from ..report import print_diagnostics
 from ..sources import Source
 from .crossrefs import check_crossrefs
 from .images import check_images
@@ -28,8 +29,6 @@ def enforce(diagnostics: list[Diagnostic], severity: dict | None = None) -> None
                 continue
             d = d.with_severity(severity[d.code])
         kept.append(d)
-    from ..report import print_diagnostics
-
     errors = [d for d in kept if d.severity >= Severity.ERROR]
     print_diagnostics([d for d in kept if d.severity == Severity.WARNING])
     if errors:

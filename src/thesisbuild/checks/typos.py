@@ -7,6 +7,7 @@ import re
 from collections import Counter
 from typing import NamedTuple
 
+from ..citations import find_citations
 from ..diagnostics import Diagnostic, Severity
 from ..i18n import tr
 from ..sources import Source
@@ -192,8 +193,6 @@ _MARKED_RUN = re.compile(r"(?<!\S)[^\s/\\_@#.{}=A-Z]*[/\\_@#.{}=A-Z]\S*")
 
 def prose_words(source: Source) -> list[ProseWord]:
     """The words of a chapter's prose, in order; one pass over the text with sorted skip spans."""
-    from ..citations import find_citations
-
     text = source.text
     skip = [(c.start, c.end) for c in find_citations(source, crossrefs=True)]
     skip += [(r.start, r.end) for r in source.regions]

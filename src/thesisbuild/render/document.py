@@ -10,8 +10,8 @@ from ..bibliography import Reference, load_references
 from ..checks.crossrefs import explicit_ids, heading_ids
 from ..checks.structure import check_structure, enforce
 from ..citations import Citation, closest_key, crossref_labels, find_citations
-from ..diagnostics import Diagnostic, Severity
 from ..config import Thesis
+from ..diagnostics import Diagnostic, Severity
 from ..epoch import source_date_epoch
 from ..errors import UserError, display_path
 from ..i18n import plural, tr

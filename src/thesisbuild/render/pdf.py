@@ -10,9 +10,9 @@ import jinja2
 
 from ..config import Profile, Thesis
 from ..errors import UserError
-from ..i18n import tr
 from ..escape import typst_array, typst_str
 from ..fsutil import write_atomic
+from ..i18n import tr
 from .document import PreparedDocument
 from .parts import convert_parts
 

@@ -22,6 +22,7 @@ from .. import __version__
 from ..config import BUILTIN_TEMPLATES, load_profile
 from ..errors import UserError, display_path
 from ..i18n import tr
+from .survey import FRONT_SLOTS, TEMPLATE_PAGES, survey
 
 FILES = Path(__file__).resolve().parent / "files"
 
@@ -236,8 +237,6 @@ def init_thesis(folder: Path) -> list[str]:
     """Write thesis.yaml and the build files around the Markdown chapters already in `folder`.
 
     Nothing that exists is replaced; every source file found is reported, with where it went."""
-    from .survey import FRONT_SLOTS, TEMPLATE_PAGES, survey
-
     folder = Path(folder)
     if not folder.is_dir():
         raise UserError(tr("this folder does not exist; give the folder that holds the Markdown chapters, or "
