@@ -42,13 +42,15 @@ def thesis() -> Thesis:
         raise SystemExit(2) from None
 
 
-def _code_files(*parts: str) -> list[str]:
-    """The package files a task's output depends on, so upgrading thesisbuild rebuilds."""
+@functools.lru_cache(maxsize=None)
+def _code_files(*parts: str) -> tuple[str, ...]:
+    """The package files a task's output depends on, so upgrading thesisbuild rebuilds (listed once
+    per doit run: every task asks)."""
     files: list[Path] = []
     for part in parts:
         path = _PACKAGE / part
         files.extend(sorted(path.rglob("*")) if path.is_dir() else [path])
-    return [str(f) for f in files if f.is_file() and f.suffix in (".py", ".lua", ".j2", ".yaml")]
+    return tuple(str(f) for f in files if f.is_file() and f.suffix in (".py", ".lua", ".j2", ".yaml"))
 
 
 def _action(fn, *args):
@@ -219,12 +221,18 @@ def figures():
         }
 
 
+_DISCOVERED: dict[int, list] = {}
+
+
 def _figures(t: Thesis):
-    try:
-        return discover(t)
-    except UserError as err:
-        print(err, file=sys.stderr)
-        raise SystemExit(2) from None
+    """The thesis's figure scripts, read once per doit run (every task that draws on figures asks)."""
+    if id(t) not in _DISCOVERED:
+        try:
+            _DISCOVERED[id(t)] = discover(t)
+        except UserError as err:
+            print(err, file=sys.stderr)
+            raise SystemExit(2) from None
+    return _DISCOVERED[id(t)]
 
 
 def _figure_outputs(t: Thesis, kind: str) -> list[str]:
