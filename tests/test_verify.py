@@ -280,3 +280,17 @@ def test_github_annotates_each_failed_rule_and_fail_on_never_exits_0(wrong: Path
     assert any(line.startswith("::error file=build/thesis.pdf,") and "title=VFY002 pdf.margins::" in line
                for line in lines), lines
     assert "of 15 rules pass" in proc.stderr
+
+
+def test_two_processes_read_a_long_pdf_exactly_as_one_does(example_build: Path, monkeypatch):
+    """A long thesis is read by two processes, alternate pages each: the pages, lines and pictures
+    are the same as one process reads."""
+    from thesisbuild.verify import pdf as verify_pdf
+
+    path = example_build / "build" / "thesis.pdf"
+    monkeypatch.setattr(verify_pdf, "PARALLEL_FROM", 10 ** 6)
+    one = verify_pdf.read_pdf(path)
+    monkeypatch.setattr(verify_pdf, "PARALLEL_FROM", 1)
+    two = verify_pdf.read_pdf(path)
+    assert len(one[0]) > 20
+    assert one == two
