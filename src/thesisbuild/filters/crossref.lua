@@ -10,6 +10,9 @@
 -- thesisbuild-figures names the folder of generated figures: an image whose source is a figure id
 -- ("fig-kerangka-pemikiran") is that figure's SVG (typst) or PNG (others).
 
+package.path = PANDOC_SCRIPT_FILE:match("^(.*[/\\])") .. "?.lua;" .. package.path
+local numbering = require("numbering")
+
 local labels = {}   -- id -> {kind = "fig", number = "1.2"}
 local opts = {figure_label = "Gambar", table_label = "Tabel", equation_label = "Persamaan",
               listing_label = "Kode", figures = nil, numbering = "upper-roman", separator = " "}
@@ -30,23 +33,8 @@ local function norm(id)
   return id
 end
 
-local function roman(n)
-  local numerals = {{1000, "M"}, {900, "CM"}, {500, "D"}, {400, "CD"}, {100, "C"}, {90, "XC"},
-                    {50, "L"}, {40, "XL"}, {10, "X"}, {9, "IX"}, {5, "V"}, {4, "IV"}, {1, "I"}}
-  local out = ""
-  for _, pair in ipairs(numerals) do
-    while n >= pair[1] do out = out .. pair[2]; n = n - pair[1] end
-  end
-  return out
-end
-
 local function chapter_number(n)
-  local style = opts.numbering
-  if style == "upper-roman" then return roman(n) end
-  if style == "lower-roman" then return roman(n):lower() end
-  if style == "upper-alpha" then return string.char(64 + n) end
-  if style == "lower-alpha" then return string.char(96 + n) end
-  return tostring(n)
+  return numbering.format(n, opts.numbering)
 end
 
 local function label_word(kind)

@@ -10,6 +10,9 @@
 --   thesisbuild-appendix-label     "Lampiran": a level-1 heading of class "appendix" is "Lampiran A",
 --   thesisbuild-appendix-numbering "upper-alpha"   and the headings under it A.1, A.1.1
 
+package.path = PANDOC_SCRIPT_FILE:match("^(.*[/\\])") .. "?.lua;" .. package.path
+local numbering = require("numbering")
+
 local counters = {}
 local opts = {
   label = "BAB", numbering = "upper-roman", layout = "two-line", separator = ". ", max_level = 4,
@@ -39,23 +42,8 @@ function Meta(meta)
   if before then counters[1] = before end
 end
 
-local function roman(n)
-  local numerals = {{1000, "M"}, {900, "CM"}, {500, "D"}, {400, "CD"}, {100, "C"}, {90, "XC"},
-                    {50, "L"}, {40, "XL"}, {10, "X"}, {9, "IX"}, {5, "V"}, {4, "IV"}, {1, "I"}}
-  local out = ""
-  for _, pair in ipairs(numerals) do
-    while n >= pair[1] do out = out .. pair[2]; n = n - pair[1] end
-  end
-  return out
-end
-
 local function chapter_number(n, style)
-  style = style or (in_appendix and opts.appendix_numbering) or opts.numbering
-  if style == "upper-roman" then return roman(n) end
-  if style == "lower-roman" then return roman(n):lower() end
-  if style == "upper-alpha" then return string.char(64 + n) end
-  if style == "lower-alpha" then return string.char(96 + n) end
-  return tostring(n)
+  return numbering.format(n, style or (in_appendix and opts.appendix_numbering) or opts.numbering)
 end
 
 local figures, tables = 0, 0
