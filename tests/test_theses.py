@@ -335,20 +335,20 @@ def test_the_sources_hold_content(thesis: Built):
         assert thesis.sources.tables, thesis.sources.summary()
 
 
-def test_every_table_has_its_caption_in_the_pdf(thesis: Built):
-    captions = _by_kind(pdf_captions(thesis.require(thesis.pdf), thesis.labels), "table")
-    assert len(captions) == len(thesis.sources.tables), (
-        f"{len(thesis.sources.tables)} captioned tables in the sources, {len(captions)} table captions "
-        f"in the PDF: {[c.text for c in captions]}")
-    assert not missing_captions(thesis.sources.tables, pdf_text(thesis.pdf))
+_OUTPUTS = {"pdf": (pdf_captions, pdf_text), "docx": (docx_captions, docx_text)}
 
 
-def test_every_figure_has_its_caption_in_the_pdf(thesis: Built):
-    captions = _by_kind(pdf_captions(thesis.require(thesis.pdf), thesis.labels), "figure")
-    assert len(captions) == len(thesis.sources.figures), (
-        f"{len(thesis.sources.figures)} captioned figures in the sources, {len(captions)} figure captions "
-        f"in the PDF: {[c.text for c in captions]}")
-    assert not missing_captions(thesis.sources.figures, pdf_text(thesis.pdf))
+@pytest.mark.parametrize("output", ["pdf", "docx"])
+@pytest.mark.parametrize("kind", ["table", "figure"])
+def test_every_table_and_figure_has_its_caption(thesis: Built, output: str, kind: str):
+    read_captions, read_text = _OUTPUTS[output]
+    path = thesis.require(getattr(thesis, output))
+    expected = thesis.sources.tables if kind == "table" else thesis.sources.figures
+    captions = _by_kind(read_captions(path, thesis.labels), kind)
+    assert len(captions) == len(expected), (
+        f"{len(expected)} captioned {kind}s in the sources, {len(captions)} {kind} captions "
+        f"in the {output.upper()}: {[c.text for c in captions]}")
+    assert not missing_captions(expected, read_text(path))
 
 
 def test_every_table_and_figure_is_in_the_pdf_lists(thesis: Built):
@@ -356,22 +356,6 @@ def test_every_table_and_figure_is_in_the_pdf_lists(thesis: Built):
     listed = pdf_list_entries(thesis.require(thesis.pdf), thesis.labels)
     assert len(_by_kind(listed, "table")) == len(thesis.sources.tables), [c.text for c in listed]
     assert len(_by_kind(listed, "figure")) == len(thesis.sources.figures), [c.text for c in listed]
-
-
-def test_every_table_has_its_caption_in_the_docx(thesis: Built):
-    captions = _by_kind(docx_captions(thesis.require(thesis.docx), thesis.labels), "table")
-    assert len(captions) == len(thesis.sources.tables), (
-        f"{len(thesis.sources.tables)} captioned tables in the sources, {len(captions)} table captions "
-        f"in the DOCX: {[c.text for c in captions]}")
-    assert not missing_captions(thesis.sources.tables, docx_text(thesis.docx))
-
-
-def test_every_figure_has_its_caption_in_the_docx(thesis: Built):
-    captions = _by_kind(docx_captions(thesis.require(thesis.docx), thesis.labels), "figure")
-    assert len(captions) == len(thesis.sources.figures), (
-        f"{len(thesis.sources.figures)} captioned figures in the sources, {len(captions)} figure captions "
-        f"in the DOCX: {[c.text for c in captions]}")
-    assert not missing_captions(thesis.sources.figures, docx_text(thesis.docx))
 
 
 def test_captions_are_numbered_per_chapter(thesis: Built):
