@@ -79,11 +79,18 @@ def pdf_text(path: Path) -> str:
         document.close()
 
 
+CONVERTED: dict[str, list[int]] = {}
+
+
 def build_both(project: Path) -> tuple[bytes, bytes]:
+    """Both outputs; CONVERTED holds the parts pandoc read and wrote for the PDF (the DOCX, built
+    after it, reads the same parts from the cache)."""
     thesis = load_thesis(project / "thesis.yaml")
     build_reference(thesis)
     build_pdf(thesis, warn=False)
+    CONVERTED.update({"json": list(parts.last_converted["json"]), "typst": list(parts.last_converted["typst"])})
     build_docx(thesis, warn=False)
+    assert parts.last_converted["json"] == []
     out = outputs(thesis)
     return out["pdf"].read_bytes(), out["docx"].read_bytes()
 
@@ -95,17 +102,18 @@ def edited(tmp_path_factory: pytest.TempPathFactory):
     project = write_thesis(tmp_path_factory.mktemp("speed") / "thesis")
     os.environ.pop("SOURCE_DATE_EPOCH", None)
     build_both(project)
-    first = list(parts.last_converted["typst"])
-    cache = sorted(p.name for p in (project / "build" / "cache" / "typst").iterdir())
+    first, first_typst = CONVERTED["json"], CONVERTED["typst"]
+    cache = sorted(p.name for p in (project / "build" / "cache" / "json").iterdir())
     chapter = project / "bab" / "2.md"
     chapter.write_text(chapter.read_text(encoding="utf-8") + "\nKalimat yang baru ditulis.\n", encoding="utf-8")
     warm = build_both(project)
-    second = list(parts.last_converted["typst"])
-    after = sorted(p.name for p in (project / "build" / "cache" / "typst").iterdir())
+    second, second_typst = CONVERTED["json"], CONVERTED["typst"]
+    after = sorted(p.name for p in (project / "build" / "cache" / "json").iterdir())
     clean = project.parent / "clean"
     shutil.copytree(project, clean, ignore=shutil.ignore_patterns("build"))
     cold = build_both(clean)
     return {"project": project, "first": first, "second": second, "cache": cache, "after": after,
+            "first_typst": first_typst, "second_typst": second_typst,
             "warm": warm, "cold": cold}
 
 
@@ -113,6 +121,9 @@ def test_an_edit_converts_only_its_chapter(edited):
     # Parts: front matter, chapter 1, chapter 2, back matter.
     assert edited["first"] == [0, 1, 2, 3]
     assert edited["second"] == [2]
+    # Read once for both outputs; typst is written again for that part alone.
+    assert edited["first_typst"] == [0, 1, 2, 3]
+    assert edited["second_typst"] == [2]
     # One cached conversion was replaced; the other three were kept.
     assert len(set(edited["cache"]) & set(edited["after"])) == 3
     assert len(edited["after"]) == 4

@@ -5,10 +5,13 @@
 -- {#lst:x}" or ": caption {#lst:x}" before a code block, [@fig:a; @fig:b]; a label "kind:name" is
 -- the same label as "kind-name". A reference preceded by its own label word ("Gambar @fig-x",
 -- "Gambar \ref{fig:x}") prints the number only, so the word is not doubled.
--- For typst, figures and tables are referenced through typst (#ref), which numbers and links them
--- the same way; everything else is numbered here and linked to its element.
+-- The result is the same for every output format (the format-neutral document): a reference is a
+-- Link of class "thesisbuild-xref" (attributes kind and, for "Gambar @fig-x", number-only) to its
+-- element, a numbered equation a Div of class "thesisbuild-equation-block" (attribute number); the
+-- output's own filter (typst.lua, docx.lua) writes them. typst references figures and tables
+-- itself (#ref), which numbers and links them the same way.
 -- thesisbuild-figures names the folder of generated figures: an image whose source is a figure id
--- ("fig-kerangka-pemikiran") is that figure's SVG (typst) or PNG (others).
+-- ("fig-kerangka-pemikiran") is that figure's PNG, marked thesisbuild-figure (typst takes the SVG).
 
 package.path = PANDOC_SCRIPT_FILE:match("^(.*[/\\])") .. "?.lua;" .. package.path
 local numbering = require("numbering")
@@ -20,10 +23,6 @@ local KINDS = {fig = true, tbl = true, sec = true, eq = true, lst = true}
 
 local function meta_string(meta, key)
   if meta[key] ~= nil then return pandoc.utils.stringify(meta[key]) end
-end
-
-local function is_typst()
-  return FORMAT:match("typst") ~= nil
 end
 
 -- "fig:x" and "fig-x" are one label.
@@ -225,21 +224,12 @@ end
 
 -- ------------------------------------------------------------------ rendering
 
-local function link_to(id, text)
-  if is_typst() then
-    return pandoc.RawInline("typst", "#link(<" .. id .. ">)[" .. text:gsub("([%[%]#\\*_`$<>@])", "\\%1") .. "]")
-  end
-  return pandoc.Link(text, "#" .. id)
-end
-
 local function reference(id, number_only)
   local label = labels[id]
   if label.external then return pandoc.Str(ref_text(label, number_only)) end
-  if is_typst() and (label.kind == "fig" or label.kind == "tbl") then
-    if number_only then return pandoc.RawInline("typst", "#ref(<" .. id .. ">, supplement: none)") end
-    return pandoc.RawInline("typst", "#ref(<" .. id .. ">)")
-  end
-  return link_to(id, ref_text(label, number_only))
+  local attr = {class = "thesisbuild-xref", kind = label.kind}
+  if number_only then attr["number-only"] = "true" end
+  return pandoc.Link(ref_text(label, number_only), "#" .. id, "", attr)
 end
 
 -- Is the inline before position i the label's own word ("Gambar" before @fig-x)?
@@ -299,27 +289,10 @@ local function Inlines(inlines)
   return out
 end
 
-local function typst_math(math)
-  local text = pandoc.write(pandoc.Pandoc({pandoc.Plain({math})}), "typst")
-  return text:gsub("%s+$", "")
-end
-
--- A numbered equation: the formula centred, its number "(1.1)" at the right margin.
+-- A numbered equation: the formula, and its number "(1.1)" for the output to set at the right margin.
 local function equation_block(span)
-  local number = "(" .. span.attributes["thesisbuild-number"] .. ")"
-  local math = span.content[1]
-  if is_typst() then
-    return pandoc.RawBlock("typst", "#block(width: 100%, grid(columns: (1fr, auto), align: (center + horizon, "
-      .. "right + horizon), " .. "[" .. typst_math(math) .. "], [" .. number .. "]))" ..
-      (span.identifier ~= "" and " <" .. span.identifier .. ">" or ""))
-  end
-  if FORMAT:match("docx") then
-    -- Word sets display math in a paragraph of its own; the number follows at the right margin.
-    return pandoc.Div({pandoc.Para({math}), pandoc.RawBlock("openxml", '<w:p><w:pPr><w:keepLines/>'
-      .. '<w:spacing w:before="0" w:after="0"/><w:jc w:val="right"/></w:pPr><w:r><w:t>' .. number
-      .. '</w:t></w:r></w:p>')}, {id = span.identifier})
-  end
-  return pandoc.Div({pandoc.Para({math, pandoc.Space(), pandoc.Str(number)})}, {id = span.identifier})
+  return pandoc.Div({pandoc.Para({span.content[1]})},
+    {id = span.identifier, class = "thesisbuild-equation-block", number = "(" .. span.attributes["thesisbuild-number"] .. ")"})
 end
 
 local function Para(para)
@@ -377,12 +350,8 @@ end
 
 local function Image(img)
   if opts.figures and img.src:match("^fig%-[%w_.-]+$") then
-    local name = img.src:sub(5)
-    if is_typst() then
-      img.src = "/" .. opts.figures .. "/" .. name .. ".svg"
-    else
-      img.src = opts.figures .. "/" .. name .. ".png"
-    end
+    img.src = opts.figures .. "/" .. img.src:sub(5) .. ".png"
+    img.attributes["thesisbuild-figure"] = "true"
     return img
   end
 end

@@ -145,13 +145,42 @@ local function collect_appendix_refs(doc)
 end
 
 local function Link(el)
+  local xref = el.classes:includes("thesisbuild-xref")
+  if xref then el.attr = pandoc.Attr() end     -- crossref.lua's marks are for the typst output
   local label = appendix_refs[el.target:gsub("^#", "")]
   if el.target:sub(1, 1) == "#" and label then
     el.content = pandoc.Inlines(label)
     return el
   end
+  if xref then return el end
+end
+
+-- The format-neutral document's page breaks and numbered equations (latex.lua, crossref.lua).
+local function Div(el)
+  if el.classes:includes("thesisbuild-pagebreak") then
+    return pandoc.RawBlock("openxml", '<w:p><w:r><w:br w:type="page"/></w:r></w:p>')
+  end
+  if el.classes:includes("thesisbuild-equation-block") then
+    -- Word sets display math in a paragraph of its own; the number follows at the right margin.
+    return pandoc.Div({el.content[1], pandoc.RawBlock("openxml", '<w:p><w:pPr><w:keepLines/>'
+      .. '<w:spacing w:before="0" w:after="0"/><w:jc w:val="right"/></w:pPr><w:r><w:t>' .. el.attributes["number"]
+      .. '</w:t></w:r></w:p>')}, {id = el.identifier})
+  end
+end
+
+-- images.lua's fitted width for the DOCX (the marks for typst go).
+local function Image(el)
+  local attrs = el.attributes
+  if attrs["thesisbuild-figure"] or attrs["thesisbuild-docx-width"] or attrs["thesisbuild-typst-width"] then
+    if attrs["thesisbuild-docx-width"] then attrs["width"] = attrs["thesisbuild-docx-width"] end
+    attrs["thesisbuild-docx-width"] = nil
+    attrs["thesisbuild-typst-width"] = nil
+    attrs["thesisbuild-figure"] = nil
+    return el
+  end
 end
 
 -- One pass in document order, so that captions know their chapter.
-return {{Meta = Meta}, {Pandoc = function(doc) collect_appendix_refs(doc) end}, {Link = Link},
+return {{Meta = Meta}, {Pandoc = function(doc) collect_appendix_refs(doc) end},
+        {Link = Link, Div = Div, Image = Image},
         {traverse = "topdown", Header = Header, Figure = Figure, Table = Table}}

@@ -25,11 +25,9 @@ local function natural_cm(src)
   return size.width / dx * CM_PER_INCH, size.height / dy * CM_PER_INCH
 end
 
-local function Image(img)
-  if not max_w or not max_h or img.attributes["height"] then return nil end
-  local w, h = natural_cm(img.src)
-  if not w then return nil end
-  local width = img.attributes["width"]
+-- The width (in cm) at which an image of natural size w x h cm fits the text block, or nil when
+-- it fits as it is.
+local function fitted_cm(w, h, width)
   local shown_w
   if width == nil then
     shown_w = math.min(w, max_w)
@@ -42,14 +40,30 @@ local function Image(img)
   end
   local shown_h = shown_w * h / w
   if shown_w <= max_w + 1e-6 and shown_h <= max_h + 1e-6 and (width ~= nil or w <= max_w) then return nil end
-  local scale = math.min(max_w / shown_w, max_h / shown_h, 1)
-  if FORMAT:match("typst") then
-    -- A share of the text block, so that a draft's narrower block (room for comments) scales it too.
-    img.attributes["width"] = string.format("%.1f%%", shown_w * scale / max_w * 100)
-  else
-    img.attributes["width"] = string.format("%.2fcm", shown_w * scale)
+  return shown_w * math.min(max_w / shown_w, max_h / shown_h, 1)
+end
+
+-- The result is for every output: the DOCX's width in cm (thesisbuild-docx-width, from the image it
+-- embeds) and typst's share of the text block (thesisbuild-typst-width, from the image it draws: a
+-- generated figure's SVG), so that a draft's narrower block (room for comments) scales it too.
+-- docx.lua and typst.lua each take their own.
+local function Image(img)
+  if not max_w or not max_h or img.attributes["height"] then return nil end
+  local width = img.attributes["width"]
+  local changed = false
+  local w, h = natural_cm(img.src)
+  local cm = w and fitted_cm(w, h, width)
+  if cm then
+    img.attributes["thesisbuild-docx-width"] = string.format("%.2fcm", cm)
+    changed = true
   end
-  return img
+  if img.attributes["thesisbuild-figure"] then w, h = natural_cm((img.src:gsub("%.png$", ".svg"))) end
+  cm = w and fitted_cm(w, h, width)
+  if cm then
+    img.attributes["thesisbuild-typst-width"] = string.format("%.1f%%", cm / max_w * 100)
+    changed = true
+  end
+  if changed then return img end
 end
 
 return {

@@ -40,13 +40,9 @@ local function is_only_hints(text)
   return strip_hints(text):match("^[%s{}]*$") ~= nil
 end
 
+-- A page break, for the output's own filter (typst.lua, docx.lua) to write.
 local function page_break()
-  if FORMAT:match("typst") then
-    return pandoc.RawBlock("typst", "#pagebreak(weak: true)")
-  elseif FORMAT:match("docx") then
-    return pandoc.RawBlock("openxml", '<w:p><w:r><w:br w:type="page"/></w:r></w:p>')
-  end
-  return {}
+  return pandoc.Div({}, {class = "thesisbuild-pagebreak"})
 end
 
 local function label_of(text)

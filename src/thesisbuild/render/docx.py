@@ -10,9 +10,10 @@ from lxml import etree
 
 from ..config import Profile, Thesis
 from ..fsutil import write_atomic
-from ..pandoc import pandoc_bytes
+from ..pandoc import pandoc_bytes, run_pandoc
 from .document import PreparedDocument
 from .docx_layout import draft_parts, layout_parts
+from .parts import joined_parts
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
@@ -278,7 +279,13 @@ def render_docx(doc: PreparedDocument, reference: Path, docx_path: Path, pages_j
         args += ["-M", f"thesisbuild-{key}={value}"]
     tmp = docx_path.with_name(f".{docx_path.name}.partial")
     try:
-        doc.convert("docx", args, output=tmp)
+        if doc.parts and draft is None:
+            # The parts' format-neutral documents (read once for the PDF and the DOCX), written as one.
+            proc = run_pandoc(["-f", "json", "-t", "docx", *args, "-o", str(tmp)], input_text=joined_parts(doc),
+                              cwd=doc.thesis.root, env=doc.env())
+            doc.check_pandoc(proc.stderr)
+        else:
+            doc.convert("docx", args, output=tmp)
         write_atomic(docx_path, finish_docx(tmp.read_bytes(), doc.thesis, pages_json, draft))
     finally:
         tmp.unlink(missing_ok=True)

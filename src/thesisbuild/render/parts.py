@@ -1,19 +1,25 @@
-"""The thesis converted part by part, each part once per change.
+"""The thesis converted part by part, each part once per change, once for every output.
 
 The staged thesis is the front matter, each chapter, and the back matter (reference list and
-appendices). pandoc converts each part on its own, and the result is kept in build/cache/ under a
+appendices). pandoc reads each part on its own into the format-neutral document (pandoc's JSON,
+after the LaTeX, cross-reference, image and citation filters: no output format's own markup but
+the raw blocks the template stages for each), and the result is kept in build/cache/json/ under a
 hash of everything that goes into it: the part's staged text, the labels and numbers of the whole
 thesis, the citations of the whole thesis, the bibliography, the style, the filters, pandoc and
-thesisbuild. An edit to one chapter converts that chapter again and reuses the rest.
+thesisbuild. An edit to one chapter reads that chapter again and reuses the rest, for the PDF and
+the DOCX alike. The PDF writes each part to typst on its own (cached the same way); the DOCX
+writes the parts joined into one document.
 
 What a part cannot know on its own is given to it:
 - its chapter number: the number the parts before it end with ("chapters before");
 - the labels of the other parts, with their numbers, written as references to labels of the same
-  document (typst resolves them across the whole thesis);
+  document (the outputs resolve them across the whole thesis);
 - the citations of the whole thesis, in the order it first cites them, in a block in front of the
   part that is dropped after citeproc (filters/parts.lua): a numeric style numbers the works as in
   the whole thesis, disambiguation ("2020a") sees every cited work, and the reference list in the
-  back matter lists them all."""
+  back matter lists them all.
+A heading whose automatic identifier an earlier part already has gets "-1", "-2", ... as in one
+pandoc run over the whole thesis (unique_ids)."""
 
 from __future__ import annotations
 
@@ -33,6 +39,7 @@ FILTERS = Path(__file__).resolve().parent.parent / "filters"
 PARTS_FILTER = FILTERS / "parts.lua"
 _KEY = re.compile(r"(?<![\w.])@\{?([\w][\w:.#$%&\-+?<>~/]*[\w])\}?")
 _LINE = re.compile(r"\bline (\d+)")
+_NUMBERED_ID = re.compile(r"-\d+$")
 
 # What the last conversion did, by output format: the indexes of the parts pandoc converted
 # (the others came from the cache).
@@ -43,26 +50,26 @@ def cache_dir(doc: PreparedDocument) -> Path:
     return doc.thesis.build_dir / "cache"
 
 
-def convert_parts(doc: PreparedDocument, to: str, extra: list[str]) -> str:
-    """The whole thesis in format `to`, each part from the cache or converted now."""
+def neutral_parts(doc: PreparedDocument) -> list[str]:
+    """Each part of the thesis as a format-neutral pandoc JSON document, from the cache or read now."""
     parts = doc.parts
     labels, before = scan_labels(doc)
     prime = _prime(doc)
-    common = _fingerprint(doc, [to, *extra, prime, labels])
-    folder = cache_dir(doc) / to
+    common = _fingerprint(doc, [prime, labels])
+    folder = cache_dir(doc) / "json"
     jobs = []
     for index, text in enumerate(parts):
         key = _hash(common, str(before[index]), str(index == len(parts) - 1), text)
         jobs.append((index, text, folder / f"{key}.json"))
     todo = [job for job in jobs if not job[2].is_file()]
-    last_converted[to] = [index for index, _, _ in todo]
+    last_converted["json"] = [index for index, _, _ in todo]
 
     def convert(job):
         index, text, path = job
         # Only the back matter has the reference list (-M given twice would make a list).
         suppress = f"suppress-bibliography={'false' if index == len(parts) - 1 else 'true'}"
         args = [suppress if a == "suppress-bibliography=false" else a for a in doc.pandoc_args()]
-        args += ["--lua-filter", str(PARTS_FILTER), "-t", to, *extra,
+        args += ["--lua-filter", str(PARTS_FILTER), "-t", "json",
                  "-M", f"thesisbuild-xref-chapters-before={before[index]}",
                  "-M", "thesisbuild-xref-known-local=true"]
         if labels:
@@ -73,15 +80,97 @@ def convert_parts(doc: PreparedDocument, to: str, extra: list[str]) -> str:
         stderr = _LINE.sub(lambda m: f"line {int(m.group(1)) + shift}", proc.stderr)
         write_atomic(path, json.dumps({"out": proc.stdout, "err": stderr}, ensure_ascii=False))
 
-    with ThreadPoolExecutor(max_workers=max(1, min(len(todo), os.cpu_count() or 1))) as pool:
-        list(pool.map(convert, todo))
+    _run(convert, todo)
     out = []
     for index, _, path in jobs:
         stored = json.loads(path.read_text(encoding="utf-8"))
         doc.check_pandoc(stored["err"])
         out.append(stored["out"])
     _prune(folder, {path.name for _, _, path in jobs})
+    return unique_ids(out)
+
+
+def convert_parts(doc: PreparedDocument, to: str, extra: list[str]) -> str:
+    """The whole thesis in format `to` (typst), each part written from its neutral document, from
+    the cache or now."""
+    neutral = neutral_parts(doc)
+    common = _hash(__version__, to, *extra, *(Path(a).read_text(encoding="utf-8") for a in extra
+                                               if a.endswith(".lua")))
+    folder = cache_dir(doc) / to
+    jobs = [(index, text, folder / f"{_hash(common, text)}.txt") for index, text in enumerate(neutral)]
+    todo = [job for job in jobs if not job[2].is_file()]
+    last_converted[to] = [index for index, _, _ in todo]
+
+    def convert(job):
+        _, text, path = job
+        # citeproc has written the citations already: the writer's own citation form is off.
+        writer = f"{to}-citations" if to == "typst" else to
+        proc = run_pandoc(["-f", "json", "-t", writer, *extra], input_text=text, cwd=doc.thesis.root,
+                          env=doc.env())
+        doc.check_pandoc(proc.stderr)
+        write_atomic(path, proc.stdout)
+
+    _run(convert, todo)
+    out = [path.read_text(encoding="utf-8") for _, _, path in jobs]
+    _prune(folder, {path.name for _, _, path in jobs})
     return "\n".join(out)   # a blank line between parts: a paragraph never runs into the next part
+
+
+def joined_parts(doc: PreparedDocument) -> str:
+    """The whole thesis as one format-neutral pandoc JSON document (for the DOCX)."""
+    documents = [json.loads(text) for text in neutral_parts(doc)]
+    whole = {"pandoc-api-version": documents[0]["pandoc-api-version"], "meta": documents[0]["meta"],
+             "blocks": [block for d in documents for block in d["blocks"]]}
+    return json.dumps(whole, ensure_ascii=False)
+
+
+def unique_ids(parts: list[str]) -> list[str]:
+    """The parts with every heading identifier unique across the thesis: a heading whose
+    identifier an earlier heading has takes the first free "-1", "-2", ... (pandoc's own rule
+    within one document, so the DOCX's bookmarks are the ones one pandoc run would write); a part
+    with no such heading is returned as it is."""
+    seen: set[str] = set()
+    out = []
+    for text in parts:
+        document = json.loads(text)
+        changed = False
+        for header in _headers(document["blocks"]):
+            ident = header["c"][1][0]
+            if not ident:
+                continue
+            if ident in seen:
+                # "x-1" is the part's own second "x": counted on from the thesis's last "x".
+                base = _NUMBERED_ID.sub("", ident)
+                n = 1
+                while f"{base}-{n}" in seen:
+                    n += 1
+                ident = header["c"][1][0] = f"{base}-{n}"
+                changed = True
+            seen.add(ident)
+        out.append(json.dumps(document, ensure_ascii=False) if changed else text)
+    return out
+
+
+def _headers(node):
+    """Every Header block in a pandoc JSON tree, in document order."""
+    if isinstance(node, list):
+        for item in node:
+            yield from _headers(item)
+    elif isinstance(node, dict):
+        if node.get("t") == "Header":
+            yield node
+        content = node.get("c")
+        if isinstance(content, list):
+            yield from _headers(content)
+
+
+def _run(convert, todo) -> None:
+    """The conversions, in as many threads as there are cores (each one is a pandoc process)."""
+    if len(todo) == 1:
+        convert(todo[0])
+        return
+    with ThreadPoolExecutor(max_workers=max(1, min(len(todo), os.cpu_count() or 1))) as pool:
+        list(pool.map(convert, todo))
 
 
 def scan_labels(doc: PreparedDocument) -> tuple[str, list[int]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 from pathlib import Path
@@ -27,9 +28,9 @@ def font_paths(thesis: Thesis) -> list[str]:
     own = thesis.root / "fonts"
     if own.is_dir() and any(p.suffix.lower() in (".ttf", ".otf", ".ttc") for p in own.rglob("*")):
         return [str(own)]
-    import matplotlib
-
-    return [str(Path(matplotlib.__file__).parent / "mpl-data" / "fonts" / "ttf")]
+    # Found without importing matplotlib (0.4 s): only its font folder is needed.
+    spec = importlib.util.find_spec("matplotlib")
+    return [str(Path(spec.origin).parent / "mpl-data" / "fonts" / "ttf")]
 
 
 def layout_values(profile: Profile, lang: str) -> dict:
