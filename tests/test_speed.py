@@ -103,12 +103,12 @@ def edited(tmp_path_factory: pytest.TempPathFactory):
     os.environ.pop("SOURCE_DATE_EPOCH", None)
     build_both(project)
     first, first_typst = CONVERTED["json"], CONVERTED["typst"]
-    cache = sorted(p.name for p in (project / "build" / "cache" / "json").iterdir())
+    cache = sorted(p.name for p in (project / "build" / "cache" / "json").glob("*.json"))
     chapter = project / "bab" / "2.md"
     chapter.write_text(chapter.read_text(encoding="utf-8") + "\nKalimat yang baru ditulis.\n", encoding="utf-8")
     warm = build_both(project)
     second, second_typst = CONVERTED["json"], CONVERTED["typst"]
-    after = sorted(p.name for p in (project / "build" / "cache" / "json").iterdir())
+    after = sorted(p.name for p in (project / "build" / "cache" / "json").glob("*.json"))
     clean = project.parent / "clean"
     shutil.copytree(project, clean, ignore=shutil.ignore_patterns("build"))
     cold = build_both(clean)

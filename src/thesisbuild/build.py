@@ -28,11 +28,33 @@ def build_reference(thesis: Thesis) -> Path:
     return target
 
 
+_PREPARED: dict[tuple, object] = {}
+
+
 def _prepare(thesis: Thesis, warn: bool):
-    """The shared document; if it cannot be prepared, every rendering of it is stale."""
+    """The shared document; if it cannot be prepared, every rendering of it is stale. One process
+    that builds the PDF and then the DOCX (doit) prepares it once, while no source changes."""
     out = outputs(thesis)
-    with _no_stale(out["pdf"], out["typ"], out["docx"]):
-        return prepare(thesis, warn=warn)
+    paths = [thesis.config_path, *thesis.chapters, *thesis.appendices, *thesis.bibliography,
+             *[p for p in (thesis.typos, thesis.logo) if p], *thesis.front_texts.values()]
+    if thesis.front:
+        paths += sorted(thesis.front.glob("*.md"))
+    stamp = (id(thesis), *((str(p), *_mtime(p)) for p in paths))
+    # A document prepared with its warnings said serves a quiet build too, not the other way round.
+    if stamp not in _PREPARED or (warn and _PREPARED[stamp][1].quiet):
+        with _no_stale(out["pdf"], out["typ"], out["docx"]):
+            _PREPARED.clear()
+            # The thesis is kept with its document: its id stays its own while the entry lives.
+            _PREPARED[stamp] = (thesis, prepare(thesis, warn=warn))
+    return _PREPARED[stamp][1]
+
+
+def _mtime(path: Path) -> tuple[int, int]:
+    try:
+        stat = path.stat()
+    except OSError:
+        return (-1, -1)
+    return (stat.st_mtime_ns, stat.st_size)
 
 
 def build_pdf(thesis: Thesis, warn: bool = True) -> Path:

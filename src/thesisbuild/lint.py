@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,7 +13,9 @@ from .checks.citations import CitationContext, check_citations
 from .checks.structure import check_structure
 from .checks.typos import check_typos
 from .typos import load_dictionary
-from .words import load_word_list
+from . import __version__
+from .fsutil import write_atomic
+from .words import WordList, load_word_list
 from .diagnostics import Diagnostic, Severity, Suppressions
 from .errors import UserError
 from .i18n import N_, tr
@@ -32,6 +36,7 @@ class LintRequest:
     citations: bool = True          # CIT and BIB rules
     structure: bool = True          # TEX, XRF, DOC and IMG rules: LaTeX, cross-references, links, images
     root: Path | None = None        # the thesis folder image paths start from (default: the working directory)
+    cache: Path | None = None       # a folder for what one lint run can keep for the next (build/cache/lint)
     bibliography_title: str | None = None   # the profile's reference-list heading, for DOC001
 
 
@@ -61,6 +66,21 @@ def load_bibliographies(paths: list[Path]) -> tuple[list[Reference], list[Diagno
     return refs, problems
 
 
+def _near_memo(request: LintRequest, words: WordList) -> Path | None:
+    """The file that keeps the word list's one-edit neighbours between runs (loaded into `words`),
+    named by what they depend on: thesisbuild (its word lists) and words.txt."""
+    if request.cache is None:
+        return None
+    digest = hashlib.sha256(__version__.encode())
+    digest.update("\n".join(sorted(words.project)).encode("utf-8"))
+    path = request.cache / f"near-{digest.hexdigest()[:16]}.json"
+    try:
+        words.near.update(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        pass          # none yet, or unreadable: found again and written anew
+    return path
+
+
 def run_lint(request: LintRequest) -> LintResult:
     for path in request.chapters:
         if not path.is_file():
@@ -79,7 +99,11 @@ def run_lint(request: LintRequest) -> LintResult:
     dictionary = load_dictionary(request.typos) if request.typos else None
     words = load_word_list(request.words) if request.suspects and request.lang.lower().startswith("id") else None
     if dictionary is not None or words is not None:
+        memo = _near_memo(request, words) if words is not None else None
+        known = len(words.near) if words is not None else 0
         diagnostics += check_typos(sources, dictionary, words)
+        if memo is not None and len(words.near) > known:
+            write_atomic(memo, json.dumps(words.near, ensure_ascii=False, sort_keys=True))
 
     texts: dict[Path, str] = {s.path: s.text for s in sources}
     for path in request.bibliographies if request.citations else []:

@@ -75,7 +75,8 @@ def run_lint_task(t: Thesis) -> None:
     from .lint import LintRequest, run_lint
     result = run_lint(LintRequest(chapters=[*t.chapters, *t.appendices], bibliographies=t.bibliography,
                                   lang=t.lang, csl=t.csl, severity=t.lint_severity, typos=t.typos, words=t.words,
-                                  suspects=True, root=t.root, bibliography_title=t.profile.get("bibliography.title")))
+                                  suspects=True, root=t.root, bibliography_title=t.profile.get("bibliography.title"),
+                                  cache=t.build_dir / "cache" / "lint"))
     sys.stdout.write(format_text(result.diagnostics, result.texts))
     print(tr("thesisbuild lint: {summary}", summary=summary(result.diagnostics)))
     worst = result.worst()

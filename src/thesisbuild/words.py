@@ -23,7 +23,7 @@ from __future__ import annotations
 import gzip
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -110,6 +110,9 @@ class WordList:
     roots: frozenset[str]
     project: frozenset[str]
     english: set[str] | frozenset[str] = frozenset()
+    # Indonesian words one edit away from a word (see one_edit_indonesian), kept between lint runs
+    # in the build cache: finding them is most of the lint's time.
+    near: dict[str, list[str]] = field(default_factory=dict, compare=False, repr=False)
 
     @lru_cache(maxsize=65536)
     def knows(self, word: str) -> bool:
@@ -128,6 +131,19 @@ class WordList:
                     return True
         return False
 
+    def one_edit_indonesian(self, word: str) -> list[str]:
+        """The Indonesian words (four letters or more) one edit from a lower-case word: a letter
+        dropped, added, changed, or two swapped; sorted."""
+        if word not in self.near:
+            splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+            edits = {a + b[1:] for a, b in splits if b}
+            edits |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+            edits |= {a + c + b[1:] for a, b in splits if b for c in _ALPHABET}
+            edits |= {a + c + b for a, b in splits for c in _ALPHABET}
+            edits.discard(word)
+            self.near[word] = sorted(e for e in edits if len(e) >= 4 and self.knows_indonesian(e))
+        return self.near[word]
+
     def roots_of(self, word: str) -> set[str]:
         """The listed roots a word reduces to: {"teliti"} for "meneliti" and "peneliti"."""
         w = word.lower()
@@ -144,6 +160,9 @@ class WordList:
 
     def __hash__(self) -> int:
         return id(self)
+
+
+_ALPHABET = "abcdefghijklmnopqrstuvwxyz"
 
 
 def load_word_list(path: Path | None) -> WordList:

@@ -158,22 +158,13 @@ def _misspelt_neighbour(word: str, near: str, words: WordList, counts: Counter) 
             and damerau(word.lower(), near.lower()) == 1 and not words.roots_of(word) & words.roots_of(near))
 
 
-_ALPHABET = "abcdefghijklmnopqrstuvwxyz"
-
-
 def dictionary_correction(word: str, words: WordList, counts: Counter) -> str | None:
     """The Indonesian word one edit away (a letter dropped, added, changed, or two swapped) from an
     unknown word of five letters or more: the one the thesis uses most, or the only one."""
     w = word.lower()
     if len(w) < 5:
         return None
-    splits = [(w[:i], w[i:]) for i in range(len(w) + 1)]
-    edits = {a + b[1:] for a, b in splits if b}
-    edits |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
-    edits |= {a + c + b[1:] for a, b in splits if b for c in _ALPHABET}
-    edits |= {a + c + b for a, b in splits for c in _ALPHABET}
-    edits.discard(w)
-    found = sorted(e for e in edits if len(e) >= 4 and words.knows_indonesian(e))
+    found = words.one_edit_indonesian(w)
     if not found:
         return None
     used = [e for e in found if counts.get(e, 0) or counts.get(e.capitalize(), 0)]

@@ -78,16 +78,24 @@ def neutral_parts(doc: PreparedDocument) -> list[str]:
         proc = run_pandoc(args, input_text=source, cwd=doc.thesis.root, env=doc.env())
         shift = _first_line(parts, index) - 1 - (prime.count("\n") + 2 if prime else 0)
         stderr = _LINE.sub(lambda m: f"line {int(m.group(1)) + shift}", proc.stderr)
-        write_atomic(path, json.dumps({"out": proc.stdout, "err": stderr}, ensure_ascii=False))
+        # Beside the document, what the next builds need without reading it: pandoc's messages and
+        # the headings' identifiers. The document is written last: it is what marks the part done.
+        ids = [header["c"][1][0] for header in _headers(json.loads(proc.stdout)["blocks"])]
+        write_atomic(_notes(path), json.dumps({"err": stderr, "ids": ids}, ensure_ascii=False))
+        write_atomic(path, proc.stdout)
 
     _run(convert, todo)
     out = []
     for index, _, path in jobs:
-        stored = json.loads(path.read_text(encoding="utf-8"))
-        doc.check_pandoc(stored["err"])
-        out.append(stored["out"])
-    _prune(folder, {path.name for _, _, path in jobs})
+        notes = json.loads(_notes(path).read_text(encoding="utf-8"))
+        doc.check_pandoc(notes["err"])
+        out.append((path.read_text(encoding="utf-8"), notes["ids"]))
+    _prune(folder, {name for _, _, path in jobs for name in (path.name, _notes(path).name)})
     return unique_ids(out)
+
+
+def _notes(path: Path) -> Path:
+    return path.with_suffix(".notes")
 
 
 def convert_parts(doc: PreparedDocument, to: str, extra: list[str]) -> str:
@@ -116,24 +124,33 @@ def convert_parts(doc: PreparedDocument, to: str, extra: list[str]) -> str:
     return "\n".join(out)   # a blank line between parts: a paragraph never runs into the next part
 
 
+_BLOCKS = '"blocks":['
+
+
 def joined_parts(doc: PreparedDocument) -> str:
-    """The whole thesis as one format-neutral pandoc JSON document (for the DOCX)."""
-    documents = [json.loads(text) for text in neutral_parts(doc)]
-    whole = {"pandoc-api-version": documents[0]["pandoc-api-version"], "meta": documents[0]["meta"],
-             "blocks": [block for d in documents for block in d["blocks"]]}
-    return json.dumps(whole, ensure_ascii=False)
+    """The whole thesis as one format-neutral pandoc JSON document (for the DOCX): the first
+    part's head and metadata, then every part's blocks. pandoc writes "blocks" last, and the key
+    cannot occur earlier (metadata values are objects; a quote inside text is escaped), so the
+    documents are joined as text, without reading them."""
+    texts = neutral_parts(doc)
+    head = texts[0][:texts[0].index(_BLOCKS) + len(_BLOCKS)]
+    bodies = [text[text.index(_BLOCKS) + len(_BLOCKS):text.rstrip().rindex("]")] for text in texts]
+    return head + ",".join(body for body in bodies if body.strip()) + "]}"
 
 
-def unique_ids(parts: list[str]) -> list[str]:
+def unique_ids(parts: list[tuple[str, list[str]]]) -> list[str]:
     """The parts with every heading identifier unique across the thesis: a heading whose
     identifier an earlier heading has takes the first free "-1", "-2", ... (pandoc's own rule
     within one document, so the DOCX's bookmarks are the ones one pandoc run would write); a part
-    with no such heading is returned as it is."""
+    with no such heading is returned as it is, unread."""
     seen: set[str] = set()
     out = []
-    for text in parts:
+    for text, ids in parts:
+        if not any(ident in seen for ident in ids):
+            seen.update(ident for ident in ids if ident)
+            out.append(text)
+            continue
         document = json.loads(text)
-        changed = False
         for header in _headers(document["blocks"]):
             ident = header["c"][1][0]
             if not ident:
@@ -145,23 +162,34 @@ def unique_ids(parts: list[str]) -> list[str]:
                 while f"{base}-{n}" in seen:
                     n += 1
                 ident = header["c"][1][0] = f"{base}-{n}"
-                changed = True
             seen.add(ident)
-        out.append(json.dumps(document, ensure_ascii=False) if changed else text)
+        out.append(json.dumps(document, ensure_ascii=False, separators=(",", ":")))   # as pandoc writes it
     return out
 
 
-def _headers(node):
-    """Every Header block in a pandoc JSON tree, in document order."""
-    if isinstance(node, list):
-        for item in node:
-            yield from _headers(item)
-    elif isinstance(node, dict):
-        if node.get("t") == "Header":
-            yield node
-        content = node.get("c")
-        if isinstance(content, list):
+def _headers(blocks: list):
+    """Every Header block in a list of pandoc JSON blocks, in document order, inside divisions,
+    quotes, lists and figures too."""
+    for block in blocks:
+        kind, content = block.get("t"), block.get("c")
+        if kind == "Header":
+            yield block
+        elif kind == "Div":
+            yield from _headers(content[1])
+        elif kind == "OrderedList":
+            for item in content[1]:
+                yield from _headers(item)
+        elif kind == "BlockQuote":
             yield from _headers(content)
+        elif kind == "BulletList":
+            for item in content:
+                yield from _headers(item)
+        elif kind == "Figure":
+            yield from _headers(content[2])
+        elif kind == "DefinitionList":
+            for _, definitions in content:
+                for definition in definitions:
+                    yield from _headers(definition)
 
 
 def _run(convert, todo) -> None:

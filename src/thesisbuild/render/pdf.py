@@ -68,9 +68,14 @@ def _num(value: float) -> str:
     return f"{value:.4f}".rstrip("0").rstrip(".")
 
 
-def _environment(folders: list[Path]) -> jinja2.Environment:
+def _environment(folders: list[Path], cache: Path | None = None) -> jinja2.Environment:
+    """The template environment; with `cache`, a folder that keeps the compiled templates between
+    builds (compiling the template is a fifth of a second)."""
+    if cache is not None:
+        cache.mkdir(parents=True, exist_ok=True)
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(f) for f in folders]),
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(cache)) if cache is not None else None,
         block_start_string="<%", block_end_string="%>",
         variable_start_string="<<", variable_end_string=">>",
         comment_start_string="<#", comment_end_string="#>",
@@ -84,7 +89,7 @@ def _environment(folders: list[Path]) -> jinja2.Environment:
 def typst_preamble(thesis: Thesis, draft: dict | None = None) -> str:
     profile = thesis.profile
     try:
-        template = _environment(profile.folders).get_template("thesis.typ.j2")
+        template = _environment(profile.folders, thesis.build_dir / "cache" / "templates").get_template("thesis.typ.j2")
         return template.render(p=profile.values, layout=layout_values(profile, thesis.lang),
                                meta={"title": thesis.title, "author": thesis.author}, draft=draft)
     except jinja2.TemplateNotFound:
