@@ -142,11 +142,18 @@ end
 
 -- ------------------------------------------------------------------ numbering
 
--- "id=kind:number;..." of every label, for the drafts of single chapters.
+-- "id=kind:number;..." of every label, for the drafts of single chapters and the parts of the
+-- thesis. Every number is arabic and begins with its chapter's number ("1.2"); a chapter's own
+-- label is "chap:1", printed in the chapter numbering ("I") where it is read back, so that a part
+-- scanned on its own can be renumbered after the chapters before it.
 local function dump()
   local parts = {}
   for id, label in pairs(labels) do
-    if not label.external then parts[#parts + 1] = id .. "=" .. label.kind .. ":" .. label.number end
+    if not label.external then
+      local kind, number = label.kind, label.number
+      if label.chapter then kind, number = "chap", tostring(label.chapter) end
+      parts[#parts + 1] = id .. "=" .. kind .. ":" .. number
+    end
   end
   table.sort(parts)
   return table.concat(parts, ";")
@@ -171,7 +178,11 @@ local function collect(doc)
   -- other parts' labels as if they were its own: they are all in the one typst document.
   local external = meta_string(meta, "thesisbuild-xref-known-local") ~= "true"
   for id, kind, number in (meta_string(meta, "thesisbuild-xref-known") or ""):gmatch("([^;=]+)=(%a+):([^;]+)") do
-    labels[id] = {kind = kind, number = number, external = external}
+    if kind == "chap" then
+      labels[id] = {kind = "sec", number = chapter_number(tonumber(number)), external = external}
+    else
+      labels[id] = {kind = kind, number = number, external = external}
+    end
   end
   local sections, counts = {chapter}, {fig = 0, tbl = 0, eq = 0, lst = 0}
   local function add(id, kind)
@@ -186,7 +197,9 @@ local function collect(doc)
       if h.level == 1 then
         chapter = sections[1]
         counts = {fig = 0, tbl = 0, eq = 0, lst = 0}
-        if h.identifier ~= "" then labels[h.identifier] = {kind = "sec", number = chapter_number(chapter)} end
+        if h.identifier ~= "" then
+          labels[h.identifier] = {kind = "sec", number = chapter_number(chapter), chapter = chapter}
+        end
       elseif h.identifier ~= "" then
         local parts = {}
         for level = 1, h.level do parts[#parts + 1] = tostring(sections[level] or 0) end

@@ -51,9 +51,52 @@ def cache_dir(doc: PreparedDocument) -> Path:
 
 
 def neutral_parts(doc: PreparedDocument) -> list[str]:
-    """Each part of the thesis as a format-neutral pandoc JSON document, from the cache or read now."""
+    """Each part of the thesis as a format-neutral pandoc JSON document, from the cache or read now.
+
+    A part needs the labels of the whole thesis, which an edited part may have changed. After an
+    edit, the part is read with the labels of the last build while it is scanned beside it: when
+    the scan finds them unchanged (the usual case: a sentence was written), the part is done;
+    otherwise it is read again with the new ones."""
+    last = _last_labels(doc)
+    if last is not None and _scan_pending(doc):
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            scanning = pool.submit(scan_labels, doc)
+            jobs = _read_parts(doc, *last)
+            labels, before = scanning.result()
+        if (labels, before) != last:
+            jobs = _read_parts(doc, labels, before)
+    else:
+        labels, before = scan_labels(doc)
+        jobs = _read_parts(doc, labels, before)
+    out = []
+    for path in jobs:
+        notes = json.loads(_notes(path).read_text(encoding="utf-8"))
+        doc.check_pandoc(notes["err"])
+        out.append((path.read_text(encoding="utf-8"), notes["ids"]))
+    folder = cache_dir(doc) / "json"
+    _prune(folder, {name for path in jobs for name in (path.name, _notes(path).name)})
+    write_atomic(folder.parent / "labels" / _LAST, json.dumps({"labels": labels, "before": before}))
+    return unique_ids(out)
+
+
+_LAST = "last-build.json"
+
+
+def _last_labels(doc: PreparedDocument) -> tuple[str, list[int]] | None:
+    """The labels and chapter counts of the last build, when it had as many parts as this one."""
+    try:
+        last = json.loads((cache_dir(doc) / "labels" / _LAST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(last, dict) or len(last.get("before", [])) != len(doc.parts):
+        return None
+    return last["labels"], last["before"]
+
+
+def _read_parts(doc: PreparedDocument, labels: str, before: list[int]) -> list[Path]:
+    """The parts read into the cache with these labels (those not there yet): their paths.
+    pandoc's messages are kept beside each and reported by the caller."""
     parts = doc.parts
-    labels, before = scan_labels(doc)
     prime = _prime(doc)
     common = _fingerprint(doc, [prime, labels])
     folder = cache_dir(doc) / "json"
@@ -85,13 +128,7 @@ def neutral_parts(doc: PreparedDocument) -> list[str]:
         write_atomic(path, proc.stdout)
 
     _run(convert, todo)
-    out = []
-    for index, _, path in jobs:
-        notes = json.loads(_notes(path).read_text(encoding="utf-8"))
-        doc.check_pandoc(notes["err"])
-        out.append((path.read_text(encoding="utf-8"), notes["ids"]))
-    _prune(folder, {name for _, _, path in jobs for name in (path.name, _notes(path).name)})
-    return unique_ids(out)
+    return [path for _, _, path in jobs]
 
 
 def _notes(path: Path) -> Path:
@@ -203,28 +240,44 @@ def _run(convert, todo) -> None:
 
 def scan_labels(doc: PreparedDocument) -> tuple[str, list[int]]:
     """Every label of the whole thesis with its number ("id=kind:number;..."), and the chapter
-    number each part starts after; each part is scanned once per change of its text or of the
-    number it starts after."""
+    number each part starts after. Each part is scanned on its own, once per change of its text,
+    as if it were first (all parts at once); its numbers then move on by the chapters before it."""
     folder = cache_dir(doc) / "labels"
     common = _fingerprint(doc, [])
-    before, labels, used = [], [], set()
+    paths = [folder / f"{_hash(common, text)}.txt" for text in doc.parts]
+
+    def scan(job):
+        text, path = job
+        args = ["-f", READER, "--lua-filter", str(LATEX_FILTER), "--lua-filter", str(CROSSREF_FILTER),
+                "-M", "thesisbuild-xref-dump=count", "-M", "thesisbuild-xref-chapters-before=0",
+                "-t", "plain", "--wrap=none"]
+        proc = run_pandoc(args, input_text=text + "\n", cwd=doc.thesis.root, env=doc.env())
+        write_atomic(path, proc.stdout.strip() + "\n")
+
+    _run(scan, [(text, path) for text, path in zip(doc.parts, paths) if not path.is_file()])
+    before, labels = [], []
     chapter = 0
-    for text in doc.parts:
+    for path in paths:
         before.append(chapter)
-        path = folder / f"{_hash(common, str(chapter), text)}.txt"
-        used.add(path.name)
-        if not path.is_file():
-            args = ["-f", READER, "--lua-filter", str(LATEX_FILTER), "--lua-filter", str(CROSSREF_FILTER),
-                    "-M", "thesisbuild-xref-dump=count", "-M", f"thesisbuild-xref-chapters-before={chapter}",
-                    "-t", "plain", "--wrap=none"]
-            proc = run_pandoc(args, input_text=text + "\n", cwd=doc.thesis.root, env=doc.env())
-            write_atomic(path, proc.stdout.strip() + "\n")
         found, _, reached = path.read_text(encoding="utf-8").strip().rpartition("\n")
-        if found:
-            labels.append(found)
-        chapter = int(reached)
-    _prune(folder, used)
+        labels.extend(_shift(entry, chapter) for entry in found.split(";") if entry)
+        chapter += int(reached)
+    _prune(folder, {path.name for path in paths} | {_LAST})
     return ";".join(labels), before
+
+
+def _scan_pending(doc: PreparedDocument) -> bool:
+    """Whether a part has changed since its labels were last scanned."""
+    common = _fingerprint(doc, [])
+    folder = cache_dir(doc) / "labels"
+    return any(not (folder / f"{_hash(common, text)}.txt").is_file() for text in doc.parts)
+
+
+def _shift(entry: str, chapters: int) -> str:
+    """A label scanned as if its part were first ("id=fig:1.2"), after `chapters` chapters."""
+    head, _, number = entry.rpartition(":")
+    first, dot, rest = number.partition(".")
+    return f"{head}:{int(first) + chapters}{dot}{rest}"
 
 
 def _prime(doc: PreparedDocument) -> str:
