@@ -227,6 +227,7 @@ def test_a_lazy_import_needs_its_reason():
 
 def test_lazy_own_imports_are_counted():
     lazy = sorted({(source, line) for source, _, line, inner in EDGES if inner})
-    # cli's verbs, tasks' lint, verify and preview, figure_runner's one message. A new one: import it
+    # cli's verbs; tasks' builders, lint, verify and preview, drafts' renderers and preview's PDF
+    # reader (a no-op doit loads none of them); figure_runner's one message. A new one: import it
     # at the top unless it saves start-up time; if it does, say so beside it and raise this count.
-    assert len(lazy) <= 31, lazy
+    assert len(lazy) <= 39, lazy

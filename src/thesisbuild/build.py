@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .config import Thesis, load_thesis
+from .config import Thesis, load_thesis, outputs
 from .errors import UserError, display_path
 from .figures import discover, run_figure
 from .fsutil import remove_stale
@@ -13,12 +13,6 @@ from .i18n import tr
 from .render.document import prepare
 from .render.docx import render_docx, write_reference_docx
 from .render.pdf import pages_path, render_pdf
-
-
-def outputs(thesis: Thesis) -> dict[str, Path]:
-    build = thesis.build_dir
-    return {"pdf": build / "thesis.pdf", "typ": build / "thesis.typ", "pages": build / "thesis.pages.json",
-            "docx": build / "thesis.docx", "reference": build / "reference.docx"}
 
 
 def build_reference(thesis: Thesis) -> Path:

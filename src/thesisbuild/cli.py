@@ -183,7 +183,7 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if args.verb == "verify":
         # lazy: start-up time
-        from .build import outputs
+        from .config import outputs
         from .diagnostics import Severity
         from .report import FORMATS
         from .verify import failures, verify_files

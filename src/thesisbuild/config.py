@@ -474,3 +474,10 @@ def load_profile(name: str, root: Path, overrides: Any = None, doc: YamlDocument
                                    "skripsi-id'.", key=".".join(map(str, keys))), base.path, 1))
     raise_all(errors)
     return Profile(name=str(values.get("name", name)), folder=folder, values=values, bases=bases)
+
+
+def outputs(thesis: Thesis) -> dict[str, Path]:
+    """Where the build writes the thesis's outputs."""
+    build = thesis.build_dir
+    return {"pdf": build / "thesis.pdf", "typ": build / "thesis.typ", "pages": build / "thesis.pages.json",
+            "docx": build / "thesis.docx", "reference": build / "reference.docx"}

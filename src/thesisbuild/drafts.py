@@ -17,9 +17,6 @@ from .config import Thesis
 from .errors import UserError
 from .fsutil import remove_stale, write_atomic
 from .i18n import tr
-from .render.document import prepare, stage_texts
-from .render.docx import render_docx, write_reference_docx
-from .render.pdf import render_pdf
 from .sources import Source
 
 @dataclass(frozen=True)
@@ -100,6 +97,13 @@ def header_text(thesis: Thesis, draft: Draft, epoch: int) -> str:
 
 
 def build_draft(thesis: Thesis, draft: Draft) -> list[Path]:
+    """The draft's PDF and DOCX (and its changes since the last one sent): the renderers' output
+    for one chapter, with the draft's header, margin and line numbers."""
+    # lazy: start-up time; doit lists the draft tasks without loading the renderers
+    from .render.document import prepare
+    from .render.docx import render_docx, write_reference_docx
+    from .render.pdf import render_pdf
+
     out = draft.outputs(thesis)
     remove_stale(*out.values())
     settings = thesis.profile.get("drafts")
@@ -136,6 +140,8 @@ _STRUCTURE = re.compile(r"^(?:!\[|\||:|```|~~~|<|\s{4})")
 
 def changes_markdown(thesis: Thesis, old_path: Path, new_path: Path, epoch: int) -> str:
     """The chapter as it is now, with what changed since `old_path` marked as tracked changes."""
+    from .render.document import stage_texts  # lazy: start-up time, as in build_draft
+
     old, new = (stage_texts(thesis, [Source.read(p)], report=False)[0] for p in (old_path, new_path))
     date = dt.datetime.fromtimestamp(epoch, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     author = str(thesis.profile.get("drafts.change_author")).replace('"', "'")

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .build import outputs
-from .config import Thesis
+from .config import Thesis, outputs
 from .errors import UserError
 from .fsutil import write_atomic
 from .i18n import tr
-from .verify.pdf import read_outline
 
 _FIRST_NUMBER = {"upper-roman": "I", "lower-roman": "i", "decimal": "1", "arabic": "1", "upper-alpha": "A",
                  "lower-alpha": "a"}
@@ -19,6 +17,8 @@ PAGES = ("cover", "daftar-isi", "bab-i", "daftar-pustaka")
 def chosen_pages(thesis: Thesis) -> dict[str, int]:
     """0-based page indexes of the cover, the first page of Daftar Isi, of BAB I and of DAFTAR
     PUSTAKA, from the PDF's bookmarks."""
+    from .verify.pdf import read_outline  # lazy: start-up time; doit reads PAGES to declare the task
+
     chapters = [(title.strip(), page) for level, title, page, _ in read_outline(outputs(thesis)["pdf"]) if level == 1]
     # A chapter's bookmark is its number and title: "I PENDAHULUAN" (or "1 …", by the profile).
     first = _FIRST_NUMBER[thesis.profile.get("headings.chapter.numbering")]

@@ -10,8 +10,7 @@ from doit.exceptions import TaskFailed
 from doit.tools import config_changed
 
 from . import __version__
-from .build import build_docx, build_pdf, build_reference, outputs
-from .config import Thesis, load_thesis
+from .config import Thesis, load_thesis, outputs
 from .diagnostics import Severity
 from .drafts import build_draft, drafts as chapters, last_sent, sent_folder
 from .epoch import source_date_epoch
@@ -63,6 +62,21 @@ def _action(fn, *args):
         return True
     run.__name__ = fn.__name__
     return run
+
+
+def build_pdf(t: Thesis) -> None:
+    from .build import build_pdf as build  # lazy: start-up time; a no-op doit loads no renderer
+    build(t)
+
+
+def build_docx(t: Thesis, warn: bool) -> None:
+    from .build import build_docx as build  # lazy: start-up time, as above
+    build(t, warn)
+
+
+def build_reference(t: Thesis) -> None:
+    from .build import build_reference as build  # lazy: start-up time, as above
+    build(t)
 
 
 def _stamp(t: Thesis):

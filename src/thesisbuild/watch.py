@@ -13,7 +13,8 @@ import sys
 import time
 from pathlib import Path
 
-from .build import ensure_figures, outputs
+from .build import ensure_figures
+from .config import outputs
 from .config import Thesis, load_thesis
 from .errors import UserError, display_path
 from .figures import discover

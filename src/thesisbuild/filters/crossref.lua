@@ -281,6 +281,12 @@ local function Cite(el, number_only)
 end
 
 local function Inlines(inlines)
+  -- Most lists hold no reference: left as they are (nil), they are not rebuilt and handed back.
+  local any = false
+  for _, el in ipairs(inlines) do
+    if el.t == "Cite" or el.t == "Span" then any = true; break end
+  end
+  if not any then return nil end
   local out = pandoc.List()
   for i, el in ipairs(inlines) do
     if el.t == "Cite" then
