@@ -11,6 +11,7 @@ import sysconfig
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 # The assertions read the tool's English messages, whatever the machine's locale; tests/test_i18n.py
 # runs the Indonesian ones explicitly.
@@ -41,14 +42,33 @@ def thesis_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return project
 
 
+def shared(tmp_path_factory: pytest.TempPathFactory, name: str, make) -> Path:
+    """A folder made once per test run by make(folder), for every worker of pytest-xdist: the first
+    worker to ask makes it while the others wait on a lock, then all read it."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent             # the run's folder, above each worker's own
+    folder = base / f"shared-{name}"
+    done = base / f"shared-{name}.done"
+    with FileLock(str(base / f"shared-{name}.lock")):
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+            make(folder)
+            done.write_text("made\n", encoding="utf-8")
+    return folder
+
+
 @pytest.fixture(scope="session")
 def example_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example thesis built once by `doit` (lint, figures, PDF, DOCX, verify, previews) for every
     test that only reads its outputs. Tests must not change it: a test that edits a thesis copies its own."""
-    project = copy_thesis(tmp_path_factory.mktemp("example") / "thesis")
-    proc = run_doit(project)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
-    return project
+    def make(folder: Path) -> None:
+        project = copy_thesis(folder / "thesis")
+        proc = run_doit(project)
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
+
+    return shared(tmp_path_factory, "example", make) / "thesis"
 
 
 def run_doit(project: Path, *args: str) -> subprocess.CompletedProcess:
@@ -95,7 +115,10 @@ class Installed:
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     """Build the wheel once per session and install it, without dependencies, into a new venv that
     sees this interpreter's installed packages (pandoc, typst, ...) through a .pth file."""
-    root = tmp_path_factory.mktemp("wheel")
+    return Installed(shared(tmp_path_factory, "wheel", _install) / "venv")
+
+
+def _install(root: Path) -> None:
     # From a clean copy of the sources: setuptools would leave build/lib in the thesis's build/ folder
     # and could pack files from an earlier build.
     source = root / "source"
@@ -122,4 +145,3 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     where = subprocess.run([str(inst.python), "-c", "import thesisbuild; print(thesisbuild.__file__)"],
                            capture_output=True, text=True, env=inst.env(), cwd=root).stdout.strip()
     assert Path(where).is_relative_to(venv), f"thesisbuild imported from {where}, not from the wheel"
-    return inst

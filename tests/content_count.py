@@ -32,6 +32,7 @@ Label words are parameters: ``INDONESIAN``, ``ENGLISH``, or a ``Labels`` of one'
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import subprocess
@@ -392,9 +393,24 @@ def _caption_line(labels: Labels) -> re.Pattern:
 
 
 def pdf_pages(path: Path) -> list[str]:
+    return list(_extracted(str(path), *_stamp(path), "plain"))
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    """The file's modification time and size: a rebuilt output is read again."""
+    stat = Path(path).stat()
+    return stat.st_mtime_ns, stat.st_size
+
+
+@functools.lru_cache(maxsize=32)
+def _extracted(path: str, mtime: int, size: int, mode: str) -> tuple[str, ...]:
+    """The text of every page (pypdf takes seconds on a long thesis: each output is read once per
+    test session while unchanged)."""
     from pypdf import PdfReader
 
-    return [page.extract_text() or "" for page in PdfReader(str(path)).pages]
+    if mode == "layout":
+        return tuple(p.extract_text(extraction_mode="layout") or "" for p in PdfReader(path).pages)
+    return tuple(page.extract_text() or "" for page in PdfReader(path).pages)
 
 
 def pdf_text(path: Path) -> str:
@@ -444,10 +460,7 @@ def pdf_list_entries(path: Path, labels: Labels = INDONESIAN) -> list[Caption]:
 
 def pdf_reference_entries(path: Path, labels: Labels = INDONESIAN) -> list[str]:
     """The entries of the reference list, each as one line of text."""
-    from pypdf import PdfReader
-
-    pages = [p.extract_text(extraction_mode="layout") or "" for p in PdfReader(str(path)).pages]
-    return reference_entries_in_layout(pages, labels)
+    return reference_entries_in_layout(list(_extracted(str(path), *_stamp(path), "layout")), labels)
 
 
 def _is_page_number(line: str) -> bool:
