@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import queue
 import re
 import resource
 import shutil
@@ -22,6 +23,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -80,28 +82,42 @@ def edit(folder: Path, chapters: int, i: int) -> None:
 
 
 def watch_latency(folder: Path, chapters: int, runs: int) -> list[float] | None:
+    """From a save to the line saying the new PDF is written. Each save waits until the watcher
+    has been quiet for a second, so that a line is never one of an earlier build."""
     doit = str(BIN / "thesisbuild")
     help_text = subprocess.run([doit, "--help"], capture_output=True, text=True).stdout
     if "watch" not in help_text:
         return None
     proc = subprocess.Popen([doit, "watch"], cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True, bufsize=1)
+    lines: queue.Queue = queue.Queue()
+
+    def read() -> None:
+        for line in proc.stdout:
+            lines.put((time.perf_counter(), line))
+        lines.put((time.perf_counter(), None))
+
+    threading.Thread(target=read, daemon=True).start()
     times = []
     try:
-        pdf = folder / "build" / "thesis.pdf"
         for i in range(runs + 1):
-            time.sleep(1.5)
-            before = pdf.stat().st_mtime_ns if pdf.exists() else 0
+            while True:                # quiet for a second: no build under way
+                try:
+                    _, line = lines.get(timeout=1.0)
+                except queue.Empty:
+                    break
+                if line is None:
+                    sys.exit("thesisbuild watch ended early")
             edit(folder, chapters, 1000 + i)
             start = time.perf_counter()
             while True:
-                line = proc.stdout.readline()
-                if not line:
+                at, line = lines.get(timeout=300)
+                if line is None:
                     sys.exit("thesisbuild watch ended early")
-                if "thesis.pdf" in line and pdf.exists() and pdf.stat().st_mtime_ns != before:
+                if "thesis.pdf" in line:
                     break
             if i:                      # the first save warms the compiler
-                times.append(time.perf_counter() - start)
+                times.append(at - start)
     finally:
         proc.send_signal(2)
         proc.wait(timeout=20)
