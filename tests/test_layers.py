@@ -18,7 +18,7 @@ LAYERS: list[tuple[str, set[str]]] = [
               "words", "i18n", "errors", "diagnostics", "report", "yamlfile", "fsutil", "escape", "epoch",
               "pandoc", "pages"}),
     ("checks", {"checks", "checks.bibliography", "checks.citations", "checks.crossrefs", "checks.images",
-                "checks.latex", "checks.structure", "checks.typos", "lint", "typos", "fixes"}),
+                "checks.latex", "checks.raw", "checks.document", "checks.structure", "checks.typos", "lint", "typos", "fixes"}),
     ("document", {"render", "render.document", "render.assemble", "render.page_markup"}),
     ("renderers", {"render.pdf", "render.parts", "render.docx", "render.docx_layout"}),
     ("drafts", {"drafts"}),

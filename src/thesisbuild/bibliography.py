@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .i18n import tr
-from .errors import UserError
+from .errors import UserError, display_path
 from .pandoc import pandoc_path
 from .yamlfile import load_yaml, read_text
 
@@ -88,9 +88,19 @@ class Reference:
 
 
 def load_references(paths: list[Path]) -> list[Reference]:
+    """Every entry of the thesis's bibliographies; a key given twice stops the build (citeproc would
+    take one of the two silently)."""
     refs: list[Reference] = []
     for path in paths:
         refs.extend(load_file(path))
+    first: dict[str, Reference] = {}
+    for ref in refs:
+        if ref.id in first:
+            other = first[ref.id]
+            raise UserError(tr("@{key} is the key of two entries (the other is at {place}); give each work its own "
+                               "key.", key=ref.id, place=f"{display_path(other.path)}:{other.line}"),
+                            ref.path, ref.line, code="BIB002")
+        first[ref.id] = ref
     return refs
 
 
@@ -165,4 +175,20 @@ def _reference(item: Any, path: Path, line: int | None, index: int) -> Reference
     if not isinstance(item, dict) or not item.get("id"):
         raise UserError(tr("bibliography entry {number} has no 'id'; give every entry a citation key.", number=index + 1),
                         path, line)
+    for field in _DATE_FIELDS:
+        date = item.get(field)
+        if isinstance(date, dict) and "date-parts" in date and not _date_parts_ok(date["date-parts"]):
+            raise UserError(tr("@{key}: '{field}' has date-parts that are not a list of [year, month, day] lists; "
+                               "write it as date-parts: [[2018]] (or [[2018, 5, 19]]).", key=item["id"], field=field),
+                            path, line)
     return Reference(id=str(item["id"]), data=item, path=path, line=line)
+
+
+_DATE_FIELDS = ("issued", "accessed", "original-date", "event-date", "submitted")
+
+
+def _date_parts_ok(parts: Any) -> bool:
+    """CSL's date-parts: one or two lists (a range) of up to three year, month, day numbers."""
+    return (isinstance(parts, list) and 1 <= len(parts) <= 2
+            and all(isinstance(p, list) and 1 <= len(p) <= 3
+                    and all(isinstance(x, (int, str)) and not isinstance(x, bool) for x in p) for p in parts))

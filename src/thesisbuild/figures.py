@@ -14,10 +14,11 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .i18n import language, tr
+from .i18n import N_, language, tr
 from .config import Thesis
 from .errors import UserError, display_path
 from .fsutil import remove_stale
+from .yamlfile import read_text
 
 PNG_DPI = 300
 
@@ -52,7 +53,7 @@ def discover(thesis: Thesis) -> list[FigureScript]:
 def declared_data(script: Path) -> tuple[Path, ...]:
     """The files named in the script's top-level DATA, read without running the script."""
     try:
-        tree = ast.parse(script.read_text(encoding="utf-8"), filename=str(script))
+        tree = ast.parse(read_text(script, N_("figure script")), filename=str(script))
     except SyntaxError as err:
         raise UserError(tr("the figure script has a syntax error ({problem}); fix it.", problem=err.msg), script, err.lineno,
                         err.offset) from None

@@ -88,6 +88,16 @@ def load_dictionary(path: Path) -> TypoDictionary:
     entries = []
     for wrong, right in data.items():
         line = doc.line_of(wrong)
+        if isinstance(wrong, bool) or wrong is None:
+            # YAML reads yes/no/on/off/true/false/null unquoted as a truth value, not as the word.
+            raise UserError(tr("this wrong form is read as a truth value or nothing, not as a word; put the word in "
+                               "quotes (\"yes\": ya)."), path, line)
+        if isinstance(right, dict) or (isinstance(right, list) and any(isinstance(r, (dict, list)) for r in right)):
+            raise UserError(tr("'{wrong}' maps to a mapping or nested list; write its right form (or a list of "
+                               "candidates) after the colon.", wrong=wrong), path, line)
+        if isinstance(right, bool):
+            raise UserError(tr("the right form of '{wrong}' is read as a truth value, not as a word; put it in "
+                               "quotes.", wrong=wrong), path, line)
         wrong_text = str(wrong).strip()
         if not wrong_text or not _TOKEN.fullmatch(wrong_text.replace(" ", "").replace("-", "")):
             raise UserError(tr("'{wrong}' is not a word or phrase; list words only.", wrong=wrong), path, line)
@@ -102,6 +112,15 @@ def load_dictionary(path: Path) -> TypoDictionary:
         if wrong_text in options:
             raise UserError(tr("'{wrong}' maps to itself; remove the line.", wrong=wrong), path, line)
         entries.append(Entry(wrong_text, options, line))
+    # A right form that is itself listed as wrong: fixes would undo each other (a cycle) or change
+    # the text again on every run (a chain).
+    wrong_at = {e.wrong: e.line for e in entries}
+    for entry in entries:
+        for option in entry.right:
+            if option in wrong_at:
+                raise UserError(tr("'{wrong}' is corrected to '{right}', which line {line} lists as a typo itself; "
+                                   "write the final right form here, or remove one of the two lines.",
+                                   wrong=entry.wrong, right=option, line=wrong_at[option]), path, entry.line)
     return TypoDictionary(path=path, entries=entries)
 
 

@@ -54,6 +54,8 @@ def load_yaml(path: Path, what: str) -> YamlDocument:
         loader = _Loader(text)
         try:
             node = loader.get_single_node()
+            if node is not None:
+                _check_nodes(node, path, what)
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
@@ -68,6 +70,32 @@ def load_yaml(path: Path, what: str) -> YamlDocument:
     if node is not None:
         _record_lines(node, (), doc.lines)
     return doc
+
+
+def _check_nodes(root: yaml.Node, path: Path, what: str) -> None:
+    """Refuse what would be read wrongly or without end: a key written twice in one mapping (the
+    last would silently win) and aliases (*name), whose nesting can expand a few lines into more
+    data than memory holds."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            raise UserError(tr("{what} uses a YAML alias (*name) here; write the value out instead.", what=tr(what)),
+                            path, node.start_mark.line + 1)
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            keys: dict[str, int] = {}
+            for key_node, value_node in node.value:
+                if isinstance(key_node, yaml.ScalarNode):
+                    if key_node.value in keys:
+                        raise UserError(tr("'{key}' is written twice in the same place (first on line {line}); keep "
+                                           "one.", key=key_node.value, line=keys[key_node.value]),
+                                        path, key_node.start_mark.line + 1)
+                    keys[key_node.value] = key_node.start_mark.line + 1
+                stack += [value_node, key_node]
+        elif isinstance(node, yaml.SequenceNode):
+            stack += reversed(node.value)
 
 
 def _record_lines(node: yaml.Node, prefix: KeyPath, lines: dict[KeyPath, int]) -> None:

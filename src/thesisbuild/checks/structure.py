@@ -11,12 +11,15 @@ from ..i18n import plural, tr
 from ..report import print_diagnostics
 from ..sources import Source
 from .crossrefs import check_crossrefs
+from .document import check_document
 from .images import check_images
 from .latex import check_latex
+from .raw import check_raw
 
 
 def check_structure(sources: list[Source], root: Path, bibliography_title: str | None = None) -> list[Diagnostic]:
-    return check_latex(sources) + check_crossrefs(sources, bibliography_title) + check_images(sources, root)
+    return (check_document(sources) + check_latex(sources) + check_raw(sources) + check_crossrefs(sources, bibliography_title)
+            + check_images(sources, root))
 
 
 def enforce(diagnostics: list[Diagnostic], severity: dict | None = None) -> None:

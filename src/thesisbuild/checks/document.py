@@ -1,0 +1,67 @@
+"""DOC003-DOC006: a chapter the build would render wrongly without a word.
+
+- DOC003: a chapter with no text, or with no heading at all (the outputs would show a chapter with
+  no title, or run its text into the chapter before);
+- DOC004: a code fence that is never closed: everything after it would become code;
+- DOC005: control characters (a NUL byte, ...) that no output can show;
+- DOC006: the build's own markers (THESISBUILD-...) in a chapter, which would forge the DOCX's
+  table of contents or page structure."""
+
+from __future__ import annotations
+
+import re
+
+from ..diagnostics import Diagnostic
+from ..i18n import tr
+from ..sources import Source
+
+_HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)|^[^\n]+\n {0,3}(?:=+|-+)[ \t]*$", re.M)
+_FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})(?P<info>[^\n]*)$", re.M)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_MARKER = re.compile(r"THESISBUILD-[A-Z]+")
+
+
+def check_document(sources: list[Source]) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    for source in sources:
+        text = source.text
+        if not text.strip():
+            out.append(Diagnostic.of("DOC003", tr("this file has no text; write the chapter, or remove it from "
+                                                  "thesis.yaml."), source.path, 1, 1))
+            continue
+        unclosed = _unclosed_fence(text)
+        if unclosed is not None:
+            line_end = text.find("\n", unclosed)
+            out.append(Diagnostic.at("DOC004", source, unclosed, len(text) if line_end < 0 else line_end, tr(
+                "this code fence is never closed, so everything after it would be shown as code; close it with a "
+                "line of the same backticks or tildes.")))
+        if not _HEADING.search(text):
+            out.append(Diagnostic.of("DOC003", tr("this file has no heading; begin it with the chapter's title "
+                                                  "(# Pendahuluan)."), source.path, 1, 1))
+        for m in _CONTROL.finditer(text):
+            out.append(Diagnostic.at("DOC005", source, m.start(), m.end(), tr(
+                "a control character ({code}) that no output can show; delete it (it often comes from "
+                "copying out of a PDF).", code=f"U+{ord(m.group()):04X}")))
+        for m in _MARKER.finditer(text):
+            out.append(Diagnostic.at("DOC006", source, m.start(), m.end(), tr(
+                "{marker} is a marker of the build itself and may not appear in a chapter; reword it.",
+                marker=m.group())))
+    return out
+
+
+def _unclosed_fence(text: str) -> int | None:
+    """The offset of a fence that opens a code block no later fence closes."""
+    at = 0
+    while True:
+        m = _FENCE.search(text, at)
+        if m is None:
+            return None
+        fence = m.group("fence")
+        if fence[0] == "`" and "`" in m.group("info"):
+            at = m.end()          # ```code``` on one line is inline code, not a fence
+            continue
+        closing = re.compile(rf"^ {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$", re.M)
+        end = closing.search(text, m.end())
+        if end is None:
+            return m.start()
+        at = end.end()

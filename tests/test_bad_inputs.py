@@ -1,0 +1,111 @@
+"""Bad input and faults, one case per file in tests/bad_inputs/: each is applied to a fresh copy of
+the example thesis, then a command runs as a student would run it.
+
+A case file (YAML):
+
+    what: a chapter listed by an absolute path outside the thesis
+    setup:                                    # applied in order
+      - replace: {file: thesis.yaml, old: "  - chapters/01-pendahuluan.md", new: "  - /etc/passwd"}
+      - append: {file: chapters/01-pendahuluan.md, text: "..."}
+      - write: {file: typos.yaml, text: "..."}           # (bytes: latin-1 text with encoding: latin-1)
+      - symlink: {file: chapters/00-x.md, to: /etc/hostname}
+      - mkdir: drafts/01-pendahuluan.md
+    run: [build]                              # thesisbuild's arguments (default: build)
+    expect:
+      status: 2                               # default 2
+      says: ["thesis.yaml:25", "outside the thesis folder"]   # each in the output
+      script_traceback: figures/gagal.py      # a figure script's own traceback, shown on purpose
+
+Every case also asserts what every bad input promises: no traceback, the status, an error that
+names its file (and line where it gives one) in one sentence, the sources byte-identical (nothing
+the student wrote is lost or changed), and no half-written or stale output in build/."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import copy_thesis
+
+CASES = Path(__file__).resolve().parent / "bad_inputs"
+
+
+def _cases() -> list[Path]:
+    return sorted(CASES.glob("*.yaml"))
+
+
+def _apply(project: Path, step: dict) -> None:
+    (kind, args), = step.items()
+    if kind == "mkdir":
+        (project / args).mkdir(parents=True, exist_ok=True)
+        return
+    path = project / args["file"]
+    if kind == "replace":
+        text = path.read_text(encoding="utf-8")
+        assert args["old"] in text, f"the case's text to replace is not in {args['file']}: {args['old']!r}"
+        path.write_text(text.replace(args["old"], args["new"], 1), encoding="utf-8")
+    elif kind == "append":
+        with path.open("a", encoding="utf-8") as f:
+            f.write(args["text"])
+    elif kind == "write":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(str(args["text"]).encode(args.get("encoding", "utf-8")))
+    elif kind == "symlink":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.symlink_to(args["to"])
+    elif kind == "delete":
+        path.unlink()
+    else:
+        raise AssertionError(f"unknown setup step {kind!r}")
+
+
+def _sources(project: Path) -> dict[str, str]:
+    """Every file the student wrote (all but build/ and doit's state), with its hash."""
+    out = {}
+    for path in sorted(project.rglob("*")):
+        rel = path.relative_to(project)
+        if rel.parts[0] in ("build",) or rel.name.startswith(".doit") or path.is_symlink() or not path.is_file():
+            continue
+        out[rel.as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
+
+
+@pytest.mark.parametrize("case", _cases(), ids=lambda p: p.stem)
+def test_bad_input(case: Path, tmp_path: Path):
+    spec = yaml.safe_load(case.read_text(encoding="utf-8"))
+    project = copy_thesis(tmp_path / "thesis")
+    for step in spec.get("setup", []):
+        _apply(project, step)
+    before = _sources(project)
+    env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+    try:
+        proc = subprocess.run([sys.executable, "-m", "thesisbuild.cli", *spec.get("run", ["build"])], cwd=project,
+                              capture_output=True, text=True, env=env, timeout=spec.get("timeout", 120))
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"{case.stem}: {spec['what']}: no answer within {spec.get('timeout', 120)} s")
+    out = proc.stdout + proc.stderr
+    expect = spec.get("expect", {})
+    own = expect.get("script_traceback")       # a figure script's own error output is shown as it is
+    if own:
+        assert own in out, out[-3000:]
+        out_checked = out.split("Traceback", 1)[0]
+    else:
+        out_checked = out
+    assert "Traceback" not in out_checked, out[-3000:]
+    assert proc.returncode == expect.get("status", 2), out[-3000:]
+    for text in expect.get("says", []):
+        assert text in out, f"{case.stem}: expected {text!r} in:\n{out[-3000:]}"
+    if proc.returncode == 2:
+        errors = [line for line in out.splitlines() if "error" in line.lower()]
+        assert errors, out[-3000:]
+    assert _sources(project) == before, "a source file changed"
+    build = project / "build"
+    if proc.returncode != 0 and build.is_dir():
+        left = sorted(p.name for p in build.iterdir() if p.is_file())
+        assert not [n for n in left if n.startswith("thesis.") or n.endswith((".partial", ".tmp"))], left
