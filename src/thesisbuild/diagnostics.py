@@ -86,6 +86,8 @@ RULES: dict[str, Rule] = {r.code: r for r in (
          "a control character (a NUL byte, ...) that no output can show"),
     Rule("DOC006", "build-marker", Severity.ERROR, False,
          "the build's own markers (THESISBUILD-...) in a chapter"),
+    Rule("DOC007", "deep-brackets", Severity.ERROR, False,
+         "square brackets nested more than twelve deep, which pandoc takes exponential time over"),
     Rule("IMG001", "missing-image", Severity.ERROR, False,
          "an image path with no file; names the closest file"),
     Rule("IMG002", "image-outside-thesis", Severity.ERROR, False,

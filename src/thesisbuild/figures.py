@@ -76,8 +76,9 @@ def declared_data(script: Path) -> tuple[Path, ...]:
     return ()
 
 
-def run_figure(figure: FigureScript, build: Path) -> dict[str, Path]:
-    """Run one figure script in a fresh Python with fixed fonts and metadata; fail with its stderr."""
+def run_figure(figure: FigureScript, build: Path, seconds: float = 120.0) -> dict[str, Path]:
+    """Run one figure script in a fresh Python with fixed fonts and metadata; fail with its stderr,
+    or when it runs longer than `seconds` (the profile's limits.figure_seconds)."""
     outputs = figure.outputs(build)
     remove_stale(*outputs.values())             # never let an old image pass for a new one
     outputs["svg"].parent.mkdir(parents=True, exist_ok=True)
@@ -85,9 +86,15 @@ def run_figure(figure: FigureScript, build: Path) -> dict[str, Path]:
     env["PYTHONHASHSEED"] = "0"
     env["SOURCE_DATE_EPOCH"] = env.get("SOURCE_DATE_EPOCH", "315532800")
     env["THESISBUILD_LANG"] = language()        # the script's own messages in the user's language
-    proc = subprocess.run([sys.executable, "-m", "thesisbuild.figure_runner", str(figure.script),
-                           str(outputs["svg"]), str(outputs["png"]), str(PNG_DPI)],
-                          capture_output=True, text=True, cwd=figure.script.parent, env=env)
+    try:
+        proc = subprocess.run([sys.executable, "-m", "thesisbuild.figure_runner", str(figure.script),
+                               str(outputs["svg"]), str(outputs["png"]), str(PNG_DPI)],
+                              capture_output=True, text=True, cwd=figure.script.parent, env=env, timeout=seconds)
+    except subprocess.TimeoutExpired:
+        remove_stale(*outputs.values())
+        raise UserError(tr("the figure script ran longer than {seconds} s and was stopped; make it finish (a loop "
+                           "that never ends?), or raise limits.figure_seconds under profile: in thesis.yaml.",
+                           seconds=f"{seconds:g}"), figure.script) from None
     if proc.returncode != 0:
         remove_stale(*outputs.values())
         detail = "\n".join(proc.stderr.strip().splitlines()[-15:])

@@ -237,6 +237,7 @@ SCHEMA: dict = {
         "date_format": STRING,
         "months": Value("strings", count=12),
     },
+    "limits": {"figure_seconds": Value("number", minimum=1.0, maximum=3600.0)},
 }
 # Keys a profile file may hold that are not values of the profile itself.
 FILE_ONLY_KEYS = ("extends",)

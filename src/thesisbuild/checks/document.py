@@ -5,7 +5,9 @@
 - DOC004: a code fence that is never closed: everything after it would become code;
 - DOC005: control characters (a NUL byte, ...) that no output can show;
 - DOC006: the build's own markers (THESISBUILD-...) in a chapter, which would forge the DOCX's
-  table of contents or page structure."""
+  table of contents or page structure;
+- DOC007: square brackets nested more than twelve deep, on which pandoc's time grows
+  exponentially (twenty deep: a minute)."""
 
 from __future__ import annotations
 
@@ -42,11 +44,38 @@ def check_document(sources: list[Source]) -> list[Diagnostic]:
             out.append(Diagnostic.at("DOC005", source, m.start(), m.end(), tr(
                 "a control character ({code}) that no output can show; delete it (it often comes from "
                 "copying out of a PDF).", code=f"U+{ord(m.group()):04X}")))
+        deep = _deep_brackets(text)
+        if deep is not None:
+            out.append(Diagnostic.at("DOC007", source, deep, deep + 1, tr(
+                "square brackets open {depth} deep here; pandoc's time grows exponentially with such nesting (a "
+                "build would hang). Close them, or write a literal bracket as \\[.", depth=_MAX_BRACKETS + 1)))
         for m in _MARKER.finditer(text):
             out.append(Diagnostic.at("DOC006", source, m.start(), m.end(), tr(
                 "{marker} is a marker of the build itself and may not appear in a chapter; reword it.",
                 marker=m.group())))
     return out
+
+
+_MAX_BRACKETS = 12
+
+
+def _deep_brackets(text: str) -> int | None:
+    """The offset of a '[' opened while _MAX_BRACKETS others are open in the same paragraph (a blank
+    line ends a paragraph; an escaped bracket does not count)."""
+    depth = 0
+    previous = ""
+    for i, char in enumerate(text):
+        if char == "\n" and previous == "\n":
+            depth = 0
+        elif previous != "\\":
+            if char == "[":
+                depth += 1
+                if depth > _MAX_BRACKETS:
+                    return i
+            elif char == "]" and depth:
+                depth -= 1
+        previous = "" if previous == "\\" and char == "\\" else char
+    return None
 
 
 def _unclosed_fence(text: str) -> int | None:
