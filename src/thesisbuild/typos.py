@@ -8,6 +8,7 @@ quotations are reported but never changed.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -151,7 +152,8 @@ class TypoHit:
 
 def find_typos(source: Source, dictionary: TypoDictionary) -> list[TypoHit]:
     text = source.text
-    keys = [(c.start, c.end) for c in find_citations(source, crossrefs=True)]
+    keys = sorted((c.start, c.end) for c in find_citations(source, crossrefs=True))
+    key_starts = [a for a, _ in keys]
     hits: list[TypoHit] = []
     tokens = list(_TOKEN.finditer(text))
     skip_until = -1
@@ -166,7 +168,8 @@ def find_typos(source: Source, dictionary: TypoDictionary) -> list[TypoHit]:
             if end is None:
                 continue
             start = token.start()
-            if source.overlaps_region(start, end) or any(a <= start < b for a, b in keys):
+            k = bisect.bisect_right(key_starts, start) - 1     # the last citation key starting here or before
+            if source.overlaps_region(start, end) or (k >= 0 and start < keys[k][1]):
                 break
             hits.append(TypoHit(start, end, text[start:end], form, source.in_quote(start)))
             skip_until = end

@@ -134,6 +134,8 @@ class WordList:
     def one_edit_indonesian(self, word: str) -> list[str]:
         """The Indonesian words (four letters or more) one edit from a lower-case word: a letter
         dropped, added, changed, or two swapped; sorted."""
+        if len(word) > LONGEST_WORD:
+            return []
         if word not in self.near:
             splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
             edits = {a + b[1:] for a, b in splits if b}
@@ -163,6 +165,7 @@ class WordList:
 
 
 _ALPHABET = "abcdefghijklmnopqrstuvwxyz"
+LONGEST_WORD = 40      # letters; longer runs are not words (see near_frequent)
 
 
 def load_word_list(path: Path | None) -> WordList:
@@ -209,13 +212,17 @@ def damerau(a: str, b: str) -> int:
 
 def near_frequent(counts: Counter, rare_max: int = 2, frequent_min: int = 5, ratio: int = 5) -> dict[str, str]:
     """Rare words within a small edit distance of a much more frequent word: {"Kazaksthan": "Kazakhstan"}."""
-    frequent = {w: c for w, c in counts.items() if c >= frequent_min and len(w) >= 5}
+    # Edits of a word grow with the square of its length: a run of letters longer than any word
+    # (a pasted hash, a line of "aaaa...") has no near neighbour worth the time.
+    frequent = {w: c for w, c in counts.items() if c >= frequent_min and 5 <= len(w) <= LONGEST_WORD}
     index: dict[str, set[str]] = {}
     for word in frequent:
         for d in _deletes(word.lower(), 2 if len(word) >= 8 else 1):
             index.setdefault(d, set()).add(word)
     found: dict[str, str] = {}
     for word, count in counts.items():
+        if len(word) > LONGEST_WORD:
+            continue
         if count > rare_max or len(word) < 5 or word in frequent:
             continue
         limit = 2 if len(word) >= 8 else 1

@@ -63,19 +63,20 @@ def _deep_brackets(text: str) -> int | None:
     """The offset of a '[' opened while _MAX_BRACKETS others are open in the same paragraph (a blank
     line ends a paragraph; an escaped bracket does not count)."""
     depth = 0
-    previous = ""
-    for i, char in enumerate(text):
-        if char == "\n" and previous == "\n":
+    for m in _BRACKET_EVENT.finditer(text):
+        token = m.group()
+        if token == "[":
+            depth += 1
+            if depth > _MAX_BRACKETS:
+                return m.start()
+        elif token == "]":
+            depth = max(0, depth - 1)
+        elif token[0] == "\n":
             depth = 0
-        elif previous != "\\":
-            if char == "[":
-                depth += 1
-                if depth > _MAX_BRACKETS:
-                    return i
-            elif char == "]" and depth:
-                depth -= 1
-        previous = "" if previous == "\\" and char == "\\" else char
     return None
+
+
+_BRACKET_EVENT = re.compile(r"\\.|\[|\]|\n[ \t]*\n", re.S)   # an escape, a bracket, a blank line
 
 
 def _unclosed_fence(text: str) -> int | None:

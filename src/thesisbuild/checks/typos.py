@@ -12,7 +12,7 @@ from ..diagnostics import Diagnostic, Severity
 from ..i18n import tr
 from ..sources import Source
 from ..typos import TypoDictionary, find_typos
-from ..words import _WORD, WordList, damerau, near_frequent
+from ..words import _WORD, LONGEST_WORD, WordList, damerau, near_frequent
 
 
 def check_typos(sources: list[Source], dictionary: TypoDictionary | None,
@@ -112,6 +112,9 @@ def _suspects(sources: list[Source], words: WordList, covered: dict) -> list[Dia
 
 def _suspect_message(word: str, words: WordList, counts: Counter, neighbours: dict[str, str],
                      italic: bool = False) -> str | None:
+    if len(word) > LONGEST_WORD:
+        return tr("a run of {count} letters with no space ({start}...) is no word of any list; break it into "
+                  "words, or put it in `code` if it is a name or a value.", count=len(word), start=word[:20])
     near = _neighbour(word, words, neighbours)
     if italic:
         if near is None or words.knows(word) or not _misspelt_neighbour(word, near, words, counts):
