@@ -4,6 +4,7 @@ the example thesis, then a command runs as a student would run it.
 A case file (YAML):
 
     what: a chapter listed by an absolute path outside the thesis
+    first: [[build]]                          # commands that succeed before the change (optional)
     setup:                                    # applied in order
       - replace: {file: thesis.yaml, old: "  - chapters/01-pendahuluan.md", new: "  - /etc/passwd"}
       - append: {file: chapters/01-pendahuluan.md, text: "..."}
@@ -80,10 +81,14 @@ def _sources(project: Path) -> dict[str, str]:
 def test_bad_input(case: Path, tmp_path: Path):
     spec = yaml.safe_load(case.read_text(encoding="utf-8"))
     project = copy_thesis(tmp_path / "thesis")
+    env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+    for command in spec.get("first", []):       # commands that succeed before the case's change
+        done = subprocess.run([sys.executable, "-m", "thesisbuild.cli", *command], cwd=project,
+                              capture_output=True, text=True, env=env)
+        assert done.returncode == 0, done.stdout + done.stderr
     for step in spec.get("setup", []):
         _apply(project, step)
     before = _sources(project)
-    env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
     try:
         proc = subprocess.run([sys.executable, "-m", "thesisbuild.cli", *spec.get("run", ["build"])], cwd=project,
                               capture_output=True, text=True, env=env, timeout=spec.get("timeout", 120))

@@ -54,7 +54,8 @@ def _mtime(path: Path) -> tuple[int, int]:
 def build_pdf(thesis: Thesis, warn: bool = True) -> Path:
     out = outputs(thesis)
     doc = _prepare(thesis, warn)
-    with _no_stale(out["pdf"], out["typ"], out["pages"]):
+    # A failed PDF leaves no DOCX of older sources beside it: both outputs or neither are current.
+    with _no_stale(out["pdf"], out["typ"], out["pages"], out["docx"]):
         render_pdf(doc, out["typ"], out["pdf"])
     _report(out["pdf"])
     return out["pdf"]

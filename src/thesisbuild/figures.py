@@ -86,15 +86,23 @@ def run_figure(figure: FigureScript, build: Path, seconds: float = 120.0) -> dic
     env["PYTHONHASHSEED"] = "0"
     env["SOURCE_DATE_EPOCH"] = env.get("SOURCE_DATE_EPOCH", "315532800")
     env["THESISBUILD_LANG"] = language()        # the script's own messages in the user's language
+    # The script draws into hidden names; only a whole run moves them into place, so a run stopped
+    # half-way (killed, timed out) leaves no image that could pass for a new one.
+    partial = {kind: path.with_name(f".{path.name}.partial") for kind, path in outputs.items()}
     try:
         proc = subprocess.run([sys.executable, "-m", "thesisbuild.figure_runner", str(figure.script),
-                               str(outputs["svg"]), str(outputs["png"]), str(PNG_DPI)],
+                               str(partial["svg"]), str(partial["png"]), str(PNG_DPI)],
                               capture_output=True, text=True, cwd=figure.script.parent, env=env, timeout=seconds)
     except subprocess.TimeoutExpired:
-        remove_stale(*outputs.values())
+        remove_stale(*outputs.values(), *partial.values())
         raise UserError(tr("the figure script ran longer than {seconds} s and was stopped; make it finish (a loop "
                            "that never ends?), or raise limits.figure_seconds under profile: in thesis.yaml.",
                            seconds=f"{seconds:g}"), figure.script) from None
+    if proc.returncode == 0:
+        for kind in ("png", "svg"):
+            if partial[kind].is_file() and partial[kind].stat().st_size > 0:
+                os.replace(partial[kind], outputs[kind])
+    remove_stale(*partial.values())
     if proc.returncode != 0:
         remove_stale(*outputs.values())
         detail = "\n".join(proc.stderr.strip().splitlines()[-15:])
