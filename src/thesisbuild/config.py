@@ -221,6 +221,14 @@ def load_thesis(config_path: Path | None = None) -> Thesis:
     appendices = [_existing(doc, root, rel, ("appendices", i), N_("appendix"))
                   for i, rel in enumerate(_string_list(doc, "appendices"))]
     front_texts = _front_texts(doc, root, profile)
+    # One file in two places would print it twice, with its labels defined twice.
+    listed: dict[Path, tuple] = {}
+    for key, paths in (("chapters", chapters), ("appendices", appendices)):
+        for i, file in enumerate(paths):
+            if file in listed:
+                raise UserError(tr("this file is listed twice (also at line {line}); list each chapter or appendix "
+                                   "once.", line=doc.line_of(*listed[file])), path, doc.line_of(key, i))
+            listed[file] = (key, i)
 
     return Thesis(root=root, config_path=path, title=strings["title"], author=strings["author"],
                   lang=lang, chapters=chapters, bibliography=bibliography, csl=csl, profile=profile,

@@ -46,12 +46,13 @@ def discover(thesis: Thesis) -> list[FigureScript]:
     folder = figures_dir(thesis)
     if not folder.is_dir():
         return []
-    return [FigureScript(p.stem, p, declared_data(p)) for p in sorted(folder.glob("*.py"))
+    return [FigureScript(p.stem, p, declared_data(p, thesis.root)) for p in sorted(folder.glob("*.py"))
             if not p.name.startswith("_")]
 
 
-def declared_data(script: Path) -> tuple[Path, ...]:
-    """The files named in the script's top-level DATA, read without running the script."""
+def declared_data(script: Path, root: Path | None = None) -> tuple[Path, ...]:
+    """The files named in the script's top-level DATA, read without running the script; with
+    `root`, each must lie in that folder (the thesis)."""
     try:
         tree = ast.parse(read_text(script, N_("figure script")), filename=str(script))
     except SyntaxError as err:
@@ -71,6 +72,9 @@ def declared_data(script: Path) -> tuple[Path, ...]:
                 if not path.is_file():
                     raise UserError(tr("DATA names '{name}', which does not exist beside the script; create it or "
                                        "fix the name.", name=name), script, node.lineno)
+                if root is not None and not path.is_relative_to(root.resolve()):
+                    raise UserError(tr("DATA names '{name}', which is outside the thesis folder; copy the data into "
+                                       "the thesis (e.g. beside the script).", name=name), script, node.lineno)
                 paths.append(path)
             return tuple(paths)
     return ()
