@@ -1,0 +1,73 @@
+"""Process faults: a command killed at any moment loses nothing and leaves nothing stale."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.conftest import copy_thesis, run_doit
+
+CHAPTER = Path("chapters") / "01-pendahuluan.md"
+
+
+def _env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+
+
+def test_fix_killed_at_any_moment_leaves_the_whole_old_or_the_whole_new_chapter(tmp_path: Path):
+    project = copy_thesis(tmp_path / "thesis")
+    chapter = project / CHAPTER
+    # A long chapter (the example's text twenty times, with its typos), so that a kill can land
+    # while the fixes are computed and while the file is written.
+    head, body = chapter.read_text(encoding="utf-8").split("\n", 1)
+    old = head + "\n" + body * 20
+    chapter.write_text(old, encoding="utf-8")
+    reference = tmp_path / "reference"
+    shutil.copytree(project, reference)
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "thesisbuild.cli", "fix"], cwd=reference, env=_env(), check=True,
+                   capture_output=True)
+    took = time.perf_counter() - start
+    new = (reference / CHAPTER).read_text(encoding="utf-8")
+    assert new != old
+    rng = random.Random(20261127)
+    for _ in range(12):
+        chapter.write_text(old, encoding="utf-8")
+        proc = subprocess.Popen([sys.executable, "-m", "thesisbuild.cli", "fix"], cwd=project, env=_env(),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.3, 1.1) * took)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        text = chapter.read_text(encoding="utf-8")
+        assert text in (old, new), "a killed fix left a chapter that is neither the old nor the new one"
+    # Temporary files a killed write left are removed by the next write once they are stale.
+    for left in (project / "chapters").glob(".*.tmp"):
+        os.utime(left, (time.time() - 3600, time.time() - 3600))
+    chapter.write_text(old, encoding="utf-8")
+    subprocess.run([sys.executable, "-m", "thesisbuild.cli", "fix"], cwd=project, env=_env(), check=True,
+                   capture_output=True)
+    assert chapter.read_text(encoding="utf-8") == new
+    assert not list((project / "chapters").glob(".*.tmp"))
+
+
+def test_doit_killed_mid_build_then_run_again_equals_a_clean_build(tmp_path: Path):
+    project = copy_thesis(tmp_path / "thesis")
+    clean = copy_thesis(tmp_path / "clean")
+    start = time.perf_counter()
+    assert run_doit(clean, "pdf", "docx").returncode == 0
+    took = time.perf_counter() - start
+    proc = subprocess.Popen([sys.executable, "-m", "doit", "pdf", "docx"], cwd=project, env=_env(),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.6 * took)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    done = run_doit(project, "pdf", "docx")
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    for name in ("thesis.pdf", "thesis.docx"):
+        assert (project / "build" / name).read_bytes() == (clean / "build" / name).read_bytes(), name
