@@ -80,6 +80,28 @@ def declared_data(script: Path, root: Path | None = None) -> tuple[Path, ...]:
     return ()
 
 
+_NOT_WATCHED = {".git", ".venv", "venv", "node_modules", "__pycache__"}
+
+
+def _project_files(project: Path, build: Path) -> dict[Path, tuple[int, int]]:
+    """The thesis's files outside build/ with their modification time and size, to tell what a
+    figure script wrote where it should not."""
+    found: dict[Path, tuple[int, int]] = {}
+    for folder, dirs, files in os.walk(project):
+        dirs[:] = [d for d in dirs if d not in _NOT_WATCHED and Path(folder, d) != build
+                   and not d.startswith(".doit")]
+        for name in files:
+            path = Path(folder, name)
+            if name.startswith(".doit"):
+                continue
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            found[path] = (stat.st_mtime_ns, stat.st_size)
+    return found
+
+
 def run_figure(figure: FigureScript, build: Path, seconds: float = 120.0) -> dict[str, Path]:
     """Run one figure script in a fresh Python with fixed fonts and metadata; fail with its stderr,
     or when it runs longer than `seconds` (the profile's limits.figure_seconds)."""
@@ -93,6 +115,8 @@ def run_figure(figure: FigureScript, build: Path, seconds: float = 120.0) -> dic
     # The script draws into hidden names; only a whole run moves them into place, so a run stopped
     # half-way (killed, timed out) leaves no image that could pass for a new one.
     partial = {kind: path.with_name(f".{path.name}.partial") for kind, path in outputs.items()}
+    project = figure.script.parent.parent
+    before = _project_files(project, build)
     try:
         proc = subprocess.run([sys.executable, "-m", "thesisbuild.figure_runner", str(figure.script),
                                str(partial["svg"]), str(partial["png"]), str(PNG_DPI)],
@@ -102,6 +126,13 @@ def run_figure(figure: FigureScript, build: Path, seconds: float = 120.0) -> dic
         raise UserError(tr("the figure script ran longer than {seconds} s and was stopped; make it finish (a loop "
                            "that never ends?), or raise limits.figure_seconds under profile: in thesis.yaml.",
                            seconds=f"{seconds:g}"), figure.script) from None
+    changed = sorted(path for path, stamp in _project_files(project, build).items() if before.get(path) != stamp)
+    if changed:
+        remove_stale(*outputs.values(), *partial.values())
+        raise UserError(tr("the figure script wrote {files} in the thesis folder; a figure script only draws (the "
+                           "build saves the figure): remove what it writes, and restore those files if it changed "
+                           "them.", files=", ".join(p.relative_to(project).as_posix() for p in changed[:5])),
+                        figure.script)
     if proc.returncode == 0:
         for kind in ("png", "svg"):
             if partial[kind].is_file() and partial[kind].stat().st_size > 0:
