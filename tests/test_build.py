@@ -11,7 +11,7 @@ import pytest
 from lxml import etree
 from pypdf import PdfReader
 
-from .conftest import copy_thesis, run_doit
+from .conftest import copy_thesis, run_cli, run_doit
 
 W = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
 CM = 1440 / 2.54  # twips per centimetre
@@ -270,3 +270,27 @@ def test_each_docx_contents_entry_shows_its_page_number_as_the_pdfs_contents_do(
         assert in_pdf == page, f"{title!r}: page {page} in the DOCX, {in_pdf} in the PDF"
     body = [int(page) for title, page in entries if page.isdigit() and not title.startswith("Gambar")]
     assert body[0] == 1 and body == sorted(body)
+
+
+def test_a_pdf_a_profile_value_writes_pdf_a_2b(tmp_path: Path):
+    """PDF/A for a library deposit: typst checks what the standard needs while it writes (fonts
+    embedded, no transparency groups it forbids, metadata) and fails otherwise; the PDF says which
+    standard it follows in its XMP metadata, as a validator reads it."""
+    project = copy_thesis(tmp_path / "thesis")
+    with (project / "thesis.yaml").open("a", encoding="utf-8") as f:
+        f.write("profile:\n  pdf:\n    standard: a-2b\n")
+    proc = run_cli(project, "build", "--pdf")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    reader = PdfReader(str(project / "build" / "thesis.pdf"))
+    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode("utf-8")
+    assert re.search(r"<pdfaid:part>2</pdfaid:part>", xmp), xmp[:500]
+    assert re.search(r"<pdfaid:conformance>B</pdfaid:conformance>", xmp), xmp[:500]
+    plain = PdfReader(str(_plain_pdf(tmp_path)))
+    assert "/Metadata" not in plain.trailer["/Root"] or "pdfaid" not in \
+        plain.trailer["/Root"]["/Metadata"].get_object().get_data().decode("utf-8")
+
+
+def _plain_pdf(tmp_path: Path) -> Path:
+    project = copy_thesis(tmp_path / "plain")
+    assert run_cli(project, "build", "--pdf").returncode == 0
+    return project / "build" / "thesis.pdf"

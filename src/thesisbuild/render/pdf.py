@@ -119,8 +119,10 @@ def render_pdf(doc: PreparedDocument, typ_path: Path, pdf_path: Path, draft: dic
         body = doc.convert("typst", extra)
     write_atomic(typ_path, typst_preamble(doc.thesis, draft) + body)
     compiler = compiler or typst_compiler(doc.thesis, typ_path)
+    standard = str(doc.thesis.profile.get("pdf.standard"))
     try:
-        pdf = compiler.compile(timestamp=doc.epoch)
+        pdf = compiler.compile(timestamp=doc.epoch,
+                               pdf_standards=[standard] if standard != "none" and draft is None else [])
     except Exception as err:  # typst reports source errors as exceptions with its own message
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         # The chapter and line behind the position typst names in thesis.typ, when it can be found.
