@@ -294,3 +294,24 @@ def _plain_pdf(tmp_path: Path) -> Path:
     project = copy_thesis(tmp_path / "plain")
     assert run_cli(project, "build", "--pdf").returncode == 0
     return project / "build" / "thesis.pdf"
+
+
+def test_the_manifest_names_every_input_tool_font_and_output_by_hash(example_build: Path):
+    import hashlib
+    import json
+
+    manifest = json.loads((example_build / "build" / "manifest.json").read_text(encoding="utf-8"))
+    for name in ("thesis.pdf", "thesis.docx"):
+        assert manifest["outputs"][name] == hashlib.sha256((example_build / "build" / name).read_bytes()).hexdigest()
+    assert "chapters/01-pendahuluan.md" in manifest["inputs"]
+    assert "bibliography/references.yaml" in manifest["inputs"]
+    assert "figures/linimasa.py" in manifest["inputs"]
+    assert manifest["fonts"] and manifest["tools"]["pandoc"].startswith("pandoc")
+    text = json.dumps(manifest)
+    assert str(example_build) not in text and "/tmp/" not in text   # no absolute path
+
+
+def test_verify_reproducible_builds_again_and_finds_the_same_bytes(example_build: Path):
+    proc = run_cli(example_build, "verify", "--reproducible")
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert proc.stdout.count("PASS reproducible") == 2

@@ -10,6 +10,7 @@ from .errors import UserError, display_path
 from .figures import discover, run_figure
 from .fsutil import remove_stale
 from .i18n import tr
+from .manifest import write_manifest
 from .render.document import prepare
 from .render.docx import render_docx, write_reference_docx
 from .render.pdf import pages_path, render_pdf
@@ -57,6 +58,7 @@ def build_pdf(thesis: Thesis, warn: bool = True) -> Path:
     # A failed PDF leaves no DOCX of older sources beside it: both outputs or neither are current.
     with _no_stale(out["pdf"], out["typ"], out["pages"], out["docx"]):
         render_pdf(doc, out["typ"], out["pdf"])
+    write_manifest(thesis)
     _report(out["pdf"])
     return out["pdf"]
 
@@ -68,6 +70,7 @@ def build_docx(thesis: Thesis, warn: bool = True) -> Path:
         if not out["reference"].is_file():
             build_reference(thesis)
         render_docx(doc, out["reference"], out["docx"], pages_path(out["pdf"]))
+    write_manifest(thesis)
     _report(out["docx"])
     return out["docx"]
 

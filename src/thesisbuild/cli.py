@@ -107,6 +107,9 @@ def main(argv: list[str] | None = None) -> int:
                         help=tr("build/thesis.pdf and build/thesis.docx by default"))
     verify.add_argument("--format", choices=["text", "json", "github", "sarif"], default="text",
                         help=tr("text: a PASS or FAIL line per rule; the others: each failed rule as a finding"))
+    verify.add_argument("--reproducible", action="store_true",
+                        help=tr("also build the thesis again in a temporary folder and compare the outputs byte "
+                                "for byte"))
     verify.add_argument("--fail-on", choices=["error", "warning", "info", "never"], default="error",
                         help=tr("exit 1 when a finding is at or above this severity (default: error)"))
 
@@ -211,9 +214,20 @@ def _run(args: argparse.Namespace) -> int:
             sys.stdout.write(FORMATS[args.format](failed, {}))
         print(tr("thesisbuild verify: {passed} of {total} rules pass against the profile '{profile}'.",
                  passed=len(checks) - len(failed), total=len(checks), profile=thesis.profile.name), file=sys.stderr)
+        differ = []
+        if args.reproducible:
+            from .reproduce import rebuild_and_compare  # lazy: start-up time, as above
+
+            for name, same in rebuild_and_compare(thesis):
+                print(tr("{status} reproducible: {name} built again from the sources in a new folder is byte-identical",
+                         status="PASS" if same else "FAIL", name=name) if same else
+                      tr("FAIL reproducible: {name} built again from the sources in a new folder differs; the build "
+                         "depends on something outside the sources (see build/manifest.json)", name=name))
+                if not same:
+                    differ.append(name)
         if args.fail_on == "never":
             return 0
-        return 1 if any(d.severity >= Severity.parse(args.fail_on) for d in failed) else 0
+        return 1 if differ or any(d.severity >= Severity.parse(args.fail_on) for d in failed) else 0
     if args.verb == "watch":
         # lazy: start-up time
         from .watch import watch
