@@ -56,6 +56,8 @@ def _apply(project: Path, step: dict) -> None:
         with path.open("a", encoding="utf-8") as f:
             f.write(args["text"])
     elif kind == "write":
+        if path.is_dir():
+            shutil.rmtree(path)          # a file where a folder of the build was
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(str(args["text"]).encode(args.get("encoding", "utf-8")))
     elif kind == "symlink":
@@ -98,7 +100,7 @@ def test_bad_input(case: Path, tmp_path: Path, capsys: pytest.CaptureFixture, mo
                    example_build: Path):
     spec = yaml.safe_load(case.read_text(encoding="utf-8"))
     project = copy_thesis(tmp_path / "thesis")
-    # The example's figures, drawn once for the session (newer than their scripts, so not drawn again).
+    # The example's figures, drawn once for the session (newer than their scripts: not drawn again).
     shutil.copytree(example_build / "build" / "figures", project / "build" / "figures")
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     for command in spec.get("first", []):       # commands that succeed before the case's change

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .errors import UserError
+from .errors import UserError, file_error
 from .i18n import N_, parse_language, plural, set_language, tr
 
 # argparse's own words (it looks each up through its module-level `_`), so --help and usage errors
@@ -132,6 +132,9 @@ def main(argv: list[str] | None = None) -> int:
         return _run(args)
     except UserError as err:
         print(err, file=sys.stderr)
+        return 2
+    except OSError as err:
+        print(file_error(err), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .i18n import tr
+
 
 class UserError(Exception):
     """A problem in the user's input. The CLI prints it and exits with status 2. One that a rule of the
@@ -61,3 +63,12 @@ def display_path(path: Path) -> str:
         return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+def file_error(err: OSError) -> UserError:
+    """A failed read or write (a full disk, a read-only folder, a file where a folder belongs) as
+    one sentence naming the path."""
+    reason = err.strerror or type(err).__name__
+    return UserError(tr("could not read or write this ({reason}); check that the folder exists, is a folder, can be "
+                        "written and that the disk has space, then run the command again.", reason=reason),
+                     err.filename if err.filename else None)

@@ -14,7 +14,7 @@ from .config import Thesis, load_thesis, outputs
 from .diagnostics import Severity
 from .drafts import build_draft, drafts as chapters, last_sent, sent_folder
 from .epoch import source_date_epoch
-from .errors import UserError
+from .errors import UserError, file_error
 from .figures import discover, run_figure
 from .fixes import fix_files
 from .fsutil import remove_stale, write_atomic
@@ -59,6 +59,8 @@ def _action(fn, *args):
             fn(*args)
         except UserError as err:
             return TaskFailed(str(err))
+        except OSError as err:
+            return TaskFailed(str(file_error(err)))
         return True
     run.__name__ = fn.__name__
     return run
