@@ -7,7 +7,7 @@ A case file (YAML):
     first: [[build]]                          # commands that succeed before the change (optional)
     setup:                                    # applied in order
       - replace: {file: thesis.yaml, old: "  - chapters/01-pendahuluan.md", new: "  - /etc/passwd"}
-      - append: {file: chapters/01-pendahuluan.md, text: "..."}
+      - append: {file: chapters/01-pendahuluan.md, text: "...", times: 1}   # times: repeated
       - write: {file: typos.yaml, text: "..."}           # (bytes: latin-1 text with encoding: latin-1)
       - symlink: {file: chapters/00-x.md, to: /etc/hostname}
       - mkdir: drafts/01-pendahuluan.md
@@ -54,7 +54,7 @@ def _apply(project: Path, step: dict) -> None:
         path.write_text(text.replace(args["old"], args["new"], 1), encoding="utf-8")
     elif kind == "append":
         with path.open("a", encoding="utf-8") as f:
-            f.write(args["text"])
+            f.write(args["text"] * args.get("times", 1))
     elif kind == "write":
         if path.is_dir():
             shutil.rmtree(path)          # a file where a folder of the build was

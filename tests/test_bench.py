@@ -68,3 +68,10 @@ def test_a_reviewed_typo_whose_words_are_gone_stops_the_typo_benchmark_with_its_
         reviewed_text("Oleh Rusia, Kazakhstan terus maju.", tsv)
     with pytest.raises(SystemExit, match=r"list\.tsv:2: .*occurs 2 times"):
         reviewed_text("Rusia, Kazakhtan terus. Rusia, Kazakhtan terus.", tsv)
+
+
+def test_the_pathological_markdown_benchmark_compares_with_prose():
+    out = run_bench("pathological.py")
+    assert re.search(r"^samples: 8, \d+ to \d+ characters$", out, re.M), out
+    assert re.search(r"^lint: median \d+\.\d\d ms/KB, worst \d+\.\dx prose", out, re.M), out
+    assert re.search(r"^pandoc: median \d+\.\d\d ms/KB, worst \d+\.\dx prose", out, re.M), out
