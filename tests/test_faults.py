@@ -71,3 +71,23 @@ def test_doit_killed_mid_build_then_run_again_equals_a_clean_build(tmp_path: Pat
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     for name in ("thesis.pdf", "thesis.docx"):
         assert (project / "build" / name).read_bytes() == (clean / "build" / name).read_bytes(), name
+
+
+def test_a_chapter_saved_while_fix_runs_keeps_the_saved_text(tmp_path: Path):
+    import pytest
+
+    from thesisbuild.errors import UserError
+    from thesisbuild.fixes import fix_files
+    from thesisbuild.lint import LintRequest, run_lint
+
+    project = copy_thesis(tmp_path / "thesis")
+    chapter = project / CHAPTER
+    result = run_lint(LintRequest(chapters=[chapter], bibliographies=[], lang="id-ID", typos=project / "typos.yaml",
+                                  suspects=False, citations=False))
+    fixes = [d for d in result.diagnostics if d.code == "TYP001" and d.fix is not None]
+    assert fixes
+    saved = chapter.read_text(encoding="utf-8") + "\nKalimat yang baru disimpan di editor.\n"
+    chapter.write_text(saved, encoding="utf-8")          # the student saves between the read and the write
+    with pytest.raises(UserError, match="changed while it was being fixed"):
+        fix_files(fixes, result.texts, write=True)
+    assert chapter.read_text(encoding="utf-8") == saved

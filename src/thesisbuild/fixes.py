@@ -6,7 +6,7 @@ import difflib
 from pathlib import Path
 
 from .diagnostics import Diagnostic, Fix
-from .errors import display_path
+from .errors import UserError, display_path
 from .fsutil import write_atomic
 from .i18n import tr
 
@@ -52,7 +52,9 @@ def fix_files(diagnostics: list[Diagnostic], texts: dict[Path, str], *, write: b
 def _write_preserving(path: Path, original: str, new: str) -> None:
     """Write back with the file's own BOM; everything else is in the text already."""
     raw = path.read_bytes()
-    if raw.decode("utf-8-sig") != original:
-        raise RuntimeError(tr("{path} changed while it was being fixed; run the command again.", path=path))
+    if raw.decode("utf-8-sig", errors="replace") != original:
+        # Saved in an editor since it was read: its new text is kept, and nothing is fixed in it.
+        raise UserError(tr("this file changed while it was being fixed; nothing was written to it. Run the "
+                           "command again."), path)
     bom = b"\xef\xbb\xbf" if raw.startswith(b"\xef\xbb\xbf") else b""
     write_atomic(path, bom + new.encode("utf-8"))
