@@ -56,7 +56,8 @@ def build_pdf(thesis: Thesis, warn: bool = True) -> Path:
     out = outputs(thesis)
     doc = _prepare(thesis, warn)
     # A failed PDF leaves no DOCX of older sources beside it: both outputs or neither are current.
-    with _no_stale(out["pdf"], out["typ"], out["pages"], out["docx"]):
+    # thesis.typ stays: it is what typst could not compile, and its error names it.
+    with _no_stale(out["pdf"], out["pages"], out["docx"]):
         render_pdf(doc, out["typ"], out["pdf"])
     write_manifest(thesis)
     _report(out["pdf"])
