@@ -75,3 +75,9 @@ def test_the_pathological_markdown_benchmark_compares_with_prose():
     assert re.search(r"^samples: 8, \d+ to \d+ characters$", out, re.M), out
     assert re.search(r"^lint: median \d+\.\d\d ms/KB, worst \d+\.\dx prose", out, re.M), out
     assert re.search(r"^pandoc: median \d+\.\d\d ms/KB, worst \d+\.\dx prose", out, re.M), out
+
+
+def test_the_fault_benchmark_finds_only_whole_chapters_after_kills():
+    out = run_bench("faults.py")
+    assert re.search(r"^kills: 5; whole old file \d+, whole new file \d+, anything else 0$", out, re.M), out
+    assert re.search(r"after the next fix: 0$", out, re.M), out

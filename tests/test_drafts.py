@@ -112,3 +112,23 @@ def test_an_unknown_chapter_name_is_a_clear_error(tmp_path: Path):
     proc = run_cli(project, "draft", "99-penutup")
     assert proc.returncode == 2
     assert "no chapter named '99-penutup'" in proc.stderr and "01-pendahuluan" in proc.stderr
+
+
+def test_the_last_draft_sent_is_the_newest_even_when_two_went_out_on_one_day(tmp_path: Path):
+    import datetime as dt
+
+    from thesisbuild.config import load_thesis
+    from thesisbuild.drafts import find_draft, last_sent, mark_sent
+
+    project = copy_thesis(tmp_path / "thesis")
+    thesis = load_thesis(project / "thesis.yaml")
+    draft = find_draft(thesis, "01-pendahuluan")
+    chapter = project / "chapters" / "01-pendahuluan.md"
+    first = mark_sent(thesis, draft, dt.date(2026, 11, 27))
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\nKalimat kedua.\n", encoding="utf-8")
+    second = mark_sent(thesis, draft, dt.date(2026, 11, 27))
+    assert (first.name, second.name) == ("2026-11-27.md", "2026-11-27-2.md")
+    # "-" sorts before ".": by name alone the first of the day would pass for the newest.
+    assert last_sent(thesis, draft) == second
+    third = mark_sent(thesis, draft, dt.date(2026, 12, 1))
+    assert last_sent(thesis, draft) == third
