@@ -315,3 +315,4 @@ def test_verify_reproducible_builds_again_and_finds_the_same_bytes(example_build
     proc = run_cli(example_build, "verify", "--reproducible")
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert proc.stdout.count("PASS reproducible") == 2
+

@@ -161,7 +161,8 @@ def _load_bibtex(path: Path) -> list[Reference]:
                         int(m.group(1)) if m else None, int(m.group(2)) if m else None)
     data = json.loads(proc.stdout or "[]")
     lines = _id_lines(text, r"@\w+\s*[{(]\s*([^,\s]+)\s*,")
-    return [_reference(item, path, lines.get(str(item.get("id"))), i) for i, item in enumerate(data)]
+    # pandoc's BibTeX reader writes its own dates (a year "n.d." stays as written): not checked as CSL.
+    return [_reference(item, path, lines.get(str(item.get("id"))), i, csl=False) for i, item in enumerate(data)]
 
 
 def _id_lines(text: str, pattern: str) -> dict[str, int]:
@@ -171,11 +172,11 @@ def _id_lines(text: str, pattern: str) -> dict[str, int]:
     return lines
 
 
-def _reference(item: Any, path: Path, line: int | None, index: int) -> Reference:
+def _reference(item: Any, path: Path, line: int | None, index: int, csl: bool = True) -> Reference:
     if not isinstance(item, dict) or not item.get("id"):
         raise UserError(tr("bibliography entry {number} has no 'id'; give every entry a citation key.", number=index + 1),
                         path, line)
-    for field in _DATE_FIELDS:
+    for field in _DATE_FIELDS if csl else ():
         date = item.get(field)
         if isinstance(date, dict) and "date-parts" in date and not _date_parts_ok(date["date-parts"]):
             raise UserError(tr("@{key}: '{field}' has date-parts that are not a list of [year, month, day] lists; "

@@ -326,7 +326,15 @@ def _string(doc: YamlDocument, key: str) -> str:
     if isinstance(value, (dict, list)):
         raise UserError(tr("the key '{key}' must be a single text value; write it on one line.", key=key),
                         doc.path, doc.line_of(key))
-    return str(value).strip()
+    text = str(value).strip()
+    if _CONTROL.search(text):
+        raise UserError(tr("the value of '{key}' holds a control character ({code}) that no output can show; "
+                           "delete it.", key=key, code=f"U+{ord(_CONTROL.search(text).group()):04X}"),
+                        doc.path, doc.line_of(key))
+    return text
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _string_list(doc: YamlDocument, key: str) -> list[str]:
@@ -338,6 +346,11 @@ def _string_list(doc: YamlDocument, key: str) -> list[str]:
         if not isinstance(item, (str, int, float)) or str(item).strip() == "":
             raise UserError(tr("each entry of '{key}' must be a non-empty text value; fix entry {number}.",
                                key=key, number=i + 1),
+                            doc.path, doc.line_of(key, i) if isinstance(value, list) else doc.line_of(key))
+    for i, item in enumerate(items):
+        if _CONTROL.search(str(item)):
+            raise UserError(tr("the value of '{key}' holds a control character ({code}) that no output can show; "
+                               "delete it.", key=key, code=f"U+{ord(_CONTROL.search(str(item)).group()):04X}"),
                             doc.path, doc.line_of(key, i) if isinstance(value, list) else doc.line_of(key))
     return [str(item).strip() for item in items]
 

@@ -65,7 +65,12 @@ def declared_data(script: Path, root: Path | None = None) -> tuple[Path, ...]:
             except ValueError:
                 raise UserError(tr("DATA must list file names as plain strings, e.g. DATA = (\"timeline.csv\",)."),
                                 script, node.lineno) from None
-            names = [names] if isinstance(names, str) else list(names)
+            if isinstance(names, str):
+                names = [names]
+            elif not isinstance(names, (list, tuple)) or not all(isinstance(n, str) for n in names):
+                raise UserError(tr("DATA must list file names as plain strings, e.g. DATA = (\"timeline.csv\",)."),
+                                script, node.lineno)
+            names = list(names)
             paths = []
             for name in names:
                 path = (script.parent / str(name)).resolve()
@@ -120,7 +125,8 @@ def run_figure(figure: FigureScript, build: Path, seconds: float = 120.0) -> dic
     try:
         proc = subprocess.run([sys.executable, "-m", "thesisbuild.figure_runner", str(figure.script),
                                str(partial["svg"]), str(partial["png"]), str(PNG_DPI)],
-                              capture_output=True, text=True, cwd=figure.script.parent, env=env, timeout=seconds)
+                              capture_output=True, text=True, encoding="utf-8", errors="replace",
+                              cwd=figure.script.parent, env=env, timeout=seconds)
     except subprocess.TimeoutExpired:
         remove_stale(*outputs.values(), *partial.values())
         raise UserError(tr("the figure script ran longer than {seconds} s and was stopped; make it finish (a loop "

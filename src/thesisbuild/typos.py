@@ -21,6 +21,7 @@ from .i18n import N_, tr
 from .sources import Source
 from .yamlfile import load_yaml
 
+_MARKUP = re.compile(r"[\[\]@#*_`<>{}!\\|$~^\n\r\t]")   # what Markdown would read as more than text
 _TOKEN = re.compile(r"[^\W_]+")          # letters and digits; everything else is a boundary
 
 
@@ -110,6 +111,12 @@ def load_dictionary(path: Path) -> TypoDictionary:
             options = (str(right).strip(),)
         if not options:
             raise UserError(tr("'{wrong}' has no right form; write it after the colon.", wrong=wrong), path, line)
+        for option in options:
+            if _MARKUP.search(option) or not _TOKEN.search(option):
+                # A right form goes into the chapters as written: Markdown in it would become citations,
+                # headings or links there.
+                raise UserError(tr("the right form '{right}' of '{wrong}' is not a word or phrase; write words only.",
+                                   right=option, wrong=wrong), path, line)
         if wrong_text in options:
             raise UserError(tr("'{wrong}' maps to itself; remove the line.", wrong=wrong), path, line)
         entries.append(Entry(wrong_text, options, line))
