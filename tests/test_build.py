@@ -316,3 +316,34 @@ def test_verify_reproducible_builds_again_and_finds_the_same_bytes(example_build
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert proc.stdout.count("PASS reproducible") == 2
 
+
+
+def test_a_table_longer_than_a_page_goes_on_over_the_next_pages(tmp_path: Path):
+    import pypdfium2
+
+    project = copy_thesis(tmp_path / "thesis")
+    rows = "\n".join(f"| {i} | Provinsi {i} | {i * 7} |" for i in range(120))
+    (project / "chapters" / "02-data.md").write_text(
+        "# DATA\n\nTabel berikut panjang.\n\n| No | Provinsi | Nilai |\n|---|---|---|\n" + rows
+        + "\n\n: Data provinsi {#tbl-prov}\n", encoding="utf-8")
+    config = project / "thesis.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "  - chapters/01-pendahuluan.md", "  - chapters/01-pendahuluan.md\n  - chapters/02-data.md"), encoding="utf-8")
+    proc = run_cli(project, "build", "--pdf")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    document = pypdfium2.PdfDocument(str(project / "build" / "thesis.pdf"))
+    places: dict[int, tuple[int, int]] = {}
+    try:
+        for number, page in enumerate(document):
+            text = page.get_textpage()
+            for i in range(120):
+                found = text.search(f"Provinsi {i}", match_whole_word=True)
+                hit = found.get_next()
+                if hit is not None:
+                    places[i] = (number, round(text.get_charbox(hit[0])[1]))
+    finally:
+        document.close()
+    # Every row once, each at its own place: rows that no longer fit were drawn over one another at
+    # the bottom of the page.
+    assert sorted(places) == list(range(120)), sorted(set(range(120)) - set(places))[:5]
+    assert len(set(places.values())) == 120, "rows drawn over one another"

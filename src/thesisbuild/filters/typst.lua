@@ -53,3 +53,9 @@ function Link(el)
   local text = pandoc.utils.stringify(el.content)
   return pandoc.RawInline("typst", "#link(<" .. id .. ">)[" .. text:gsub("([%[%]#\\*_`$<>@])", "\\%1") .. "]")
 end
+
+-- Each table goes through the template's fitted-table: one taller than the text block may break
+-- across pages.
+function Table(el)
+  return {pandoc.RawBlock("typst", "#fitted-table["), el, pandoc.RawBlock("typst", "]")}
+end
