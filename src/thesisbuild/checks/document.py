@@ -15,11 +15,10 @@ import re
 
 from ..diagnostics import Diagnostic
 from ..i18n import tr
-from ..sources import Source
+from ..sources import CONTROL_CHARACTER, Source
 
 _HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)|^[^\n]+\n {0,3}(?:=+|-+)[ \t]*$", re.M)
 _FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})(?P<info>[^\n]*)$", re.M)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _MARKER = re.compile(r"THESISBUILD-[A-Z]+")
 
 
@@ -40,7 +39,7 @@ def check_document(sources: list[Source]) -> list[Diagnostic]:
         if not _HEADING.search(text):
             out.append(Diagnostic.of("DOC003", tr("this file has no heading; begin it with the chapter's title "
                                                   "(# Pendahuluan)."), source.path, 1, 1))
-        for m in _CONTROL.finditer(text):
+        for m in CONTROL_CHARACTER.finditer(text):
             out.append(Diagnostic.at("DOC005", source, m.start(), m.end(), tr(
                 "a control character ({code}) that no output can show; delete it (it often comes from "
                 "copying out of a PDF).", code=f"U+{ord(m.group()):04X}")))
