@@ -32,7 +32,7 @@ def test_the_example_thesis_loads_with_its_values(thesis_dir: Path):
     assert [p.name for p in thesis.chapters] == ["01-pendahuluan.md"]
     assert thesis.csl.name == "apa.csl" and thesis.csl.is_file()
     assert thesis.profile.name == "skripsi-id"
-    assert thesis.profile.get("page.margin_cm") == {"top": 4.0, "left": 4.0, "bottom": 3.0, "right": 3.0}
+    assert thesis.profile.values["page"]["margin_cm"] == {"top": 4.0, "left": 4.0, "bottom": 3.0, "right": 3.0}
 
 
 def test_placeholders_are_reported_with_their_lines(thesis_dir: Path):
@@ -91,7 +91,7 @@ def test_a_missing_bibliography_file_names_its_line(thesis_dir: Path):
 def test_single_profile_values_can_be_overridden_in_thesis_yaml(thesis_dir: Path):
     config = thesis_dir / "thesis.yaml"
     config.write_text(config.read_text() + "profile:\n  body:\n    line_spacing: 2.0\n")
-    assert load_thesis().profile.get("body.line_spacing") == 2.0
+    assert load_thesis().profile.body.line_spacing == 2.0
 
 
 def test_an_override_of_a_value_the_profile_lacks_is_an_error(thesis_dir: Path):
@@ -112,7 +112,7 @@ def test_a_project_copy_of_the_profile_comes_before_the_builtin_one(thesis_dir: 
     replace_in(profile, "top: 4.0", "top: 3.0")
     thesis = load_thesis()
     assert thesis.profile.folder.resolve() == (thesis_dir / "templates" / "skripsi-id").resolve()
-    assert thesis.profile.get("page.margin_cm.top") == 3.0
+    assert thesis.profile.page.margin_cm.top == 3.0
 
 
 def test_the_cli_reports_a_config_error_in_one_line_with_exit_2(thesis_dir: Path):

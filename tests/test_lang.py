@@ -229,9 +229,9 @@ def test_a_copied_profile_that_extends_keeps_the_shared_template(tmp_path: Path)
     config.write_text(config.read_text(encoding="utf-8") + "template: mine\n", encoding="utf-8")
     thesis = load_thesis(config)
     assert thesis.profile.name == "mine"
-    assert thesis.profile.get("captions.figure_label") == "Fig."
-    assert thesis.profile.get("captions.table_label") == "Table"
-    assert thesis.profile.get("page.margin_cm.left") == 4.0            # from skripsi-id, two levels up
+    assert thesis.profile.captions.figure_label == "Fig."
+    assert thesis.profile.captions.table_label == "Table"
+    assert thesis.profile.page.margin_cm.left == 4.0            # from skripsi-id, two levels up
     assert thesis.profile.find("thesis.typ.j2").parent.name == "skripsi-id"
     assert thesis.profile.find("pages/cover.yaml").parent.parent.name == "thesis-en"
 
@@ -240,9 +240,9 @@ def test_the_skripsi_id_profile_keeps_its_words():
     from thesisbuild.config import BUILTIN_TEMPLATES, load_profile
 
     profile = load_profile("skripsi-id", BUILTIN_TEMPLATES)
-    assert profile.get("headings.chapter.label") == "BAB"
-    assert profile.get("drafts.label") == "DRAF" and profile.get("drafts.months")[0] == "Januari"
-    assert profile.get("appendices.label") == "Lampiran"
+    assert profile.headings.chapter.label == "BAB"
+    assert profile.drafts.label == "DRAF" and profile.drafts.months[0] == "Januari"
+    assert profile.appendices.label == "Lampiran"
 
 
 

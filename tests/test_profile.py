@@ -110,10 +110,10 @@ def test_the_built_in_profiles_are_valid_and_typed():
 
     for name in ("skripsi-id", "thesis-en"):
         profile = load_profile(name, BUILTIN_TEMPLATES)
-        assert isinstance(profile.get("page.margin_cm.right"), float)
-        assert isinstance(profile.get("font.size_pt"), int)
-        assert profile.get("page_numbers.front_numbering") == "lower-roman"
-        assert profile.get("captions.equation_label")
+        assert isinstance(profile.page.margin_cm.right, float)
+        assert isinstance(profile.font.size_pt, int)
+        assert profile.page_numbers.front_numbering == "lower-roman"
+        assert profile.captions.equation_label
 
 
 def test_a_valid_override_is_kept(original, tmp_path, monkeypatch):
@@ -123,9 +123,9 @@ def test_a_valid_override_is_kept(original, tmp_path, monkeypatch):
                                                "  page_numbers: {front_numbering: upper-roman}\n")
     monkeypatch.chdir(project)
     profile = load_thesis().profile
-    assert profile.get("page.margin_cm.right") == 2.5
-    assert profile.get("page.margin_cm.left") == 4.0
-    assert profile.get("page_numbers.front_numbering") == "upper-roman"
+    assert profile.page.margin_cm.right == 2.5
+    assert profile.page.margin_cm.left == 4.0
+    assert profile.page_numbers.front_numbering == "upper-roman"
 
 
 def test_the_messages_are_in_indonesian_too(original, tmp_path):
@@ -147,7 +147,33 @@ def test_groups_read_as_attributes():
     from thesisbuild.config import BUILTIN_TEMPLATES, load_profile
 
     profile = load_profile("thesis-en", BUILTIN_TEMPLATES)
-    assert profile.page.margin_cm.right == profile.get("page.margin_cm.right") == 3.0
+    assert profile.page.margin_cm.right == 3.0
     assert profile.headings.chapter.label == "CHAPTER"
     assert profile.front_matter[0] == {"page": "cover"}
     assert profile.language == "en-US"
+
+
+def test_a_name_outside_the_schema_is_not_read():
+    import pytest as _pytest
+
+    from thesisbuild.config import BUILTIN_TEMPLATES, load_profile
+
+    profile = load_profile("skripsi-id", BUILTIN_TEMPLATES)
+    assert profile.page_styles["page-title"].bold in (True, False)
+    with _pytest.raises(AttributeError):
+        profile.page.margin_cm.middle
+    with _pytest.raises(AttributeError):
+        profile.fonts
+    assert not hasattr(profile, "get")
+
+
+def test_no_code_reads_the_profile_by_dotted_strings():
+    import re
+    from pathlib import Path
+
+    import thesisbuild
+
+    dotted = re.compile(r"""profile\.get\(|\.get\(["'][a-z_]+\.[a-z_.]+["']\)""")
+    found = [f"{path.name}:{n}" for path in Path(thesisbuild.__file__).parent.rglob("*.py")
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if dotted.search(line)]
+    assert found == []

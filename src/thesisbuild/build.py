@@ -84,7 +84,7 @@ def ensure_figures(thesis: Thesis) -> None:
         inputs = [figure.script, *figure.data]
         newest = max(p.stat().st_mtime for p in inputs)
         if not all(p.is_file() and p.stat().st_mtime >= newest for p in outs):
-            run_figure(figure, thesis.build_dir, float(thesis.profile.get("limits.figure_seconds")))
+            run_figure(figure, thesis.build_dir, float(thesis.profile.limits.figure_seconds))
 
 
 def build_all(config: Path | None = None) -> list[Path]:

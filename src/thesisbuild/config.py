@@ -38,20 +38,36 @@ class Placeholder:
 
 
 class Group:
-    """A group of the profile's checked values, read by attribute: `profile.page.margin_cm.right`."""
+    """A group of the profile's checked values, read by attribute: `profile.page.margin_cm.right`.
 
-    def __init__(self, values: dict[str, Any]):
+    Every value was checked against the schema when the profile was loaded (numbers are numbers,
+    words are of their fixed list, every key the schema names is present), so reading one never
+    fails at build time; a name the schema does not have is an AttributeError, a bug in the code."""
+
+    __slots__ = ("_values", "_schema")
+
+    def __init__(self, values: dict[str, Any], schema: Any):
         self._values = values
+        self._schema = schema
 
     def __getattr__(self, key: str) -> Any:
-        try:
-            value = self._values[key]
-        except KeyError:
-            raise AttributeError(key) from None
-        return Group(value) if isinstance(value, dict) else value
+        schema = self._schema
+        # In a mapping the profile names (page_styles), each name holds a group of the same schema.
+        spec = schema.group if isinstance(schema, profile_schema.MapOf) else schema.get(key)
+        if spec is None or key not in self._values:
+            raise AttributeError(key)
+        value = self._values[key]
+        return Group(value, spec) if isinstance(value, dict) else value
 
     def __getitem__(self, key: str) -> Any:
         return self.__getattr__(key)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._values
+
+    def names(self) -> list[str]:
+        """The keys of a mapping the profile names itself (page_styles)."""
+        return list(self._values)
 
 
 @dataclass
@@ -76,22 +92,12 @@ class Profile:
                 return folder / relative
         return None
 
-    def get(self, dotted: str) -> Any:
-        node: Any = self.values
-        for part in dotted.split("."):
-            if not isinstance(node, dict) or part not in node:
-                raise UserError(tr("the template profile '{name}' has no value '{key}'; add it to {path}, or let that "
-                                   "profile take the values it lacks from a built-in one with 'extends: skripsi-id'.",
-                                   name=self.name, key=dotted, path=self.folder / "profile.yaml"))
-            node = node[part]
-        return node
-
     def __getattr__(self, key: str) -> Any:
         """`profile.page`, `profile.front_matter`: a group or value of the schema, already checked."""
         if key.startswith("_") or key not in profile_schema.SCHEMA or key not in self.__dict__.get("values", {}):
             raise AttributeError(key)
         value = self.values[key]
-        return Group(value) if isinstance(value, dict) else value
+        return Group(value, profile_schema.SCHEMA[key]) if isinstance(value, dict) else value
 
     def files(self) -> list[Path]:
         return sorted(p for folder in self.folders for p in folder.rglob("*") if p.is_file())

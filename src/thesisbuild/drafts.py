@@ -90,18 +90,18 @@ def _git(thesis: Thesis, *args: str) -> str:
 def header_text(thesis: Thesis, draft: Draft, epoch: int) -> str:
     """"DRAF · 27 November 2026 · komit 1a2b3c4" (in the profile's words): the commit's date, so the
     same commit gives the same draft."""
-    settings = thesis.profile.get("drafts")
+    settings = thesis.profile.drafts
     day = dt.datetime.fromtimestamp(epoch, dt.timezone.utc).date()
-    months = list(settings["months"])
+    months = list(settings.months)
     if len(months) != 12:
         raise UserError(tr("drafts.months in the profile must name the twelve months; fix it."),
                         thesis.profile.folder / "profile.yaml")
-    date = str(settings["date_format"]).format(day=day.day, month=months[day.month - 1], year=day.year)
+    date = str(settings.date_format).format(day=day.day, month=months[day.month - 1], year=day.year)
     commit = _git(thesis, "rev-parse", "--short", "HEAD")
-    parts = [settings["label"], date]
+    parts = [settings.label, date]
     if commit:
         dirty = _git(thesis, "status", "--porcelain", "--", str(draft.chapter))
-        parts.append(f"{settings['commit_word']} {commit}" + (f" {settings['uncommitted_note']}" if dirty else ""))
+        parts.append(f"{settings.commit_word} {commit}" + (f" {settings.uncommitted_note}" if dirty else ""))
     return " · ".join(parts)
 
 
@@ -115,13 +115,13 @@ def build_draft(thesis: Thesis, draft: Draft) -> list[Path]:
 
     out = draft.outputs(thesis)
     remove_stale(*out.values())
-    settings = thesis.profile.get("drafts")
+    settings = thesis.profile.drafts
     try:
         doc = prepare(thesis, warn=False, only=draft.chapter)
         header = header_text(thesis, draft, doc.epoch)
         render_pdf(doc, out["typ"], out["pdf"], draft={
-            "header": header, "line_numbers": bool(settings["line_numbers"]),
-            "right_margin_cm": float(settings["right_margin_cm"]), "chapters_before": draft.index})
+            "header": header, "line_numbers": bool(settings.line_numbers),
+            "right_margin_cm": float(settings.right_margin_cm), "chapters_before": draft.index})
         reference = thesis.build_dir / "reference.docx"
         if not reference.is_file():
             write_reference_docx(thesis, reference)
@@ -153,7 +153,7 @@ def changes_markdown(thesis: Thesis, old_path: Path, new_path: Path, epoch: int)
 
     old, new = (stage_texts(thesis, [Source.read(p)], report=False)[0] for p in (old_path, new_path))
     date = dt.datetime.fromtimestamp(epoch, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    author = str(thesis.profile.get("drafts.change_author")).replace('"', "'")
+    author = str(thesis.profile.drafts.change_author).replace('"', "'")
     return diff_markdown(old, new, author, date)
 
 

@@ -80,7 +80,7 @@ def load_page(profile: Profile, name: str, values: dict) -> Page:
                            "remove it from front_matter.", name=name), profile.folder / "profile.yaml")
     doc = load_yaml(path, N_("template page"))
     data = doc.data or {}
-    styles = profile.get("page_styles")
+    styles = profile.page_styles
     blocks: list[Block] = []
 
     def render(template: str, extra: dict, line: int | None) -> str:
@@ -97,11 +97,12 @@ def load_page(profile: Profile, name: str, values: dict) -> Page:
                     add(item.get("blocks", []), {**extra, "item": value, "number": n, "number_roman": roman(n)},
                         keys + (i, "blocks"))
                 continue
-            style = styles.get(item.get("style", "page-text"))
-            if style is None:
+            name = str(item.get("style", "page-text"))
+            if name not in styles:
                 raise UserError(tr("unknown page style '{style}'; define it under page_styles in profile.yaml.",
                                    style=item.get("style")), path, line)
-            common = dict(size_pt=float(style["size_pt"]), bold=bool(style["bold"]), align=str(style["align"]),
+            style = styles[name]
+            common = dict(size_pt=float(style.size_pt), bold=bool(style.bold), align=str(style.align),
                           space_before_pt=float(item.get("space_before_pt", 0)))
             if item.get("logo"):
                 blocks.append(Block(text=None, logo_width_cm=float(item.get("width_cm", 4)), **common))

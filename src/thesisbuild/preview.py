@@ -21,11 +21,11 @@ def chosen_pages(thesis: Thesis) -> dict[str, int]:
 
     chapters = [(title.strip(), page) for level, title, page, _ in read_outline(outputs(thesis)["pdf"]) if level == 1]
     # A chapter's bookmark is its number and title: "I PENDAHULUAN" (or "1 …", by the profile).
-    first = _FIRST_NUMBER[thesis.profile.get("headings.chapter.numbering")]
+    first = _FIRST_NUMBER[thesis.profile.headings.chapter.numbering]
     wanted = {
         "daftar-isi": lambda t: t == _contents_title(thesis),
         "bab-i": lambda t: t.split(" ", 1)[0].rstrip(".") == first,
-        "daftar-pustaka": lambda t: t == thesis.profile.get("bibliography.title"),
+        "daftar-pustaka": lambda t: t == thesis.profile.bibliography.title,
     }
     found = {"cover": 0}
     for name, matches in wanted.items():
@@ -36,7 +36,7 @@ def chosen_pages(thesis: Thesis) -> dict[str, int]:
 
 
 def _contents_title(thesis: Thesis) -> str:
-    for item in thesis.profile.get("front_matter"):
+    for item in thesis.profile.front_matter:
         if item.get("list") == "contents":
             return str(item["title"])
     return "DAFTAR ISI"

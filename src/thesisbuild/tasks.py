@@ -91,7 +91,7 @@ def run_lint_task(t: Thesis) -> None:
     from .lint import LintRequest, run_lint
     result = run_lint(LintRequest(chapters=[*t.chapters, *t.appendices], bibliographies=t.bibliography,
                                   lang=t.lang, csl=t.csl, severity=t.lint_severity, typos=t.typos, words=t.words,
-                                  suspects=True, root=t.root, bibliography_title=t.profile.get("bibliography.title"),
+                                  suspects=True, root=t.root, bibliography_title=t.profile.bibliography.title,
                                   cache=t.build_dir / "cache" / "lint"))
     sys.stdout.write(format_text(result.diagnostics, result.texts))
     print(tr("thesisbuild lint: {summary}", summary=summary(result.diagnostics)))
@@ -231,7 +231,7 @@ def figures():
         yield {
             "name": figure.name,
             "doc": tr("Draw {figure} from figures/{script}", figure=figure.id, script=figure.script.name),
-            "actions": [_action(run_figure, figure, t.build_dir, float(t.profile.get("limits.figure_seconds")))],
+            "actions": [_action(run_figure, figure, t.build_dir, float(t.profile.limits.figure_seconds))],
             "file_dep": [str(figure.script), *map(str, figure.data), *_code_files("figure_runner.py")],
             "targets": [str(outs["svg"]), str(outs["png"])],
             "clean": True,

@@ -34,7 +34,7 @@ def _marker(text: str) -> str:
 def front_matter(thesis: Thesis) -> list[str]:
     values = thesis_values(thesis)
     parts: list[str] = []
-    for item in thesis.profile.get("front_matter"):
+    for item in thesis.profile.front_matter:
         if "page" in item:
             page = load_page(thesis.profile, item["page"], values)
             first = not parts
@@ -105,15 +105,15 @@ def body_start() -> list[str]:
 
 
 def back_matter(thesis: Thesis) -> list[str]:
-    title = thesis.profile.get("bibliography.title")
+    title = thesis.profile.bibliography.title
     parts = [f"# {markdown_text(title)} {{.unnumbered #daftar-pustaka}}", "::: {#refs}\n:::"]
     if thesis.appendices:
         parts.append(_marker(APPENDIX_MARKER))
-        parts.append(f"# {markdown_text(thesis.profile.get('appendices.title'))} {{.unnumbered #lampiran}}")
+        parts.append(f"# {markdown_text(thesis.profile.appendices.title)} {{.unnumbered #lampiran}}")
         # From here on headings are the appendices' own: "Lampiran A", A.1, A.1.1.
         parts.append(_raw("typst", "#appendix-part.update(true)\n#counter(heading).update(0)\n"
                                    "#set heading(numbering: appendix-numbering)"))
-        numbered = bool(thesis.profile.get("appendices.number_sections"))
+        numbered = bool(thesis.profile.appendices.number_sections)
         for path in thesis.appendices:
             parts.append(appendix_text(Source.read(path), numbered))
     return parts
@@ -167,7 +167,7 @@ def assemble_parts(thesis: Thesis, chapter_texts: list[str]) -> list[str]:
 
 def assemble_draft(thesis: Thesis, chapter_texts: list[str]) -> str:
     """One chapter and the works it cites, for a draft."""
-    title = thesis.profile.get("bibliography.title")
+    title = thesis.profile.bibliography.title
     parts = [*(t.rstrip("\n") for t in chapter_texts),
              f"# {markdown_text(title)} {{.unnumbered #daftar-pustaka}}", "::: {#refs}\n:::"]
     return "\n\n".join(parts) + "\n"

@@ -160,19 +160,19 @@ class PreparedDocument:
 
     def pandoc_args(self) -> list[str]:
         thesis = self.thesis
-        captions = thesis.profile.get("captions")
+        captions = thesis.profile.captions
         args = ["-f", READER, "--lua-filter", str(LATEX_FILTER), "--lua-filter", str(CROSSREF_FILTER),
                 "-M", f"thesisbuild-figures={(thesis.build_dir / 'figures').relative_to(thesis.root).as_posix()}",
-                "-M", f"thesisbuild-figure-label={captions['figure_label']}",
-                "-M", f"thesisbuild-table-label={captions['table_label']}",
+                "-M", f"thesisbuild-figure-label={captions.figure_label}",
+                "-M", f"thesisbuild-table-label={captions.table_label}",
                 # A profile written before equations and listings were numbered falls back to these.
-                "-M", f"thesisbuild-equation-label={captions.get('equation_label', 'Persamaan')}",
-                "-M", f"thesisbuild-listing-label={captions.get('listing_label', 'Kode')}",
-                "-M", f"thesisbuild-xref-caption-separator={captions['separator']}",
-                "-M", f"thesisbuild-xref-chapter-numbering={thesis.profile.get('headings.chapter.numbering')}",
+                "-M", f"thesisbuild-equation-label={captions.equation_label}",
+                "-M", f"thesisbuild-listing-label={captions.listing_label}",
+                "-M", f"thesisbuild-xref-caption-separator={captions.separator}",
+                "-M", f"thesisbuild-xref-chapter-numbering={thesis.profile.headings.chapter.numbering}",
                 "--lua-filter", str(IMAGES_FILTER), *self._image_box(),
                 "--citeproc", "--lua-filter", str(CITATION_FILTER), "--csl", str(thesis.csl),
-                "-M", f"thesisbuild-narrative-and={thesis.profile.get('citations.narrative_and')}",
+                "-M", f"thesisbuild-narrative-and={thesis.profile.citations.narrative_and}",
                 "-M", f"lang={thesis.lang}",
                 "-M", "link-citations=false",
                 "-M", "suppress-bibliography=false"]
@@ -186,10 +186,10 @@ class PreparedDocument:
 
     def _image_box(self) -> list[str]:
         """The largest image that fits the text block with room for a caption below it."""
-        page = self.thesis.profile.get("page")
-        margin = page["margin_cm"]
-        width = float(page["width_cm"]) - float(margin["left"]) - float(margin["right"])
-        height = float(page["height_cm"]) - float(margin["top"]) - float(margin["bottom"]) - _CAPTION_ROOM_CM
+        page = self.thesis.profile.page
+        margin = page.margin_cm
+        width = float(page.width_cm) - float(margin.left) - float(margin.right)
+        height = float(page.height_cm) - float(margin.top) - float(margin.bottom) - _CAPTION_ROOM_CM
         return ["-M", f"thesisbuild-image-max-width-cm={width:.2f}",
                 "-M", f"thesisbuild-image-max-height-cm={height:.2f}"]
 
@@ -240,7 +240,7 @@ def prepare(thesis: Thesis, warn: bool = True, only: Path | None = None,
     # is checked against the whole thesis (its references may point into other chapters).
     mine = {s.path for s in checked}
     found = [d for d in check_structure(every + [s for s in appendices if s.path not in {e.path for e in every}],
-                                        thesis.root, thesis.profile.get("bibliography.title"))
+                                        thesis.root, thesis.profile.bibliography.title)
              if d.path in mine]
     enforce(found if warn else [d for d in found if d.severity >= Severity.ERROR], thesis.lint_severity)
     doc = PreparedDocument(thesis=thesis, sources=sources, references=references,

@@ -132,11 +132,11 @@ def _run(style: etree._Element, font: str, half_points: int, bold: bool | None =
 
 def styles_xml(original: bytes, profile: Profile, lang: str) -> bytes:
     root = etree.fromstring(original)
-    font = profile.get("font.family")
-    half_points = round(float(profile.get("font.size_pt")) * 2)
-    body_line = round(240 * float(profile.get("body.line_spacing")))
-    indent = twips(profile.get("body.first_line_indent_cm"))
-    jc = "both" if profile.get("body.align") == "justify" else "left"
+    font = profile.font.family
+    half_points = round(float(profile.font.size_pt) * 2)
+    body_line = round(240 * float(profile.body.line_spacing))
+    indent = twips(profile.body.first_line_indent_cm)
+    jc = "both" if profile.body.align == "justify" else "left"
 
     defaults = root.find("w:docDefaults", NS)
     rpr = defaults.find("w:rPrDefault/w:rPr", NS)
@@ -154,33 +154,33 @@ def styles_xml(original: bytes, profile: Profile, lang: str) -> bytes:
     for body_style in ("BodyText", "FirstParagraph"):
         st = _style(root, body_style)
         _paragraph(st, line=body_line, before=0, after=0, jc=jc,
-                   first_line=indent if (body_style == "BodyText" or profile.get("body.indent_after_heading")) else 0)
+                   first_line=indent if (body_style == "BodyText" or profile.body.indent_after_heading) else 0)
     compact = _style(root, "Compact")       # tight lists (and table cells, set single in finish_docx)
     _paragraph(compact, line=body_line, before=0, after=0)
     quote = _style(root, "BlockText", "Block Text")
-    _paragraph(quote, line=round(240 * float(profile.get("block_quotes.line_spacing"))), before=0,
-               after=body_line - 240, jc=jc, left=twips(profile.get("block_quotes.indent_cm")), first_line=0)
+    _paragraph(quote, line=round(240 * float(profile.block_quotes.line_spacing)), before=0,
+               after=body_line - 240, jc=jc, left=twips(profile.block_quotes.indent_cm), first_line=0)
 
-    chapter = profile.get("headings.chapter")
-    section = profile.get("headings.section")
+    chapter = profile.headings.chapter
+    section = profile.headings.section
     for level in range(1, 10):
         st = root.find(f"w:style[@w:styleId='Heading{level}']", NS)
         if st is None:
             continue
         is_chapter = level == 1
         ppr = _paragraph(st, line=body_line, before=0,
-                         after=body_line * int(chapter["space_after_lines"]) if is_chapter else 0,
-                         jc="center" if is_chapter and chapter["align"] in ("center", "centre") else "left",
+                         after=body_line * int(chapter.space_after_lines) if is_chapter else 0,
+                         jc="center" if is_chapter and chapter.align in ("center", "centre") else "left",
                          left=0, first_line=0)
         # A chapter's title is written in capitals by the filter when the profile says so; the
         # titles the template adds (lists, references, front texts) print as the profile writes them.
-        _run(st, font, half_points, bold=chapter["bold"] if is_chapter else section["bold"])
+        _run(st, font, half_points, bold=chapter.bold if is_chapter else section.bold)
         for tag in ("keepNext", "keepLines", "pageBreakBefore", "numPr", "outlineLvl"):
             for old in ppr.findall(f"w:{tag}", NS):
                 ppr.remove(old)
         etree.SubElement(ppr, _w("keepNext"))
         etree.SubElement(ppr, _w("keepLines"))
-        if is_chapter and chapter["new_page"]:
+        if is_chapter and chapter.new_page:
             etree.SubElement(ppr, _w("pageBreakBefore"))
         _set(etree.SubElement(ppr, _w("outlineLvl")), val=level - 1)
         _sort_children(ppr, _PPR_ORDER)
@@ -197,26 +197,26 @@ def styles_xml(original: bytes, profile: Profile, lang: str) -> bytes:
         _paragraph(toc, line=round(240 * 1.0), before=0, after=120, jc="left", left=567 * (level - 1), first_line=0)
         _run(toc, font, half_points, bold=(level == 1))
     toc_heading = _style(root, "TOCHeading", "TOC Heading")
-    ppr = _paragraph(toc_heading, line=body_line, before=0, after=body_line * int(chapter["space_after_lines"]),
+    ppr = _paragraph(toc_heading, line=body_line, before=0, after=body_line * int(chapter.space_after_lines),
                      jc="center", left=0, first_line=0)
     for old in ppr.findall("w:outlineLvl", NS) + ppr.findall("w:pageBreakBefore", NS):
         ppr.remove(old)
     etree.SubElement(ppr, _w("pageBreakBefore"))
     _run(toc_heading, font, half_points, bold=True)
-    caption_line = round(240 * float(profile.get("captions.line_spacing")))
+    caption_line = round(240 * float(profile.captions.line_spacing))
     for cap_id in ("Caption", "ImageCaption", "TableCaption"):
         cap = _style(root, cap_id)
         _paragraph(cap, line=caption_line, before=0, after=body_line - 240,
-                   jc="center" if profile.get("captions.align") in ("center", "centre") else "left",
+                   jc="center" if profile.captions.align in ("center", "centre") else "left",
                    left=0, first_line=0)
         _run(cap, font, half_points)
 
     bib = _style(root, "Bibliography")
-    entry_line = round(240 * float(profile.get("bibliography.line_spacing")))
-    hang = twips(profile.get("bibliography.hanging_indent_cm"))
+    entry_line = round(240 * float(profile.bibliography.line_spacing))
+    hang = twips(profile.bibliography.hanging_indent_cm)
     _paragraph(bib, line=entry_line, before=0,
-               after=entry_line * int(profile.get("bibliography.space_between_entries_lines")),
-               jc="both" if profile.get("bibliography.align") == "justify" else "left",
+               after=entry_line * int(profile.bibliography.space_between_entries_lines),
+               jc="both" if profile.bibliography.align == "justify" else "left",
                left=hang, hanging=hang)
     for st in root.findall("w:style", NS):
         p = st.find("w:pPr", NS)
@@ -227,11 +227,11 @@ def styles_xml(original: bytes, profile: Profile, lang: str) -> bytes:
 
 def document_xml(profile: Profile) -> bytes:
     """An empty body whose section properties carry the page size and margins."""
-    m = profile.get("page.margin_cm")
+    m = profile.page.margin_cm
     xml = (f'<w:document xmlns:w="{W}"><w:body><w:sectPr>'
-           f'<w:pgSz w:w="{twips(profile.get("page.width_cm"))}" w:h="{twips(profile.get("page.height_cm"))}"/>'
-           f'<w:pgMar w:top="{twips(m["top"])}" w:right="{twips(m["right"])}" w:bottom="{twips(m["bottom"])}" '
-           f'w:left="{twips(m["left"])}" w:header="709" w:footer="709" w:gutter="0"/>'
+           f'<w:pgSz w:w="{twips(profile.page.width_cm)}" w:h="{twips(profile.page.height_cm)}"/>'
+           f'<w:pgMar w:top="{twips(m.top)}" w:right="{twips(m.right)}" w:bottom="{twips(m.bottom)}" '
+           f'w:left="{twips(m.left)}" w:header="709" w:footer="709" w:gutter="0"/>'
            f'</w:sectPr></w:body></w:document>')
     return etree.tostring(etree.fromstring(xml), xml_declaration=True, encoding="UTF-8", standalone=True)
 
@@ -261,15 +261,15 @@ def write_reference_docx(thesis: Thesis, path: Path) -> None:
 
 def render_docx(doc: PreparedDocument, reference: Path, docx_path: Path, pages_json: Path | None = None,
                 draft: dict | None = None) -> None:
-    chapter = doc.thesis.profile.get("headings.chapter")
-    captions = doc.thesis.profile.get("captions")
-    meta = {"chapter-label": chapter["label"], "chapter-numbering": chapter["numbering"],
-            "chapter-layout": chapter["layout"], "chapter-separator": chapter["one_line_separator"],
-            "max-level": doc.thesis.profile.get("headings.section.max_level"),
-            "caption-separator": captions["separator"],
-            "chapter-uppercase": "true" if chapter.get("uppercase") else "false",
-            "appendix-label": doc.thesis.profile.get("appendices.label"),
-            "appendix-numbering": doc.thesis.profile.get("appendices.numbering")}
+    chapter = doc.thesis.profile.headings.chapter
+    captions = doc.thesis.profile.captions
+    meta = {"chapter-label": chapter.label, "chapter-numbering": chapter.numbering,
+            "chapter-layout": chapter.layout, "chapter-separator": chapter.one_line_separator,
+            "max-level": doc.thesis.profile.headings.section.max_level,
+            "caption-separator": captions.separator,
+            "chapter-uppercase": "true" if chapter.uppercase else "false",
+            "appendix-label": doc.thesis.profile.appendices.label,
+            "appendix-numbering": doc.thesis.profile.appendices.numbering}
     # The figure and table labels come with every conversion (see PreparedDocument.pandoc_args);
     # passing a key twice would make it a list.
     args = ["--reference-doc", str(reference), "--lua-filter", str(FILTER)]
@@ -322,7 +322,7 @@ def finish_docx(data: bytes, thesis: Thesis, pages_json: Path | None = None, dra
         parts = {info.filename: src.read(info.filename) for info in infos}
     date_time = infos[0].date_time
     parts["word/document.xml"] = single_spaced_cells(parts["word/document.xml"],
-                                                     float(thesis.profile.get("tables.line_spacing")))
+                                                     float(thesis.profile.tables.line_spacing))
     if draft is None:
         parts = layout_parts(thesis, parts, pages_json)
     else:

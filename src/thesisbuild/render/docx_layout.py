@@ -202,10 +202,10 @@ def layout_parts(thesis: Thesis, parts: dict[str, bytes], pages_json: Path | Non
             out[f"footer-{which}"] = part_for("footer", align if kind == "footer" else None)
         return out
 
-    front_refs = refs_for("none", profile.get("page_numbers.front_position"))
-    body_refs = refs_for(profile.get("page_numbers.chapter_opening"), profile.get("page_numbers.other_pages"))
-    front_fmt = WORD_PAGE_FORMATS[profile.get("page_numbers.front_numbering")]
-    body_fmt = WORD_PAGE_FORMATS[profile.get("page_numbers.body_numbering")]
+    front_refs = refs_for("none", profile.page_numbers.front_position)
+    body_refs = refs_for(profile.page_numbers.chapter_opening, profile.page_numbers.other_pages)
+    front_fmt = WORD_PAGE_FORMATS[profile.page_numbers.front_numbering]
+    body_fmt = WORD_PAGE_FORMATS[profile.page_numbers.body_numbering]
 
     # Headings and captions, in order, with the page numbers the PDF gave them.
     children = list(body_el)
@@ -248,8 +248,8 @@ def layout_parts(thesis: Thesis, parts: dict[str, bytes], pages_json: Path | Non
                 for entry, item in zip(captions[kind], pdf_caps):
                     entry.page = str(item.get("page", ""))
 
-    text_width = round((float(profile.get("page.width_cm")) - float(profile.get("page.margin_cm.left"))
-                        - float(profile.get("page.margin_cm.right"))) / 2.54 * 1440)
+    text_width = round((float(profile.page.width_cm) - float(profile.page.margin_cm.left)
+                        - float(profile.page.margin_cm.right)) / 2.54 * 1440)
 
     # Replace the markers: lists, the start of the body, the appendices.
     body_start = None
@@ -319,7 +319,7 @@ def layout_parts(thesis: Thesis, parts: dict[str, bytes], pages_json: Path | Non
 
 def draft_parts(thesis: Thesis, parts: dict[str, bytes], header: str) -> dict[str, bytes]:
     """Line numbers, the draft's right margin, and a header with the draft's name and page number."""
-    settings = thesis.profile.get("drafts")
+    settings = thesis.profile.drafts
     doc = etree.fromstring(parts["word/document.xml"])
     sect = doc.find(f"{{{W}}}body/{{{W}}}sectPr")
     for old in sect.findall(f"{{{W}}}headerReference") + sect.findall(f"{{{W}}}footerReference"):
@@ -329,8 +329,8 @@ def draft_parts(thesis: Thesis, parts: dict[str, bytes], header: str) -> dict[st
     ref.set(f"{{{R}}}id", "rIdDraftHeader")
     sect.insert(0, ref)
     margin = sect.find(f"{{{W}}}pgMar")
-    margin.set(f"{{{W}}}right", str(round(float(settings["right_margin_cm"]) / 2.54 * 1440)))
-    if settings["line_numbers"]:
+    margin.set(f"{{{W}}}right", str(round(float(settings.right_margin_cm) / 2.54 * 1440)))
+    if settings.line_numbers:
         numbers = etree.Element(f"{{{W}}}lnNumType")
         numbers.set(f"{{{W}}}countBy", "1")
         numbers.set(f"{{{W}}}restart", "newPage")

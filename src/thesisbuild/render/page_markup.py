@@ -54,7 +54,7 @@ def docx_page_xml(page, thesis: Thesis, first: bool) -> list:
             current = []
             continue
         if b.text is None:
-            text, rpr = f"[{thesis.profile.get('words.logo_placeholder')}]", '<w:rPr><w:color w:val="808080"/></w:rPr>'
+            text, rpr = f"[{thesis.profile.words.logo_placeholder}]", '<w:rPr><w:color w:val="808080"/></w:rPr>'
         else:
             text = b.text
             rpr = f'<w:rPr>{"<w:b/><w:bCs/>" if b.bold else ""}<w:sz w:val="{round(b.size_pt * 2)}"/>' \

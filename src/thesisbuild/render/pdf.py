@@ -35,32 +35,24 @@ def font_paths(thesis: Thesis) -> list[str]:
 
 def layout_values(profile: Profile, lang: str) -> dict:
     """Derived numbers the template needs, computed once from the profile."""
-    size = float(profile.get("font.size_pt"))
-    single = size * float(profile.get("font.single_line_em"))
+    size = float(profile.font.size_pt)
+    single = size * float(profile.font.single_line_em)
     language, _, region = lang.partition("-")
-    numberings = {}
-    for key in ("headings.chapter.numbering", "appendices.numbering"):
-        value = profile.get(key)
-        if value not in _NUMBERING:
-            raise UserError(tr("{key} '{value}' is not one of {choices}; fix it in the profile.", key=key, value=value,
-                               choices=", ".join(_NUMBERING)),
-                            profile.folder / "profile.yaml")
-        numberings[key] = _NUMBERING[value]
     return {
         "font_size_pt": _num(size),
         "single_pitch_pt": _num(single),
-        "pitch_pt": _num(single * float(profile.get("body.line_spacing"))),
-        "pdf_families": list(profile.get("font.pdf_families")),
+        "pitch_pt": _num(single * float(profile.body.line_spacing)),
+        "pdf_families": list(profile.font.pdf_families),
         "lang": language.lower(),
         "region": region.upper(),
-        "chapter_numbering": numberings["headings.chapter.numbering"],
-        "appendix_numbering": numberings["appendices.numbering"],
-        "chapter_align": _ALIGN.get(profile.get("headings.chapter.align"), "center"),
-        "caption_align": _ALIGN.get(profile.get("captions.align"), "center"),
-        "front_numbering": _NUMBERING[profile.get("page_numbers.front_numbering")],
-        "body_numbering": _NUMBERING[profile.get("page_numbers.body_numbering")],
-        "front_position": profile.get("page_numbers.front_position"),
-        "section_align": _ALIGN.get(profile.get("headings.section.align"), "left"),
+        "chapter_numbering": _NUMBERING[profile.headings.chapter.numbering],
+        "appendix_numbering": _NUMBERING[profile.appendices.numbering],
+        "chapter_align": _ALIGN.get(profile.headings.chapter.align, "center"),
+        "caption_align": _ALIGN.get(profile.captions.align, "center"),
+        "front_numbering": _NUMBERING[profile.page_numbers.front_numbering],
+        "body_numbering": _NUMBERING[profile.page_numbers.body_numbering],
+        "front_position": profile.page_numbers.front_position,
+        "section_align": _ALIGN.get(profile.headings.section.align, "left"),
     }
 
 
@@ -119,7 +111,7 @@ def render_pdf(doc: PreparedDocument, typ_path: Path, pdf_path: Path, draft: dic
         body = doc.convert("typst", extra)
     write_atomic(typ_path, typst_preamble(doc.thesis, draft) + body)
     compiler = compiler or typst_compiler(doc.thesis, typ_path)
-    standard = str(doc.thesis.profile.get("pdf.standard"))
+    standard = str(doc.thesis.profile.pdf.standard)
     try:
         pdf = compiler.compile(timestamp=doc.epoch,
                                pdf_standards=[standard] if standard != "none" and draft is None else [])

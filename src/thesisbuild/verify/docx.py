@@ -81,8 +81,8 @@ def verify_docx(path: Path, profile: Profile) -> list[Check]:
     document, styles = parts["word/document.xml"], parts["word/styles.xml"]
     rels = {r.get("Id"): r.get("Target") for r in parts["word/_rels/document.xml.rels"]}
     checks: list[Check] = []
-    W_cm, H_cm = float(profile.get("page.width_cm")), float(profile.get("page.height_cm"))
-    m = profile.get("page.margin_cm")
+    W_cm, H_cm = float(profile.page.width_cm), float(profile.page.height_cm)
+    m = profile.page.margin_cm
 
     # Each section's page size and margins.
     sections = document.findall(".//w:sectPr", NS)
@@ -115,8 +115,8 @@ def verify_docx(path: Path, profile: Profile) -> list[Check]:
     for sect in sections:
         num = sect.find("w:pgNumType", NS)
         formats.append((_val(num, "fmt") or "decimal", _val(num, "start")))
-    front_fmt = WORD_PAGE_FORMATS[profile.get("page_numbers.front_numbering")]
-    body_fmt = WORD_PAGE_FORMATS[profile.get("page_numbers.body_numbering")]
+    front_fmt = WORD_PAGE_FORMATS[profile.page_numbers.front_numbering]
+    body_fmt = WORD_PAGE_FORMATS[profile.page_numbers.body_numbering]
     want = [(front_fmt, "1"), (body_fmt, "1")] + [(body_fmt, None)] * max(0, len(formats) - 2)
     checks.append(Check("docx.page-numbering", formats == want and len(formats) >= 2,
                         ", ".join(tr("{format} from {start}", format=f, start=s) if s else f for f, s in formats),
@@ -131,9 +131,9 @@ def verify_docx(path: Path, profile: Profile) -> list[Check]:
         refs = {(el.tag.split("}")[1], _val(el, "type")): rels.get(el.get(f"{{{R}}}id")) for el in sect
                 if el.tag in (f"{{{W}}}headerReference", f"{{{W}}}footerReference")}
         for (kind, which), position in (
-                (("footerReference", "first"), profile.get("page_numbers.chapter_opening")),
-                (("headerReference" if profile.get("page_numbers.other_pages").startswith("top") else "footerReference",
-                  "default"), profile.get("page_numbers.other_pages"))):
+                (("footerReference", "first"), profile.page_numbers.chapter_opening),
+                (("headerReference" if profile.page_numbers.other_pages.startswith("top") else "footerReference",
+                  "default"), profile.page_numbers.other_pages)):
             target = refs.get((kind, which))
             part = parts.get(f"word/{target}") if target else None
             jc = _val(part.find(".//w:jc", NS)) if part is not None else None
@@ -146,14 +146,14 @@ def verify_docx(path: Path, profile: Profile) -> list[Check]:
                         tr("{count} body sections", count=len(sections) - 1)
                         + (f"; {'; '.join(bad[:3])}" if bad else tr(", each with its own first page")),
                         tr("chapter opening {opening}, other pages {other}",
-                           opening=profile.get("page_numbers.chapter_opening"),
-                           other=profile.get("page_numbers.other_pages"))))
+                           opening=profile.page_numbers.chapter_opening,
+                           other=profile.page_numbers.other_pages)))
 
     # Styles: body, headings, bibliography.
-    font, size = profile.get("font.family"), float(profile.get("font.size_pt"))
-    spacing = float(profile.get("body.line_spacing"))
-    indent = float(profile.get("body.first_line_indent_cm"))
-    justify = "both" if profile.get("body.align") == "justify" else "left"
+    font, size = profile.font.family, float(profile.font.size_pt)
+    spacing = float(profile.body.line_spacing)
+    indent = float(profile.body.first_line_indent_cm)
+    justify = "both" if profile.body.align == "justify" else "left"
     body = _style_props(styles, "BodyText")
     checks.append(Check("docx.style.body",
                         body.get("font") == font and close(body.get("size", 0), size, 0.01)
@@ -163,16 +163,16 @@ def verify_docx(path: Path, profile: Profile) -> list[Check]:
                                             font=font, size=f"{size:g}", spacing=f"{spacing:g}", indent=f"{indent:g}",
                                             align=justify)))
     heading = _style_props(styles, "Heading1")
-    chapter_align = "center" if profile.get("headings.chapter.align") in ("center", "centre") else "left"
+    chapter_align = "center" if profile.headings.chapter.align in ("center", "centre") else "left"
     checks.append(Check("docx.style.heading",
                         heading.get("font") == font and close(heading.get("size", 0), size, 0.01)
-                        and heading.get("bold") == bool(profile.get("headings.chapter.bold"))
+                        and heading.get("bold") == bool(profile.headings.chapter.bold)
                         and heading.get("jc") == chapter_align,
                         _describe(heading), tr("{font} {size} pt, bold, {align}", font=font, size=f"{size:g}",
                                                align=chapter_align)))
     bib = _style_props(styles, "Bibliography")
-    hang = float(profile.get("bibliography.hanging_indent_cm"))
-    bib_spacing = float(profile.get("bibliography.line_spacing"))
+    hang = float(profile.bibliography.hanging_indent_cm)
+    bib_spacing = float(profile.bibliography.line_spacing)
     checks.append(Check("docx.style.bibliography",
                         close(bib.get("hanging", 0), hang, 0.01) and close(bib.get("line", 0), bib_spacing, 0.01),
                         _describe(bib), tr("hanging indent {indent} cm, spacing {spacing} inside an entry",
@@ -199,7 +199,7 @@ def _toc_page_numbers(document: etree._Element, profile: Profile) -> Check:
         entries += 1
         if not tab or not re.fullmatch(r"\d+|[ivxlcdm]+", page.strip(), re.I):
             missing.append((title or text).strip()[:30])
-    wants_contents = any(item.get("list") == "contents" for item in profile.get("front_matter"))
+    wants_contents = any(item.get("list") == "contents" for item in profile.front_matter)
     ok = not missing and (entries > 0 or not wants_contents)
     measured = tr("{count} entries", count=entries)
     if missing:
@@ -231,13 +231,13 @@ def _heading_numbering(document: etree._Element, profile: Profile) -> Check:
     """Chapters numbered in the profile's numbering under its label, sections 1.1 under them;
     appendices under their own label and numbering, sections A.1 under them; the headings the
     template adds (unnumbered) end the count until the next chapter."""
-    label = profile.get("headings.chapter.label")
-    style_of = profile.get("headings.chapter.numbering")
-    appendix_label = profile.get("appendices.label")
-    appendix_style = profile.get("appendices.numbering")
-    appendix_sections = bool(profile.get("appendices.number_sections"))
-    separator = profile.get("headings.chapter.one_line_separator").rstrip()
-    one_line = profile.get("headings.chapter.layout") == "one-line"
+    label = profile.headings.chapter.label
+    style_of = profile.headings.chapter.numbering
+    appendix_label = profile.appendices.label
+    appendix_style = profile.appendices.numbering
+    appendix_sections = bool(profile.appendices.number_sections)
+    separator = profile.headings.chapter.one_line_separator.rstrip()
+    one_line = profile.headings.chapter.layout == "one-line"
 
     def opening(word: str, number: str) -> str:
         return f"{number}{separator} " if one_line else f"{word} {number}\n"
@@ -274,7 +274,7 @@ def _heading_numbering(document: etree._Element, profile: Profile) -> Check:
                 if m_label and not one_line:
                     problems.append(tr("{heading} out of order", heading=repr(first)))
             continue
-        if not counters or not sections_numbered or level > int(profile.get("headings.section.max_level")):
+        if not counters or not sections_numbered or level > int(profile.headings.section.max_level):
             continue
         counters = (counters + [0] * level)[:level]
         counters[level - 1] += 1

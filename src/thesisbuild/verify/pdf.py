@@ -234,11 +234,11 @@ def _roman(n: int) -> str:
 def verify_pdf(path: Path, profile: Profile, lang: str = "id-ID") -> list[Check]:
     pages, outline = read_pdf(path)
     checks: list[Check] = []
-    W, H = float(profile.get("page.width_cm")) * 10, float(profile.get("page.height_cm")) * 10
-    m = profile.get("page.margin_cm")
+    W, H = float(profile.page.width_cm) * 10, float(profile.page.height_cm) * 10
+    m = profile.page.margin_cm
     T, L, B, R = (float(m[k]) * 10 for k in ("top", "left", "bottom", "right"))
-    size = float(profile.get("font.size_pt"))
-    pitch = size * float(profile.get("font.single_line_em")) * float(profile.get("body.line_spacing"))
+    size = float(profile.font.size_pt)
+    pitch = size * float(profile.font.single_line_em) * float(profile.body.line_spacing)
 
     # Page size.
     sizes = Counter((round(p.width / MM, 1), round(p.height / MM, 1)) for p in pages)
@@ -264,11 +264,11 @@ def verify_pdf(path: Path, profile: Profile, lang: str = "id-ID") -> list[Check]
         if p.number == 1:
             expect_text, where = None, "none"
         elif not in_body:
-            expect_text, where = _roman(p.number), profile.get("page_numbers.front_position")
+            expect_text, where = _roman(p.number), profile.page_numbers.front_position
         else:
             expect_text = str(p.number - body_start + 1)
-            where = (profile.get("page_numbers.chapter_opening") if p.number in chapter_pages
-                     else profile.get("page_numbers.other_pages"))
+            where = (profile.page_numbers.chapter_opening if p.number in chapter_pages
+                     else profile.page_numbers.other_pages)
         got_text, got_where = (found[0], _position(found[1], found[2], W, L, R, found[3])) if found else (None, "none")
         if (got_text, got_where) != (expect_text, where):
             problems.append(tr("page {number}: {got} {got_where} (want {want} {where})", number=p.number,
@@ -280,10 +280,10 @@ def verify_pdf(path: Path, profile: Profile, lang: str = "id-ID") -> list[Check]
                         tr("{count} pages checked; body from page {start}", count=seen, start=body_start)
                         + (f"; {'; '.join(problems[:4])}" if problems else ""),
                         tr("cover unnumbered, front {front} {front_position}, body arabic from 1, chapter opening "
-                           "{opening}, other pages {other}", front=profile.get("page_numbers.front_numbering"),
-                           front_position=profile.get("page_numbers.front_position"),
-                           opening=profile.get("page_numbers.chapter_opening"),
-                           other=profile.get("page_numbers.other_pages")),
+                           "{opening}, other pages {other}", front=profile.page_numbers.front_numbering,
+                           front_position=profile.page_numbers.front_position,
+                           opening=profile.page_numbers.chapter_opening,
+                           other=profile.page_numbers.other_pages),
                         page=next(iter(problem_pages), None)))
 
     # The text block's margins, from glyph positions: on every body page nothing crosses them, and
@@ -336,11 +336,11 @@ def verify_pdf(path: Path, profile: Profile, lang: str = "id-ID") -> list[Check]
     sizes = Counter(ln.size for ln in body_lines)
     font = fonts.most_common(1)[0][0] if fonts else tr("none")
     body_size = sizes.most_common(1)[0][0] if sizes else 0.0
-    families = [f.replace(" ", "").lower() for f in profile.get("font.pdf_families")]
+    families = [f.replace(" ", "").lower() for f in profile.font.pdf_families]
     font_ok = any(font.replace(" ", "").lower().startswith(f) for f in families)
     checks.append(Check("pdf.body-font", font_ok and close(body_size, size, 0.1),
                         f"{font} {body_size:g} pt", tr("one of {fonts}, {size} pt",
-                                                        fonts=", ".join(profile.get("font.pdf_families")), size=f"{size:g}")))
+                                                        fonts=", ".join(profile.font.pdf_families), size=f"{size:g}")))
     gaps = []
     for p in body_pages:
         prose = [ln for ln in _text_lines(p, T, B) if close(ln.size, body_size, 0.1)]
@@ -351,7 +351,7 @@ def verify_pdf(path: Path, profile: Profile, lang: str = "id-ID") -> list[Check]
     measured_pitch = Counter(gaps).most_common(1)[0][0] if gaps else 0.0
     checks.append(Check("pdf.line-pitch", close(measured_pitch, pitch, 0.3),
                         tr("{pitch} pt between baselines", pitch=f"{measured_pitch:g}"),
-                        tr("{pitch} pt ({spacing} lines)", pitch=f"{pitch:.2f}", spacing=profile.get("body.line_spacing"))))
+                        tr("{pitch} pt ({spacing} lines)", pitch=f"{pitch:.2f}", spacing=profile.body.line_spacing)))
 
     # Each chapter opens a new page: its heading is the first text on its page.
     late, late_pages = [], []
@@ -372,13 +372,13 @@ def verify_pdf(path: Path, profile: Profile, lang: str = "id-ID") -> list[Check]
 
     # Captions: "Gambar" below its figure, "Tabel" above its table. A paragraph that begins with a
     # reference ("Gambar 1.1 menunjukkan …") starts where paragraphs start, not where captions do.
-    fig_label, tab_label = profile.get("captions.figure_label"), profile.get("captions.table_label")
-    paragraph_x = ((leftmost or L) + float(profile.get("body.first_line_indent_cm")) * 10) * MM
+    fig_label, tab_label = profile.captions.figure_label, profile.captions.table_label
+    paragraph_x = ((leftmost or L) + float(profile.body.first_line_indent_cm) * 10) * MM
     label_number = r"\s*[0-9A-Za-z]+\.\d+"
     # A reference that ends a sentence ("… disajikan pada\nTabel 3.2.") is prose, and so is a short
     # line that is not centred when the profile centres captions.
     prose_reference = re.compile(label_number + r"\s*[.,;:)]*\s*$|" + label_number + r"[,;:)]")
-    centred = profile.get("captions.align") in ("center", "centre")
+    centred = profile.captions.align in ("center", "centre")
     bad, bad_pages, counted = [], [], 0
     for p in pages:
         # The block as measured (the margins rule judges the margins themselves).
