@@ -59,7 +59,9 @@ def _apply(project: Path, step: dict) -> None:
         if path.is_dir():
             shutil.rmtree(path)          # a file where a folder of the build was
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(str(args["text"]).encode(args.get("encoding", "utf-8")))
+        # "{project}": the copy's absolute path, for a script that reaches into it on purpose.
+        text = str(args["text"]).replace("{project}", str(project))
+        path.write_bytes(text.encode(args.get("encoding", "utf-8")))
     elif kind == "symlink":
         path.parent.mkdir(parents=True, exist_ok=True)
         path.symlink_to(args["to"])

@@ -63,6 +63,24 @@ def test_a_script_that_draws_nothing_fails_and_an_old_image_is_not_kept(tmp_path
     assert not (project / "build" / "figures" / "kosong.png").exists()
 
 
+def test_a_script_runs_apart_with_its_data_and_helpers_and_what_it_saves_beside_itself_is_dropped(tmp_path: Path):
+    project = copy_thesis(tmp_path / "apart")
+    figures = project / "figures"
+    (figures / "_gaya.py").write_text("WARNA = 'black'\n", encoding="utf-8")
+    (figures / "sendiri.py").write_text(
+        "import os\nimport matplotlib.pyplot as plt\nfrom _gaya import WARNA\nDATA = ('linimasa.csv',)\n"
+        "rows = open(DATA[0], encoding='utf-8').read().splitlines()\n"
+        "assert sorted(os.listdir('.')) == ['_gaya.py', 'linimasa.csv', 'sendiri.py'], os.listdir('.')\n"
+        "plt.plot(range(len(rows)), color=WARNA)\nplt.savefig('sendiri.png')\n", encoding="utf-8")
+    proc = run_doit(project, "figure:sendiri")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (project / "build" / "figures" / "sendiri.png").is_file()
+    assert not (figures / "sendiri.png").exists()      # the script's own savefig went to its temporary folder
+    # The helper module is an input of every figure: changing it draws them again.
+    (figures / "_gaya.py").write_text("WARNA = 'gray'\n", encoding="utf-8")
+    assert marks(run_doit(project, "figure:sendiri").stdout) == {"figure:sendiri": "."}
+
+
 def test_a_chapter_placing_an_unknown_figure_fails_at_its_place(tmp_path: Path):
     project = copy_thesis(tmp_path / "unknown")
     chapter = project / "chapters" / "01-pendahuluan.md"

@@ -81,8 +81,7 @@ def ensure_figures(thesis: Thesis) -> None:
     this itself, task by task; this serves `thesisbuild build`)."""
     for figure in discover(thesis):
         outs = figure.outputs(thesis.build_dir).values()
-        inputs = [figure.script, *figure.data]
-        newest = max(p.stat().st_mtime for p in inputs)
+        newest = max(p.stat().st_mtime for p in figure.inputs)
         if not all(p.is_file() and p.stat().st_mtime >= newest for p in outs):
             run_figure(figure, thesis.build_dir, float(thesis.profile.limits.figure_seconds))
 

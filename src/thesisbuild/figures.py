@@ -3,14 +3,23 @@ beside it (a top-level `DATA = ("name.csv",)`). The build runs a script only whe
 changed, and writes `build/figures/<name>.svg` (for the PDF) and `<name>.png` (for the DOCX).
 
 A chapter places a figure with pandoc's figure syntax and the figure's id, `fig-<name>`:
-`![Kerangka pemikiran](fig-kerangka-pemikiran){#fig-kerangka-pemikiran}`."""
+`![Kerangka pemikiran](fig-kerangka-pemikiran){#fig-kerangka-pemikiran}`.
+
+A script runs in a temporary folder that holds a copy of it, of its declared data and of the
+helper modules beside it (`figures/_*.py`), at their places relative to the thesis folder: a file
+it reads without declaring it is not there (the error says to declare it), and what it writes
+next to itself is thrown away. What it writes into the thesis by an absolute path is found and
+reported."""
 
 from __future__ import annotations
 
 import ast
 import os
+import re
+import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +37,12 @@ class FigureScript:
     name: str
     script: Path
     data: tuple[Path, ...]
+    helpers: tuple[Path, ...] = ()          # figures/_*.py: modules the scripts may import
+
+    @property
+    def inputs(self) -> tuple[Path, ...]:
+        """Every file the figure is drawn from: a change to one draws it again."""
+        return (self.script, *self.data, *self.helpers)
 
     @property
     def id(self) -> str:
@@ -46,7 +61,8 @@ def discover(thesis: Thesis) -> list[FigureScript]:
     folder = figures_dir(thesis)
     if not folder.is_dir():
         return []
-    return [FigureScript(p.stem, p, declared_data(p, thesis.root)) for p in sorted(folder.glob("*.py"))
+    helpers = tuple(sorted(p for p in folder.glob("_*.py") if p.is_file()))
+    return [FigureScript(p.stem, p, declared_data(p, thesis.root), helpers) for p in sorted(folder.glob("*.py"))
             if not p.name.startswith("_")]
 
 
@@ -107,6 +123,21 @@ def _project_files(project: Path, build: Path) -> dict[Path, tuple[int, int]]:
     return found
 
 
+_NOT_FOUND = re.compile(r"^FileNotFoundError\b", re.MULTILINE)
+
+
+def _sandbox(figure: FigureScript, project: Path, folder: Path) -> Path:
+    """Copy the script, its data and the helper modules into `folder` at their places relative to
+    the thesis; the script's copy."""
+    root = project.resolve()
+    for path in figure.inputs:
+        relative = path.resolve().relative_to(root)
+        target = folder / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+    return folder / figure.script.resolve().relative_to(root)
+
+
 def run_figure(figure: FigureScript, build: Path, seconds: float = 120.0) -> dict[str, Path]:
     """Run one figure script in a fresh Python with fixed fonts and metadata; fail with its stderr,
     or when it runs longer than `seconds` (the profile's limits.figure_seconds)."""
@@ -122,16 +153,20 @@ def run_figure(figure: FigureScript, build: Path, seconds: float = 120.0) -> dic
     partial = {kind: path.with_name(f".{path.name}.partial") for kind, path in outputs.items()}
     project = figure.script.parent.parent
     before = _project_files(project, build)
-    try:
-        proc = subprocess.run([sys.executable, "-m", "thesisbuild.figure_runner", str(figure.script),
-                               str(partial["svg"]), str(partial["png"]), str(PNG_DPI)],
-                              capture_output=True, text=True, encoding="utf-8", errors="replace",
-                              cwd=figure.script.parent, env=env, timeout=seconds)
-    except subprocess.TimeoutExpired:
-        remove_stale(*outputs.values(), *partial.values())
-        raise UserError(tr("the figure script ran longer than {seconds} s and was stopped; make it finish (a loop "
-                           "that never ends?), or raise limits.figure_seconds under profile: in thesis.yaml.",
-                           seconds=f"{seconds:g}"), figure.script) from None
+    with tempfile.TemporaryDirectory(prefix="thesisbuild-figure-") as sandbox:
+        place = _sandbox(figure, project, Path(sandbox))
+        try:
+            proc = subprocess.run([sys.executable, "-m", "thesisbuild.figure_runner", str(place),
+                                   str(partial["svg"]), str(partial["png"]), str(PNG_DPI)],
+                                  capture_output=True, text=True, encoding="utf-8", errors="replace",
+                                  cwd=place.parent, env=env, timeout=seconds)
+        except subprocess.TimeoutExpired:
+            remove_stale(*outputs.values(), *partial.values())
+            raise UserError(tr("the figure script ran longer than {seconds} s and was stopped; make it finish (a "
+                               "loop that never ends?), or raise limits.figure_seconds under profile: in "
+                               "thesis.yaml.", seconds=f"{seconds:g}"), figure.script) from None
+        # Its messages name the thesis's files, not the copies it ran from.
+        stderr = proc.stderr.replace(str(Path(sandbox).resolve()) + os.sep, "").replace(sandbox + os.sep, "")
     changed = sorted(path for path, stamp in _project_files(project, build).items() if before.get(path) != stamp)
     if changed:
         remove_stale(*outputs.values(), *partial.values())
@@ -146,7 +181,12 @@ def run_figure(figure: FigureScript, build: Path, seconds: float = 120.0) -> dic
     remove_stale(*partial.values())
     if proc.returncode != 0:
         remove_stale(*outputs.values())
-        detail = "\n".join(proc.stderr.strip().splitlines()[-15:])
+        detail = "\n".join(stderr.strip().splitlines()[-15:])
+        if _NOT_FOUND.search(stderr):
+            raise UserError(tr("the figure script failed (exit {status}): it reads a file it does not name in DATA; a "
+                               "figure script runs in a temporary folder with only its DATA files, so list every "
+                               "file it reads there, e.g. DATA = (\"data.csv\",). Its error output:\n{detail}",
+                               status=proc.returncode, detail=detail), figure.script)
         raise UserError(tr("the figure script failed (exit {status}); fix it. Its error output:\n{detail}",
                            status=proc.returncode, detail=detail),
                         figure.script)

@@ -232,7 +232,7 @@ def figures():
             "name": figure.name,
             "doc": tr("Draw {figure} from figures/{script}", figure=figure.id, script=figure.script.name),
             "actions": [_action(run_figure, figure, t.build_dir, float(t.profile.limits.figure_seconds))],
-            "file_dep": [str(figure.script), *map(str, figure.data), *_code_files("figure_runner.py")],
+            "file_dep": [*map(str, figure.inputs), *_code_files("figure_runner.py")],
             "targets": [str(outs["svg"]), str(outs["png"])],
             "clean": True,
         }

@@ -29,7 +29,7 @@ def watched_files(thesis: Thesis) -> list[Path]:
     files = list(thesis.source_files())
     try:
         for figure in discover(thesis):
-            files += [figure.script, *figure.data]
+            files += figure.inputs
     except UserError:
         pass                      # a figure script with a syntax error: reported by the build
     if (thesis.root / "figures").is_dir():
