@@ -35,15 +35,23 @@ class Citation:
 
 def find_citations(source: Source, crossrefs: bool = False) -> list[Citation]:
     """Every pandoc citation key in prose; code, URLs, e-mail, math and comments are skipped.
-    Cross-references (@fig-x, @sec:y, ...) are not citations and are left out unless asked for."""
+    Cross-references (@fig-x, @sec:y, ...) are not citations and are left out unless asked for.
+    The lint and the build ask for a chapter's keys several times: they are found once per text."""
+    memo = source.__dict__.get("_citations")
+    if memo is None or memo[0] is not source.text:
+        memo = (source.text, _all_citations(source))
+        source.__dict__["_citations"] = memo
+    return [c for c, xref in memo[1] if crossrefs or not xref]
+
+
+def _all_citations(source: Source) -> list[tuple[Citation, bool]]:
+    """Each key with whether it is a cross-reference written as a citation (@fig-x)."""
     found = []
     for m in _CITE.finditer(source.text):
         if source.region_at(m.start()) is not None:
             continue
         key = m.group(2) if m.group(2) is not None else m.group(3)
-        if not crossrefs and is_crossref_key(key):
-            continue
-        found.append(Citation(key=key, source=source, start=m.start(), end=m.end()))
+        found.append((Citation(key=key, source=source, start=m.start(), end=m.end()), is_crossref_key(key)))
     if "\\" in source.text:
         # Raw LaTeX's \cite{a, b}, which the build converts into the same citations.
         for m in _TEX_CITE.finditer(source.text):
@@ -55,9 +63,9 @@ def find_citations(source: Source, crossrefs: bool = False) -> list[Citation]:
                 key = part.strip()
                 at = offset + part.index(key) if key else offset
                 if key:
-                    found.append(Citation(key=key, source=source, start=at, end=at + len(key)))
+                    found.append((Citation(key=key, source=source, start=at, end=at + len(key)), False))
                 offset += len(part) + 1
-        found.sort(key=lambda c: c.start)
+        found.sort(key=lambda item: item[0].start)
     return found
 
 

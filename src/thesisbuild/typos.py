@@ -76,6 +76,11 @@ class TypoDictionary:
                     bucket.append(Form(entry, case, words))
         for bucket in self.forms.values():
             bucket.sort(key=lambda f: -len(f.words))   # the longest phrase first
+        # A token (a whole run of letters and digits) that begins a form: the only places a
+        # chapter needs to be looked at, found by one search instead of a look at every word.
+        firsts = sorted((w for w in self.forms if _TOKEN.fullmatch(w)), key=lambda w: (-len(w), w))
+        self.first_words = re.compile(r"(?<![^\W_])(?:" + "|".join(map(re.escape, firsts)) + r")(?![^\W_])") \
+            if firsts else None
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -159,19 +164,17 @@ class TypoHit:
 
 def find_typos(source: Source, dictionary: TypoDictionary) -> list[TypoHit]:
     text = source.text
+    if dictionary.first_words is None:
+        return []
     keys = sorted((c.start, c.end) for c in find_citations(source, crossrefs=True))
     key_starts = [a for a, _ in keys]
     hits: list[TypoHit] = []
-    tokens = list(_TOKEN.finditer(text))
     skip_until = -1
-    for i, token in enumerate(tokens):
+    for token in dictionary.first_words.finditer(text):
         if token.start() < skip_until:
             continue
-        forms = dictionary.forms.get(token.group())
-        if not forms:
-            continue
-        for form in forms:
-            end = _phrase_end(text, tokens, i, form.words)
+        for form in dictionary.forms[token.group()]:
+            end = _phrase_end(text, token, form.words)
             if end is None:
                 continue
             start = token.start()
@@ -184,17 +187,15 @@ def find_typos(source: Source, dictionary: TypoDictionary) -> list[TypoHit]:
     return hits
 
 
-def _phrase_end(text: str, tokens: list[re.Match], i: int, words: tuple[str, ...]) -> int | None:
-    """End offset when tokens i.. spell `words` separated only by white space."""
-    if len(words) == 1:
-        return tokens[i].end()
-    if i + len(words) > len(tokens):
-        return None
-    for k, word in enumerate(words[1:], 1):
-        prev, cur = tokens[i + k - 1], tokens[i + k]
-        if cur.group() != word or not text[prev.end():cur.start()].isspace():
+def _phrase_end(text: str, first: re.Match, words: tuple[str, ...]) -> int | None:
+    """End offset when the tokens from `first` on spell `words` separated only by white space."""
+    end = first.end()
+    for word in words[1:]:
+        token = _TOKEN.search(text, end)
+        if token is None or token.group() != word or not text[end:token.start()].isspace():
             return None
-    return tokens[i + len(words) - 1].end()
+        end = token.end()
+    return end
 
 
 def apply_typos(source: Source, dictionary: TypoDictionary) -> tuple[str, list[TypoHit]]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
-from typing import NamedTuple
 
 from ..citations import find_citations
 from ..diagnostics import Diagnostic, Severity
@@ -67,15 +66,11 @@ _NOT_PROSE = re.compile(
     r"|\b[a-z]+[A-Z]\w*|\b\w+_\w+"
     r"|[@#][\w:.-]+|(?<![\w.])\.[A-Za-z][\w-]*")
 # Italics are foreign terms by convention (*framework*, _user_, \textit{black box}, \emph{...}).
-_ITALIC = re.compile(r"(?<![*\w\\])\*(?![\s*])[^*\n]+?(?<![\s\\])\*(?!\*)"
-                     r"|(?<![\w\\])_(?![\s_])[^_\n]+?(?<!\s)_(?!\w)"
+# Each branch begins with its character and looks behind it, so the search jumps from one *, _ or \
+# to the next instead of trying every position.
+_ITALIC = re.compile(r"\*(?<![*\w\\]\*)(?![\s*])[^*\n]+?(?<![\s\\])\*(?!\*)"
+                     r"|_(?<![\w\\]_)(?![\s_])[^_\n]+?(?<!\s)_(?!\w)"
                      r"|\\(?:textit|emph)\{[^{}\n]*\}")
-
-
-class ProseWord(NamedTuple):
-    start: int
-    word: str
-    italic: bool
 
 
 def _suspects(sources: list[Source], words: WordList, covered: dict) -> list[Diagnostic]:
@@ -85,7 +80,7 @@ def _suspects(sources: list[Source], words: WordList, covered: dict) -> list[Dia
     foreign terms: they count towards the frequencies, and are reported only when no list knows
     them and they are close to a frequent word (*framwork* beside 20 *framework*)."""
     prose = {s.path: prose_words(s) for s in sources}
-    counts = Counter(w.word for found in prose.values() for w in found)
+    counts = Counter(w[1] for found in prose.values() for w in found)
     neighbours = near_frequent(counts)
     out: list[Diagnostic] = []
     decided: dict[tuple[str, bool], str | None] = {}    # None: not a suspect
@@ -180,13 +175,15 @@ def dictionary_correction(word: str, words: WordList, counts: Counter) -> str | 
     return best.capitalize() if word[:1].isupper() else best
 
 
-# A run of non-space characters with a character that may start or mark non-prose text; only such
-# runs are searched with _NOT_PROSE, so that the search stays linear and cheap on plain prose.
-_MARKED_RUN = re.compile(r"(?<!\S)[^\s/\\_@#.{}=A-Z]*[/\\_@#.{}=A-Z]\S*")
+# A run of non-space characters with a character that may start or mark non-prose text (or a
+# lower-case letter before a capital: camelCase); only such runs are searched with _NOT_PROSE, so
+# that the search stays linear and cheap on plain prose.
+_MARKED_RUN = re.compile(r"(?<!\S)[^\s/\\_@#.{}=]*?(?:[/\\_@#.{}=]|[a-z][A-Z])\S*")
 
 
-def prose_words(source: Source) -> list[ProseWord]:
-    """The words of a chapter's prose, in order; one pass over the text with sorted skip spans."""
+def prose_words(source: Source) -> list[tuple[int, str, bool]]:
+    """The words of a chapter's prose, in order, as (start, word, in italics); one pass over the text
+    with sorted skip spans. Plain tuples: a chapter of 5 MB has 600,000 words."""
     text = source.text
     skip = [(c.start, c.end) for c in find_citations(source, crossrefs=True)]
     skip += [(r.start, r.end) for r in source.regions]
@@ -201,23 +198,28 @@ def prose_words(source: Source) -> list[ProseWord]:
             b = len(text) if b < 0 else b
         skip.extend(m.span() for m in _NOT_PROSE.finditer(text, a, b))
         searched = b
-    skip.sort()
-    italic = [m.span() for m in _ITALIC.finditer(text)]
-    found: list[ProseWord] = []
-    si = ii = 0
-    skip_end = -1
-    for m in _WORD.finditer(text):
-        start = m.start()
-        while si < len(skip) and skip[si][0] <= start:
-            skip_end = max(skip_end, skip[si][1])
-            si += 1
-        if start < skip_end:
-            continue
-        while ii < len(italic) and italic[ii][1] <= start:
-            ii += 1
-        in_italic = ii < len(italic) and italic[ii][0] <= start
-        found.append(ProseWord(start, m.group(), in_italic))
-    return found
+    # A word is left out when it starts inside a skipped span, and is in italics when it starts
+    # inside an italic one: each a bisection into sorted, disjoint intervals.
+    skip_starts, skip_ends = _union(skip)
+    italic = [m.span() for m in _ITALIC.finditer(text)]          # disjoint, in order
+    italic_starts, italic_ends = [a for a, _ in italic], [b for _, b in italic]
+    right = bisect.bisect_right
+    return [(start, m.group(), (j := right(italic_starts, start) - 1) >= 0 and start < italic_ends[j])
+            for m in _WORD.finditer(text)
+            if not ((i := right(skip_starts, start := m.start()) - 1) >= 0 and start < skip_ends[i])]
+
+
+def _union(spans: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
+    """Overlapping spans merged: their starts and ends, in order."""
+    starts: list[int] = []
+    ends: list[int] = []
+    for a, b in sorted(spans):
+        if ends and a <= ends[-1]:
+            ends[-1] = max(ends[-1], b)
+        else:
+            starts.append(a)
+            ends.append(b)
+    return starts, ends
 
 
 def suggestions(sources: list[Source], words: WordList, dictionary: TypoDictionary | None = None) -> list[str]:
@@ -233,9 +235,9 @@ def suggestions(sources: list[Source], words: WordList, dictionary: TypoDictiona
             for hit in find_typos(source, dictionary):
                 covered.update(_WORD.findall(hit.text))
     prose = [w for s in sources for w in prose_words(s)]
-    counts = Counter(w.word for w in prose)
+    counts = Counter(w[1] for w in prose)
     neighbours = near_frequent(counts)
-    candidates = sorted({w.word for w in prose if not w.italic} - covered)
+    candidates = sorted({word for _, word, italic in prose if not italic} - covered)
     lines = []
     for word in candidates:
         near = _neighbour(word, words, neighbours)
