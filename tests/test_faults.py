@@ -56,7 +56,7 @@ def test_fix_killed_at_any_moment_leaves_the_whole_old_or_the_whole_new_chapter(
     assert not list((project / "chapters").glob(".*.tmp"))
 
 
-def test_doit_killed_mid_build_then_run_again_equals_a_clean_build(tmp_path: Path):
+def test_doit_killed_or_interrupted_mid_build_then_run_again_equals_a_clean_build(tmp_path: Path):
     project = copy_thesis(tmp_path / "thesis")
     clean = copy_thesis(tmp_path / "clean")
     start = time.perf_counter()
@@ -67,6 +67,14 @@ def test_doit_killed_mid_build_then_run_again_equals_a_clean_build(tmp_path: Pat
     time.sleep(0.6 * took)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    # Ctrl-C in the run after it: one line and status 130, no traceback.
+    proc = subprocess.Popen([sys.executable, "-m", "doit", "pdf", "docx"], cwd=project, env=_env(),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(0.3 * took)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate()
+    assert proc.returncode == 130 and "Traceback" not in out + err, out[-2000:] + err[-2000:]
+    assert "stopped (Ctrl-C)" in err
     done = run_doit(project, "pdf", "docx")
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     for name in ("thesis.pdf", "thesis.docx"):

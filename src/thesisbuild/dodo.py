@@ -11,6 +11,7 @@ __all__ = ["DOIT_CONFIG", "task_reference_docx", "task_pdf", "task_docx", "task_
            "task_verify", "task_preview", "task_figure", "task_draft"]
 
 DOIT_CONFIG = tasks.DOIT_CONFIG
+tasks.stop_quietly_on_interrupt()
 
 
 def task_reference_docx():

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from doit.exceptions import TaskFailed
@@ -52,6 +54,20 @@ def _code_files(*parts: str) -> tuple[str, ...]:
     return tuple(str(f) for f in files if f.is_file() and f.suffix in (".py", ".lua", ".j2", ".yaml"))
 
 
+def _interrupted(signum, frame):
+    print(tr("doit: stopped (Ctrl-C). Every output is whole, old or new; run doit again to finish."),
+          file=sys.stderr, flush=True)
+    raise SystemExit(130)
+
+
+def stop_quietly_on_interrupt() -> None:
+    """Ctrl-C during `doit` ends it with one line, not a Python traceback. The tasks write their
+    outputs atomically and doit records only finished tasks, so the next run does the rest."""
+    if threading.current_thread() is threading.main_thread() and \
+            signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _interrupted)
+
+
 def _action(fn, *args):
     """A doit python-action that reports a UserError as one line and fails the task."""
     def run():
@@ -92,6 +108,7 @@ def run_lint_task(t: Thesis) -> None:
     result = run_lint(LintRequest(chapters=[*t.chapters, *t.appendices], bibliographies=t.bibliography,
                                   lang=t.lang, csl=t.csl, severity=t.lint_severity, typos=t.typos, words=t.words,
                                   suspects=True, root=t.root, bibliography_title=t.profile.bibliography.title,
+                                  chapter_label=t.profile.headings.chapter.label,
                                   cache=t.build_dir / "cache" / "lint"))
     sys.stdout.write(format_text(result.diagnostics, result.texts))
     print(tr("thesisbuild lint: {summary}", summary=summary(result.diagnostics)))
