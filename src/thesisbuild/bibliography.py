@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import json
 import re
 import subprocess
@@ -182,10 +183,37 @@ def _reference(item: Any, path: Path, line: int | None, index: int, csl: bool = 
             raise UserError(tr("@{key}: '{field}' has date-parts that are not a list of [year, month, day] lists; "
                                "write it as date-parts: [[2018]] (or [[2018, 5, 19]]).", key=item["id"], field=field),
                             path, line)
+        wrong = _impossible_date(date)
+        if wrong:
+            raise UserError(tr("@{key}: '{field}' is {date}, which is no date of the calendar (a month from 1 to 12, "
+                               "a day the month has); correct it.", key=item["id"], field=field, date=wrong), path, line)
     return Reference(id=str(item["id"]), data=item, path=path, line=line)
 
 
 _DATE_FIELDS = ("issued", "accessed", "original-date", "event-date", "submitted")
+
+
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?$")
+
+
+def _impossible_date(date: Any) -> str | None:
+    """A date that no calendar has, as written ("2018-13-45"), or None. CSL's seasons (months
+    13-16 and 21-24) are dates; a day is checked against its month and year."""
+    if isinstance(date, dict) and isinstance(date.get("date-parts"), list):
+        parts = [[int(x) for x in p] for p in date["date-parts"]
+                 if isinstance(p, list) and all(isinstance(x, int) or (isinstance(x, str) and x.isdigit()) for x in p)]
+    elif isinstance(date, str) and _ISO_DATE.match(date.strip()):
+        parts = [[int(x) for x in _ISO_DATE.match(date.strip()).groups() if x is not None]]
+    else:
+        return None
+    for p in parts:
+        if len(p) >= 2 and not (1 <= p[1] <= 12 or 13 <= p[1] <= 16 or 21 <= p[1] <= 24):
+            return "-".join(map(str, p))
+        if len(p) == 3:
+            days = calendar.monthrange(p[0], p[1])[1] if 1 <= p[0] and p[1] <= 12 else 31
+            if not 1 <= p[2] <= days:
+                return "-".join(map(str, p))
+    return None
 
 
 def _date_parts_ok(parts: Any) -> bool:

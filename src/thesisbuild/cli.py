@@ -287,6 +287,7 @@ def _lint_request(args: argparse.Namespace):
                        severity=thesis.lint_severity if thesis else {}, typos=typos, words=words,
                        root=thesis.root if thesis else Path.cwd(),
                        bibliography_title=thesis.profile.bibliography.title if thesis else None,
+                       chapter_label=thesis.profile.headings.chapter.label if thesis else None,
                        cache=thesis.build_dir / "cache" / "lint" if thesis else None,
                        # A thesis checks its words; loose files only when a word list is named.
                        suspects=thesis is not None or args.words is not None or args.typos is not None)
@@ -313,8 +314,9 @@ def _fix(args: argparse.Namespace) -> int:
     from .fixes import fix_files
     from .lint import run_lint
 
-    # Citations on request; otherwise the typo dictionary, cross-reference syntax and image paths.
-    families = ("CIT",) if args.citations else ("TYP", "XRF", "IMG")
+    # Citations on request; otherwise the typo dictionary, cross-reference syntax, image paths and
+    # chapter headings that carry their own number.
+    families = ("CIT",) if args.citations else ("TYP", "XRF", "IMG", "DOC")
     codes = {c for c, r in RULES.items() if r.fixable and c.startswith(families)}
     if args.select:
         wanted = {c.strip().upper() for c in args.select.split(",") if c.strip()}

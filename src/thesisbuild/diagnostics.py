@@ -88,6 +88,11 @@ RULES: dict[str, Rule] = {r.code: r for r in (
          "the build's own markers (THESISBUILD-...) in a chapter"),
     Rule("DOC007", "deep-brackets", Severity.ERROR, False,
          "square brackets nested more than twelve deep, which pandoc takes exponential time over"),
+    Rule("DOC008", "metadata-block", Severity.WARNING, False,
+         "a YAML metadata block (--- title: ... ---) in a chapter; the build leaves it out"),
+    Rule("DOC009", "numbered-heading", Severity.WARNING, True,
+         'a chapter heading that begins with the label and number the template writes ("# BAB II ..."); the fix '
+         "removes them"),
     Rule("IMG001", "missing-image", Severity.ERROR, False,
          "an image path with no file; names the closest file"),
     Rule("IMG002", "image-outside-thesis", Severity.ERROR, False,

@@ -38,6 +38,7 @@ class LintRequest:
     root: Path | None = None        # the thesis folder image paths start from (default: the working directory)
     cache: Path | None = None       # a folder for what one lint run can keep for the next (build/cache/lint)
     bibliography_title: str | None = None   # the profile's reference-list heading, for DOC001
+    chapter_label: str | None = None        # the profile's chapter label (BAB), for DOC009
 
 
 @dataclass
@@ -95,7 +96,8 @@ def run_lint(request: LintRequest) -> LintResult:
         diagnostics += found
         diagnostics += check_bibliography(refs, cited, request.csl)
     if request.structure:
-        diagnostics += check_structure(sources, request.root or Path.cwd(), request.bibliography_title)
+        diagnostics += check_structure(sources, request.root or Path.cwd(), request.bibliography_title,
+                                       request.chapter_label)
     dictionary = load_dictionary(request.typos) if request.typos else None
     words = load_word_list(request.words) if request.suspects and request.lang.lower().startswith("id") else None
     if dictionary is not None or words is not None:

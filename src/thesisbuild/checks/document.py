@@ -7,13 +7,20 @@
 - DOC006: the build's own markers (THESISBUILD-...) in a chapter, which would forge the DOCX's
   table of contents or page structure;
 - DOC007: square brackets nested more than twelve deep, on which pandoc's time grows
-  exponentially (twenty deep: a minute)."""
+  exponentially (twenty deep: a minute);
+- DOC008: a YAML metadata block (--- title: ... ---) in a chapter: pandoc would read it as settings
+  of the whole document (its bibliography, language, title), and it shows in no output; the build
+  leaves it out;
+- DOC009: a chapter heading that begins with the chapter's label and number ("# BAB II TINJAUAN
+  PUSTAKA"), which the template writes itself ("BAB II" twice); the fix removes them."""
 
 from __future__ import annotations
 
 import re
 
-from ..diagnostics import Diagnostic
+import yaml
+
+from ..diagnostics import Diagnostic, Fix
 from ..i18n import tr
 from ..sources import CONTROL_CHARACTER, Source
 
@@ -22,10 +29,16 @@ _FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})(?P<info>[^\n]*)$
 _MARKER = re.compile(r"THESISBUILD-[A-Z]+")
 
 
-def check_document(sources: list[Source]) -> list[Diagnostic]:
+def check_document(sources: list[Source], chapter_label: str | None = None) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     for source in sources:
         text = source.text
+        for start, end in metadata_blocks(source):
+            out.append(Diagnostic.at("DOC008", source, start, text.find("\n", start), tr(
+                "a YAML metadata block in a chapter is no part of the thesis (pandoc would read it as settings of the "
+                "whole document) and the build leaves it out; move what it says into thesis.yaml, or delete it.")))
+        if chapter_label:
+            out.extend(_labelled_headings(source, chapter_label))
         if not text.strip():
             out.append(Diagnostic.of("DOC003", tr("this file has no text; write the chapter, or remove it from "
                                                   "thesis.yaml."), source.path, 1, 1))
@@ -56,6 +69,54 @@ def check_document(sources: list[Source]) -> list[Diagnostic]:
 
 
 _MAX_BRACKETS = 12
+
+# pandoc's yaml_metadata_block: a line of ---, at the start or after a blank line, not followed by a
+# blank line, up to a line of --- or ...; here only when its first line is a "key:" of YAML.
+_METADATA = re.compile(r"(?:\A|(?<=\n\n))---[ \t]*\n(?=[A-Za-z_][\w-]*:(?:[ \t]|$))(?:.*\n)*?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.M)
+
+
+def metadata_blocks(source: Source) -> list[tuple[int, int]]:
+    """The spans of the YAML metadata blocks pandoc would read from a chapter: outside code, and
+    holding a mapping of YAML (a rule followed by a line with a colon is no such block)."""
+    if "---" not in source.text:
+        return []
+    found = []
+    for m in _METADATA.finditer(source.text):
+        region = source.region_at(m.start())
+        if region is not None and region.kind != "front-matter":
+            continue
+        body = m.group().split("\n", 1)[1].rsplit("\n", 2 if m.group().endswith("\n") else 1)[0]
+        try:
+            data = yaml.safe_load(body)
+        except yaml.YAMLError:
+            continue
+        if isinstance(data, dict):
+            found.append(m.span())
+    return found
+
+
+def blank_metadata(source: Source) -> str:
+    """The chapter's text with its metadata blocks replaced by as many empty lines (the lines after
+    them keep their numbers)."""
+    text = source.text
+    for start, end in reversed(metadata_blocks(source)):
+        text = text[:start] + "\n" * text.count("\n", start, end) + text[end:]
+    return text
+
+
+def _labelled_headings(source: Source, label: str) -> list[Diagnostic]:
+    pattern = re.compile(r"^(#[ \t]+)(" + re.escape(label) + r"[ \t]+(?:[IVXLCDM]+|\d+)\b[ \t]*[:.\-–—]?[ \t]*)(?=\S)",
+                         re.M | re.I)
+    out = []
+    for m in pattern.finditer(source.text):
+        if source.region_at(m.start()) is not None:
+            continue
+        number = m.group(2).strip().rstrip(":.-–—").strip()
+        out.append(Diagnostic.at("DOC009", source, m.start(2), m.end(2), tr(
+            "the heading begins with '{number}', which the template writes itself (the outputs would show it "
+            "twice); remove it from the heading (thesisbuild fix does).", number=number),
+            fix=Fix(m.start(2), m.end(2), "")))
+    return out
 
 
 def _deep_brackets(text: str) -> int | None:

@@ -17,8 +17,9 @@ from .latex import check_latex
 from .raw import check_raw
 
 
-def check_structure(sources: list[Source], root: Path, bibliography_title: str | None = None) -> list[Diagnostic]:
-    return (check_document(sources) + check_latex(sources) + check_raw(sources) + check_crossrefs(sources, bibliography_title)
+def check_structure(sources: list[Source], root: Path, bibliography_title: str | None = None,
+                    chapter_label: str | None = None) -> list[Diagnostic]:
+    return (check_document(sources, chapter_label) + check_latex(sources) + check_raw(sources) + check_crossrefs(sources, bibliography_title)
             + check_images(sources, root))
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..bibliography import Reference, load_references
 from ..checks.crossrefs import explicit_ids, heading_ids
+from ..checks.document import blank_metadata, metadata_blocks
 from ..checks.structure import check_structure, enforce
 from ..citations import Citation, closest_key, crossref_labels, find_citations
 from ..config import Thesis
@@ -240,7 +241,8 @@ def prepare(thesis: Thesis, warn: bool = True, only: Path | None = None,
     # is checked against the whole thesis (its references may point into other chapters).
     mine = {s.path for s in checked}
     found = [d for d in check_structure(every + [s for s in appendices if s.path not in {e.path for e in every}],
-                                        thesis.root, thesis.profile.bibliography.title)
+                                        thesis.root, thesis.profile.bibliography.title,
+                                        thesis.profile.headings.chapter.label)
              if d.path in mine]
     enforce(found if warn else [d for d in found if d.severity >= Severity.ERROR], thesis.lint_severity)
     doc = PreparedDocument(thesis=thesis, sources=sources, references=references,
@@ -280,6 +282,8 @@ def thesis_labels(doc: PreparedDocument, texts: list[str]) -> str:
 def stage_texts(thesis: Thesis, sources: list[Source], report: bool = True) -> list[str]:
     """The chapters as the outputs show them: with the typo dictionary applied in memory.
     The sources are never written; `thesisbuild fix` is the author's decision."""
+    # A chapter's YAML metadata block would set the whole document's metadata: left out (DOC008).
+    sources = [Source(s.path, blank_metadata(s)) if metadata_blocks(s) else s for s in sources]
     if thesis.typos is None:
         return [s.text for s in sources]
     dictionary = load_dictionary(thesis.typos)
