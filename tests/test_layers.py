@@ -20,7 +20,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("checks", {"checks", "checks.bibliography", "checks.citations", "checks.crossrefs", "checks.images",
                 "checks.latex", "checks.raw", "checks.document", "checks.structure", "checks.typos", "lint", "typos", "fixes"}),
     ("document", {"render", "render.document", "render.assemble", "render.page_markup"}),
-    ("renderers", {"render.pdf", "render.parts", "render.docx", "render.docx_layout"}),
+    ("renderers", {"render.pdf", "render.parts", "render.docx", "render.docx_layout", "render.glyphs"}),
     ("drafts", {"drafts"}),
     ("verify", {"verify", "verify.common", "verify.pdf", "verify.docx"}),
     ("build", {"build", "figures", "figure_runner", "preview", "scaffold", "scaffold.survey", "manifest"}),

@@ -117,6 +117,8 @@ RULES: dict[str, Rule] = {r.code: r for r in (
          "a warning of pandoc (TeX math it cannot convert, a duplicate identifier), at the chapter line"),
     Rule("BLD004", "staged-typo-fixes", Severity.INFO, False,
          "the outputs carry typo fixes the chapter does not have yet; `doit fix` writes them"),
+    Rule("BLD005", "missing-glyph", Severity.WARNING, False,
+         "a character no font of the PDF has (an emoji, a Chinese character): it would print as a box"),
     # `thesisbuild verify`: one code per rule of the template profile, measured in the outputs.
     Rule("VFY001", "pdf.page-size", Severity.ERROR, False, "every page's size"),
     Rule("VFY002", "pdf.margins", Severity.ERROR, False,

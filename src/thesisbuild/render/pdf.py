@@ -14,7 +14,10 @@ from ..errors import UserError
 from ..escape import typst_array, typst_str
 from ..fsutil import write_atomic
 from ..i18n import tr
+from ..report import print_diagnostics
+from ..sources import Source
 from .document import PreparedDocument
+from .glyphs import missing_glyphs
 from .parts import convert_parts
 
 TYPST_FILTER = Path(__file__).resolve().parent.parent / "filters" / "typst.lua"
@@ -110,6 +113,10 @@ def render_pdf(doc: PreparedDocument, typ_path: Path, pdf_path: Path, draft: dic
     else:
         body = doc.convert("typst", extra)
     write_atomic(typ_path, typst_preamble(doc.thesis, draft) + body)
+    if draft is None and not doc.quiet:
+        chapters = doc.sources + [Source.read(path) for path in doc.thesis.appendices]
+        print_diagnostics(missing_glyphs(chapters, font_paths(doc.thesis), doc.thesis.build_dir / "cache"),
+                          doc.thesis.lint_severity)
     compiler = compiler or typst_compiler(doc.thesis, typ_path)
     standard = str(doc.thesis.profile.pdf.standard)
     try:
