@@ -25,8 +25,10 @@ def project(tmp_path: Path) -> Path:
 
 
 def lint(project: Path):
+    from thesisbuild.config import BUILTIN_TEMPLATES, load_profile
+
     result = run_lint(LintRequest(chapters=[project / "bab1.md"], bibliographies=[project / "refs.yaml"],
-                                  root=project, bibliography_title="DAFTAR PUSTAKA"))
+                                  root=project, profile=load_profile("skripsi-id", BUILTIN_TEMPLATES)))
     return {(d.code, d.line, d.column): d for d in result.diagnostics if d.path.name == "bab1.md"}
 
 

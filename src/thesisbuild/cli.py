@@ -286,8 +286,7 @@ def _lint_request(args: argparse.Namespace):
                        csl=thesis.csl if thesis else None,
                        severity=thesis.lint_severity if thesis else {}, typos=typos, words=words,
                        root=thesis.root if thesis else Path.cwd(),
-                       bibliography_title=thesis.profile.bibliography.title if thesis else None,
-                       chapter_label=thesis.profile.headings.chapter.label if thesis else None,
+                       profile=thesis.profile if thesis else None,
                        cache=thesis.build_dir / "cache" / "lint" if thesis else None,
                        # A thesis checks its words; loose files only when a word list is named.
                        suspects=thesis is not None or args.words is not None or args.typos is not None)

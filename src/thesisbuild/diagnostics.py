@@ -87,7 +87,7 @@ RULES: dict[str, Rule] = {r.code: r for r in (
     Rule("DOC006", "build-marker", Severity.ERROR, False,
          "the build's own markers (THESISBUILD-...) in a chapter"),
     Rule("DOC007", "deep-brackets", Severity.ERROR, False,
-         "square brackets nested more than twelve deep, which pandoc takes exponential time over"),
+         "square brackets nested more than twelve deep (limits.bracket_depth), which pandoc takes exponential time over"),
     Rule("DOC008", "metadata-block", Severity.WARNING, False,
          "a YAML metadata block (--- title: ... ---) in a chapter; the build leaves it out"),
     Rule("DOC009", "numbered-heading", Severity.WARNING, True,

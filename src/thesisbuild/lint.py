@@ -12,6 +12,7 @@ from .checks.bibliography import bibliography_files_exist, check_bibliography
 from .checks.citations import CitationContext, check_citations
 from .checks.structure import check_structure
 from .checks.typos import check_typos
+from .config import Profile
 from .typos import load_dictionary
 from . import __version__
 from .fsutil import write_atomic
@@ -37,8 +38,7 @@ class LintRequest:
     structure: bool = True          # TEX, XRF, DOC and IMG rules: LaTeX, cross-references, links, images
     root: Path | None = None        # the thesis folder image paths start from (default: the working directory)
     cache: Path | None = None       # a folder for what one lint run can keep for the next (build/cache/lint)
-    bibliography_title: str | None = None   # the profile's reference-list heading, for DOC001
-    chapter_label: str | None = None        # the profile's chapter label (BAB), for DOC009
+    profile: Profile | None = None          # the thesis's template profile: headings, limits (DOC001, 7, 9)
 
 
 @dataclass
@@ -96,8 +96,7 @@ def run_lint(request: LintRequest) -> LintResult:
         diagnostics += found
         diagnostics += check_bibliography(refs, cited, request.csl)
     if request.structure:
-        diagnostics += check_structure(sources, request.root or Path.cwd(), request.bibliography_title,
-                                       request.chapter_label)
+        diagnostics += check_structure(sources, request.root or Path.cwd(), request.profile)
     dictionary = load_dictionary(request.typos) if request.typos else None
     words = load_word_list(request.words) if request.suspects and request.lang.lower().startswith("id") else None
     if dictionary is not None or words is not None:

@@ -237,7 +237,8 @@ SCHEMA: dict = {
         "date_format": STRING,
         "months": Value("strings", count=12),
     },
-    "limits": {"figure_seconds": Value("number", minimum=1.0, maximum=3600.0)},
+    "limits": {"figure_seconds": Value("number", minimum=1.0, maximum=3600.0),
+               "bracket_depth": Value("integer", minimum=3, maximum=20)},
     "pdf": {"standard": Value("enum", choices=("none", "a-2b", "a-2u", "a-3b", "a-3u"))},
 }
 # Keys a profile file may hold that are not values of the profile itself.

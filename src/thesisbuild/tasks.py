@@ -107,8 +107,7 @@ def run_lint_task(t: Thesis) -> None:
     from .lint import LintRequest, run_lint
     result = run_lint(LintRequest(chapters=[*t.chapters, *t.appendices], bibliographies=t.bibliography,
                                   lang=t.lang, csl=t.csl, severity=t.lint_severity, typos=t.typos, words=t.words,
-                                  suspects=True, root=t.root, bibliography_title=t.profile.bibliography.title,
-                                  chapter_label=t.profile.headings.chapter.label,
+                                  suspects=True, root=t.root, profile=t.profile,
                                   cache=t.build_dir / "cache" / "lint"))
     sys.stdout.write(format_text(result.diagnostics, result.texts))
     print(tr("thesisbuild lint: {summary}", summary=summary(result.diagnostics)))

@@ -6,7 +6,7 @@
 - DOC005: control characters (a NUL byte, ...) that no output can show;
 - DOC006: the build's own markers (THESISBUILD-...) in a chapter, which would forge the DOCX's
   table of contents or page structure;
-- DOC007: square brackets nested more than twelve deep, on which pandoc's time grows
+- DOC007: square brackets nested more than twelve deep (the profile's limits.bracket_depth), on which pandoc's time grows
   exponentially (twenty deep: a minute);
 - DOC008: a YAML metadata block (--- title: ... ---) in a chapter: pandoc would read it as settings
   of the whole document (its bibliography, language, title), and it shows in no output; the build
@@ -27,9 +27,11 @@ from ..sources import CONTROL_CHARACTER, Source
 _HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)|^[^\n]+\n {0,3}(?:=+|-+)[ \t]*$", re.M)
 _FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})(?P<info>[^\n]*)$", re.M)
 _MARKER = re.compile(r"THESISBUILD-[A-Z]+")
+MAX_BRACKETS = 12          # the profile's limits.bracket_depth when there is no profile
 
 
-def check_document(sources: list[Source], chapter_label: str | None = None) -> list[Diagnostic]:
+def check_document(sources: list[Source], chapter_label: str | None = None,
+                   bracket_depth: int = MAX_BRACKETS) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     for source in sources:
         text = source.text
@@ -56,11 +58,11 @@ def check_document(sources: list[Source], chapter_label: str | None = None) -> l
             out.append(Diagnostic.at("DOC005", source, m.start(), m.end(), tr(
                 "a control character ({code}) that no output can show; delete it (it often comes from "
                 "copying out of a PDF).", code=f"U+{ord(m.group()):04X}")))
-        deep = _deep_brackets(text)
+        deep = _deep_brackets(text, bracket_depth)
         if deep is not None:
             out.append(Diagnostic.at("DOC007", source, deep, deep + 1, tr(
                 "square brackets open {depth} deep here; pandoc's time grows exponentially with such nesting (a "
-                "build would hang). Close them, or write a literal bracket as \\[.", depth=_MAX_BRACKETS + 1)))
+                "build would hang). Close them, or write a literal bracket as \\[.", depth=bracket_depth + 1)))
         for m in _MARKER.finditer(text):
             out.append(Diagnostic.at("DOC006", source, m.start(), m.end(), tr(
                 "{marker} is a marker of the build itself and may not appear in a chapter; reword it.",
@@ -68,7 +70,6 @@ def check_document(sources: list[Source], chapter_label: str | None = None) -> l
     return out
 
 
-_MAX_BRACKETS = 12
 
 # pandoc's yaml_metadata_block: a line of ---, at the start or after a blank line, not followed by a
 # blank line, up to a line of --- or ...; here only when its first line is a "key:" of YAML.
@@ -119,15 +120,15 @@ def _labelled_headings(source: Source, label: str) -> list[Diagnostic]:
     return out
 
 
-def _deep_brackets(text: str) -> int | None:
-    """The offset of a '[' opened while _MAX_BRACKETS others are open in the same paragraph (a blank
-    line ends a paragraph; an escaped bracket does not count)."""
+def _deep_brackets(text: str, limit: int = MAX_BRACKETS) -> int | None:
+    """The offset of a '[' opened while `limit` others are open in the same paragraph (a blank line
+    ends a paragraph; an escaped bracket does not count)."""
     depth = 0
     for m in _BRACKET_EVENT.finditer(text):
         token = m.group()
         if token == "[":
             depth += 1
-            if depth > _MAX_BRACKETS:
+            if depth > limit:
                 return m.start()
         elif token == "]":
             depth = max(0, depth - 1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..config import Profile
 from ..diagnostics import Diagnostic, Severity
 from ..errors import UserError
 from ..i18n import plural, tr
@@ -17,9 +18,13 @@ from .latex import check_latex
 from .raw import check_raw
 
 
-def check_structure(sources: list[Source], root: Path, bibliography_title: str | None = None,
-                    chapter_label: str | None = None) -> list[Diagnostic]:
-    return (check_document(sources, chapter_label) + check_latex(sources) + check_raw(sources) + check_crossrefs(sources, bibliography_title)
+def check_structure(sources: list[Source], root: Path, profile: Profile | None = None) -> list[Diagnostic]:
+    """With the thesis's profile: its reference-list title (DOC001), chapter label (DOC009) and
+    bracket depth (DOC007)."""
+    bibliography_title = profile.bibliography.title if profile else None
+    document = check_document(sources, profile.headings.chapter.label, profile.limits.bracket_depth) if profile \
+        else check_document(sources)
+    return (document + check_latex(sources) + check_raw(sources) + check_crossrefs(sources, bibliography_title)
             + check_images(sources, root))
 
 

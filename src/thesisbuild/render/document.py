@@ -241,8 +241,7 @@ def prepare(thesis: Thesis, warn: bool = True, only: Path | None = None,
     # is checked against the whole thesis (its references may point into other chapters).
     mine = {s.path for s in checked}
     found = [d for d in check_structure(every + [s for s in appendices if s.path not in {e.path for e in every}],
-                                        thesis.root, thesis.profile.bibliography.title,
-                                        thesis.profile.headings.chapter.label)
+                                        thesis.root, thesis.profile)
              if d.path in mine]
     enforce(found if warn else [d for d in found if d.severity >= Severity.ERROR], thesis.lint_severity)
     doc = PreparedDocument(thesis=thesis, sources=sources, references=references,
