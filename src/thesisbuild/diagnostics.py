@@ -93,6 +93,8 @@ RULES: dict[str, Rule] = {r.code: r for r in (
     Rule("DOC009", "numbered-heading", Severity.WARNING, True,
          'a chapter heading that begins with the label and number the template writes ("# BAB II ..."); the fix '
          "removes them"),
+    Rule("DOC010", "unreadable-attributes", Severity.ERROR, False,
+         "attributes with an identifier pandoc cannot read ({#sec-x key=}): printed as text, the id missing"),
     Rule("IMG001", "missing-image", Severity.ERROR, False,
          "an image path with no file; names the closest file"),
     Rule("IMG002", "image-outside-thesis", Severity.ERROR, False,

@@ -58,6 +58,22 @@ def heading_ids(source: Source) -> list[tuple[str, int]]:
     return found
 
 
+def unnumbered_ids(source: Source) -> list[str]:
+    """The identifiers of the headings that have no number ({#sec-x .unnumbered} or {#sec-x -})."""
+    found = []
+    for m in _HEADING.finditer(source.text):
+        if source.region_at(m.start()) is not None and source.region_at(m.start()).kind != "attributes":
+            continue
+        attrs = _HEADING_ATTRS.search(m.group(2))
+        if attrs is None:
+            continue
+        items = attrs.group(1).split()
+        ident = next((item[1:] for item in items if item.startswith("#")), None)
+        if ident and (".unnumbered" in items or "-" in items):
+            found.append(ident)
+    return found
+
+
 def explicit_ids(source: Source) -> list[tuple[str, int]]:
     """Identifiers written in attributes, {#id .class}, with their offsets."""
     found = []
@@ -114,10 +130,15 @@ def check_crossrefs(sources: list[Source], bibliography_title: str | None = None
             else:
                 ids[key] = (source, offset)
     known = set(labels)
+    unnumbered = {normalise_label(ident) for source in sources for ident in unnumbered_ids(source)}
     for source in sources:
         for ref in find_crossrefs(source):
             key = normalise_label(ref.label)
-            if key not in known:
+            if key in unnumbered and not ref.latex:
+                out.append(Diagnostic.at("XRF002", source, ref.start, ref.end, tr(
+                    "@{label} points at a heading without a number (.unnumbered or -), so there is no number to print; "
+                    "link to it by its title, [title](#{label}), or number the heading.", label=ref.label)))
+            elif key not in known:
                 hint = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
                 written = f"\\ref{{{ref.label}}}" if ref.latex else f"@{ref.label}"
                 if hint:

@@ -12,7 +12,9 @@
   of the whole document (its bibliography, language, title), and it shows in no output; the build
   leaves it out;
 - DOC009: a chapter heading that begins with the chapter's label and number ("# BAB II TINJAUAN
-  PUSTAKA"), which the template writes itself ("BAB II" twice); the fix removes them."""
+  PUSTAKA"), which the template writes itself ("BAB II" twice); the fix removes them;
+- DOC010: attributes with an identifier that pandoc cannot read ({#sec-x key=}): pandoc prints
+  them as text and the identifier does not exist, so a reference to it fails only in the build."""
 
 from __future__ import annotations
 
@@ -27,6 +29,12 @@ from ..sources import CONTROL_CHARACTER, Source
 _HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)|^[^\n]+\n {0,3}(?:=+|-+)[ \t]*$", re.M)
 _FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})(?P<info>[^\n]*)$", re.M)
 _MARKER = re.compile(r"THESISBUILD-[A-Z]+")
+# Attributes with an identifier, as the cross-reference checks find them; and pandoc's syntax for
+# attributes: #id, .class, key=value (the value quoted, or without spaces, or empty), and "-".
+_ID_ATTRIBUTES = re.compile(r"\{[^{}\n]*?#([\w:.\-]+)[^{}\n]*\}")
+_ATTRIBUTE = (r"""(?:#[\w:.\-]+|\.[\w:\-][\w:.\-]*|-"""
+              r"""|[\w:\-][\w:.\-]*=(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|[^\s"'{}][^\s{}]*|(?=[\s}])))""")
+_VALID_ATTRIBUTES = re.compile(r"\{[ \t]*(?:" + _ATTRIBUTE + r"(?:[ \t]+" + _ATTRIBUTE + r")*)?[ \t]*\}")
 MAX_BRACKETS = 12          # the profile's limits.bracket_depth when there is no profile
 
 
@@ -63,6 +71,13 @@ def check_document(sources: list[Source], chapter_label: str | None = None,
             out.append(Diagnostic.at("DOC007", source, deep, deep + 1, tr(
                 "square brackets open {depth} deep here; pandoc's time grows exponentially with such nesting (a "
                 "build would hang). Close them, or write a literal bracket as \\[.", depth=bracket_depth + 1)))
+        for m in _ID_ATTRIBUTES.finditer(text):
+            region = source.region_at(m.start())
+            if (region is None or region.kind == "attributes") and not _VALID_ATTRIBUTES.fullmatch(m.group()):
+                out.append(Diagnostic.at("DOC010", source, m.start(), m.end(), tr(
+                    "pandoc cannot read the attributes {attributes} and would print them as text, so #{id} would "
+                    "not exist; write them as {{#id .class key=value}}, a value with spaces in quotes.",
+                    attributes=m.group(), id=m.group(1))))
         for m in _MARKER.finditer(text):
             out.append(Diagnostic.at("DOC006", source, m.start(), m.end(), tr(
                 "{marker} is a marker of the build itself and may not appear in a chapter; reword it.",
