@@ -89,8 +89,9 @@ def build_both(project: Path) -> tuple[bytes, bytes]:
     build_reference(thesis)
     build_pdf(thesis, warn=False)
     CONVERTED.update({"json": list(parts.last_converted["json"]), "typst": list(parts.last_converted["typst"])})
+    parts.last_converted.clear()
     build_docx(thesis, warn=False)
-    assert parts.last_converted["json"] == []
+    assert parts.last_converted.get("json", []) == []
     out = outputs(thesis)
     return out["pdf"].read_bytes(), out["docx"].read_bytes()
 

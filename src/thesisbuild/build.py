@@ -12,7 +12,7 @@ from .fsutil import remove_stale
 from .i18n import tr
 from .manifest import write_manifest
 from .render.document import prepare
-from .render.docx import render_docx, write_reference_docx
+from .render.docx import render_docx, start_docx_writer, write_reference_docx
 from .render.pdf import pages_path, render_pdf
 
 
@@ -58,6 +58,7 @@ def build_pdf(thesis: Thesis, warn: bool = True) -> Path:
     # A failed PDF leaves no DOCX of older sources beside it: both outputs or neither are current.
     # thesis.typ stays: it is what typst could not compile, and its error names it.
     with _no_stale(out["pdf"], out["pages"], out["docx"]):
+        start_docx_writer(doc, out["reference"])        # pandoc writes the DOCX while typst lays out
         render_pdf(doc, out["typ"], out["pdf"])
     write_manifest(thesis)
     _report(out["pdf"])

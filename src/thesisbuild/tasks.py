@@ -278,6 +278,8 @@ def pdf() -> dict:
     return {
         "actions": [_action(build_pdf, t)],
         "file_dep": [*map(str, t.source_files()), *_figure_outputs(t, "svg"), *_code_files(".")],
+        # The reference document first: pandoc writes the DOCX while typst lays out the PDF.
+        "task_dep": ["reference_docx"],
         "targets": [str(out["pdf"]), str(out["typ"]), str(out["pages"])],
         "uptodate": [_stamp(t)],
         "clean": True,

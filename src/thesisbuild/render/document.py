@@ -56,6 +56,8 @@ class PreparedDocument:
     known_labels: str = ""
     # The whole thesis in the parts converted one by one (render/parts.py): front, chapters, back.
     parts: list[str] = field(default_factory=list)
+    # The parts as format-neutral pandoc JSON, once read (render/parts.py: neutral_parts).
+    neutral: list[str] | None = None
 
     def source_line(self, staged_line: int) -> tuple[Source, int] | None:
         for first, source, count in self.line_map:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import zipfile
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from lxml import etree
 
+from .. import __version__
 from ..config import Profile, Thesis
 from ..fsutil import write_atomic
-from ..pandoc import pandoc_bytes, run_pandoc
+from ..pandoc import pandoc_bytes, pandoc_path, run_pandoc
 from .document import PreparedDocument
 from .docx_layout import draft_parts, layout_parts
 from .parts import joined_parts
@@ -259,8 +262,7 @@ def write_reference_docx(thesis: Thesis, path: Path) -> None:
     write_atomic(path, reference_docx(thesis))
 
 
-def render_docx(doc: PreparedDocument, reference: Path, docx_path: Path, pages_json: Path | None = None,
-                draft: dict | None = None) -> None:
+def _writer_args(doc: PreparedDocument, reference: Path, draft: dict | None = None) -> list[str]:
     chapter = doc.thesis.profile.headings.chapter
     captions = doc.thesis.profile.captions
     meta = {"chapter-label": chapter.label, "chapter-numbering": chapter.numbering,
@@ -277,18 +279,81 @@ def render_docx(doc: PreparedDocument, reference: Path, docx_path: Path, pages_j
         meta["chapters-before"] = draft["chapters_before"]
     for key, value in meta.items():
         args += ["-M", f"thesisbuild-{key}={value}"]
+    return args
+
+
+def render_docx(doc: PreparedDocument, reference: Path, docx_path: Path, pages_json: Path | None = None,
+                draft: dict | None = None) -> None:
+    if doc.parts and draft is None:
+        # The parts' format-neutral documents (read once for the PDF and the DOCX), written as one,
+        # usually while the PDF was laid out (start_docx_writer).
+        data, stderr = _written(doc, reference)
+        doc.check_pandoc(stderr)
+        write_atomic(docx_path, finish_docx(data, doc.thesis, pages_json, draft))
+        return
     tmp = docx_path.with_name(f".{docx_path.name}.partial")
     try:
-        if doc.parts and draft is None:
-            # The parts' format-neutral documents (read once for the PDF and the DOCX), written as one.
-            proc = run_pandoc(["-f", "json", "-t", "docx", *args, "-o", str(tmp)], input_text=joined_parts(doc),
-                              cwd=doc.thesis.root, env=doc.env())
-            doc.check_pandoc(proc.stderr)
-        else:
-            doc.convert("docx", args, output=tmp)
+        doc.convert("docx", _writer_args(doc, reference, draft), output=tmp)
         write_atomic(docx_path, finish_docx(tmp.read_bytes(), doc.thesis, pages_json, draft))
     finally:
         tmp.unlink(missing_ok=True)
+
+
+# pandoc's DOCX writer over the whole thesis (a second on 150 pages) runs while typst lays out the
+# PDF: the PDF's task starts it, the DOCX's task takes its result, which waits in build/cache/docx/
+# under a hash of everything it is made from. Only the finishing (styles, page layout, the lists'
+# page numbers from the PDF) waits for the PDF.
+_WRITING: dict[str, Future] = {}
+_POOL = ThreadPoolExecutor(max_workers=1)
+
+
+def _writer_job(doc: PreparedDocument, reference: Path) -> tuple[str, Path, list[str], str]:
+    text = joined_parts(doc)
+    args = _writer_args(doc, reference)
+    digest = hashlib.sha256()
+    pandoc = Path(pandoc_path())
+    stat = pandoc.stat()
+    for item in (__version__, str(pandoc), str(stat.st_size), str(stat.st_mtime_ns), *args, text):
+        digest.update(item.encode("utf-8") + b"\0")
+    for path in (reference, FILTER):
+        digest.update(path.read_bytes() + b"\0")
+    key = digest.hexdigest()[:32]
+    return key, doc.thesis.build_dir / "cache" / "docx" / f"{key}.docx", args, text
+
+
+def _write(doc: PreparedDocument, path: Path, args: list[str], text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.partial")
+    try:
+        proc = run_pandoc(["-f", "json", "-t", "docx", *args, "-o", str(tmp)], input_text=text,
+                          cwd=doc.thesis.root, env=doc.env())
+        write_atomic(path.with_suffix(".err"), proc.stderr)
+        write_atomic(path, tmp.read_bytes())       # written last: it marks the conversion done
+    finally:
+        tmp.unlink(missing_ok=True)
+    for old in path.parent.iterdir():
+        if old.stem != path.stem and not old.name.startswith("."):
+            old.unlink(missing_ok=True)
+
+
+def start_docx_writer(doc: PreparedDocument, reference: Path) -> None:
+    """Start pandoc's DOCX writer on the whole thesis in the background, unless its result is kept."""
+    if not doc.parts or not reference.is_file():
+        return
+    key, path, args, text = _writer_job(doc, reference)
+    if key not in _WRITING and not path.is_file():
+        _WRITING[key] = _POOL.submit(_write, doc, path, args, text)
+
+
+def _written(doc: PreparedDocument, reference: Path) -> tuple[bytes, str]:
+    """The DOCX pandoc writes for the thesis and pandoc's messages: started earlier, kept, or now."""
+    key, path, args, text = _writer_job(doc, reference)
+    running = _WRITING.pop(key, None)
+    if running is not None:
+        running.result()                  # its UserError, if pandoc failed
+    if not path.is_file():
+        _write(doc, path, args, text)
+    return path.read_bytes(), path.with_suffix(".err").read_text(encoding="utf-8")
 
 
 def single_spaced_cells(xml: bytes, spacing: float) -> bytes:

@@ -56,7 +56,9 @@ def neutral_parts(doc: PreparedDocument) -> list[str]:
     A part needs the labels of the whole thesis, which an edited part may have changed. After an
     edit, the part is read with the labels of the last build while it is scanned beside it: when
     the scan finds them unchanged (the usual case: a sentence was written), the part is done;
-    otherwise it is read again with the new ones."""
+    otherwise it is read again with the new ones. Read once per prepared document."""
+    if doc.neutral is not None:
+        return doc.neutral
     last = _last_labels(doc)
     if last is not None and _scan_pending(doc):
         with ThreadPoolExecutor(max_workers=1) as pool:
@@ -76,7 +78,8 @@ def neutral_parts(doc: PreparedDocument) -> list[str]:
     folder = cache_dir(doc) / "json"
     _prune(folder, {name for path in jobs for name in (path.name, _notes(path).name)})
     write_atomic(folder.parent / "labels" / _LAST, json.dumps({"labels": labels, "before": before}))
-    return unique_ids(out)
+    doc.neutral = unique_ids(out)
+    return doc.neutral
 
 
 _LAST = "last-build.json"
