@@ -347,3 +347,44 @@ def test_a_table_longer_than_a_page_goes_on_over_the_next_pages(tmp_path: Path):
     # the bottom of the page.
     assert sorted(places) == list(range(120)), sorted(set(range(120)) - set(places))[:5]
     assert len(set(places.values())) == 120, "rows drawn over one another"
+
+
+def test_the_docx_is_a_valid_word_2013_package(built: Path):
+    """The OOXML schemas and the package's references (openxml-audit, Office 2019 rules); Word 2013+
+    mode rather than Compatibility Mode; w:settings in the schema's order."""
+    from openxml_audit import FileFormat, OpenXmlValidator
+
+    docx = built / "build" / "thesis.docx"
+    result = OpenXmlValidator(file_format=FileFormat.OFFICE_2019, max_errors=50).validate(str(docx))
+    assert result.is_valid, [str(e) for e in result.errors]
+    settings = docx_part(docx, "word/settings.xml")
+    mode = settings.find("w:compat/w:compatSetting[@w:name='compatibilityMode']", W)
+    assert mode is not None and mode.get(f"{{{W['w']}}}val") == "15"
+    names = [etree.QName(child).localname for child in settings]
+    assert names.index("zoom") < names.index("updateFields") < names.index("compat") < names.index("rsids")
+
+
+def test_the_docx_looks_like_the_pdf_links_tables_and_lists(built: Path):
+    styles = docx_part(built / "build" / "thesis.docx", "word/styles.xml")
+
+    def style(style_id: str) -> etree._Element:
+        found = styles.find(f"w:style[@w:styleId='{style_id}']", W)
+        assert found is not None, style_id
+        return found
+
+    # Links and cross-references black, as in the PDF.
+    assert style("Hyperlink").find("w:rPr/w:color", W).get(f"{{{W['w']}}}val") == "000000"
+    # Tables: a full grid, centred.
+    table = style("Table").find("w:tblPr", W)
+    assert table.find("w:jc", W).get(f"{{{W['w']}}}val") == "center"
+    assert {etree.QName(b).localname for b in table.find("w:tblBorders", W)} == \
+        {"top", "left", "bottom", "right", "insideH", "insideV"}
+    # Daftar Isi does not list itself after Word refreshes it (body text's outline level), and its
+    # entries are regular, four levels deep as the profile numbers them.
+    assert style("TOCHeading").find("w:pPr/w:outlineLvl", W).get(f"{{{W['w']}}}val") == "9"
+    for level in range(1, 5):
+        assert style(f"TOC{level}").find("w:rPr/w:b", W) is None
+    body = etree.tostring(docx_part(built / "build" / "thesis.docx", "word/document.xml")).decode("utf-8")
+    assert 'TOC \\o "1-4"' in body
+    # A picture's description is its figure's text, never its file's path.
+    assert "build/figures" not in body and 'descr="Linimasa peristiwa' in body

@@ -21,6 +21,14 @@ def git(project: Path, *args: str) -> None:
                    check=True, capture_output=True)
 
 
+def assert_valid_docx(path: Path) -> None:
+    """The OOXML schema and the package's references, checked by openxml-audit (Office 2019 rules)."""
+    from openxml_audit import FileFormat, OpenXmlValidator
+
+    result = OpenXmlValidator(file_format=FileFormat.OFFICE_2019, max_errors=50).validate(str(path))
+    assert result.is_valid, [str(e) for e in result.errors]
+
+
 def docx_xml(path: Path) -> str:
     with zipfile.ZipFile(path) as z:
         return z.read("word/document.xml").decode("utf-8")
@@ -64,6 +72,9 @@ def test_a_draft_holds_one_chapter_with_its_thesis_numbering_line_numbers_and_re
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=project, capture_output=True,
                             text=True).stdout.strip()
     assert re.search(rf"DRAF · \d+ \w+ \d{{4}} · komit {commit}<", header)
+    # The page number's tab stop at the right edge of the text block: 21 cm less 4 cm and the draft's
+    # 3 cm right margin = 14 cm.
+    assert re.search(r'<w:tab w:val="right" w:pos="(\d+)"', header).group(1) == str(round(14 / 2.54 * 1440))
     pdf = " ".join(p.extract_text() for p in PdfReader(project / "build" / "drafts" / "02-tinjauan.pdf").pages)
     assert "BAB II" in pdf and "2.1 Teori Identitas" in pdf and f"komit {commit}" in pdf
     assert "PENDAHULUAN" not in pdf and "Hopf, T. (2002)" in pdf and "Jordaan" not in pdf
@@ -86,13 +97,23 @@ def test_after_mark_sent_and_an_edit_the_changes_docx_tracks_only_the_changed_wo
     assert text.count(sentence) == 1
     chapter.write_text(text.replace(sentence, "Presiden Nazarbayev memakai kebijakan tersebut untuk memperkuat "
                                               "kedudukannya"), encoding="utf-8")
+    config = project / "thesis.yaml"           # the student's name, no longer the placeholder
+    config.write_text(re.sub(r"(?m)^author: .*$", "author: Siti Rahma", config.read_text(encoding="utf-8")),
+                      encoding="utf-8")
     proc = run_doit(project, "draft:01-pendahuluan")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     xml = docx_xml(project / "build" / "drafts" / "01-pendahuluan-changes.docx")
-    assert tracked(xml) == [("del", "menggunakan"), ("ins", "memakai"), ("ins", "tersebut"),
+    assert tracked(xml) == [("del", "menggunakan"), ("ins", "memakai"), ("ins", " tersebut"),
                             ("del", "posisinya"), ("ins", "kedudukannya")]
-    assert all('w:author="thesisbuild"' in m for m in re.findall(r"<w:(?:ins|del) [^>]*>", xml))
+    marks = re.findall(r"<w:(?:ins|del) [^>]*>", xml)
+    assert all('w:author="Siti Rahma"' in m for m in marks)
+    # Revision ids are unique across the document (pandoc numbers insertions and deletions each from 1).
+    ids = [re.search(r'w:id="(\d+)"', m).group(1) for m in marks]
+    bookmarks = re.findall(r'<w:bookmarkStart [^>]*w:id="(\d+)"', xml)
+    assert len(set(ids)) == len(ids) and not set(ids) & set(bookmarks)
     assert "<w:lnNumType" in xml
+    for name in ("01-pendahuluan.docx", "01-pendahuluan-changes.docx"):
+        assert_valid_docx(project / "build" / "drafts" / name)
 
 
 def test_word_level_changes_keep_citations_whole_and_headings_marked_in_place():
@@ -100,11 +121,32 @@ def test_word_level_changes_keep_citations_whole_and_headings_marked_in_place():
     new = "# BAB\n\n## Latar Belakang\n\nSatu tiga empat [@hopf2002; @lee2015].\n\nParagraf baru.\n"
     out = diff_markdown(old, new, "thesisbuild", "2026-01-01T00:00:00Z")
     attrs = 'author="thesisbuild" date="2026-01-01T00:00:00Z"'
-    assert f"## Latar [Belakang]{{.insertion {attrs}}}" in out
-    assert f"Satu [dua]{{.deletion {attrs}}} tiga " in out
+    assert f"## Latar[<!-- --> Belakang]{{.insertion {attrs}}}" in out
+    assert f"Satu[<!-- --> dua]{{.deletion {attrs}}} tiga " in out
     # A citation is one token: it is deleted or inserted whole, never cut inside its brackets.
     assert f"[[@hopf2002]]{{.deletion {attrs}}}[empat [@hopf2002; @lee2015]]{{.insertion {attrs}}}." in out
-    assert f"Paragraf [lama.]{{.deletion {attrs}}}[baru.]{{.insertion {attrs}}}" in out
+    # Words change, the punctuation after them stays.
+    assert f"Paragraf [lama]{{.deletion {attrs}}}[baru]{{.insertion {attrs}}}." in out
+
+
+def _settle(marked: str, accept: bool) -> str:
+    """The text after accepting (or rejecting) every change, as Word would leave it."""
+    import re
+
+    keep, drop = ("insertion", "deletion") if accept else ("deletion", "insertion")
+    span = r"\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\{\.%s [^{}]*\}"
+    text = re.sub(span % drop, "", marked)
+    return re.sub(span % keep, lambda m: m.group(1), text).replace("<!-- -->", "")
+
+
+def test_accepting_or_rejecting_every_change_gives_the_new_or_the_old_text_with_its_spaces():
+    old = "Sejak merdeka pada tahun 1991, Kazakhstan dipengaruhi beberapa faktor. Dua kalimat dihapus. Tiga.\n"
+    new = "Sejak merdeka pada tahun 1991 yang lalu, Kazakhstan dipengaruhi beberapa faktor penting. Tiga.\n"
+    out = diff_markdown(old, new, "Siti", "2026-01-01T00:00:00Z")
+    assert '1991[<!-- --> yang lalu]{.insertion author="Siti"' in out
+    assert _settle(out, accept=True) == new and _settle(out, accept=False) == old
+    out = diff_markdown("beberapa faktor. Tiga.\n", "beberapa faktor penting. Tiga.\n", "Siti", "2026-01-01T00:00:00Z")
+    assert 'faktor[<!-- --> penting]{.insertion author="Siti"' in out
 
 
 def test_an_unknown_chapter_name_is_a_clear_error(tmp_path: Path):

@@ -143,7 +143,11 @@ def build_draft(thesis: Thesis, draft: Draft) -> list[Path]:
 
 # ---------------------------------------------------------------- what changed since the last draft
 
-_TOKEN = re.compile(r"!?\[[^\[\]\n]*\](?:\([^()\s]*\))?(?:\{[^{}\n]*\})?|\S+|\s+")
+# A link or image whole; a word with what is inside it ("1.2", "e.g", a URL) but not the punctuation
+# after it, which is a token of its own: adding a word before a comma marks the word, not "faktor."
+# deleted and "faktor penting." inserted; white space.
+_TOKEN = re.compile(r"!?\[[^\[\]\n]*\](?:\([^()\s]*\))?(?:\{[^{}\n]*\})?"
+                    r"|[^\s.,;:!?]+(?:[.,;:!?]+[^\s.,;:!?]+)*|[.,;:!?]+|\s+")
 _STRUCTURE = re.compile(r"^(?:!\[|\||:|```|~~~|<|\s{4})")
 
 
@@ -153,7 +157,9 @@ def changes_markdown(thesis: Thesis, old_path: Path, new_path: Path, epoch: int)
 
     old, new = (stage_texts(thesis, [Source.read(p)], report=False)[0] for p in (old_path, new_path))
     date = dt.datetime.fromtimestamp(epoch, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    author = str(thesis.profile.drafts.change_author).replace('"', "'")
+    # The changes are the student's: their name from thesis.yaml, while it is not the placeholder.
+    named = thesis.author and not any(p.key == "author" for p in thesis.placeholders)
+    author = str(thesis.author if named else thesis.profile.drafts.change_author).replace('"', "'")
     return diff_markdown(old, new, author, date)
 
 
@@ -208,13 +214,21 @@ def diff_words(old: str, new: str, attrs: str) -> str:
 
 
 def _span(text: str, kind: str, attrs: str) -> str:
-    """A tracked change around words; the white space at its edges stays outside."""
-    lead = text[: len(text) - len(text.lstrip())]
-    trail = text[len(text.rstrip()):]
+    """A tracked change around words, with the white space that goes with them: accepting and
+    rejecting it both leave one space between words ("1991[ yang lalu]," not "1991 [yang lalu],",
+    which leaves "1991 ," when rejected). A change of white space alone is not marked."""
     core = text.strip()
     if not core:
         return text if kind == "insertion" else ""
-    return f"{lead}[{core}]{{.{kind} {attrs}}}{trail}"
+    # pandoc drops the white space at the edges of a span's text; an empty comment (which no output
+    # shows) before or after it keeps it there.
+    lead = text[: len(text) - len(text.lstrip())]
+    trail = text[len(text.rstrip()):]
+    inner = (f"{_KEEP}{lead}" if lead else "") + core + (f"{trail}{_KEEP}" if trail else "")
+    return f"[{inner}]{{.{kind} {attrs}}}"
+
+
+_KEEP = "<!-- -->"
 
 
 def _whole_block(block: str, kind: str, attrs: str) -> str:

@@ -68,7 +68,7 @@ def front_matter(thesis: Thesis) -> list[str]:
             if spacing is not None:
                 parts.append(_raw("typst", "#set par(leading: pitch - edge)"))
         elif "list" in item:
-            parts.append(_raw("typst", _typst_list(item["list"], item["title"])))
+            parts.append(_raw("typst", _typst_list(item["list"], item["title"], thesis.profile.headings.section.max_level)))
             parts.append(_marker(f"{LIST_MARKER}{item['list']}|{item['title']}"))
     return parts
 
@@ -87,12 +87,13 @@ _LAYOUT_LINE = re.compile(r"^[ \t]*(?:\\(?:newpage|clearpage|cleardoublepage|pag
                           r"(?:\{[^{}\n]*\})*[ \t]*)+$\n?", re.M)
 
 
-def _typst_list(kind: str, title: str) -> str:
+def _typst_list(kind: str, title: str, depth: int) -> str:
     # Daftar Isi does not list itself, but keeps a PDF bookmark like every other part.
     listed = "outlined: false, bookmarked: true" if kind == "contents" else "outlined: true"
     heading = f"#heading(level: 1, numbering: none, {listed})[#{typst_str(title)}]"
     if kind == "contents":
-        return f"{heading}\n#outline(title: none)"
+        # As deep as headings are numbered (headings.section.max_level), in the DOCX too.
+        return f"{heading}\n#outline(title: none, depth: {depth})"
     target = {"tables": "figure.where(kind: table)", "figures": "figure.where(kind: image)"}[kind]
     return (f"#context {{ if query({target}).len() > 0 [\n{heading}\n"
             f"#outline(title: none, target: {target})\n] }}")

@@ -15,7 +15,7 @@ from ..config import Profile, Thesis
 from ..fsutil import write_atomic
 from ..pandoc import pandoc_bytes, pandoc_path, run_pandoc
 from .document import PreparedDocument
-from .docx_layout import draft_parts, layout_parts
+from .docx_layout import draft_parts, image_descriptions, layout_parts, settings_xml, unique_revision_ids
 from .parts import joined_parts
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -195,16 +195,20 @@ def styles_xml(original: bytes, profile: Profile, lang: str) -> bytes:
     _paragraph(page_text, line=single, before=0, after=0, jc="center", left=0, first_line=0)
     abstract = _style(root, "AbstractText", "Abstract Text")
     _paragraph(abstract, line=single, before=0, after=single, jc=jc, first_line=indent)
-    for level in (1, 2, 3):
+    for level in range(1, profile.headings.section.max_level + 1):
+        # Regular, as in the PDF's Daftar Isi.
         toc = _style(root, f"TOC{level}", f"toc {level}")
         _paragraph(toc, line=round(240 * 1.0), before=0, after=120, jc="left", left=567 * (level - 1), first_line=0)
-        _run(toc, font, half_points, bold=(level == 1))
+        _run(toc, font, half_points, bold=False)
     toc_heading = _style(root, "TOCHeading", "TOC Heading")
     ppr = _paragraph(toc_heading, line=body_line, before=0, after=body_line * int(chapter.space_after_lines),
                      jc="center", left=0, first_line=0)
     for old in ppr.findall("w:outlineLvl", NS) + ppr.findall("w:pageBreakBefore", NS):
         ppr.remove(old)
     etree.SubElement(ppr, _w("pageBreakBefore"))
+    # Body text's outline level: Daftar Isi does not list itself when Word refreshes it (the style
+    # is based on Heading 1, whose level it would take).
+    _set(etree.SubElement(ppr, _w("outlineLvl")), val=9)
     _run(toc_heading, font, half_points, bold=True)
     caption_line = round(240 * float(profile.captions.line_spacing))
     for cap_id in ("Caption", "ImageCaption", "TableCaption"):
@@ -213,6 +217,16 @@ def styles_xml(original: bytes, profile: Profile, lang: str) -> bytes:
                    jc="center" if profile.captions.align in ("center", "centre") else "left",
                    left=0, first_line=0)
         _run(cap, font, half_points)
+
+    _table_style(root)
+    hyperlink = root.find("w:style[@w:styleId='Hyperlink']", NS)
+    if hyperlink is not None:
+        # Links and cross-references print black, as in the PDF.
+        rpr = _child(hyperlink, "rPr")
+        for old in rpr.findall("w:color", NS):
+            rpr.remove(old)
+        _set(etree.SubElement(rpr, _w("color")), val="000000")
+        _sort_children(rpr, _RPR_ORDER)
 
     bib = _style(root, "Bibliography")
     entry_line = round(240 * float(profile.bibliography.line_spacing))
@@ -226,6 +240,43 @@ def styles_xml(original: bytes, profile: Profile, lang: str) -> bytes:
         if p is not None:
             _sort_children(p, _PPR_ORDER)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+_NORMAL_TABLE = (f'<w:style xmlns:w="{W}" w:type="table" w:styleId="TableNormal"><w:name w:val="Normal Table"/>'
+                 '<w:uiPriority w:val="99"/><w:semiHidden/><w:unhideWhenUsed/><w:tblPr><w:tblInd w:w="0" w:type="dxa"/>'
+                 '<w:tblCellMar><w:top w:w="0" w:type="dxa"/><w:left w:w="108" w:type="dxa"/>'
+                 '<w:bottom w:w="0" w:type="dxa"/><w:right w:w="108" w:type="dxa"/></w:tblCellMar></w:tblPr></w:style>')
+
+
+def _table_style(root: etree._Element) -> None:
+    """Tables as in the PDF: a full grid of thin lines, centred. pandoc's "Table" style is based on
+    Word's "Normal Table", which its reference document lacks (a schema error): it is added."""
+    if root.find("w:style[@w:styleId='TableNormal']", NS) is None:
+        table = root.find("w:style[@w:styleId='Table']", NS)
+        normal = etree.fromstring(_NORMAL_TABLE)
+        if table is not None:
+            table.addprevious(normal)
+        else:
+            root.append(normal)
+    table = root.find("w:style[@w:styleId='Table']", NS)
+    if table is None:
+        return
+    tblpr = _child(table, "tblPr")
+    for tag in ("jc", "tblBorders"):
+        for old in tblpr.findall(f"w:{tag}", NS):
+            tblpr.remove(old)
+    jc = etree.Element(_w("jc"))
+    _set(jc, val="center")
+    borders = etree.Element(_w("tblBorders"))
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        _set(etree.SubElement(borders, _w(side)), val="single", sz=4, space=0, color="000000")
+    # CT_TblPr's order: ..., jc, ..., tblInd, tblBorders, shd, tblLayout, tblCellMar, tblLook.
+    tblpr.insert(0, jc)
+    ind = tblpr.find("w:tblInd", NS)
+    if ind is not None:
+        ind.addnext(borders)
+    else:
+        jc.addnext(borders)
 
 
 def document_xml(profile: Profile) -> bytes:
@@ -392,6 +443,8 @@ def finish_docx(data: bytes, thesis: Thesis, pages_json: Path | None = None, dra
         parts = layout_parts(thesis, parts, pages_json)
     else:
         parts = draft_parts(thesis, parts, draft["header"])
+    parts["word/document.xml"] = image_descriptions(unique_revision_ids(parts["word/document.xml"]))
+    parts["word/settings.xml"] = settings_xml(parts["word/settings.xml"], update_fields=draft is None)
     parts["docProps/custom.xml"] = _CUSTOM_PROPS.encode("utf-8")
     parts["docProps/core.xml"] = _core_properties(parts["docProps/core.xml"], thesis)
     order = [i.filename for i in infos] + sorted(set(parts) - {i.filename for i in infos})

@@ -261,9 +261,10 @@ def layout_parts(thesis: Thesis, parts: dict[str, bytes], pages_json: Path | Non
             kind, _, title = text[len(LIST_MARKER):].partition("|")
             new: list[etree._Element] = []
             if kind == "contents":
-                entries = [e for e in headings if e.level <= 3]
+                depth = profile.headings.section.max_level      # as deep as the PDF's
+                entries = [e for e in headings if e.level <= depth]
                 new = [_heading_paragraph(title, "TOCHeading", None),
-                       *_list_paragraphs(entries, 'TOC \\o "1-3" \\h \\z \\u', text_width)]
+                       *_list_paragraphs(entries, f'TOC \\o "1-{depth}" \\h \\z \\u', text_width)]
             elif captions.get(kind):
                 style_name = "Image Caption" if kind == "figures" else "Table Caption"
                 new = [_heading_paragraph(title, "Heading1", f"thesisbuild-list-{kind}"),
@@ -306,13 +307,50 @@ def layout_parts(thesis: Thesis, parts: dict[str, bytes], pages_json: Path | Non
                                                            standalone=True)
     parts["[Content_Types].xml"] = etree.tostring(ctypes, xml_declaration=True, encoding="UTF-8", standalone=True)
 
-    settings = etree.fromstring(parts["word/settings.xml"])
-    if settings.find("w:updateFields", NS) is None:
+    return parts
+
+
+# The children of w:settings that come after w:updateFields, in the schema's order (ECMA-376 Part 1,
+# CT_Settings): w:updateFields and w:compat go before the first of these present.
+_AFTER_UPDATE_FIELDS = ("hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids", "mathPr",
+                        "attachedSchema", "themeFontLang", "clrSchemeMapping", "doNotIncludeSubdocsInStats",
+                        "doNotAutoCompressPictures", "forceUpgrade", "captions", "readModeInkLockDown",
+                        "smartTagType", "schemaLibrary", "shapeDefaults", "doNotEmbedSmartTags", "decimalSymbol",
+                        "listSeparator")
+_AFTER_COMPAT = _AFTER_UPDATE_FIELDS[_AFTER_UPDATE_FIELDS.index("compat") + 1:]
+
+
+def settings_xml(original: bytes, update_fields: bool = True) -> bytes:
+    """Word opens the file in Word 2013+ mode (compatibilityMode 15), not Compatibility Mode, and
+    (for a thesis with tables of contents) refreshes its fields when it opens it; each element at
+    its place in the schema's order, which Word checks."""
+    settings = etree.fromstring(original)
+
+    def place(element, before: tuple[str, ...]) -> None:
+        for child in settings:
+            if isinstance(child.tag, str) and etree.QName(child).localname in before:
+                child.addprevious(element)
+                return
+        settings.append(element)
+
+    for old in settings.findall("w:updateFields", NS):
+        settings.remove(old)
+    if update_fields:
         update = etree.Element(w("updateFields"))
         update.set(w("val"), "true")
-        settings.insert(0, update)   # Word asks to refresh the table of contents on open
-    parts["word/settings.xml"] = etree.tostring(settings, xml_declaration=True, encoding="UTF-8", standalone=True)
-    return parts
+        place(update, _AFTER_UPDATE_FIELDS)
+    compat = settings.find("w:compat", NS)
+    if compat is None:
+        compat = etree.Element(w("compat"))
+        place(compat, _AFTER_COMPAT)
+    for old in compat.findall("w:compatSetting", NS):
+        if old.get(w("name")) == "compatibilityMode":
+            compat.remove(old)
+    mode = etree.SubElement(compat, w("compatSetting"))
+    for key, value in (("name", "compatibilityMode"), ("uri", "http://schemas.microsoft.com/office/word"),
+                       ("val", "15")):
+        mode.set(w(key), value)
+    return etree.tostring(settings, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 # ---------------------------------------------------------------- the draft's DOCX page
@@ -336,9 +374,12 @@ def draft_parts(thesis: Thesis, parts: dict[str, bytes], header: str) -> dict[st
         numbers.set(f"{{{W}}}restart", "newPage")
         margin.addnext(numbers)
     parts["word/document.xml"] = etree.tostring(doc, xml_declaration=True, encoding="UTF-8", standalone=True)
+    # The page number at the right edge of the draft's text block (inside its wider right margin).
+    text_width = round((float(thesis.profile.page.width_cm) - float(thesis.profile.page.margin_cm.left)
+                        - float(settings.right_margin_cm)) / 2.54 * 1440)
     parts["word/header-draft.xml"] = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        f'<w:hdr xmlns:w="{W}"><w:p><w:pPr><w:tabs><w:tab w:val="right" w:pos="9000"/></w:tabs>'
+        f'<w:hdr xmlns:w="{W}"><w:p><w:pPr><w:tabs><w:tab w:val="right" w:pos="{text_width}"/></w:tabs>'
         '<w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/><w:ind w:firstLine="0"/></w:pPr>'
         f'<w:r><w:rPr><w:sz w:val="18"/></w:rPr><w:t xml:space="preserve">{ooxml_text(header)}</w:t></w:r>'
         '<w:r><w:tab/></w:r><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> PAGE </w:instrText></w:r>'
@@ -353,3 +394,40 @@ def draft_parts(thesis: Thesis, parts: dict[str, bytes], header: str) -> dict[st
                           'vnd.openxmlformats-officedocument.wordprocessingml.header+xml"/></Types>')
     parts["[Content_Types].xml"] = types.encode("utf-8")
     return parts
+
+
+_WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+_PIC = "http://schemas.openxmlformats.org/drawingml/2006/picture"
+
+
+def image_descriptions(xml: bytes) -> bytes:
+    """A picture's description is its figure's text (pandoc writes its file's path, build/figures/
+    x.png, into the picture's own description: what a screen reader would say)."""
+    if b"pic:cNvPr" not in xml:
+        return xml
+    root = etree.fromstring(xml)
+    for frame in root.iter(f"{{{_WP}}}inline", f"{{{_WP}}}anchor"):
+        shown = frame.find(f"{{{_WP}}}docPr")
+        for picture in frame.iter(f"{{{_PIC}}}cNvPr"):
+            picture.set("descr", shown.get("descr", "") if shown is not None else "")
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+# Revisions, comments and bookmarks share one space of ids, each unique in the document (pandoc
+# numbers insertions and deletions each from 1, which Word may answer with "unreadable content").
+_ANNOTATIONS = ("ins", "del", "moveFrom", "moveTo", "rPrChange", "pPrChange", "sectPrChange", "tblPrChange",
+                "trPrChange", "tcPrChange", "numberingChange", "cellIns", "cellDel", "cellMerge")
+
+
+def unique_revision_ids(xml: bytes) -> bytes:
+    if b"<w:ins " not in xml and b"<w:del " not in xml and b"Change " not in xml:
+        return xml
+    root = etree.fromstring(xml)
+    taken = {int(v) for v in root.xpath("//w:bookmarkStart/@w:id | //w:commentRangeStart/@w:id", namespaces=NS)
+             if v.isdigit()}
+    next_id = max(taken, default=0) + 1
+    for element in root.iter(*(w(tag) for tag in _ANNOTATIONS)):
+        if element.get(w("id")) is not None:
+            element.set(w("id"), str(next_id))
+            next_id += 1
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
