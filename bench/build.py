@@ -114,7 +114,10 @@ def watch_latency(folder: Path, chapters: int, runs: int) -> list[float] | None:
                 at, line = lines.get(timeout=300)
                 if line is None:
                     sys.exit("thesisbuild watch ended early")
-                if "thesis.pdf" in line:
+                took = re.search(r"thesis\.pdf ([\d.]+) s", line)
+                # The line of the build this save started: it came after the save by at least the
+                # build's own time (a line of an earlier build would come sooner).
+                if took and at - start >= float(took.group(1)):
                     break
             if i:                      # the first save warms the compiler
                 times.append(at - start)

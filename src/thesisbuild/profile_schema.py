@@ -162,6 +162,7 @@ SCHEMA: dict = {
         "size_pt": pt(4.0, 72.0),
         "pdf_families": Value("strings"),
         "single_line_em": Value("number", minimum=0.5, maximum=3.0),
+        "kerning": BOOLEAN,
     },
     "body": {
         "line_spacing": SPACING,
@@ -169,6 +170,7 @@ SCHEMA: dict = {
         "first_line_indent_cm": cm(0.0, 10.0),
         "indent_after_heading": BOOLEAN,
         "space_between_paragraphs_pt": pt(0.0, 72.0),
+        "line_breaks": Value("enum", choices=("simple", "optimized")),
     },
     "headings": {
         "chapter": {
@@ -353,6 +355,8 @@ def _front_matter(value: Any, keys: tuple, prefix: str, problems: list[Problem])
 DEFAULTS: dict[tuple, Any] = {
     ("captions", "equation_label"): "Persamaan",
     ("captions", "listing_label"): "Kode",
+    ("body", "line_breaks"): "simple",
+    ("font", "kerning"): False,
 }
 
 

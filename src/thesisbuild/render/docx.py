@@ -232,7 +232,11 @@ def styles_xml(original: bytes, profile: Profile, lang: str) -> bytes:
     entry_line = round(240 * float(profile.bibliography.line_spacing))
     hang = twips(profile.bibliography.hanging_indent_cm)
     _paragraph(bib, line=entry_line, before=0,
-               after=entry_line * int(profile.bibliography.space_between_entries_lines),
+               # A blank line between entries as tall as the PDF's: one line of the entry's spacing,
+               # which Word makes 1.15 em high for Times New Roman (font.single_line_em), not 12 pt.
+               after=round(20 * float(profile.font.size_pt) * float(profile.font.single_line_em)
+                           * float(profile.bibliography.line_spacing)
+                           * float(profile.bibliography.space_between_entries_lines)),
                jc="both" if profile.bibliography.align == "justify" else "left",
                left=hang, hanging=hang)
     for st in root.findall("w:style", NS):

@@ -26,14 +26,19 @@ _NUMBERING = {"upper-roman": "I", "lower-roman": "i", "decimal": "1", "arabic": 
 _ALIGN = {"center": "center", "centre": "center", "left": "left", "right": "right"}
 
 
+PACKAGE_FONTS = Path(__file__).resolve().parent.parent / "fonts"
+
+
 def font_paths(thesis: Thesis) -> list[str]:
-    """The thesis's fonts/ folder if it has fonts, else matplotlib's STIX fonts."""
+    """The thesis's fonts/ folder if it has fonts; else the fonts shipped with thesisbuild (Liberation
+    Serif, with Times New Roman's metrics: the PDF breaks lines and pages where the DOCX does) and
+    matplotlib's (for characters Liberation Serif lacks)."""
     own = thesis.root / "fonts"
     if own.is_dir() and any(p.suffix.lower() in (".ttf", ".otf", ".ttc") for p in own.rglob("*")):
         return [str(own)]
     # Found without importing matplotlib (0.4 s): only its font folder is needed.
     spec = importlib.util.find_spec("matplotlib")
-    return [str(Path(spec.origin).parent / "mpl-data" / "fonts" / "ttf")]
+    return [str(PACKAGE_FONTS), str(Path(spec.origin).parent / "mpl-data" / "fonts" / "ttf")]
 
 
 def layout_values(profile: Profile, lang: str) -> dict:

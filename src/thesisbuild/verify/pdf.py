@@ -73,6 +73,7 @@ def _read_pages(path: Path, numbers: list[int]) -> list[Page]:
     document = _open(path)
     pages: list[Page] = []
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    stroke = ctypes.c_float()
     matrix = raw.FS_MATRIX()
     box = raw.FS_RECTF()
     origin_x, origin_y = ctypes.c_double(), ctypes.c_double()
@@ -119,7 +120,13 @@ def _read_pages(path: Path, numbers: list[int]) -> list[Page]:
                             [matrix.e, right.value, low + size, low, text, size, fonts[key], obj])
                     elif kind in (raw.FPDF_PAGEOBJ_IMAGE, raw.FPDF_PAGEOBJ_PATH):
                         raw.FPDFPageObj_GetBounds(obj, left, bottom, right, top)
-                        page.images.append((left.value, bottom.value, right.value, top.value))
+                        inset = 0.0
+                        if kind == raw.FPDF_PAGEOBJ_PATH and raw.FPDFPageObj_GetStrokeWidth(obj, stroke):
+                            # A rule's bounds reach past its line by its width times the miter limit
+                            # (a table's top rule at the top margin would seem to cross it).
+                            inset = min(stroke.value * 2, (right.value - left.value) / 2, (top.value - bottom.value) / 2)
+                        page.images.append((left.value + inset, bottom.value + inset, right.value - inset,
+                                            top.value - inset))
                         pictured = True
                     elif kind == raw.FPDF_PAGEOBJ_FORM:
                         # A form (an embedded SVG figure): its pictures, or the form itself.
