@@ -8,6 +8,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import UserError, file_error
+from .fsutil import remove_stale
 from .i18n import N_, parse_language, plural, set_language, tr
 
 # argparse's own words (it looks each up through its module-level `_`), so --help and usage errors
@@ -142,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     # lazy: start-up time; each verb loads only what it runs
-    from .config import load_thesis
+    from .config import load_thesis, stale_outputs
 
     if args.verb in ("new", "init"):
         # lazy: start-up time
@@ -156,14 +157,19 @@ def _run(args: argparse.Namespace) -> int:
         # lazy: start-up time
         from .build import build_docx, build_pdf, build_reference, ensure_figures
 
-        thesis = load_thesis(args.config)
-        ensure_figures(thesis)
-        both = not (args.pdf or args.docx)
-        if args.pdf or both:
-            build_pdf(thesis)
-        if args.docx or both:
-            build_reference(thesis)
-            build_docx(thesis, warn=not both)
+        try:
+            thesis = load_thesis(args.config)
+            ensure_figures(thesis)
+            both = not (args.pdf or args.docx)
+            if args.pdf or both:
+                build_pdf(thesis)
+            if args.docx or both:
+                build_reference(thesis)
+                build_docx(thesis, warn=not both)
+        except UserError:
+            # A build that fails leaves no output of older sources to be taken for a new one.
+            remove_stale(*stale_outputs(args.config))
+            raise
         return 0
     if args.verb == "check":
         # lazy: start-up time
@@ -287,6 +293,7 @@ def _lint_request(args: argparse.Namespace):
                        severity=thesis.lint_severity if thesis else {}, typos=typos, words=words,
                        root=thesis.root if thesis else Path.cwd(),
                        profile=thesis.profile if thesis else None,
+                       front_texts=thesis.front_text_files() if thesis and not args.files else [],
                        cache=thesis.build_dir / "cache" / "lint" if thesis else None,
                        # A thesis checks its words; loose files only when a word list is named.
                        suspects=thesis is not None or args.words is not None or args.typos is not None)

@@ -146,6 +146,19 @@ class Thesis:
         return [self.config_path, *self.chapters, *self.bibliography, *extra, *front, *self.appendices,
                 *self.profile.files(), *self.image_files()]
 
+    def front_text_files(self) -> list[Path]:
+        """The front-matter texts the profile places (abstrak, kata pengantar) that are written."""
+        found = []
+        for item in self.profile.front_matter:
+            if "text" not in item:
+                continue
+            path = self.front_texts.get(str(item["text"]))
+            if path is None and self.front is not None:
+                path = self.front / f"{item['text']}.md"
+            if path is not None and path.is_file() and path not in found:
+                found.append(path)
+        return found
+
     def image_files(self) -> list[Path]:
         """The images the chapters place that exist (a missing one is the lint's to report)."""
         found = set()
@@ -167,6 +180,18 @@ def find_config(start: Path | None = None) -> Path:
             return candidate
     raise UserError(tr("no thesis.yaml in {folder} or any folder above it; run the command inside "
                        "a thesis repository, or pass the inputs as options.", folder=here))
+
+
+def stale_outputs(config_path: Path | None = None) -> list[Path]:
+    """The thesis's PDF, its page list and its DOCX, found from thesis.yaml's place even when
+    thesis.yaml cannot be read: a build that fails removes them, so that no output of older
+    sources is taken for the new one."""
+    try:
+        path = (config_path or find_config()).resolve()
+    except UserError:
+        return []
+    out = outputs_in(path.parent / "build")
+    return [out["pdf"], out["pages"], out["docx"]]
 
 
 def load_thesis(config_path: Path | None = None) -> Thesis:
@@ -556,6 +581,9 @@ def load_profile(name: str, root: Path, overrides: Any = None, doc: YamlDocument
 
 def outputs(thesis: Thesis) -> dict[str, Path]:
     """Where the build writes the thesis's outputs."""
-    build = thesis.build_dir
+    return outputs_in(thesis.build_dir)
+
+
+def outputs_in(build: Path) -> dict[str, Path]:
     return {"pdf": build / "thesis.pdf", "typ": build / "thesis.typ", "pages": build / "thesis.pages.json",
             "docx": build / "thesis.docx", "reference": build / "reference.docx"}

@@ -95,6 +95,8 @@ RULES: dict[str, Rule] = {r.code: r for r in (
          "removes them"),
     Rule("DOC010", "unreadable-attributes", Severity.ERROR, False,
          "attributes with an identifier pandoc cannot read ({#sec-x key=}): printed as text, the id missing"),
+    Rule("DOC011", "unclosed-comment", Severity.ERROR, False,
+         "an HTML comment (<!--) never closed: pandoc prints it and the rest of the chapter as text"),
     Rule("IMG001", "missing-image", Severity.ERROR, False,
          "an image path with no file; names the closest file"),
     Rule("IMG002", "image-outside-thesis", Severity.ERROR, False,

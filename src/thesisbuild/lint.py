@@ -39,6 +39,7 @@ class LintRequest:
     root: Path | None = None        # the thesis folder image paths start from (default: the working directory)
     cache: Path | None = None       # a folder for what one lint run can keep for the next (build/cache/lint)
     profile: Profile | None = None          # the thesis's template profile: headings, limits (DOC001, 7, 9)
+    front_texts: list[Path] = field(default_factory=list)   # abstrak, kata pengantar: citations, references
 
 
 @dataclass
@@ -87,16 +88,17 @@ def run_lint(request: LintRequest) -> LintResult:
         if not path.is_file():
             raise UserError(tr("chapter file not found; create it or correct the path."), path)
     sources = [Source.read(p) for p in request.chapters]
+    fronts = [Source.read(p) for p in request.front_texts if p not in request.chapters]
     refs: list[Reference] = []
     diagnostics: list[Diagnostic] = []
     if request.citations:
         refs, diagnostics = load_bibliographies(request.bibliographies)
         ctx = CitationContext(refs=refs, lang=request.lang, csl=request.csl)
-        found, cited = check_citations(sources, ctx)
+        found, cited = check_citations(sources + fronts, ctx)
         diagnostics += found
         diagnostics += check_bibliography(refs, cited, request.csl)
     if request.structure:
-        diagnostics += check_structure(sources, request.root or Path.cwd(), request.profile)
+        diagnostics += check_structure(sources, request.root or Path.cwd(), request.profile, fronts)
     dictionary = load_dictionary(request.typos) if request.typos else None
     words = load_word_list(request.words) if request.suspects and request.lang.lower().startswith("id") else None
     if dictionary is not None or words is not None:
@@ -106,7 +108,7 @@ def run_lint(request: LintRequest) -> LintResult:
         if memo is not None and len(words.near) > known:
             write_atomic(memo, json.dumps(words.near, ensure_ascii=False, sort_keys=True))
 
-    texts: dict[Path, str] = {s.path: s.text for s in sources}
+    texts: dict[Path, str] = {s.path: s.text for s in sources + fronts}
     for path in request.bibliographies if request.citations else []:
         if path not in texts:
             try:

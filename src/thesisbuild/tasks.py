@@ -12,7 +12,7 @@ from doit.exceptions import TaskFailed
 from doit.tools import config_changed
 
 from . import __version__
-from .config import Thesis, load_thesis, outputs
+from .config import Thesis, load_thesis, outputs, stale_outputs
 from .diagnostics import Severity
 from .drafts import build_draft, drafts as chapters, last_sent, sent_folder
 from .epoch import source_date_epoch
@@ -40,6 +40,7 @@ def thesis() -> Thesis:
         return load_thesis()
     except UserError as err:
         print(err, file=sys.stderr)
+        remove_stale(*stale_outputs())      # outputs of older sources are not left to pass for new ones
         raise SystemExit(2) from None
 
 
@@ -101,11 +102,22 @@ def _stamp(t: Thesis):
     return config_changed({"thesisbuild": __version__, "epoch": source_date_epoch(t.root)})
 
 
+def draw_figure(t: Thesis, figure) -> None:
+    """One figure script; when it fails the thesis's outputs go too (they would show the old figure)."""
+    try:
+        run_figure(figure, t.build_dir, float(t.profile.limits.figure_seconds))
+    except UserError:
+        out = outputs(t)
+        remove_stale(out["pdf"], out["pages"], out["docx"])
+        raise
+
+
 def run_lint_task(t: Thesis) -> None:
     """Print the lint report; errors fail the task (and so the default `doit` run)."""
     # lazy: start-up time; lint, verify and preview load only in the task that runs them
     from .lint import LintRequest, run_lint
-    result = run_lint(LintRequest(chapters=[*t.chapters, *t.appendices], bibliographies=t.bibliography,
+    result = run_lint(LintRequest(chapters=[*t.chapters, *t.appendices], front_texts=t.front_text_files(),
+                                  bibliographies=t.bibliography,
                                   lang=t.lang, csl=t.csl, severity=t.lint_severity, typos=t.typos, words=t.words,
                                   suspects=True, root=t.root, profile=t.profile,
                                   cache=t.build_dir / "cache" / "lint"))
@@ -247,7 +259,7 @@ def figures():
         yield {
             "name": figure.name,
             "doc": tr("Draw {figure} from figures/{script}", figure=figure.id, script=figure.script.name),
-            "actions": [_action(run_figure, figure, t.build_dir, float(t.profile.limits.figure_seconds))],
+            "actions": [_action(draw_figure, t, figure)],
             "file_dep": [*map(str, figure.inputs), *_code_files("figure_runner.py")],
             "targets": [str(outs["svg"]), str(outs["png"])],
             "clean": True,

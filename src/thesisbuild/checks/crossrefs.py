@@ -12,7 +12,7 @@ import re
 import unicodedata
 
 from ..citations import find_crossrefs, find_labels, normalise_label
-from ..diagnostics import Diagnostic, Fix
+from ..diagnostics import Diagnostic, Fix, Severity
 from ..i18n import tr
 from ..sources import Source
 
@@ -103,10 +103,12 @@ def check_crossrefs(sources: list[Source], bibliography_title: str | None = None
             if key in seen and (seen[key][0] is not source or seen[key][1] != label.start):
                 first, offset = seen[key]
                 line = first.position(offset)[0]
+                # An error: typst cannot make the PDF with a label given twice.
                 out.append(Diagnostic.at("XRF003", source, label.start, label.end,
                                          tr("the label {label} is defined twice (first at {place}); give each "
                                             "figure, table, section, equation or listing its own label.",
-                                            label=label.name, place=f"{first.path.name}:{line}")))
+                                            label=label.name, place=f"{first.path.name}:{line}"),
+                                         severity=Severity.ERROR))
             seen.setdefault(key, (source, label.start))
             labels.setdefault(key, label.name)
             if _CROSSREF_FORM.match(label.name) and source.text[label.start - 1] == "#":

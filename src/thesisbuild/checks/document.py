@@ -14,7 +14,9 @@
 - DOC009: a chapter heading that begins with the chapter's label and number ("# BAB II TINJAUAN
   PUSTAKA"), which the template writes itself ("BAB II" twice); the fix removes them;
 - DOC010: attributes with an identifier that pandoc cannot read ({#sec-x key=}): pandoc prints
-  them as text and the identifier does not exist, so a reference to it fails only in the build."""
+  them as text and the identifier does not exist, so a reference to it fails only in the build;
+- DOC011: an HTML comment never closed: pandoc prints it and the rest of the chapter as text (a
+  private note in the thesis), while the lint took it all for a comment."""
 
 from __future__ import annotations
 
@@ -78,6 +80,11 @@ def check_document(sources: list[Source], chapter_label: str | None = None,
                     "pandoc cannot read the attributes {attributes} and would print them as text, so #{id} would "
                     "not exist; write them as {{#id .class key=value}}, a value with spaces in quotes.",
                     attributes=m.group(), id=m.group(1))))
+        unclosed = _unclosed_comment(source)
+        if unclosed is not None:
+            out.append(Diagnostic.at("DOC011", source, unclosed, unclosed + 4, tr(
+                "this comment is never closed, so pandoc would print it and everything after it as text; close it "
+                "with --> where the note ends.")))
         for m in _MARKER.finditer(text):
             out.append(Diagnostic.at("DOC006", source, m.start(), m.end(), tr(
                 "{marker} is a marker of the build itself and may not appear in a chapter; reword it.",
@@ -153,6 +160,17 @@ def _deep_brackets(text: str, limit: int = MAX_BRACKETS) -> int | None:
 
 
 _BRACKET_EVENT = re.compile(r"\\.|\[|\]|\n[ \t]*\n", re.S)   # an escape, a bracket, a blank line
+
+
+def _unclosed_comment(source: Source) -> int | None:
+    """The offset of a <!-- (outside code) that no --> after it closes."""
+    at = source.text.find("<!--")
+    while at >= 0:
+        region = source.region_at(at)
+        if region is None or region.kind == "comment":
+            return at if source.text.find("-->", at + 4) < 0 else None
+        at = source.text.find("<!--", region.end)
+    return None
 
 
 def _unclosed_fence(text: str) -> int | None:

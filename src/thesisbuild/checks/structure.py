@@ -18,14 +18,17 @@ from .latex import check_latex
 from .raw import check_raw
 
 
-def check_structure(sources: list[Source], root: Path, profile: Profile | None = None) -> list[Diagnostic]:
+def check_structure(sources: list[Source], root: Path, profile: Profile | None = None,
+                    texts: list[Source] = ()) -> list[Diagnostic]:
     """With the thesis's profile: its reference-list title (DOC001), chapter label (DOC009) and
-    bracket depth (DOC007)."""
+    bracket depth (DOC007). `texts` are the front-matter texts (abstrak, kata pengantar): their
+    LaTeX, raw blocks, references and images are checked like a chapter's, not their headings."""
     bibliography_title = profile.bibliography.title if profile else None
     document = check_document(sources, profile.headings.chapter.label, profile.limits.bracket_depth) if profile \
         else check_document(sources)
-    return (document + check_latex(sources) + check_raw(sources) + check_crossrefs(sources, bibliography_title)
-            + check_images(sources, root))
+    every = [*sources, *texts]
+    return (document + check_latex(every) + check_raw(every) + check_crossrefs(every, bibliography_title)
+            + check_images(every, root))
 
 
 def enforce(diagnostics: list[Diagnostic], severity: dict | None = None) -> None:

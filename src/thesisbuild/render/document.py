@@ -232,7 +232,10 @@ def prepare(thesis: Thesis, warn: bool = True, only: Path | None = None,
     # Appendices are checked with the chapters (their citations, labels, links and images) and
     # staged after the reference list by assemble().
     appendices = [Source.read(path) for path in thesis.appendices] if only is None else []
-    checked = sources + appendices
+    # The front-matter texts (abstrak, kata pengantar) are checked too: their citations, references,
+    # images and LaTeX, at their own lines.
+    fronts = [Source.read(path) for path in thesis.front_text_files()] if only is None else []
+    checked = sources + appendices + fronts
     references = load_references(thesis.bibliography)
     labels = crossref_labels(every + appendices)
     citations = [c for s in checked for c in find_citations(s) if c.key not in labels]
@@ -243,7 +246,7 @@ def prepare(thesis: Thesis, warn: bool = True, only: Path | None = None,
     # is checked against the whole thesis (its references may point into other chapters).
     mine = {s.path for s in checked}
     found = [d for d in check_structure(every + [s for s in appendices if s.path not in {e.path for e in every}],
-                                        thesis.root, thesis.profile)
+                                        thesis.root, thesis.profile, fronts)
              if d.path in mine]
     enforce(found if warn else [d for d in found if d.severity >= Severity.ERROR], thesis.lint_severity)
     doc = PreparedDocument(thesis=thesis, sources=sources, references=references,
