@@ -47,6 +47,7 @@ def test_a_crashing_script_fails_its_task_with_its_stderr_and_leaves_no_image(tm
     output = proc.stdout + proc.stderr
     assert proc.returncode != 0
     assert "figures/rusak.py" in output and "ValueError: data kosong" in output
+    assert "runpy" not in output and "figure_runner" not in output      # the traceback starts at the script
     assert not (project / "build" / "figures" / "rusak.svg").exists()
     assert not (project / "build" / "figures" / "rusak.png").exists()
 

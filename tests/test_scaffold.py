@@ -191,6 +191,15 @@ def test_init_without_chapters_says_what_to_do(tmp_path: Path, capsys: pytest.Ca
     assert not (tmp_path / "thesis.yaml").exists()
 
 
+def test_new_says_a_cd_line_that_a_shell_takes_for_a_name_with_spaces(tmp_path: Path, capsys: pytest.CaptureFixture,
+                                                                      monkeypatch: pytest.MonkeyPatch):
+    from thesisbuild.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["new", "skripsi saya (final)"]) == 0
+    assert "cd 'skripsi saya (final)' && doit" in capsys.readouterr().out
+
+
 def test_this_repository_builds_from_the_package_tasks():
     """One source of tasks: the repository's dodo.py imports the package's."""
     from thesisbuild import dodo

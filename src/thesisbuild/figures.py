@@ -124,6 +124,9 @@ def _project_files(project: Path, build: Path) -> dict[Path, tuple[int, int]]:
 
 
 _NOT_FOUND = re.compile(r"^FileNotFoundError\b", re.MULTILINE)
+# A traceback frame of the runner or of runpy: the line naming it and the source line under it.
+_RUNNER_FRAME = re.compile(r'^  File "(?:<frozen runpy>|[^"\n]*(?:runpy|figure_runner)\.py)", line \d+, in [^\n]*\n'
+                           r'(?:    [^\n]*\n)*', re.MULTILINE)
 
 
 def _sandbox(figure: FigureScript, project: Path, folder: Path) -> Path:
@@ -165,8 +168,10 @@ def run_figure(figure: FigureScript, build: Path, seconds: float = 120.0) -> dic
             raise UserError(tr("the figure script ran longer than {seconds} s and was stopped; make it finish (a "
                                "loop that never ends?), or raise limits.figure_seconds under profile: in "
                                "thesis.yaml.", seconds=f"{seconds:g}"), figure.script) from None
-        # Its messages name the thesis's files, not the copies it ran from.
+        # Its messages name the thesis's files, not the copies it ran from, and its traceback starts
+        # at the script (the runner's own frames are left out).
         stderr = proc.stderr.replace(str(Path(sandbox).resolve()) + os.sep, "").replace(sandbox + os.sep, "")
+        stderr = _RUNNER_FRAME.sub("", stderr)
     changed = sorted(path for path, stamp in _project_files(project, build).items() if before.get(path) != stamp)
     if changed:
         remove_stale(*outputs.values(), *partial.values())

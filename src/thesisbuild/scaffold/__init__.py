@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -193,7 +194,8 @@ def new_thesis(folder: Path, code: str = "id") -> list[str]:
 
 def next_step(folder: Path) -> str:
     here = Path(folder).resolve() == Path.cwd().resolve()
-    command = "doit" if here else f"cd {display_path(folder)} && doit"
+    # Quoted for the shell when the name has spaces or brackets ("skripsi saya (final)").
+    command = "doit" if here else f"cd {shlex.quote(display_path(folder))} && doit"
     return tr("Next: {command}   (builds build/thesis.pdf and build/thesis.docx)", command=command)
 
 
