@@ -46,7 +46,7 @@ def docx_xml(project: Path, part: str = "word/document.xml") -> str:
 ALL_RULES = {"pdf.page-size", "pdf.page-numbers", "pdf.margins", "pdf.body-font", "pdf.line-pitch",
              "pdf.chapter-new-page", "pdf.captions", "docx.page", "docx.page-numbering", "docx.chapter-pages",
              "docx.style.body", "docx.style.heading", "docx.style.bibliography", "docx.heading-numbering",
-             "docx.toc-page-numbers"}
+             "docx.toc-page-numbers", "docx.link-color", "docx.valid"}
 
 
 def test_verify_passes_on_the_real_thesis(example_build: Path):
@@ -86,6 +86,21 @@ profile:
 """, encoding="utf-8")
     build(project)
     (project / "thesis.yaml").write_text(ORIGINAL, encoding="utf-8")
+    # And the DOCX as a careless edit leaves it: blue links, and w:settings out of the schema's order
+    # without Word 2013+ mode (Word would open it in Compatibility Mode, or offer to repair it).
+    docx = project / "build" / "thesis.docx"
+    with zipfile.ZipFile(docx) as z:
+        parts = {info: z.read(info.filename) for info in z.infolist()}
+    with zipfile.ZipFile(docx, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in parts.items():
+            if info.filename == "word/styles.xml":
+                data = re.sub(rb'(w:styleId="Hyperlink".*?<w:color w:val=")000000', rb"\g<1>0563C1", data, flags=re.S)
+            elif info.filename == "word/settings.xml":
+                data = re.sub(rb"<w:compat>.*?</w:compat>", b"", data, flags=re.S)
+                data = re.sub(rb'(<w:updateFields w:val="true"/>)(.*?)(<w:zoom [^>]*/>)', rb"\3\2\1", data,
+                              flags=re.S) if b"<w:zoom" in data else data
+                data = data.replace(b"<w:zoom", b"<w:updateFields w:val=\"true\"/><w:zoom", 1)
+            z.writestr(info, data)
     return project
 
 
@@ -111,6 +126,8 @@ def wrong_verified(wrong: Path) -> tuple[int, dict[str, tuple[bool, str]]]:
     ("docx.style.heading", "Times New Roman 11 pt"),
     ("docx.style.bibliography", "hanging 0.50 cm"),
     ("docx.heading-numbering", "0 chapters"),
+    ("docx.link-color", "0563C1"),
+    ("docx.valid", "problems; first:"),
 ])
 def test_every_rule_fails_on_an_output_made_deliberately_wrong(wrong_verified, rule: str, measured: str):
     code, rules = wrong_verified
@@ -282,7 +299,7 @@ def test_github_annotates_each_failed_rule_and_fail_on_never_exits_0(wrong: Path
     assert len(lines) == len(FAILING) and all(line.startswith("::error file=build/thesis.") for line in lines)
     assert any(line.startswith("::error file=build/thesis.pdf,") and "title=VFY002 pdf.margins::" in line
                for line in lines), lines
-    assert "of 15 rules pass" in proc.stderr
+    assert "of 17 rules pass" in proc.stderr
 
 
 def test_two_processes_read_a_long_pdf_exactly_as_one_does(example_build: Path, monkeypatch):

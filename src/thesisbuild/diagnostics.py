@@ -149,6 +149,9 @@ RULES: dict[str, Rule] = {r.code: r for r in (
          "chapter and section numbers in order (BAB I, then 1.1, 1.1.1; Lampiran A, then A.1)"),
     Rule("VFY108", "docx.toc-page-numbers", Severity.ERROR, False,
          "every entry of the table of contents and the lists of figures and tables ends with its page number"),
+    Rule("VFY109", "docx.link-color", Severity.ERROR, False, "links and cross-references black, as in the PDF"),
+    Rule("VFY110", "docx.valid", Severity.ERROR, False,
+         "the package valid against the OOXML schemas (openxml-audit), in Word 2013+ mode (compatibilityMode 15)"),
 )}
 
 

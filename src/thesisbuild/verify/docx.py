@@ -76,7 +76,9 @@ def _style_props(styles: etree._Element, style_id: str) -> dict:
     return props
 
 
-def verify_docx(path: Path, profile: Profile) -> list[Check]:
+def verify_docx(path: Path, profile: Profile, schema_problems=None) -> list[Check]:
+    """Every DOCX rule; `schema_problems` is a call that gives the validator's findings (started
+    earlier, beside the PDF's rules), else the package is validated here."""
     parts = _read(path)
     document, styles = parts["word/document.xml"], parts["word/styles.xml"]
     rels = {r.get("Id"): r.get("Target") for r in parts["word/_rels/document.xml.rels"]}
@@ -182,8 +184,41 @@ def verify_docx(path: Path, profile: Profile) -> list[Check]:
     checks.append(_heading_numbering(document, profile))
     # The table of contents (and the lists of tables and figures) with their page numbers.
     checks.append(_toc_page_numbers(document, profile))
+    checks.append(_link_color(styles))
+    checks.append(_package(parts, schema_problems() if schema_problems else validate_package(str(path))))
     return checks
 
+
+def _link_color(styles: etree._Element) -> Check:
+    """Links and cross-references print black, as in the PDF (Word's Hyperlink style is blue)."""
+    color = styles.find("w:style[@w:styleId='Hyperlink']/w:rPr/w:color", NS)
+    value = _val(color, "val") if color is not None else None
+    ok = value is None or value.lower() in ("000000", "auto")
+    return Check("docx.link-color", ok, tr("Hyperlink style color {color}", color=value or "auto"),
+                 tr("black (000000 or auto)"))
+
+
+def validate_package(path: str) -> list[str]:
+    """The package's problems against the OOXML schemas (openxml-audit, Office 2019 rules)."""
+    # lazy: start-up time; the validator loads its schemas only when verify reads a DOCX
+    from openxml_audit import FileFormat, OpenXmlValidator
+
+    return [str(error) for error in OpenXmlValidator(file_format=FileFormat.OFFICE_2019, max_errors=20)
+            .validate(path).errors]
+
+
+def _package(parts: dict[str, etree._Element], problems: list[str]) -> Check:
+    """The package valid against the OOXML schemas, in Word 2013+ mode."""
+    problems = list(problems)
+    settings = parts.get("word/settings.xml")
+    mode = settings.find("w:compat/w:compatSetting[@w:name='compatibilityMode']", NS) if settings is not None \
+        else None
+    if mode is None or _val(mode, "val") != "15":
+        problems.append(tr("no compatibilityMode 15: Word opens it in Compatibility Mode"))
+    measured = tr("valid, Word 2013+ mode") if not problems else tr(
+        "{count} problems; first: {problem}", count=len(problems), problem=problems[0])
+    return Check("docx.valid", not problems, measured,
+                 tr("a valid OOXML package (openxml-audit) in Word 2013+ mode (compatibilityMode 15)"))
 
 def _toc_page_numbers(document: etree._Element, profile: Profile) -> Check:
     """Each entry of the generated lists ends with its page number, so the lists read right even
