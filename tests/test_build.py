@@ -99,6 +99,27 @@ def test_the_docx_section_is_a4_with_4_4_3_3_cm_margins(built: Path):
         margins = {k: round(int(sect.find("w:pgMar", W).get(f"{{{W['w']}}}{k}")) / CM, 2)
                    for k in ("top", "left", "bottom", "right")}
         assert margins == {"top": 4.0, "left": 4.0, "bottom": 3.0, "right": 3.0}
+        # The page number's baseline 1.75 cm from the edge (page_numbers.distance_cm), as in the PDF: a
+        # single-spaced 12 pt line has its baseline 0.933 em below its top, 0.216 em above its bottom.
+        mar = sect.find("w:pgMar", W)
+        assert int(mar.get(f"{{{W['w']}}}header")) == round(1.75 * CM - 0.933 * 240)
+        assert int(mar.get(f"{{{W['w']}}}footer")) == round(1.75 * CM - 0.216 * 240)
+
+
+def test_the_pdf_prints_its_page_numbers_at_the_profiles_distance_from_the_edge(built: Path):
+    """The chapter's opening page has its number at the foot, the next page at the head: each
+    baseline 1.75 cm from the page's edge (page_numbers.distance_cm), where the DOCX has it."""
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument(str(built / "build" / "thesis.pdf"))
+    texts = [pdf[i].get_textpage() for i in range(len(pdf))]
+    opening = next(i for i, t in enumerate(texts) if t.get_text_range().lstrip().startswith("BAB I"))
+    for index, number, at_top in ((opening, "1", False), (opening + 1, "2", True)):
+        height, text = pdf[index].get_height(), texts[index]
+        # A digit sits on the baseline: its box's bottom is the baseline.
+        bottoms = [text.get_charbox(i)[1] for i in range(text.count_chars()) if text.get_text_range(i, 1) == number]
+        baseline = height - max(bottoms) if at_top else min(bottoms)
+        assert abs(baseline / 72 * 2.54 - 1.75) < 0.1, (number, baseline / 72 * 2.54)
 
 
 def test_the_docx_body_is_times_new_roman_12_pt_one_and_a_half_spaced_and_justified(built: Path):

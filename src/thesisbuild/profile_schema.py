@@ -206,6 +206,7 @@ SCHEMA: dict = {
         "body_numbering": Value("enum", choices=PAGE_NUMBERINGS),
         "chapter_opening": Value("enum", choices=POSITIONS),
         "other_pages": Value("enum", choices=POSITIONS),
+        "distance_cm": cm(0.5, 5.0),
     },
     "front_matter": FrontMatter(),
     "appendices": {
@@ -357,6 +358,7 @@ DEFAULTS: dict[tuple, Any] = {
     ("captions", "listing_label"): "Kode",
     ("body", "line_breaks"): "simple",
     ("font", "kerning"): False,
+    ("page_numbers", "distance_cm"): 1.75,
 }
 
 

@@ -286,10 +286,15 @@ def _table_style(root: etree._Element) -> None:
 def document_xml(profile: Profile) -> bytes:
     """An empty body whose section properties carry the page size and margins."""
     m = profile.page.margin_cm
+    # The page number's baseline page_numbers.distance_cm from the edge, as in the PDF: a single-spaced
+    # line of Times New Roman has its baseline 0.933 em below its top and 0.216 em above its bottom.
+    size_twips = float(profile.font.size_pt) * 20
+    distance = float(profile.page_numbers.distance_cm) / 2.54 * 1440
+    header, footer = round(distance - 0.933 * size_twips), round(distance - 0.216 * size_twips)
     xml = (f'<w:document xmlns:w="{W}"><w:body><w:sectPr>'
            f'<w:pgSz w:w="{twips(profile.page.width_cm)}" w:h="{twips(profile.page.height_cm)}"/>'
            f'<w:pgMar w:top="{twips(m.top)}" w:right="{twips(m.right)}" w:bottom="{twips(m.bottom)}" '
-           f'w:left="{twips(m.left)}" w:header="709" w:footer="709" w:gutter="0"/>'
+           f'w:left="{twips(m.left)}" w:header="{header}" w:footer="{footer}" w:gutter="0"/>'
            f'</w:sectPr></w:body></w:document>')
     return etree.tostring(etree.fromstring(xml), xml_declaration=True, encoding="UTF-8", standalone=True)
 
