@@ -54,6 +54,18 @@ def docx_page_xml(page, thesis: Thesis, first: bool) -> list:
             current = []
             continue
         if b.text is None:
+            # No logo yet: a dashed square slot of the logo's size, as in the PDF, so that the cover
+            # keeps its height (a line of text in its place moved everything below up by 3 cm).
+            side = round(b.logo_width_cm / 2.54 * 1440)
+            width = (float(thesis.profile.page.width_cm) - float(thesis.profile.page.margin_cm.left)
+                     - float(thesis.profile.page.margin_cm.right)) / 2.54 * 1440
+            inset = max(0, round((width - side) / 2))
+            edge = '<w:{0} w:val="dashed" w:sz="4" w:space="0" w:color="808080"/>'
+            ppr = (f'<w:pPr><w:pStyle w:val="PageText"/>{brk}<w:pBdr>'
+                   + "".join(edge.format(side_name) for side_name in ("top", "left", "bottom", "right"))
+                   + f'</w:pBdr><w:spacing w:before="{round(b.space_before_pt * 20)}" w:after="0" w:line="{side}" '
+                   f'w:lineRule="exact"/><w:ind w:left="{inset}" w:right="{inset}" w:firstLine="0"/>'
+                   f'<w:jc w:val="center"/><w:textAlignment w:val="center"/></w:pPr>')
             text, rpr = f"[{thesis.profile.words.logo_placeholder}]", '<w:rPr><w:color w:val="808080"/></w:rPr>'
         else:
             text = b.text
