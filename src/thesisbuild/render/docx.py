@@ -141,6 +141,12 @@ def styles_xml(original: bytes, profile: Profile, lang: str) -> bytes:
     indent = twips(profile.body.first_line_indent_cm)
     jc = "both" if profile.body.align == "justify" else "left"
 
+    def blank_lines(count: float) -> int:
+        """Twips of `count` empty body lines as the PDF sets them: a line of Times New Roman is
+        1.15 em (font.single_line_em) times the line spacing, not 12 pt times it."""
+        return round(float(count) * float(profile.font.size_pt) * float(profile.font.single_line_em)
+                     * float(profile.body.line_spacing) * 20)
+
     defaults = root.find("w:docDefaults", NS)
     rpr = defaults.find("w:rPrDefault/w:rPr", NS)
     _replace(rpr, "rFonts", ascii=font, hAnsi=font, cs=font, eastAsia=font)
@@ -172,7 +178,7 @@ def styles_xml(original: bytes, profile: Profile, lang: str) -> bytes:
             continue
         is_chapter = level == 1
         ppr = _paragraph(st, line=body_line, before=0,
-                         after=body_line * int(chapter.space_after_lines) if is_chapter else 0,
+                         after=blank_lines(chapter.space_after_lines) if is_chapter else 0,
                          jc="center" if is_chapter and chapter.align in ("center", "centre") else "left",
                          left=0, first_line=0)
         # A chapter's title is written in capitals by the filter when the profile says so; the
@@ -198,10 +204,11 @@ def styles_xml(original: bytes, profile: Profile, lang: str) -> bytes:
     for level in range(1, profile.headings.section.max_level + 1):
         # Regular, as in the PDF's Daftar Isi.
         toc = _style(root, f"TOC{level}", f"toc {level}")
-        _paragraph(toc, line=round(240 * 1.0), before=0, after=120, jc="left", left=567 * (level - 1), first_line=0)
+        # One entry a body line apart, as the PDF's Daftar Isi.
+        _paragraph(toc, line=body_line, before=0, after=0, jc="left", left=567 * (level - 1), first_line=0)
         _run(toc, font, half_points, bold=False)
     toc_heading = _style(root, "TOCHeading", "TOC Heading")
-    ppr = _paragraph(toc_heading, line=body_line, before=0, after=body_line * int(chapter.space_after_lines),
+    ppr = _paragraph(toc_heading, line=body_line, before=0, after=blank_lines(chapter.space_after_lines),
                      jc="center", left=0, first_line=0)
     for old in ppr.findall("w:outlineLvl", NS) + ppr.findall("w:pageBreakBefore", NS):
         ppr.remove(old)
