@@ -22,7 +22,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("document", {"render", "render.document", "render.assemble", "render.page_markup"}),
     ("renderers", {"render.pdf", "render.parts", "render.docx", "render.docx_layout", "render.glyphs"}),
     ("drafts", {"drafts"}),
-    ("verify", {"verify", "verify.common", "verify.pdf", "verify.docx"}),
+    ("verify", {"verify", "verify.common", "verify.pdf", "verify.docx", "verify.rendered"}),
     ("build", {"build", "figures", "figure_runner", "preview", "scaffold", "scaffold.survey", "manifest"}),
     ("tasks", {"tasks", "dodo", "watch", "reproduce"}),
     ("cli", {"cli", "scaffold.files.common.dodo"}),

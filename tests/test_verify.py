@@ -314,3 +314,30 @@ def test_two_processes_read_a_long_pdf_exactly_as_one_does(example_build: Path, 
     two = verify_pdf.read_pdf(path)
     assert len(one[0]) > 20
     assert one == two
+
+
+def test_render_finds_a_list_entry_whose_cached_page_is_not_where_libreoffice_prints_it(example_build: Path,
+                                                                                       tmp_path: Path):
+    """`verify --render` against LibreOffice's rendering: the real DOCX passes; one whose Daftar Isi
+    says BAB I is on page 7 fails, naming the entry."""
+    import shutil as _shutil
+
+    if not (_shutil.which("soffice") or _shutil.which("libreoffice")):
+        pytest.skip("LibreOffice (soffice) is not installed: --render has nothing to render with")
+    docx = example_build / "build" / "thesis.docx"
+    proc = run_cli(example_build, "verify", "--render", str(docx))
+    assert proc.returncode == 0 and "PASS  docx.rendered-pages" in proc.stdout, proc.stdout[-2000:]
+    wrong = tmp_path / "thesis.docx"
+    with zipfile.ZipFile(docx) as z:
+        parts = {info: z.read(info.filename) for info in z.infolist()}
+    with zipfile.ZipFile(wrong, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in parts.items():
+            if info.filename == "word/document.xml":
+                # The PAGEREF result of BAB I's entry: "1" -> "7".
+                data, n = re.subn(rb"(PAGEREF pendahuluan .*?<w:t[^>]*>)1(</w:t>)", rb"\g<1>7\2", data, count=1,
+                                  flags=re.S)
+                assert n == 1
+            z.writestr(info, data)
+    proc = run_cli(example_build, "verify", "--render", str(wrong))
+    assert proc.returncode == 1 and "FAIL  docx.rendered-pages" in proc.stdout, proc.stdout[-2000:]
+    assert "'BAB I PENDAHULUAN' (7)" in proc.stdout

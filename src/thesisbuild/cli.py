@@ -111,6 +111,9 @@ def main(argv: list[str] | None = None) -> int:
     verify.add_argument("--reproducible", action="store_true",
                         help=tr("also build the thesis again in a temporary folder and compare the outputs byte "
                                 "for byte"))
+    verify.add_argument("--render", action="store_true",
+                        help=tr("also render the DOCX with LibreOffice, when it is installed, and check that each "
+                                "entry of Daftar Isi and the lists is on the page they give"))
     verify.add_argument("--fail-on", choices=["error", "warning", "info", "never"], default="error",
                         help=tr("exit 1 when a finding is at or above this severity (default: error)"))
 
@@ -214,7 +217,7 @@ def _run(args: argparse.Namespace) -> int:
 
         thesis = load_thesis(args.config)
         paths = args.outputs or [outputs(thesis)["pdf"], outputs(thesis)["docx"]]
-        checks = verify_files(paths, thesis.profile)
+        checks = verify_files(paths, thesis.profile, render=args.render)
         failed = failures(checks)
         if args.format == "text":
             for check in checks:

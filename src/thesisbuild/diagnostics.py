@@ -152,6 +152,8 @@ RULES: dict[str, Rule] = {r.code: r for r in (
     Rule("VFY109", "docx.link-color", Severity.ERROR, False, "links and cross-references black, as in the PDF"),
     Rule("VFY110", "docx.valid", Severity.ERROR, False,
          "the package valid against the OOXML schemas (openxml-audit), in Word 2013+ mode (compatibilityMode 15)"),
+    Rule("VFY111", "docx.rendered-pages", Severity.ERROR, False,
+         "with --render: each list entry's cached page number is the page LibreOffice prints it on"),
 )}
 
 

@@ -10,12 +10,14 @@ from ..diagnostics import Diagnostic
 from ..errors import UserError
 from ..i18n import tr
 from .common import CODES, Check, close
-from .docx import validate_package, verify_docx
+from .docx import read_document, validate_package, verify_docx
+from .rendered import rendered_pages
 from .pdf import verify_pdf
 
 
-def verify_files(paths, profile) -> list[Check]:
-    """Every rule for each given output, by its kind (.pdf or .docx)."""
+def verify_files(paths, profile, render: bool = False) -> list[Check]:
+    """Every rule for each given output, by its kind (.pdf or .docx); with `render`, the DOCX's
+    lists against a LibreOffice rendering too (verify/rendered.py)."""
     checks: list[Check] = []
     for path in paths:
         if path.suffix.lower() not in (".pdf", ".docx"):
@@ -31,6 +33,8 @@ def verify_files(paths, profile) -> list[Check]:
             else:
                 running = schema.get(path)
                 found = verify_docx(path, profile, running.result if running else None)
+                if render:
+                    found.append(rendered_pages(path, read_document(path)))
             checks += [replace(check, path=path) for check in found]
     return checks
 

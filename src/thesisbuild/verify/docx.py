@@ -36,6 +36,10 @@ def _read(path: Path) -> dict[str, etree._Element]:
     return parts
 
 
+def read_document(path: Path) -> etree._Element:
+    return _read(path)["word/document.xml"]
+
+
 def _style_props(styles: etree._Element, style_id: str) -> dict:
     """Effective paragraph and run properties of a style, following basedOn and the defaults."""
     chain = []

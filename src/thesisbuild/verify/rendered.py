@@ -1,0 +1,85 @@
+"""docx.rendered-pages (`thesisbuild verify --render`): the DOCX rendered by LibreOffice, and each
+entry of its Daftar Isi, Daftar Gambar and Daftar Tabel checked against the page that rendering
+prints it on. LibreOffice does not refresh fields when it opens a file, so the numbers the DOCX
+caches are the ones a supervisor without Word reads. LibreOffice is not needed by the build: without
+it the rule says so and is not counted."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from lxml import etree
+
+from ..i18n import tr
+from .common import Check
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_NUMBER = re.compile(r"^(?:\d+|[ivxlcdm]+)$", re.I)
+
+
+def libreoffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def _entries(document: etree._Element) -> list[tuple[str, str]]:
+    """(title, cached page) of each entry of the generated lists."""
+    out = []
+    for p in document.iter(f"{{{W}}}p"):
+        style = p.find(f"{{{W}}}pPr/{{{W}}}pStyle")
+        if style is None or not re.fullmatch(r"TOC\d", style.get(f"{{{W}}}val") or ""):
+            continue
+        text = "".join("\t" if el.tag == f"{{{W}}}tab" else (el.text or "")
+                       for el in p.iter(f"{{{W}}}t", f"{{{W}}}tab") if el.getparent().tag == f"{{{W}}}r")
+        title, tab, page = text.rpartition("\t")
+        if tab and _NUMBER.match(page.strip()):
+            out.append((_plain(title), page.strip().lower()))
+    return out
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _printed(lines: list[str]) -> str | None:
+    """The page number a rendered page prints: its first or last line, when that is a number alone."""
+    for line in (lines[0], lines[-1]) if lines else ():
+        if _NUMBER.match(line.strip()):
+            return line.strip().lower()
+    return None
+
+
+def rendered_pages(docx: Path, document: etree._Element, timeout: float = 300.0) -> Check:
+    office = libreoffice()
+    expected = tr("each entry of the lists on the page LibreOffice prints it on")
+    if office is None:
+        return Check("docx.rendered-pages", True, tr("not measured: LibreOffice (soffice) is not installed"), expected)
+    import pypdfium2  # lazy: start-up time; only `verify --render` reads the rendering
+
+    with tempfile.TemporaryDirectory(prefix="thesisbuild-render-") as folder:
+        subprocess.run([office, "--headless", f"-env:UserInstallation=file://{folder}/profile", "--convert-to", "pdf",
+                        "--outdir", folder, str(docx)], capture_output=True, timeout=timeout)
+        rendered = Path(folder) / (docx.stem + ".pdf")
+        if not rendered.is_file():
+            return Check("docx.rendered-pages", False, tr("LibreOffice could not render the DOCX"), expected)
+        pdf = pypdfium2.PdfDocument(str(rendered))
+        pages = []
+        for i in range(len(pdf)):
+            text = pdf[i].get_textpage().get_text_range()
+            pages.append([line for line in text.splitlines() if line.strip()])
+        pdf.close()
+    by_number: dict[str, list[str]] = {}
+    for lines in pages:
+        number = _printed(lines)
+        if number is not None:
+            by_number.setdefault(number, []).append(_plain(" ".join(lines)))
+    entries = _entries(document)
+    wrong = [f"{title[:40]!r} ({page})" for title, page in entries
+             if not any(title in text for text in by_number.get(page, []))]
+    measured = tr("{count} entries, {pages} pages rendered", count=len(entries), pages=len(pages))
+    if wrong:
+        measured += tr("; not on the page the list gives: {entries}", entries=", ".join(wrong[:3]))
+    return Check("docx.rendered-pages", not wrong and bool(entries), measured, expected)
