@@ -23,6 +23,7 @@ from .parts import convert_parts
 TYPST_FILTER = Path(__file__).resolve().parent.parent / "filters" / "typst.lua"
 _NUMBERING = {"upper-roman": "I", "lower-roman": "i", "decimal": "1", "arabic": "1",
               "upper-alpha": "A", "lower-alpha": "a"}
+_CAPTION_START = re.compile(r"caption: \[\n[ \t]*")
 _ALIGN = {"center": "center", "centre": "center", "left": "left", "right": "right"}
 
 
@@ -117,6 +118,9 @@ def render_pdf(doc: PreparedDocument, typ_path: Path, pdf_path: Path, draft: dic
         body = convert_parts(doc, "typst", extra)
     else:
         body = doc.convert("typst", extra)
+    # pandoc writes a caption as "caption: [⏎ text⏎ ]", whose line break typst reads as a space
+    # ("Gambar 1.1  Linimasa", with two): the caption's text starts at its bracket.
+    body = _CAPTION_START.sub("caption: [", body)
     write_atomic(typ_path, typst_preamble(doc.thesis, draft) + body)
     if draft is None and not doc.quiet:
         chapters = doc.sources + [Source.read(path) for path in doc.thesis.appendices]
