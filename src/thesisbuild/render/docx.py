@@ -141,11 +141,11 @@ def styles_xml(original: bytes, profile: Profile, lang: str) -> bytes:
     indent = twips(profile.body.first_line_indent_cm)
     jc = "both" if profile.body.align == "justify" else "left"
 
-    def blank_lines(count: float) -> int:
-        """Twips of `count` empty body lines as the PDF sets them: a line of Times New Roman is
-        1.15 em (font.single_line_em) times the line spacing, not 12 pt times it."""
+    def blank_lines(count: float, spacing: float = float(profile.body.line_spacing)) -> int:
+        """Twips of `count` empty lines as the PDF sets them: a line of Times New Roman is 1.15 em
+        (font.single_line_em) times the line spacing, not 12 pt times it."""
         return round(float(count) * float(profile.font.size_pt) * float(profile.font.single_line_em)
-                     * float(profile.body.line_spacing) * 20)
+                     * float(spacing) * 20)
 
     defaults = root.find("w:docDefaults", NS)
     rpr = defaults.find("w:rPrDefault/w:rPr", NS)
@@ -239,11 +239,9 @@ def styles_xml(original: bytes, profile: Profile, lang: str) -> bytes:
     entry_line = round(240 * float(profile.bibliography.line_spacing))
     hang = twips(profile.bibliography.hanging_indent_cm)
     _paragraph(bib, line=entry_line, before=0,
-               # A blank line between entries as tall as the PDF's: one line of the entry's spacing,
-               # which Word makes 1.15 em high for Times New Roman (font.single_line_em), not 12 pt.
-               after=round(20 * float(profile.font.size_pt) * float(profile.font.single_line_em)
-                           * float(profile.bibliography.line_spacing)
-                           * float(profile.bibliography.space_between_entries_lines)),
+               # A blank line between entries as tall as the PDF's, in the entry's spacing.
+               after=blank_lines(profile.bibliography.space_between_entries_lines,
+                                 float(profile.bibliography.line_spacing)),
                jc="both" if profile.bibliography.align == "justify" else "left",
                left=hang, hanging=hang)
     for st in root.findall("w:style", NS):

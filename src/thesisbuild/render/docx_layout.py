@@ -166,6 +166,11 @@ _POSITION = {"bottom-center": ("footer", "center"), "bottom-right": ("footer", "
              "top-right": ("header", "right"), "top-center": ("header", "center"), "none": (None, None)}
 
 
+def _text_width(profile, right_margin_cm: float) -> int:
+    """The text block's width in twips, with this right margin (a draft's is wider)."""
+    return round((float(profile.page.width_cm) - float(profile.page.margin_cm.left) - right_margin_cm) / 2.54 * 1440)
+
+
 def layout_parts(thesis: Thesis, parts: dict[str, bytes], pages_json: Path | None) -> dict[str, bytes]:
     """Rewrite document.xml, settings.xml, rels and content types; add header and footer parts."""
     profile = thesis.profile
@@ -248,8 +253,7 @@ def layout_parts(thesis: Thesis, parts: dict[str, bytes], pages_json: Path | Non
                 for entry, item in zip(captions[kind], pdf_caps):
                     entry.page = str(item.get("page", ""))
 
-    text_width = round((float(profile.page.width_cm) - float(profile.page.margin_cm.left)
-                        - float(profile.page.margin_cm.right)) / 2.54 * 1440)
+    text_width = _text_width(profile, float(profile.page.margin_cm.right))
 
     # Replace the markers: lists, the start of the body, the appendices.
     body_start = None
@@ -375,8 +379,7 @@ def draft_parts(thesis: Thesis, parts: dict[str, bytes], header: str) -> dict[st
         margin.addnext(numbers)
     parts["word/document.xml"] = etree.tostring(doc, xml_declaration=True, encoding="UTF-8", standalone=True)
     # The page number at the right edge of the draft's text block (inside its wider right margin).
-    text_width = round((float(thesis.profile.page.width_cm) - float(thesis.profile.page.margin_cm.left)
-                        - float(settings.right_margin_cm)) / 2.54 * 1440)
+    text_width = _text_width(thesis.profile, float(settings.right_margin_cm))
     parts["word/header-draft.xml"] = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         f'<w:hdr xmlns:w="{W}"><w:p><w:pPr><w:tabs><w:tab w:val="right" w:pos="{text_width}"/></w:tabs>'

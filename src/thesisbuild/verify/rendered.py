@@ -16,28 +16,13 @@ from lxml import etree
 
 from ..i18n import tr
 from .common import Check
+from .docx import list_entries
 
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _NUMBER = re.compile(r"^(?:\d+|[ivxlcdm]+)$", re.I)
 
 
 def libreoffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
-
-
-def _entries(document: etree._Element) -> list[tuple[str, str]]:
-    """(title, cached page) of each entry of the generated lists."""
-    out = []
-    for p in document.iter(f"{{{W}}}p"):
-        style = p.find(f"{{{W}}}pPr/{{{W}}}pStyle")
-        if style is None or not re.fullmatch(r"TOC\d", style.get(f"{{{W}}}val") or ""):
-            continue
-        text = "".join("\t" if el.tag == f"{{{W}}}tab" else (el.text or "")
-                       for el in p.iter(f"{{{W}}}t", f"{{{W}}}tab") if el.getparent().tag == f"{{{W}}}r")
-        title, tab, page = text.rpartition("\t")
-        if tab and _NUMBER.match(page.strip()):
-            out.append((_plain(title), page.strip().lower()))
-    return out
 
 
 def _plain(text: str) -> str:
@@ -76,7 +61,7 @@ def rendered_pages(docx: Path, document: etree._Element, timeout: float = 300.0)
         number = _printed(lines)
         if number is not None:
             by_number.setdefault(number, []).append(_plain(" ".join(lines)))
-    entries = _entries(document)
+    entries = [(_plain(title), page) for title, page in list_entries(document) if page is not None]
     wrong = [f"{title[:40]!r} ({page})" for title, page in entries
              if not any(title in text for text in by_number.get(page, []))]
     measured = tr("{count} entries, {pages} pages rendered", count=len(entries), pages=len(pages))
