@@ -56,8 +56,17 @@ end
 
 local ATTR = "^{#([%w_:%.%-]+)}$"
 
+-- Whether the document has display math at all: found by the Math function of the pass that
+-- reads equation ids, which pandoc runs over every inline before any Para function.
+local display_math = false
+
+local function note_display_math(math)
+  if math.mathtype == "DisplayMath" then display_math = true end
+end
+
 -- $$ ... $$ {#eq:x}: the equation takes the id.
 local function equation_ids(para)
+  if not display_math then return nil end    -- nothing to look for: the paragraph is not read
   local out, changed = pandoc.List(), false
   for _, el in ipairs(para.content) do
     local id = el.t == "Str" and el.text:match(ATTR)
@@ -103,6 +112,12 @@ end
 -- Blocks: the caption paragraph before a code block (pandoc reads ": caption" after a paragraph as a
 -- definition, so that case is undone too).
 local function listing_blocks(blocks)
+  -- Most lists hold no code block: left as they are (nil), they are not rebuilt and handed back.
+  local any = false
+  for _, b in ipairs(blocks) do
+    if b.t == "CodeBlock" then any = true; break end
+  end
+  if not any then return nil end
   local out = pandoc.List()
   local i = 1
   while i <= #blocks do
@@ -160,6 +175,7 @@ local function dump()
 end
 
 local chapters_after = 0   -- the chapter number reached at the end of the document
+local numbered_equations = false   -- whether collect() found a numbered equation (else Para has nothing to do)
 
 local function collect(doc)
   local meta = doc.meta
@@ -218,6 +234,7 @@ local function collect(doc)
     Span = function(s)
       if s.classes:includes("thesisbuild-equation") then
         counts.eq = counts.eq + 1
+        numbered_equations = true
         add(s.identifier, "eq")
         s.attributes["thesisbuild-number"] = chapter .. "." .. counts.eq
         return s
@@ -280,11 +297,24 @@ local function Cite(el, number_only)
   return out
 end
 
+-- Is this inline a reference to a label of the document (not a citation of a work)?
+local function is_reference(el)
+  if el.t == "Cite" then
+    for _, c in ipairs(el.citations) do
+      if labels[norm(c.id)] ~= nil then return true end
+    end
+  elseif el.t == "Span" then
+    return el.classes:includes("thesisbuild-ref")
+  end
+  return false
+end
+
 local function Inlines(inlines)
-  -- Most lists hold no reference: left as they are (nil), they are not rebuilt and handed back.
+  -- Most lists hold no reference: left as they are (nil), they are not rebuilt and handed back
+  -- (a list handed back is marshalled again: a third of the filter's time on a long chapter).
   local any = false
   for _, el in ipairs(inlines) do
-    if el.t == "Cite" or el.t == "Span" then any = true; break end
+    if is_reference(el) then any = true; break end
   end
   if not any then return nil end
   local out = pandoc.List()
@@ -315,6 +345,7 @@ local function equation_block(span)
 end
 
 local function Para(para)
+  if not numbered_equations then return nil end
   local has = false
   for _, el in ipairs(para.content) do
     if el.t == "Span" and el.classes:includes("thesisbuild-equation") then has = true end
@@ -403,7 +434,7 @@ local function normalise_ids(el)
 end
 
 return {
-  {Blocks = listing_blocks, Para = equation_ids, Table = caption_span_id},
+  {Math = note_display_math, Blocks = listing_blocks, Para = equation_ids, Table = caption_span_id},
   {Header = normalise_ids, Figure = normalise_ids, Table = normalise_ids, Span = normalise_ids,
    Div = normalise_ids, CodeBlock = normalise_ids},
   {Pandoc = function(doc)
