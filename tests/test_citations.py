@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from thesisbuild.citations import find_citations
@@ -57,3 +58,28 @@ def test_an_unknown_key_fails_the_check_at_its_line_and_column(thesis_dir: Path)
     assert "Traceback" not in proc.stderr
     assert "chapters/01-pendahuluan.md:12:15: error: citation @hopf2003 has no bibliography entry" in proc.stderr
     assert "did you mean @hopf2002?" in proc.stderr
+
+
+def test_a_csl_yaml_bibliography_reaches_citeproc_as_csl_json_unless_the_style_would_print_it_differently(tmp_path):
+    from thesisbuild.bibliography import citeproc_files
+    from thesisbuild.config import load_thesis
+
+    csl = load_thesis(Path(__file__).resolve().parent.parent / "thesis.yaml").csl
+    plain = tmp_path / "plain.yaml"
+    plain.write_text("references:\n- id: a1\n  type: book\n  title: Ekonomi *Politik*\n  author: [{family: Hopf, "
+                     "given: Ted}]\n  issued: {date-parts: [[2002]]}\n", encoding="utf-8")
+    bare = tmp_path / "bare.yaml"
+    bare.write_text("- id: b1\n  type: book\n  title: Sebuah buku\n  issued: 2019\n", encoding="utf-8")
+    # CSL-JSON has no math: this title would print as "$E=mc^2$" from a conversion.
+    math = tmp_path / "math.yaml"
+    math.write_text("references:\n- id: m1\n  type: book\n  title: 'Energi $E=mc^2$'\n  issued: 2020\n",
+                    encoding="utf-8")
+    cache = tmp_path / "cache"
+    found = citeproc_files([plain, bare, math], cache, csl, "id-ID")
+    assert [p.parent for p in found[:2]] == [cache, cache] and found[2] == math
+    assert [entry["id"] for entry in json.loads(found[0].read_text(encoding="utf-8"))] == ["a1"]
+    assert [entry["id"] for entry in json.loads(found[1].read_text(encoding="utf-8"))] == ["b1"]
+    # An edit converts again and the old conversion goes.
+    plain.write_text(plain.read_text(encoding="utf-8").replace("2002", "2003"), encoding="utf-8")
+    again = citeproc_files([plain, bare, math], cache, csl, "id-ID")
+    assert again[0] != found[0] and not found[0].exists() and again[1] == found[1]

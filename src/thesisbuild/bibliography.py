@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import calendar
+import hashlib
 import json
 import re
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -13,6 +15,7 @@ from typing import Any
 
 from .i18n import tr
 from .errors import UserError, display_path
+from .fsutil import write_atomic
 from .pandoc import pandoc_path
 from .yamlfile import load_yaml, read_text
 
@@ -221,3 +224,70 @@ def _date_parts_ok(parts: Any) -> bool:
     return (isinstance(parts, list) and 1 <= len(parts) <= 2
             and all(isinstance(p, list) and 1 <= len(p) <= 3
                     and all(isinstance(x, (int, str)) and not isinstance(x, bool) for x in p) for p in parts))
+
+
+def citeproc_files(paths: list[Path], cache: Path, csl: Path, lang: str) -> list[Path]:
+    """The bibliographies in the form pandoc's citeproc reads fastest: a CSL-YAML file is
+    converted to CSL-JSON once per change of its bytes or of the style, by pandoc itself, into
+    `cache`. pandoc reads CSL-YAML through its Markdown reader, a tenth of a second for a 25 KB
+    file in every conversion of every part; CSL-JSON takes a hundredth. (BibTeX is read fast as it
+    is.) The conversion is used only when the thesis's style prints every entry of it, cited, as it
+    prints the file's own (CSL-JSON has no math, for one); else the file is given to pandoc as it is."""
+    out = []
+    for path in paths:
+        if path.suffix.lower() not in (".yaml", ".yml"):
+            out.append(path)
+            continue
+        data = path.read_bytes()
+        pandoc = Path(pandoc_path())
+        key = hashlib.sha256(b"\0".join([data, Path(csl).read_bytes(), lang.encode(), str(pandoc).encode(),
+                                         str(pandoc.stat().st_size).encode()])).hexdigest()[:32]
+        target = cache / f"{key}.json"
+        if not target.is_file():
+            converted = _as_csl_json(path, data.decode("utf-8", "replace"), csl, lang)
+            if converted is None:
+                out.append(path)
+                continue
+            write_atomic(target, converted)
+        out.append(target)
+    if cache.is_dir():
+        keep = {p.name for p in out}
+        for old in cache.glob("*.json"):
+            if old.name not in keep:
+                old.unlink(missing_ok=True)
+    return out
+
+
+def _as_csl_json(path: Path, text: str, csl: Path, lang: str) -> str | None:
+    """The CSL-YAML file as CSL-JSON written by pandoc, or None when it cannot be converted
+    faithfully. pandoc reads it as a Markdown document's metadata: the file between "---" and
+    "...", its entries under 'references:' (a bare list of entries is put there)."""
+    if any(line.rstrip() in ("---", "...") for line in text.splitlines()):
+        return None
+    try:
+        data = load_yaml(path, "bibliography").data
+        expected = [ref.id for ref in load_file(path)]
+    except UserError:
+        return None
+    head = "" if isinstance(data, dict) else "references:\n"
+    converted = _pandoc_quiet(["-f", "markdown", "-s", "-t", "csljson"], f"---\n{head}{text}\n...\n")
+    try:
+        ids = [str(item.get("id")) for item in json.loads(converted or "[]")] if converted is not None else None
+    except (ValueError, AttributeError):
+        return None
+    if ids != expected or not ids:
+        return None
+    # Every entry cited and listed by the thesis's style, from the file and from its conversion.
+    document = "[" + "; ".join(f"@{{{key}}}" for key in ids) + "]\n"
+    with tempfile.TemporaryDirectory(prefix="thesisbuild-bib-") as tmp:
+        copy = Path(tmp) / "bibliography.json"
+        copy.write_text(converted, encoding="utf-8")
+        printed = [_pandoc_quiet(["-f", "markdown", "-t", "native", "--citeproc", "--csl", str(csl), "-M", f"lang={lang}",
+                                  "--bibliography", str(bib)], document) for bib in (path, copy)]
+    return converted if printed[0] is not None and printed[0] == printed[1] else None
+
+
+def _pandoc_quiet(args: list[str], text: str) -> str | None:
+    """pandoc's output, or None when it failed or had anything to say."""
+    proc = subprocess.run([pandoc_path(), *args], input=text, capture_output=True, text=True, encoding="utf-8")
+    return proc.stdout if proc.returncode == 0 and not proc.stderr.strip() else None

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..bibliography import Reference, load_references
+from ..bibliography import Reference, citeproc_files, load_references
 from ..checks.crossrefs import explicit_ids, heading_ids
 from ..checks.document import blank_metadata, metadata_blocks
 from ..checks.structure import check_structure, enforce
@@ -58,6 +58,7 @@ class PreparedDocument:
     parts: list[str] = field(default_factory=list)
     # The parts as format-neutral pandoc JSON, once read (render/parts.py: neutral_parts).
     neutral: list[str] | None = None
+    _citeproc_files: list[Path] | None = None
 
     def source_line(self, staged_line: int) -> tuple[Source, int] | None:
         for first, source, count in self.line_map:
@@ -183,9 +184,17 @@ class PreparedDocument:
             args += ["-M", f"thesisbuild-xref-chapters-before={self.chapters_before}"]
         if self.known_labels:
             args += ["-M", f"thesisbuild-xref-known={self.known_labels}"]
-        for path in thesis.bibliography:
+        for path in self.citeproc_bibliography():
             args += ["--bibliography", str(path)]
         return args
+
+    def citeproc_bibliography(self) -> list[Path]:
+        """The bibliography files as citeproc reads them (bibliography.citeproc_files), found once."""
+        if self._citeproc_files is None:
+            self._citeproc_files = citeproc_files(self.thesis.bibliography,
+                                                  self.thesis.build_dir / "cache" / "bibliography",
+                                                  self.thesis.csl, self.thesis.lang)
+        return self._citeproc_files
 
     def _image_box(self) -> list[str]:
         """The largest image that fits the text block with room for a caption below it."""
