@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from thesisbuild.citations import find_citations
@@ -83,3 +84,55 @@ def test_a_csl_yaml_bibliography_reaches_citeproc_as_csl_json_unless_the_style_w
     plain.write_text(plain.read_text(encoding="utf-8").replace("2002", "2003"), encoding="utf-8")
     again = citeproc_files([plain, bare, math], cache, csl, "id-ID")
     assert again[0] != found[0] and not found[0].exists() and again[1] == found[1]
+
+
+_DISAMBIGUATION_BIB = """references:
+- {id: smith2020x, type: book, title: Buku pertama, author: [{family: Smith, given: John}], issued: 2020}
+- {id: smith2020y, type: book, title: Buku kedua, author: [{family: Smith, given: John}], issued: 2020}
+- {id: smith2019, type: book, title: Buku ketiga, author: [{family: Smith, given: Anna}], issued: 2019}
+- {id: hopf2002, type: book, title: Buku keempat, author: [{family: Hopf, given: Ted}], issued: 2002}
+"""
+
+
+def _three_chapters(project: Path, csl: str | None = None) -> None:
+    """Three chapters that cite works whose printed form depends on each other's: two works of
+    John Smith from 2020 (2020a, 2020b) in the first and third chapters, Anna Smith in the second."""
+    (project / "bibliography" / "references.yaml").write_text(_DISAMBIGUATION_BIB, encoding="utf-8")
+    bodies = {"01-satu.md": "# Satu\n\nKalimat pertama [@smith2020x].\n",
+              "02-dua.md": "# Dua\n\nKalimat kedua [@hopf2002; @smith2019].\n",
+              "03-tiga.md": "# Tiga\n\nKalimat ketiga [@smith2020y].\n"}
+    for path in (project / "chapters").glob("*.md"):
+        path.unlink()
+    for name, body in bodies.items():
+        (project / "chapters" / name).write_text(body, encoding="utf-8")
+    config = (project / "thesis.yaml").read_text(encoding="utf-8")
+    config = re.sub(r"^chapters:\n(?:  - .*\n)+", "chapters:\n" + "".join(f"  - chapters/{n}\n" for n in bodies),
+                    config, flags=re.M)
+    if csl:
+        config = re.sub(r"^csl:.*$", f"csl: {csl}", config, flags=re.M) if re.search(r"^csl:", config, re.M) \
+            else config + f"csl: {csl}\n"
+    (project / "thesis.yaml").write_text(config, encoding="utf-8")
+
+
+def _chapter_texts(project: Path) -> list[str]:
+    """The text of each chapter in build/thesis.typ, by its heading."""
+    typ = (project / "build" / "thesis.typ").read_text(encoding="utf-8")
+    return [" ".join(typ[typ.index(f"]{title}" if f"]{title}" in typ else title):].split("Kalimat", 1)[1]
+                     .split("\n\n", 1)[0].replace("\\", "").split()) for title in ("Satu", "Dua", "Tiga")]
+
+
+def test_citations_in_different_chapters_are_disambiguated_and_numbered_as_in_one_document(thesis_dir):
+    _three_chapters(thesis_dir)
+    proc = run_cli(thesis_dir, "build", "--pdf")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    first, second, third = _chapter_texts(thesis_dir)
+    # APA gives the suffixes in the reference list's order (by title: "Buku kedua" is 2020a).
+    assert "J. Smith, 2020b" in first and "J. Smith, 2020a" in third, (first, third)
+    assert "A. Smith, 2019" in second and "Hopf, 2002" in second, second
+
+    # A numeric style numbers each work by the whole thesis's order of first citation.
+    _three_chapters(thesis_dir, csl="ieee")
+    proc = run_cli(thesis_dir, "build", "--pdf")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    first, second, third = _chapter_texts(thesis_dir)
+    assert "[1]" in first and "[2], [3]" in second and "[4]" in third, (first, second, third)

@@ -148,6 +148,25 @@ def test_numbers_citations_and_references_stay_right_across_chapters(edited):
     assert text.count("The United States and the Great Powers") == 1
 
 
+def test_citing_a_new_work_reads_again_only_its_chapter_and_the_reference_list(tmp_path: Path):
+    project = write_thesis(tmp_path / "thesis")
+    bib = project / "refs.bib"
+    bib.write_text(BIB + "@book{wendt1999,\n  author = {Wendt, Alexander},\n  title = {Social Theory of "
+                   "International Politics},\n  publisher = {Cambridge University Press},\n  year = {1999}\n}\n",
+                   encoding="utf-8")
+    thesis = load_thesis(project / "thesis.yaml")
+    build_pdf(thesis, warn=False)
+    chapter = project / "bab" / "2.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\nKonstruktivisme sosial [@wendt1999].\n",
+                       encoding="utf-8")
+    build_pdf(load_thesis(project / "thesis.yaml"), warn=False)
+    # Parts: front matter, chapter 1, chapter 2, back matter (the reference list). Under an
+    # author-date style chapter 1's citations do not depend on Wendt's work.
+    assert parts.last_converted["json"] == [2, 3]
+    text = " ".join(pdf_text(outputs(thesis)["pdf"]).split())
+    assert "Konstruktivisme sosial (Wendt, 1999)" in text and "Social Theory of International Politics" in text
+
+
 def test_watch_rebuilds_the_pdf_on_save(tmp_path: Path):
     project = write_thesis(tmp_path / "thesis")
     env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}

@@ -16,8 +16,9 @@ What a part cannot know on its own is given to it:
   document (the outputs resolve them across the whole thesis);
 - the citations of the whole thesis, in the order it first cites them, in a block in front of the
   part that is dropped after citeproc (filters/parts.lua): a numeric style numbers the works as in
-  the whole thesis, disambiguation ("2020a") sees every cited work, and the reference list in the
-  back matter lists them all.
+  the whole thesis, disambiguation ("2020a") sees every work it depends on, and the reference list
+  in the back matter lists them all (under an author-date style a part gets only the works that
+  share a name with its own citations: see _primes).
 A heading whose automatic identifier an earlier part already has gets "-1", "-2", ... as in one
 pandoc run over the whole thesis (unique_ids)."""
 
@@ -100,18 +101,19 @@ def _read_parts(doc: PreparedDocument, labels: str, before: list[int]) -> list[P
     """The parts read into the cache with these labels (those not there yet): their paths.
     pandoc's messages are kept beside each and reported by the caller."""
     parts = doc.parts
-    prime = _prime(doc)
-    common = _fingerprint(doc, [prime, labels])
+    primes = _primes(doc)
+    common = _fingerprint(doc, [labels])
     folder = cache_dir(doc) / "json"
     jobs = []
     for index, text in enumerate(parts):
-        key = _hash(common, str(before[index]), str(index == len(parts) - 1), text)
+        key = _hash(common, primes[index], str(before[index]), str(index == len(parts) - 1), text)
         jobs.append((index, text, folder / f"{key}.json"))
     todo = [job for job in jobs if not job[2].is_file()]
     last_converted["json"] = [index for index, _, _ in todo]
 
     def convert(job):
         index, text, path = job
+        prime = primes[index]
         # Only the back matter has the reference list (-M given twice would make a list).
         suppress = f"suppress-bibliography={'false' if index == len(parts) - 1 else 'true'}"
         args = [suppress if a == "suppress-bibliography=false" else a for a in doc.pandoc_args()]
@@ -283,17 +285,71 @@ def _shift(entry: str, chapters: int) -> str:
     return f"{head}:{int(first) + chapters}{dot}{rest}"
 
 
-def _prime(doc: PreparedDocument) -> str:
-    """A block citing every cited work of the thesis, in the order the thesis first cites them."""
-    known = {r.id for r in doc.references}
+def _primes(doc: PreparedDocument) -> list[str]:
+    """For each part, the block of citations it begins with: the works the thesis cites, in the
+    order it first cites them, so that citeproc numbers and disambiguates each work in the part as
+    in the whole thesis. The back matter, which lists them, and every part under a numeric or note
+    style (a number, or "ibid.", depends on every citation before) get every work. Under an
+    author-date style a citation depends only on the works that share a name with it ("2020a",
+    "J. Smith" beside "A. Smith"), so a part gets its own works and those, and none when it cites
+    nothing: citing a new work re-reads only the parts whose citations it can change, and citeproc
+    renders a few citations instead of every one (0.07 s less for each part)."""
+    known = {r.id: r for r in doc.references}
     order: dict[str, None] = {}
+    cited: list[dict[str, None]] = []
     for text in doc.parts:
+        keys: dict[str, None] = {}
         for m in _KEY.finditer(text):
             if m.group(1) in known:
+                keys.setdefault(m.group(1))
                 order.setdefault(m.group(1))
+        cited.append(keys)
     if not order:
-        return ""
-    return "::: thesisbuild-prime\n[" + "; ".join(f"@{key}" for key in order) + "]\n:::"
+        return [""] * len(doc.parts)
+    every = _prime_block(list(order))
+    if not _author_date(doc.thesis.csl):
+        return [every] * len(doc.parts)
+    names = {key: _names(known[key].data) for key in order}
+    out = []
+    for index, keys in enumerate(cited):
+        if index == len(doc.parts) - 1:
+            out.append(every)
+            continue
+        mine = set().union(*(names[key] for key in keys))
+        chosen = [key for key in order if key in keys or (keys and (not names[key] or names[key] & mine))]
+        out.append(_prime_block(chosen) if chosen else "")
+    return out
+
+
+def _prime_block(keys: list[str]) -> str:
+    return "::: thesisbuild-prime\n[" + "; ".join(f"@{key}" for key in keys) + "]\n:::"
+
+
+def _names(data: dict) -> frozenset[str]:
+    """Every family name (or literal name) in a CSL entry's name variables, in lower case."""
+    found = set()
+    for value in data.values():
+        if isinstance(value, list):
+            for person in value:
+                if isinstance(person, dict):
+                    name = str(person.get("family") or person.get("literal") or "").strip().lower()
+                    if name:
+                        found.add(name)
+    return frozenset(found)
+
+
+_CITATION_FORMAT = re.compile(r"""citation-format\s*=\s*["']([\w-]+)["']""")
+_STYLE_CLASS = re.compile(r"""<style\b[^>]*\bclass\s*=\s*["']([\w-]+)["']""")
+
+
+def _author_date(csl: Path) -> bool:
+    """Whether the style is an in-text author-date (or author) style, as its own info says."""
+    try:
+        text = Path(csl).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    style, fmt = _STYLE_CLASS.search(text), _CITATION_FORMAT.search(text)
+    return bool(style and fmt and style.group(1) == "in-text" and fmt.group(1) in ("author-date", "author"))
 
 
 def _fingerprint(doc: PreparedDocument, more: list[str]) -> str:
