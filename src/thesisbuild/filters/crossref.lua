@@ -174,7 +174,9 @@ local function dump()
   return table.concat(parts, ";")
 end
 
-local chapters_after = 0   -- the chapter number reached at the end of the document
+-- The numbering reached at the end of the document: "chapter;section;figures;tables;equations;listings"
+-- (the level-2 section and the counts within the chapter), as thesisbuild-xref-state takes it.
+local state_after = "0;0;0;0;0;0"
 local numbered_equations = false   -- whether collect() found a numbered equation (else Para has nothing to do)
 
 local function collect(doc)
@@ -201,6 +203,15 @@ local function collect(doc)
     end
   end
   local sections, counts = {chapter}, {fig = 0, tbl = 0, eq = 0, lst = 0}
+  -- A piece of a chapter converted on its own starts where the pieces before it end: in chapter C,
+  -- after its level-2 section S, with these counts of figures, tables, equations and listings.
+  local state = meta_string(meta, "thesisbuild-xref-state")
+  if state then
+    local c, s2, f, t, e, l = state:match("^(%d+);(%d+);(%d+);(%d+);(%d+);(%d+)$")
+    chapter = tonumber(c)
+    sections = {chapter, tonumber(s2)}
+    counts = {fig = tonumber(f), tbl = tonumber(t), eq = tonumber(e), lst = tonumber(l)}
+  end
   local function add(id, kind)
     if id ~= "" then labels[id] = {kind = kind, number = chapter .. "." .. counts[kind]} end
   end
@@ -249,7 +260,7 @@ local function collect(doc)
       end
     end,
   })
-  chapters_after = chapter
+  state_after = table.concat({chapter, sections[2] or 0, counts.fig, counts.tbl, counts.eq, counts.lst}, ";")
 end
 
 -- ------------------------------------------------------------------ rendering
@@ -440,9 +451,9 @@ return {
   {Pandoc = function(doc)
     collect(doc)
     local wanted = doc.meta["thesisbuild-xref-dump"] and pandoc.utils.stringify(doc.meta["thesisbuild-xref-dump"])
-    -- "count": a part's labels, then on a line of its own the chapter number its end reaches.
+    -- "count": a part's labels, then on a line of its own the numbering its end reaches (state_after).
     if wanted == "count" then
-      return pandoc.Pandoc({pandoc.RawBlock("plain", dump() .. "\n" .. tostring(chapters_after))})
+      return pandoc.Pandoc({pandoc.RawBlock("plain", dump() .. "\n" .. state_after)})
     end
     if doc.meta["thesisbuild-xref-dump"] then return pandoc.Pandoc({pandoc.RawBlock("plain", dump())}) end
     return doc

@@ -58,6 +58,8 @@ class PreparedDocument:
     parts: list[str] = field(default_factory=list)
     # The parts as format-neutral pandoc JSON, once read (render/parts.py: neutral_parts).
     neutral: list[str] | None = None
+    # The parts cut into the pieces converted one by one (render/parts.py: pieces), once found.
+    pieces: list | None = None
     _citeproc_files: list[Path] | None = None
 
     def source_line(self, staged_line: int) -> tuple[Source, int] | None:

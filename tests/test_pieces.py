@@ -1,0 +1,138 @@
+"""A long chapter is converted in pieces of its sections: an edit reads one piece again, and the
+outputs are those of the chapter converted whole."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from thesisbuild.build import build_docx, build_pdf, build_reference, ensure_figures, outputs
+from thesisbuild.config import load_thesis
+from thesisbuild.render import parts
+from thesisbuild.render.parts import split_chapter
+
+from .conftest import copy_thesis
+
+PROSE = ("Kebijakan luar negeri Kazakhstan dibentuk oleh posisinya di antara kekuatan besar, dan "
+         "penelitian ini membaca pilihan-pilihan itu sebagai strategi kekuatan menengah. ") * 14
+
+
+def section(title: str, body: str, n: int = 2) -> str:
+    return f"## {title}\n\n" + "\n\n".join([PROSE] * n) + "\n\n" + body + "\n"
+
+
+def long_chapter() -> str:
+    """Eight sections of about 5 KB, each a piece of its own at 3,000 characters: figures, tables,
+    equations and a listing that are not the first of their kind in the chapter, each referred to
+    in its own piece and in others (forwards and backwards), labelled subsections and citations."""
+    return "\n".join([
+        "# PENDAHULUAN\n",
+        section("Latar Belakang {#sec-latar}", "Bagian ini merujuk ke @fig-garis dan @tbl-data di bawah, "
+                "serta ke @eq-kuasa [@hopf2002]."),
+        section("Gambaran", "Gambar tanpa label:\n\n![Kerangka](fig-kerangka-pemikiran)\n\n"
+                ": Tabel pertama {#tbl-awal}\n\n| A | B |\n|---|---|\n| 1 | 2 |\n\n"
+                "$$ E = mc^2 $$ {#eq-energi}\n"),
+        section("Linimasa", "![Linimasa peristiwa](fig-linimasa){#fig-garis}\n\nSeperti @fig-garis, "
+                "sesudah @tbl-awal."),
+        section("Data", ": Data penelitian {#tbl-data}\n\n| Tahun | Nilai |\n|---|---|\n| 2020 | 10 |\n\n"
+                "### Rincian {#sec-rincian}\n\nMenurut @jordaan2003, @tbl-data; lihat juga @sec-latar."),
+        section("Model", "$$ P = \\frac{E}{M} $$ {#eq-kuasa}\n\nPersamaan @eq-kuasa sesudah @eq-energi, "
+                "dan @fig-garis."),
+        section("Kode", "```{#lst-awal .python caption=\"Menyiapkan data\"}\nx = 1\n```\n"),
+        section("Hitung", "```{#lst-hitung .python caption=\"Menghitung indeks\"}\nprint(1)\n```\n\n"
+                "Kode @lst-hitung sesudah @lst-awal; subbagian @sec-rincian."),
+        section("Argumen", "Kedua, @tbl-data dan @fig-garis [@hopf2002; @jordaan2003]."),
+        section("Metode", "Terakhir."),
+    ])
+
+
+def make_thesis(folder: Path) -> Path:
+    project = copy_thesis(folder)
+    (project / "chapters" / "02-panjang.md").write_text(long_chapter(), encoding="utf-8")
+    config = (project / "thesis.yaml").read_text(encoding="utf-8")
+    config = re.sub(r"^(chapters:\n(?:  - .*\n)+)", r"\1  - chapters/02-panjang.md\n", config, flags=re.M)
+    (project / "thesis.yaml").write_text(config, encoding="utf-8")
+    return project
+
+
+def build(project: Path) -> tuple[bytes, bytes]:
+    thesis = load_thesis(project / "thesis.yaml")
+    ensure_figures(thesis)
+    build_reference(thesis)
+    build_pdf(thesis, warn=False)
+    build_docx(thesis, warn=False)
+    out = outputs(thesis)
+    return out["pdf"].read_bytes(), out["docx"].read_bytes()
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory):
+    os.environ.pop("SOURCE_DATE_EPOCH", None)
+    whole = make_thesis(tmp_path_factory.mktemp("whole") / "thesis")
+    cut = make_thesis(tmp_path_factory.mktemp("cut") / "thesis")
+    patch = pytest.MonkeyPatch()
+    try:
+        patch.setattr(parts, "PIECE_CHARS", 10 ** 9)
+        whole_outputs = build(whole)
+        patch.setattr(parts, "PIECE_CHARS", 3000)
+        cut_outputs = build(cut)
+        first = list(parts.last_converted["json"])
+        count = len(list((cut / "build" / "cache" / "json").glob("*.json")))
+        chapter = cut / "chapters" / "02-panjang.md"
+        chapter.write_text(chapter.read_text(encoding="utf-8").replace("Terakhir.", "Terakhir, sebuah kalimat baru."),
+                           encoding="utf-8")
+        edited = build(cut)
+        second = list(parts.last_converted["json"])
+    finally:
+        patch.undo()
+    return {"whole": whole_outputs, "cut": cut_outputs, "edited": edited, "first": first, "second": second,
+            "pieces": count, "project": cut}
+
+
+def test_a_chapter_in_pieces_gives_the_outputs_of_the_chapter_whole(built):
+    # front matter, BAB I in pieces, the long chapter in pieces, back matter
+    assert len(split_chapter(long_chapter(), size=3000)) == 9
+    assert built["pieces"] >= 6
+    assert built["cut"][0] == built["whole"][0], "the PDF differs"
+    assert built["cut"][1] == built["whole"][1], "the DOCX differs"
+
+
+def test_an_edit_in_the_last_section_reads_only_its_piece(built):
+    assert len(built["first"]) == built["pieces"]
+    assert len(built["second"]) == 1 and built["second"][0] == built["pieces"] - 2
+    text = built["project"] / "build" / "thesis.typ"
+    assert "Terakhir, sebuah kalimat baru." in text.read_text(encoding="utf-8")
+
+
+def test_cuts_fall_before_level_2_headings_outside_code_comments_divs_and_environments():
+    filler = "Kalimat pengisi yang cukup panjang. " * 10 + "\n"
+    text = "\n".join([
+        "# BAB\n", filler,
+        "## Satu\n", filler,
+        "```\n\n## bukan judul (kode)\n```\n", filler,
+        "<!--\n\n## bukan judul (komentar)\n-->\n", filler,
+        "::: catatan\n\n## judul di dalam div\n\n:::\n", filler,
+        "\\begin{table}\n\n## bukan judul (LaTeX)\n\\end{table}\n", filler,
+        "### Tiga\n", filler,
+        "## Dua\n", filler,
+        "teks\n## tanpa baris kosong di atasnya\n", filler,
+        "## Empat\n", filler,
+    ])
+    pieces = split_chapter(text, size=100)
+    assert "\n".join(pieces) == text
+    assert [p.splitlines()[0] for p in pieces] == ["# BAB", "## Satu", "## Dua", "## Empat"]
+
+
+@pytest.mark.parametrize("tie", ["Catatan kaki[^1].\n\n[^1]: Isi catatan.\n",
+                                 "Tautan [situs][web].\n\n[web]: https://example.org\n",
+                                 "$$\\newcommand{\\R}{\\mathbb{R}}$$\n",
+                                 "(@) contoh bernomor\n",
+                                 "Lihat [Satu] untuk rinciannya.\n"])
+def test_a_chapter_whose_sections_depend_on_each_other_stays_whole(tie):
+    filler = "Kalimat pengisi yang cukup panjang. " * 10 + "\n"
+    text = "\n".join(["# BAB\n", filler, "## Satu\n", filler, tie, "## Dua\n", filler, "## Tiga\n", filler])
+    assert len(split_chapter(text.replace(tie, "Kalimat biasa.\n"), size=100)) > 1
+    assert split_chapter(text, size=100) == [text]
