@@ -136,3 +136,16 @@ def test_a_chapter_whose_sections_depend_on_each_other_stays_whole(tie):
     text = "\n".join(["# BAB\n", filler, "## Satu\n", filler, tie, "## Dua\n", filler, "## Tiga\n", filler])
     assert len(split_chapter(text.replace(tie, "Kalimat biasa.\n"), size=100)) > 1
     assert split_chapter(text, size=100) == [text]
+
+
+def test_a_message_about_a_chapter_read_whole_goes_to_its_piece_at_its_line():
+    from thesisbuild.render.parts import Piece, _place_messages
+
+    units = [Piece("# BAB\n\nsatu\n", 10, 1, False), Piece("## Dua\n\ndua\ntiga\n", 14, 1, False)]
+    # The text pandoc read: a two-line citation block and a blank line, the first piece (four
+    # lines), a mark and a blank line, the second piece. Its line 13 is "tiga": the second piece's
+    # line 4, staged line 17.
+    stderr = "[WARNING] Something at line 13 column 2\n  more detail\n[WARNING] No line here\n"
+    first, second = _place_messages(stderr, units, prime_lines=3)
+    assert second == "[WARNING] Something at line 17 column 2\n  more detail\n"
+    assert first == "[WARNING] No line here\n"

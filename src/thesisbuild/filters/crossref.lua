@@ -177,6 +177,10 @@ end
 -- The numbering reached at the end of the document: "chapter;section;figures;tables;equations;listings"
 -- (the level-2 section and the counts within the chapter), as thesisbuild-xref-state takes it.
 local state_after = "0;0;0;0;0;0"
+-- The numbering reached at each piece marker (a raw block PIECE_MARK, put before each piece of a
+-- chapter but the first when the chapter is scanned or read whole), in order.
+local PIECE_MARK = "<!-- thesisbuild-piece -->"
+local marks = {}
 local numbered_equations = false   -- whether collect() found a numbered equation (else Para has nothing to do)
 
 local function collect(doc)
@@ -217,6 +221,11 @@ local function collect(doc)
   end
   doc.blocks = doc.blocks:walk({
     traverse = "topdown",
+    RawBlock = function(r)
+      if r.text == PIECE_MARK then
+        marks[#marks + 1] = table.concat({chapter, sections[2] or 0, counts.fig, counts.tbl, counts.eq, counts.lst}, ";")
+      end
+    end,
     Header = function(h)
       if h.classes:includes("unnumbered") then return nil end
       sections[h.level] = (sections[h.level] or 0) + 1
@@ -451,9 +460,11 @@ return {
   {Pandoc = function(doc)
     collect(doc)
     local wanted = doc.meta["thesisbuild-xref-dump"] and pandoc.utils.stringify(doc.meta["thesisbuild-xref-dump"])
-    -- "count": a part's labels, then on a line of its own the numbering its end reaches (state_after).
+    -- "count": a part's labels, the numbering at each piece marker, and the numbering its end
+    -- reaches (state_after), a line each.
     if wanted == "count" then
-      return pandoc.Pandoc({pandoc.RawBlock("plain", dump() .. "\n" .. state_after)})
+      return pandoc.Pandoc({pandoc.RawBlock("plain", "labels:" .. dump() .. "\nmarks:" .. table.concat(marks, "|")
+                                                     .. "\nend:" .. state_after)})
     end
     if doc.meta["thesisbuild-xref-dump"] then return pandoc.Pandoc({pandoc.RawBlock("plain", dump())}) end
     return doc

@@ -60,6 +60,7 @@ class PreparedDocument:
     neutral: list[str] | None = None
     # The parts cut into the pieces converted one by one (render/parts.py: pieces), once found.
     pieces: list | None = None
+    citation_order: tuple | None = None    # render/parts.py: _citation_order
     _citeproc_files: list[Path] | None = None
 
     def source_line(self, staged_line: int) -> tuple[Source, int] | None:

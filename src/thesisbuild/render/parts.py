@@ -60,7 +60,15 @@ class Piece:
     """A part of the thesis, or a run of sections of a long chapter, converted on its own."""
     text: str
     first_line: int       # the staged line it begins on
+    part: int             # the index of its part
     back: bool            # the back matter, with the reference list
+
+
+# Put before each piece of a chapter but the first when the chapter is scanned or read whole: a raw
+# block at the top level, where the cross-reference filter notes the numbering reached.
+PIECE_MARK = "<!-- thesisbuild-piece -->"
+# The parts (by their text's hash) whose markers pandoc did not read as top-level blocks: not cut.
+_UNCUT: set[str] = set()
 
 
 def pieces(doc: PreparedDocument) -> list[Piece]:
@@ -71,12 +79,27 @@ def pieces(doc: PreparedDocument) -> list[Piece]:
         out = []
         for index, text in enumerate(doc.parts):
             first = _first_line(doc.parts, index)
-            chapter = 0 < index < len(doc.parts) - 1
-            for piece in (split_chapter(text) if chapter and split else [text]):
-                out.append(Piece(piece, first, index == len(doc.parts) - 1))
+            chapter = 0 < index < len(doc.parts) - 1 and split and _hash(text) not in _UNCUT
+            for piece in (split_chapter(text) if chapter else [text]):
+                out.append(Piece(piece, first, index, index == len(doc.parts) - 1))
                 first += piece.count("\n") + 1
         doc.pieces = out
     return doc.pieces
+
+
+def _groups(units: list[Piece]) -> list[list[int]]:
+    """The indexes of each part's pieces, part by part."""
+    groups: list[list[int]] = []
+    for index, piece in enumerate(units):
+        if not groups or units[groups[-1][0]].part != piece.part:
+            groups.append([])
+        groups[-1].append(index)
+    return groups
+
+
+def _marked(units: list[Piece], group: list[int]) -> str:
+    """A part's text with PIECE_MARK before each of its pieces but the first."""
+    return "\n".join(units[i].text if n == 0 else f"{PIECE_MARK}\n\n{units[i].text}" for n, i in enumerate(group))
 
 
 def neutral_parts(doc: PreparedDocument) -> list[str]:
@@ -90,6 +113,22 @@ def neutral_parts(doc: PreparedDocument) -> list[str]:
     are read again. Read once per prepared document."""
     if doc.neutral is not None:
         return doc.neutral
+    try:
+        return _neutral_parts(doc)
+    except _MarksNotRead as err:
+        # A cut the filter did not see at the top level: that chapter is converted whole.
+        _UNCUT.add(_hash(doc.parts[err.part]))
+        doc.pieces = None
+        return _neutral_parts(doc)
+
+
+class _MarksNotRead(Exception):
+    def __init__(self, part: int):
+        super().__init__(part)
+        self.part = part
+
+
+def _neutral_parts(doc: PreparedDocument) -> list[str]:
     last = _last_labels(doc)
     if last is not None and _scan_pending(doc):
         with ThreadPoolExecutor(max_workers=1) as pool:
@@ -129,41 +168,97 @@ def _last_labels(doc: PreparedDocument) -> tuple[str, list[str]] | None:
 
 def _read_parts(doc: PreparedDocument, labels: str, states: list[str]) -> list[Path]:
     """The pieces read into the cache with these labels and starting numbers (those not there
-    yet): their paths. pandoc's messages are kept beside each and reported by the caller."""
+    yet): their paths. A chapter none of whose pieces is there is read whole, with PIECE_MARK
+    between its pieces, and cut at the marks (one pandoc run instead of one a piece); otherwise
+    each missing piece is read on its own. pandoc's messages are kept beside each piece and
+    reported by the caller."""
     units = pieces(doc)
     primes = _primes(doc)
     common = _fingerprint(doc, [labels])
     folder = cache_dir(doc) / "json"
-    jobs = []
-    for index, piece in enumerate(units):
-        key = _hash(common, primes[index], states[index], str(piece.back), piece.text)
-        jobs.append((index, piece, folder / f"{key}.json"))
-    todo = [job for job in jobs if not job[2].is_file()]
-    last_converted["json"] = [index for index, _, _ in todo]
+    paths = [folder / f"{_hash(common, primes[i], states[i], str(u.back), u.text)}.json" for i, u in enumerate(units)]
+    todo: list[list[int]] = []
+    for group in _groups(units):
+        missing = [i for i in group if not paths[i].is_file()]
+        if len(group) > 1 and len(missing) == len(group):
+            todo.append(group)
+        else:
+            todo.extend([i] for i in missing)
+    last_converted["json"] = sorted(i for group in todo for i in group)
 
-    def convert(job):
-        index, piece, path = job
-        prime = primes[index]
+    def convert(group: list[int]) -> None:
+        first = units[group[0]]
+        if len(group) == 1:
+            prime, text = primes[group[0]], first.text
+        else:
+            prime, text = _prime_of(doc, "\n".join(units[i].text for i in group), first.back), _marked(units, group)
         # Only the back matter has the reference list (-M given twice would make a list).
-        suppress = f"suppress-bibliography={'false' if piece.back else 'true'}"
+        suppress = f"suppress-bibliography={'false' if first.back else 'true'}"
         args = [suppress if a == "suppress-bibliography=false" else a for a in doc.pandoc_args()]
         args += ["--lua-filter", str(PARTS_FILTER), "-t", "json",
-                 "-M", f"thesisbuild-xref-state={states[index]}",
+                 "-M", f"thesisbuild-xref-state={states[group[0]]}",
                  "-M", "thesisbuild-xref-known-local=true"]
         if labels:
             args += ["-M", f"thesisbuild-xref-known={labels}"]
-        source = (prime + "\n\n" if prime else "") + piece.text + "\n"
+        source = (prime + "\n\n" if prime else "") + text + "\n"
         proc = run_pandoc(args, input_text=source, cwd=doc.thesis.root, env=doc.env())
-        shift = piece.first_line - 1 - (prime.count("\n") + 2 if prime else 0)
-        stderr = _LINE.sub(lambda m: f"line {int(m.group(1)) + shift}", proc.stderr)
-        # Beside the document, what the next builds need without reading it: pandoc's messages and
-        # the headings' identifiers. The document is written last: it is what marks the piece done.
-        ids = [header["c"][1][0] for header in _headers(json.loads(proc.stdout)["blocks"])]
-        write_atomic(_notes(path), json.dumps({"err": stderr, "ids": ids}, ensure_ascii=False))
-        write_atomic(path, proc.stdout)
+        document = json.loads(proc.stdout)
+        if len(group) == 1:
+            outputs = [(proc.stdout, document["blocks"])]
+        else:
+            outputs = [(json.dumps({**document, "blocks": blocks}, ensure_ascii=False, separators=(",", ":")), blocks)
+                       for blocks in _cut_at_marks(document["blocks"], len(group), first.part)]
+        messages = _place_messages(proc.stderr, [units[i] for i in group], prime.count("\n") + 2 if prime else 0)
+        for i, (json_text, blocks), err in zip(group, outputs, messages):
+            # Beside the document, what the next builds need without reading it: pandoc's messages
+            # and the headings' identifiers. The document is written last: it marks the piece done.
+            ids = [header["c"][1][0] for header in _headers(blocks)]
+            write_atomic(_notes(paths[i]), json.dumps({"err": err, "ids": ids}, ensure_ascii=False))
+            write_atomic(paths[i], json_text)
 
     _run(convert, todo)
-    return [path for _, _, path in jobs]
+    return paths
+
+
+def _cut_at_marks(blocks: list, count: int, part: int) -> list[list]:
+    """A part's blocks cut at its PIECE_MARK raw blocks (dropped), in `count` runs."""
+    runs: list[list] = [[]]
+    for block in blocks:
+        if block.get("t") == "RawBlock" and block["c"][1].strip() == PIECE_MARK:
+            runs.append([])
+        else:
+            runs[-1].append(block)
+    if len(runs) != count:
+        raise _MarksNotRead(part)
+    return runs
+
+
+def _place_messages(stderr: str, units: list[Piece], prime_lines: int) -> list[str]:
+    """pandoc's messages about a text of these pieces (with a mark and a blank line between
+    them), each given to its piece with its line in the staged thesis; one without a line goes to
+    the first piece."""
+    starts, line = [], 1
+    for n, piece in enumerate(units):
+        line += 2 if n else 0
+        starts.append(line)
+        line += piece.text.count("\n") + 1
+    out = [""] * len(units)
+    message_lines: list[str] = []
+    for text in stderr.splitlines(keepends=True):
+        if message_lines and text[:1] in (" ", "\t"):
+            message_lines[-1] += text
+        else:
+            message_lines.append(text)
+    for message in message_lines:
+        m = _LINE.search(message)
+        at = 0
+        if m:
+            line = int(m.group(1)) - prime_lines
+            at = max([n for n, start in enumerate(starts) if start <= line] or [0])
+            shift = units[at].first_line - starts[at] - prime_lines
+            message = _LINE.sub(lambda found: f"line {int(found.group(1)) + shift}", message)
+        out[at] += message
+    return out
 
 
 def _notes(path: Path) -> Path:
@@ -275,13 +370,16 @@ def _run(convert, todo) -> None:
 
 def scan_labels(doc: PreparedDocument) -> tuple[str, list[str]]:
     """Every label of the whole thesis with its number ("id=kind:number;..."), and the numbering
-    each piece starts from ("chapter;section;figures;tables;equations;listings"). Each piece is
-    scanned on its own, once per change of its text, as if it began the thesis (all pieces at
-    once); its numbers then move on by the numbering the pieces before it reach."""
+    each piece starts from ("chapter;section;figures;tables;equations;listings"). Each part is
+    scanned on its own, with PIECE_MARK between its pieces, once per change of its text, as if it
+    began the thesis (all parts at once); its numbers then move on by the numbering the parts
+    before it reach."""
     folder = cache_dir(doc) / "labels"
     common = _fingerprint(doc, [])
     units = pieces(doc)
-    paths = [folder / f"{_hash(common, piece.text)}.txt" for piece in units]
+    groups = _groups(units)
+    texts = [_marked(units, group) for group in groups]
+    paths = [folder / f"{_hash(common, text)}.txt" for text in texts]
 
     def scan(job):
         text, path = job
@@ -291,23 +389,29 @@ def scan_labels(doc: PreparedDocument) -> tuple[str, list[str]]:
         proc = run_pandoc(args, input_text=text + "\n", cwd=doc.thesis.root, env=doc.env())
         write_atomic(path, proc.stdout.strip() + "\n")
 
-    _run(scan, [(piece.text, path) for piece, path in zip(units, paths) if not path.is_file()])
-    states, labels = [], []
+    _run(scan, [(text, path) for text, path in zip(texts, paths) if not path.is_file()])
+    states: list[str] = [_ZERO] * len(units)
+    labels: list[str] = []
     state = _ZERO
-    for path in paths:
-        states.append(state)
-        found, _, reached = path.read_text(encoding="utf-8").strip().rpartition("\n")
-        labels.extend(_place(entry, state) for entry in found.split(";") if entry)
-        state = _advance(state, reached.strip())
+    for group, path in zip(groups, paths):
+        found = dict(line.partition(":")[::2] for line in path.read_text(encoding="utf-8").splitlines())
+        marks = [mark for mark in found.get("marks", "").split("|") if mark]
+        if len(marks) != len(group) - 1:
+            raise _MarksNotRead(units[group[0]].part)
+        for i, mark in zip(group, [None, *marks]):
+            states[i] = state if mark is None else _advance(state, mark)
+        labels.extend(_place(entry, state) for entry in found.get("labels", "").split(";") if entry)
+        state = _advance(state, found["end"].strip())
     _prune(folder, {path.name for path in paths} | {_LAST})
     return ";".join(labels), states
 
 
 def _scan_pending(doc: PreparedDocument) -> bool:
-    """Whether a piece has changed since its labels were last scanned."""
+    """Whether a part has changed since its labels were last scanned."""
     common = _fingerprint(doc, [])
     folder = cache_dir(doc) / "labels"
-    return any(not (folder / f"{_hash(common, piece.text)}.txt").is_file() for piece in pieces(doc))
+    units = pieces(doc)
+    return any(not (folder / f"{_hash(common, _marked(units, group))}.txt").is_file() for group in _groups(units))
 
 
 # The numbering at the start of the thesis: "chapter;section;figures;tables;equations;listings".
@@ -343,40 +447,42 @@ def _place(entry: str, start: str) -> str:
 
 
 def _primes(doc: PreparedDocument) -> list[str]:
-    """For each part, the block of citations it begins with: the works the thesis cites, in the
-    order it first cites them, so that citeproc numbers and disambiguates each work in the part as
-    in the whole thesis. The back matter, which lists them, and every part under a numeric or note
+    """For each piece, the block of citations it begins with: the works the thesis cites, in the
+    order it first cites them, so that citeproc numbers and disambiguates each work in the piece as
+    in the whole thesis. The back matter, which lists them, and every piece under a numeric or note
     style (a number, or "ibid.", depends on every citation before) get every work. Under an
     author-date style a citation depends only on the works that share a name with it ("2020a",
-    "J. Smith" beside "A. Smith"), so a part gets its own works and those, and none when it cites
-    nothing: citing a new work re-reads only the parts whose citations it can change, and citeproc
-    renders a few citations instead of every one (0.07 s less for each part)."""
-    known = {r.id: r for r in doc.references}
-    units = pieces(doc)
-    order: dict[str, None] = {}
-    cited: list[dict[str, None]] = []
-    for piece in units:
-        keys: dict[str, None] = {}
-        for m in _KEY.finditer(piece.text):
-            if m.group(1) in known:
-                keys.setdefault(m.group(1))
-                order.setdefault(m.group(1))
-        cited.append(keys)
+    "J. Smith" beside "A. Smith"), so a piece gets its own works and those, and none when it cites
+    nothing: citing a new work re-reads only the pieces whose citations it can change, and citeproc
+    renders a few citations instead of every one (0.07 s less for each piece)."""
+    return [_prime_of(doc, piece.text, piece.back) for piece in pieces(doc)]
+
+
+def _prime_of(doc: PreparedDocument, text: str, back: bool) -> str:
+    """The citation block for a text of the thesis (see _primes)."""
+    order, names, reduced = _citation_order(doc)
     if not order:
-        return [""] * len(units)
-    every = _prime_block(list(order))
-    if not _author_date(doc.thesis.csl):
-        return [every] * len(units)
-    names = {key: _names(known[key].data) for key in order}
-    out = []
-    for piece, keys in zip(units, cited):
-        if piece.back:
-            out.append(every)
-            continue
-        mine = set().union(*(names[key] for key in keys))
-        chosen = [key for key in order if key in keys or (keys and (not names[key] or names[key] & mine))]
-        out.append(_prime_block(chosen) if chosen else "")
-    return out
+        return ""
+    if back or not reduced:
+        return _prime_block(list(order))
+    keys = {m.group(1) for m in _KEY.finditer(text) if m.group(1) in order}
+    mine = set().union(*(names[key] for key in keys))
+    chosen = [key for key in order if key in keys or (keys and (not names[key] or names[key] & mine))]
+    return _prime_block(chosen) if chosen else ""
+
+
+def _citation_order(doc: PreparedDocument) -> tuple[dict[str, None], dict[str, frozenset[str]], bool]:
+    """The works the thesis cites in the order it first cites them, the names of each, and whether
+    the style lets a text be primed with only the works that share a name with its own."""
+    if doc.citation_order is None:
+        known = {r.id: r for r in doc.references}
+        order: dict[str, None] = {}
+        for text in doc.parts:
+            for m in _KEY.finditer(text):
+                if m.group(1) in known:
+                    order.setdefault(m.group(1))
+        doc.citation_order = (order, {key: _names(known[key].data) for key in order}, _author_date(doc.thesis.csl))
+    return doc.citation_order
 
 
 def _prime_block(keys: list[str]) -> str:
