@@ -8,6 +8,7 @@ import json
 import re
 import subprocess
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -279,11 +280,12 @@ def _as_csl_json(path: Path, text: str, csl: Path, lang: str) -> str | None:
         return None
     # Every entry cited and listed by the thesis's style, from the file and from its conversion.
     document = "[" + "; ".join(f"@{{{key}}}" for key in ids) + "]\n"
-    with tempfile.TemporaryDirectory(prefix="thesisbuild-bib-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="thesisbuild-bib-") as tmp, ThreadPoolExecutor(max_workers=2) as pool:
         copy = Path(tmp) / "bibliography.json"
         copy.write_text(converted, encoding="utf-8")
-        printed = [_pandoc_quiet(["-f", "markdown", "-t", "native", "--citeproc", "--csl", str(csl), "-M", f"lang={lang}",
-                                  "--bibliography", str(bib)], document) for bib in (path, copy)]
+        printed = list(pool.map(lambda bib: _pandoc_quiet(["-f", "markdown", "-t", "native", "--citeproc", "--csl", str(csl),
+                                                           "-M", f"lang={lang}", "--bibliography", str(bib)], document),
+                                (path, copy)))
     return converted if printed[0] is not None and printed[0] == printed[1] else None
 
 

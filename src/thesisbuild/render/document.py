@@ -165,7 +165,9 @@ class PreparedDocument:
                 self._told.add(finding)
                 print_diagnostics([finding], self.thesis.lint_severity)
 
-    def pandoc_args(self) -> list[str]:
+    def pandoc_args(self, bibliography: bool = True) -> list[str]:
+        """pandoc's arguments for reading the staged text; without `bibliography`, all but the
+        bibliography files (which may need converting first: citeproc_bibliography)."""
         thesis = self.thesis
         captions = thesis.profile.captions
         args = ["-f", READER, "--lua-filter", str(LATEX_FILTER), "--lua-filter", str(CROSSREF_FILTER),
@@ -187,7 +189,7 @@ class PreparedDocument:
             args += ["-M", f"thesisbuild-xref-chapters-before={self.chapters_before}"]
         if self.known_labels:
             args += ["-M", f"thesisbuild-xref-known={self.known_labels}"]
-        for path in self.citeproc_bibliography():
+        for path in self.citeproc_bibliography() if bibliography else ():
             args += ["--bibliography", str(path)]
         return args
 

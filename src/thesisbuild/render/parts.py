@@ -130,16 +130,21 @@ class _MarksNotRead(Exception):
 
 def _neutral_parts(doc: PreparedDocument) -> list[str]:
     last = _last_labels(doc)
-    if last is not None and _scan_pending(doc):
-        with ThreadPoolExecutor(max_workers=1) as pool:
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        # A bibliography converted for citeproc (after an edit of it) is converted while the parts
+        # are scanned: the scan does not cite.
+        bibliography = pool.submit(doc.citeproc_bibliography)
+        if last is not None and _scan_pending(doc):
             scanning = pool.submit(scan_labels, doc)
+            bibliography.result()
             jobs = _read_parts(doc, *last)
             labels, states = scanning.result()
-        if (labels, states) != last:
+            if (labels, states) != last:
+                jobs = _read_parts(doc, labels, states)
+        else:
+            labels, states = scan_labels(doc)
+            bibliography.result()
             jobs = _read_parts(doc, labels, states)
-    else:
-        labels, states = scan_labels(doc)
-        jobs = _read_parts(doc, labels, states)
     out = []
     for path in jobs:
         notes = json.loads(_notes(path).read_text(encoding="utf-8"))
@@ -595,7 +600,7 @@ def _fingerprint(doc: PreparedDocument, more: list[str]) -> str:
     pandoc = Path(pandoc_path())
     stat = pandoc.stat()
     for item in [__version__, str(pandoc), str(stat.st_size), str(stat.st_mtime_ns), str(doc.epoch),
-                 *doc.pandoc_args(), *more]:
+                 *doc.pandoc_args(bibliography=False), *more]:
         digest.update(item.encode("utf-8") + b"\0")
     code = [Path(__file__), Path(__file__).with_name("document.py")]
     for path in [*code, *sorted(FILTERS.glob("*.lua")), thesis.csl, *thesis.bibliography]:
