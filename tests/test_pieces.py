@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ import pytest
 from thesisbuild.build import build_docx, build_pdf, build_reference, ensure_figures, outputs
 from thesisbuild.config import load_thesis
 from thesisbuild.render import parts
+from thesisbuild.render.document import prepare
 from thesisbuild.render.parts import split_chapter
 
 from .conftest import copy_thesis
@@ -38,12 +40,13 @@ def long_chapter() -> str:
         section("Linimasa", "![Linimasa peristiwa](fig-linimasa){#fig-garis}\n\nSeperti @fig-garis, "
                 "sesudah @tbl-awal."),
         section("Data", ": Data penelitian {#tbl-data}\n\n| Tahun | Nilai |\n|---|---|\n| 2020 | 10 |\n\n"
-                "### Rincian {#sec-rincian}\n\nMenurut @jordaan2003, @tbl-data; lihat juga @sec-latar."),
+                "### Rincian {#sec-rincian}\n\nMenurut @jordaan2003, @tbl-data; lihat juga @sec-latar.\n\n"
+                "### Kelebihan\n\nSatu kelebihan."),
         section("Model", "$$ P = \\frac{E}{M} $$ {#eq-kuasa}\n\nPersamaan @eq-kuasa sesudah @eq-energi, "
                 "dan @fig-garis."),
         section("Kode", "```{#lst-awal .python caption=\"Menyiapkan data\"}\nx = 1\n```\n"),
         section("Hitung", "```{#lst-hitung .python caption=\"Menghitung indeks\"}\nprint(1)\n```\n\n"
-                "Kode @lst-hitung sesudah @lst-awal; subbagian @sec-rincian."),
+                "Kode @lst-hitung sesudah @lst-awal; subbagian @sec-rincian.\n\n### Kelebihan\n\nKelebihan lain."),
         section("Argumen", "Kedua, @tbl-data dan @fig-garis [@hopf2002; @jordaan2003]."),
         section("Metode", "Terakhir."),
     ])
@@ -82,14 +85,22 @@ def built(tmp_path_factory: pytest.TempPathFactory):
         first = list(parts.last_converted["json"])
         count = len(list((cut / "build" / "cache" / "json").glob("*.json")))
         chapter = cut / "chapters" / "02-panjang.md"
-        chapter.write_text(chapter.read_text(encoding="utf-8").replace("Terakhir.", "Terakhir, sebuah kalimat baru."),
+        # An edit in the piece with the chapter's second "### Kelebihan" (scanned alone, its
+        # heading is "kelebihan" until the earlier one is seen).
+        chapter.write_text(chapter.read_text(encoding="utf-8").replace("Kelebihan lain.", "Kelebihan lain, baru."),
                            encoding="utf-8")
         edited = build(cut)
         second = list(parts.last_converted["json"])
+        thesis = load_thesis(cut / "thesis.yaml")
+        edited_piece = next(i for i, piece in enumerate(parts.pieces(prepare(thesis, warn=False)))
+                            if "Kelebihan lain, baru." in piece.text)
+        clean = cut.parent / "clean"
+        shutil.copytree(cut, clean, ignore=shutil.ignore_patterns("build"))
+        clean_outputs = build(clean)
     finally:
         patch.undo()
     return {"whole": whole_outputs, "cut": cut_outputs, "edited": edited, "first": first, "second": second,
-            "pieces": count, "project": cut}
+            "pieces": count, "project": cut, "edited_piece": edited_piece, "clean": clean_outputs}
 
 
 def test_a_chapter_in_pieces_gives_the_outputs_of_the_chapter_whole(built):
@@ -100,11 +111,13 @@ def test_a_chapter_in_pieces_gives_the_outputs_of_the_chapter_whole(built):
     assert built["cut"][1] == built["whole"][1], "the DOCX differs"
 
 
-def test_an_edit_in_the_last_section_reads_only_its_piece(built):
+def test_an_edit_in_a_section_reads_only_its_piece_and_gives_the_outputs_of_a_clean_build(built):
     assert len(built["first"]) == built["pieces"]
-    assert len(built["second"]) == 1 and built["second"][0] == built["pieces"] - 2
+    assert built["second"] == [built["edited_piece"]]
     text = built["project"] / "build" / "thesis.typ"
-    assert "Terakhir, sebuah kalimat baru." in text.read_text(encoding="utf-8")
+    assert "Kelebihan lain, baru." in text.read_text(encoding="utf-8")
+    assert built["edited"][0] == built["clean"][0], "the PDF differs from a clean build's"
+    assert built["edited"][1] == built["clean"][1], "the DOCX differs from a clean build's"
 
 
 def test_cuts_fall_before_level_2_headings_outside_code_comments_divs_and_environments():
@@ -149,3 +162,15 @@ def test_a_message_about_a_chapter_read_whole_goes_to_its_piece_at_its_line():
     first, second = _place_messages(stderr, units, prime_lines=3)
     assert second == "[WARNING] Something at line 17 column 2\n  more detail\n"
     assert first == "[WARNING] No line here\n"
+
+
+def test_a_chapter_whose_cuts_pandoc_does_not_see_is_converted_whole(built, tmp_path, monkeypatch):
+    # A mark that is not the one the filter knows stands for a cut inside a block pandoc reads as
+    # one (an HTML block the cut rules do not know): the chapter is then converted whole.
+    project = make_thesis(tmp_path / "thesis")
+    monkeypatch.setattr(parts, "PIECE_CHARS", 3000)
+    monkeypatch.setattr(parts, "PIECE_MARK", "<!-- not the mark -->")
+    monkeypatch.setattr(parts, "_UNCUT", set())
+    outputs_ = build(project)
+    assert len(parts._UNCUT) == 2          # BAB I and the long chapter
+    assert outputs_ == built["whole"]

@@ -6,6 +6,8 @@ which each renderer then escapes for its own target, so no value can run as code
 
 from __future__ import annotations
 
+import functools
+
 from dataclasses import dataclass
 
 import jinja2
@@ -17,6 +19,13 @@ from .i18n import N_, tr
 from .yamlfile import load_yaml
 
 _env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False)
+
+
+@functools.lru_cache(maxsize=512)
+def _compiled(template: str) -> jinja2.Template:
+    """A page text's template, compiled once per process (`thesisbuild watch` stages the front
+    matter on every save)."""
+    return _env.from_string(template)
 
 
 @dataclass(frozen=True)
@@ -85,7 +94,7 @@ def load_page(profile: Profile, name: str, values: dict) -> Page:
 
     def render(template: str, extra: dict, line: int | None) -> str:
         try:
-            return _env.from_string(str(template)).render(**values, **extra)
+            return _compiled(str(template)).render(**values, **extra)
         except jinja2.TemplateError as err:
             raise UserError(tr("the page template cannot be rendered ({problem}); fix it.", problem=err), path, line) from None
 

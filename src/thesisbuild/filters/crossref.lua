@@ -181,6 +181,31 @@ local state_after = "0;0;0;0;0;0"
 -- chapter but the first when the chapter is scanned or read whole), in order.
 local PIECE_MARK = "<!-- thesisbuild-piece -->"
 local marks = {}
+-- The labels in document order with the piece they are in (the number of markers before them).
+local found = {}
+
+local function entry(id)
+  local label = labels[id]
+  local kind, number = label.kind, label.number
+  if label.chapter then kind, number = "chap", tostring(label.chapter) end
+  return id .. "=" .. kind .. ":" .. number
+end
+
+-- "count": for each piece, a line "labels:id=kind:number;..." in document order and a line
+-- "end:<numbering reached>", each piece scanned as if it began the thesis (the numbering starts
+-- again at each marker), so that each piece's scan can be kept and reused on its own.
+local function dump_pieces()
+  local lines = {}
+  for piece = 0, #marks do
+    local entries = {}
+    for _, item in ipairs(found) do
+      if item.piece == piece then entries[#entries + 1] = entry(item.id) end
+    end
+    lines[#lines + 1] = "labels:" .. table.concat(entries, ";")
+    lines[#lines + 1] = "end:" .. (piece < #marks and marks[piece + 1] or state_after)
+  end
+  return table.concat(lines, "\n")
+end
 local numbered_equations = false   -- whether collect() found a numbered equation (else Para has nothing to do)
 
 local function collect(doc)
@@ -216,14 +241,22 @@ local function collect(doc)
     sections = {chapter, tonumber(s2)}
     counts = {fig = tonumber(f), tbl = tonumber(t), eq = tonumber(e), lst = tonumber(l)}
   end
+  -- In a scan, the numbering starts again at each piece marker (see dump_pieces).
+  local restart = meta_string(meta, "thesisbuild-xref-dump") == "count"
   local function add(id, kind)
-    if id ~= "" then labels[id] = {kind = kind, number = chapter .. "." .. counts[kind]} end
+    if id ~= "" then
+      labels[id] = {kind = kind, number = chapter .. "." .. counts[kind]}
+      found[#found + 1] = {id = id, piece = #marks}
+    end
   end
   doc.blocks = doc.blocks:walk({
     traverse = "topdown",
     RawBlock = function(r)
       if r.text == PIECE_MARK then
         marks[#marks + 1] = table.concat({chapter, sections[2] or 0, counts.fig, counts.tbl, counts.eq, counts.lst}, ";")
+        if restart then
+          chapter, sections, counts = 0, {0, 0}, {fig = 0, tbl = 0, eq = 0, lst = 0}
+        end
       end
     end,
     Header = function(h)
@@ -235,11 +268,13 @@ local function collect(doc)
         counts = {fig = 0, tbl = 0, eq = 0, lst = 0}
         if h.identifier ~= "" then
           labels[h.identifier] = {kind = "sec", number = chapter_number(chapter), chapter = chapter}
+          found[#found + 1] = {id = h.identifier, piece = #marks}
         end
       elseif h.identifier ~= "" then
         local parts = {}
         for level = 1, h.level do parts[#parts + 1] = tostring(sections[level] or 0) end
         labels[h.identifier] = {kind = "sec", number = table.concat(parts, ".")}
+        found[#found + 1] = {id = h.identifier, piece = #marks}
       end
     end,
     Figure = function(f)
@@ -460,11 +495,8 @@ return {
   {Pandoc = function(doc)
     collect(doc)
     local wanted = doc.meta["thesisbuild-xref-dump"] and pandoc.utils.stringify(doc.meta["thesisbuild-xref-dump"])
-    -- "count": a part's labels, the numbering at each piece marker, and the numbering its end
-    -- reaches (state_after), a line each.
     if wanted == "count" then
-      return pandoc.Pandoc({pandoc.RawBlock("plain", "labels:" .. dump() .. "\nmarks:" .. table.concat(marks, "|")
-                                                     .. "\nend:" .. state_after)})
+      return pandoc.Pandoc({pandoc.RawBlock("plain", dump_pieces())})
     end
     if doc.meta["thesisbuild-xref-dump"] then return pandoc.Pandoc({pandoc.RawBlock("plain", dump())}) end
     return doc

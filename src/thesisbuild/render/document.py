@@ -305,9 +305,16 @@ def stage_texts(thesis: Thesis, sources: list[Source], report: bool = True) -> l
     if thesis.typos is None:
         return [s.text for s in sources]
     dictionary = load_dictionary(thesis.typos)
+    key = thesis.typos.read_bytes()
     texts, notes = [], []
     for source in sources:
-        text, applied = apply_typos(source, dictionary)
+        # The same text with the same dictionary is fixed once per process (watch stages every
+        # chapter on every save).
+        if (source.text, key) not in _STAGED:
+            if len(_STAGED) >= 64:
+                _STAGED.clear()
+            _STAGED[(source.text, key)] = apply_typos(source, dictionary)
+        text, applied = _STAGED[(source.text, key)]
         texts.append(text)
         if applied:
             lines = sorted({source.position(h.start)[0] for h in applied})
@@ -322,6 +329,9 @@ def stage_texts(thesis: Thesis, sources: list[Source], report: bool = True) -> l
     if report:
         print_diagnostics(notes, thesis.lint_severity)
     return texts
+
+
+_STAGED: dict[tuple[str, bytes], tuple[str, list]] = {}
 
 
 def _ranges(numbers: list[int]) -> str:

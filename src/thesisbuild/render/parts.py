@@ -113,13 +113,13 @@ def neutral_parts(doc: PreparedDocument) -> list[str]:
     are read again. Read once per prepared document."""
     if doc.neutral is not None:
         return doc.neutral
-    try:
-        return _neutral_parts(doc)
-    except _MarksNotRead as err:
-        # A cut the filter did not see at the top level: that chapter is converted whole.
-        _UNCUT.add(_hash(doc.parts[err.part]))
-        doc.pieces = None
-        return _neutral_parts(doc)
+    while True:
+        try:
+            return _neutral_parts(doc)
+        except _MarksNotRead as err:
+            # A cut the filter did not see at the top level: that chapter is converted whole.
+            _UNCUT.add(_hash(doc.parts[err.part]))
+            doc.pieces = None
 
 
 class _MarksNotRead(Exception):
@@ -314,7 +314,9 @@ def unique_ids(parts: list[tuple[str, list[str]]]) -> list[str]:
     """The parts with every heading identifier unique across the thesis: a heading whose
     identifier an earlier heading has takes the first free "-1", "-2", ... (pandoc's own rule
     within one document, so the DOCX's bookmarks are the ones one pandoc run would write); a part
-    with no such heading is returned as it is, unread."""
+    with no such heading is returned as it is, unread. The renaming is found from the identifiers
+    alone; a part renamed the same way as in an earlier build of this process (`thesisbuild
+    watch`) is not read again."""
     seen: set[str] = set()
     out = []
     for text, ids in parts:
@@ -322,21 +324,20 @@ def unique_ids(parts: list[tuple[str, list[str]]]) -> list[str]:
             seen.update(ident for ident in ids if ident)
             out.append(text)
             continue
-        document = json.loads(text)
-        for header in _headers(document["blocks"]):
-            ident = header["c"][1][0]
-            if not ident:
-                continue
-            if ident in seen:
-                # "x-1" is the part's own second "x": counted on from the thesis's last "x".
-                base = _NUMBERED_ID.sub("", ident)
-                n = 1
-                while f"{base}-{n}" in seen:
-                    n += 1
-                ident = header["c"][1][0] = f"{base}-{n}"
-            seen.add(ident)
-        out.append(json.dumps(document, ensure_ascii=False, separators=(",", ":")))   # as pandoc writes it
+        renamed = [_unique(ident, seen) if ident else ident for ident in ids]
+        key = (hashlib.sha256(text.encode("utf-8")).digest(), tuple(renamed))
+        if key not in _RENAMED:
+            document = json.loads(text)
+            for header, ident in zip(_headers(document["blocks"]), renamed):
+                header["c"][1][0] = ident
+            if len(_RENAMED) >= 256:
+                _RENAMED.clear()
+            _RENAMED[key] = json.dumps(document, ensure_ascii=False, separators=(",", ":"))   # as pandoc writes it
+        out.append(_RENAMED[key])
     return out
+
+
+_RENAMED: dict[tuple[bytes, tuple[str, ...]], str] = {}
 
 
 def _headers(blocks: list):
@@ -375,48 +376,71 @@ def _run(convert, todo) -> None:
 
 def scan_labels(doc: PreparedDocument) -> tuple[str, list[str]]:
     """Every label of the whole thesis with its number ("id=kind:number;..."), and the numbering
-    each piece starts from ("chapter;section;figures;tables;equations;listings"). Each part is
-    scanned on its own, with PIECE_MARK between its pieces, once per change of its text, as if it
-    began the thesis (all parts at once); its numbers then move on by the numbering the parts
-    before it reach."""
+    each piece starts from ("chapter;section;figures;tables;equations;listings"). Each piece is
+    scanned as if it began the thesis, once per change of its text, and kept; its numbers then move
+    on by the numbering the pieces before it reach. A chapter none of whose pieces was scanned is
+    scanned in one pandoc run, with PIECE_MARK between its pieces (the filter starts the numbering
+    again at each); a piece edited since is scanned alone. A heading identifier that an earlier
+    piece has (a second "### Kelebihan") gets "-1", "-2", ... as in one pandoc run (unique_ids)."""
     folder = cache_dir(doc) / "labels"
     common = _fingerprint(doc, [])
     units = pieces(doc)
-    groups = _groups(units)
-    texts = [_marked(units, group) for group in groups]
-    paths = [folder / f"{_hash(common, text)}.txt" for text in texts]
+    paths = [folder / f"{_hash(common, piece.text)}.txt" for piece in units]
+    todo: list[list[int]] = []
+    for group in _groups(units):
+        missing = [i for i in group if not paths[i].is_file()]
+        if len(group) > 1 and len(missing) == len(group):
+            todo.append(group)
+        else:
+            todo.extend([i] for i in missing)
 
-    def scan(job):
-        text, path = job
+    def scan(group: list[int]) -> None:
         args = ["-f", READER, "--lua-filter", str(LATEX_FILTER), "--lua-filter", str(CROSSREF_FILTER),
                 "-M", "thesisbuild-xref-dump=count", "-M", f"thesisbuild-xref-state={_ZERO}",
                 "-t", "plain", "--wrap=none"]
-        proc = run_pandoc(args, input_text=text + "\n", cwd=doc.thesis.root, env=doc.env())
-        write_atomic(path, proc.stdout.strip() + "\n")
-
-    _run(scan, [(text, path) for text, path in zip(texts, paths) if not path.is_file()])
-    states: list[str] = [_ZERO] * len(units)
-    labels: list[str] = []
-    state = _ZERO
-    for group, path in zip(groups, paths):
-        found = dict(line.partition(":")[::2] for line in path.read_text(encoding="utf-8").splitlines())
-        marks = [mark for mark in found.get("marks", "").split("|") if mark]
-        if len(marks) != len(group) - 1:
+        proc = run_pandoc(args, input_text=_marked(units, group) + "\n", cwd=doc.thesis.root, env=doc.env())
+        lines = proc.stdout.strip().split("\n")
+        if len(lines) != 2 * len(group):
             raise _MarksNotRead(units[group[0]].part)
-        for i, mark in zip(group, [None, *marks]):
-            states[i] = state if mark is None else _advance(state, mark)
-        labels.extend(_place(entry, state) for entry in found.get("labels", "").split(";") if entry)
+        for n, i in enumerate(group):
+            write_atomic(paths[i], "\n".join(lines[2 * n:2 * n + 2]) + "\n")
+
+    _run(scan, todo)
+    states: list[str] = []
+    labels: list[str] = []
+    seen: set[str] = set()
+    state = _ZERO
+    for path in paths:
+        states.append(state)
+        found = dict(line.partition(":")[::2] for line in path.read_text(encoding="utf-8").splitlines())
+        for item in found.get("labels", "").split(";"):
+            if item:
+                ident, _, rest = item.partition("=")
+                ident = _unique(ident, seen)
+                labels.append(_place(f"{ident}={rest}", state))
         state = _advance(state, found["end"].strip())
     _prune(folder, {path.name for path in paths} | {_LAST})
     return ";".join(labels), states
 
 
+def _unique(ident: str, seen: set[str]) -> str:
+    """The identifier, or the first free "-1", "-2", ... of its base when it is taken (pandoc's own
+    rule within one document); noted as taken."""
+    if ident in seen:
+        base = _NUMBERED_ID.sub("", ident)
+        n = 1
+        while f"{base}-{n}" in seen:
+            n += 1
+        ident = f"{base}-{n}"
+    seen.add(ident)
+    return ident
+
+
 def _scan_pending(doc: PreparedDocument) -> bool:
-    """Whether a part has changed since its labels were last scanned."""
+    """Whether a piece has changed since its labels were last scanned."""
     common = _fingerprint(doc, [])
     folder = cache_dir(doc) / "labels"
-    units = pieces(doc)
-    return any(not (folder / f"{_hash(common, _marked(units, group))}.txt").is_file() for group in _groups(units))
+    return any(not (folder / f"{_hash(common, piece.text)}.txt").is_file() for piece in pieces(doc))
 
 
 # The numbering at the start of the thesis: "chapter;section;figures;tables;equations;listings".
