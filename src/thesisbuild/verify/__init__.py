@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 
@@ -29,7 +30,8 @@ def verify_files(paths, profile, render: bool = False) -> list[Check]:
                   if path.suffix.lower() == ".docx" and path.is_file()}
         for path in paths:
             if path.suffix.lower() == ".pdf":
-                found = verify_pdf(path, profile)
+                # While the schema validation takes one core, the PDF is read on the other alone.
+                found = verify_pdf(path, profile, processes=1 if schema and os.cpu_count() and os.cpu_count() <= 2 else 2)
             else:
                 running = schema.get(path)
                 found = verify_docx(path, profile, running.result if running else None)

@@ -42,8 +42,9 @@ class Page:
     images: list[tuple[float, float, float, float]] = field(default_factory=list)  # graphics: x0, y0, x1, y1
 
 
-def read_pdf(path: Path) -> tuple[list[Page], list[tuple[int, str, int, float | None]]]:
-    """Pages with their text lines and images, and the outline as (level, title, page, top).
+def read_pdf(path: Path, processes: int = 2) -> tuple[list[Page], list[tuple[int, str, int, float | None]]]:
+    """Pages with their text lines and images, and the outline as (level, title, page, top); a
+    long PDF in two processes unless `processes` is 1 (another process already takes a core).
 
     pdfium reads the page objects: a text object (a run of glyphs in one font, from its origin on
     the baseline) gives its text, font, size and extent; a line spans the font's descent to one
@@ -54,7 +55,7 @@ def read_pdf(path: Path) -> tuple[list[Page], list[tuple[int, str, int, float | 
     finally:
         document.close()
     numbers = list(range(1, count + 1))
-    if count < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+    if count < PARALLEL_FROM or processes < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return _read_pages(path, numbers), outline
     # A long thesis: two processes read alternate pages (pdfium is not thread-safe).
     halves = [numbers[0::2], numbers[1::2]]
@@ -238,8 +239,8 @@ def _roman(n: int) -> str:
     return roman(n).lower()
 
 
-def verify_pdf(path: Path, profile: Profile, lang: str = "id-ID") -> list[Check]:
-    pages, outline = read_pdf(path)
+def verify_pdf(path: Path, profile: Profile, lang: str = "id-ID", processes: int = 2) -> list[Check]:
+    pages, outline = read_pdf(path, processes)
     checks: list[Check] = []
     W, H = float(profile.page.width_cm) * 10, float(profile.page.height_cm) * 10
     m = profile.page.margin_cm
