@@ -52,8 +52,12 @@ def long_chapter() -> str:
     ])
 
 
-def make_thesis(folder: Path) -> Path:
+def make_thesis(folder: Path, figures_from: Path | None = None) -> Path:
+    """The example thesis with the long chapter after BAB I; with `figures_from`, that thesis's
+    drawn figures copied (with their times: they stay up to date) instead of drawn again."""
     project = copy_thesis(folder)
+    if figures_from is not None:
+        shutil.copytree(figures_from / "build" / "figures", project / "build" / "figures")
     (project / "chapters" / "02-panjang.md").write_text(long_chapter(), encoding="utf-8")
     config = (project / "thesis.yaml").read_text(encoding="utf-8")
     config = re.sub(r"^(chapters:\n(?:  - .*\n)+)", r"\1  - chapters/02-panjang.md\n", config, flags=re.M)
@@ -75,11 +79,11 @@ def build(project: Path) -> tuple[bytes, bytes]:
 def built(tmp_path_factory: pytest.TempPathFactory):
     os.environ.pop("SOURCE_DATE_EPOCH", None)
     whole = make_thesis(tmp_path_factory.mktemp("whole") / "thesis")
-    cut = make_thesis(tmp_path_factory.mktemp("cut") / "thesis")
     patch = pytest.MonkeyPatch()
     try:
         patch.setattr(parts, "PIECE_CHARS", 10 ** 9)
         whole_outputs = build(whole)
+        cut = make_thesis(tmp_path_factory.mktemp("cut") / "thesis", figures_from=whole)
         patch.setattr(parts, "PIECE_CHARS", 3000)
         cut_outputs = build(cut)
         first = list(parts.last_converted["json"])
@@ -95,7 +99,8 @@ def built(tmp_path_factory: pytest.TempPathFactory):
         edited_piece = next(i for i, piece in enumerate(parts.pieces(prepare(thesis, warn=False)))
                             if "Kelebihan lain, baru." in piece.text)
         clean = cut.parent / "clean"
-        shutil.copytree(cut, clean, ignore=shutil.ignore_patterns("build"))
+        shutil.copytree(cut, clean, ignore=lambda folder, names: [n for n in names if Path(folder).name == "build"
+                                                                      and n != "figures"])
         clean_outputs = build(clean)
     finally:
         patch.undo()
@@ -167,7 +172,7 @@ def test_a_message_about_a_chapter_read_whole_goes_to_its_piece_at_its_line():
 def test_a_chapter_whose_cuts_pandoc_does_not_see_is_converted_whole(built, tmp_path, monkeypatch):
     # A mark that is not the one the filter knows stands for a cut inside a block pandoc reads as
     # one (an HTML block the cut rules do not know): the chapter is then converted whole.
-    project = make_thesis(tmp_path / "thesis")
+    project = make_thesis(tmp_path / "thesis", figures_from=built["project"])
     monkeypatch.setattr(parts, "PIECE_CHARS", 3000)
     monkeypatch.setattr(parts, "PIECE_MARK", "<!-- not the mark -->")
     monkeypatch.setattr(parts, "_UNCUT", set())
