@@ -100,7 +100,8 @@ def run_lint(request: LintRequest) -> LintResult:
     if request.structure:
         diagnostics += check_structure(sources, request.root or Path.cwd(), request.profile, fronts)
     dictionary = load_dictionary(request.typos) if request.typos else None
-    words = load_word_list(request.words) if request.suspects and request.lang.lower().startswith("id") else None
+    words = load_word_list(request.words, request.cache) if request.suspects and request.lang.lower().startswith("id") \
+        else None
     if dictionary is not None or words is not None:
         memo = _near_memo(request, words) if words is not None else None
         known = len(words.near) if words is not None else 0
