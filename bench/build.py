@@ -1,7 +1,7 @@
 """How long a student waits: the example thesis scaled to six chapters, built and rebuilt.
 
     python bench/build.py            # six chapters (~145 pages, 12 figures), medians over 5 runs
-    python bench/build.py --quick    # two chapters, one run
+    python bench/build.py --quick    # two chapters, one run, no TeX baseline (what the tests run)
     python bench/build.py --runs 3
 
 The thesis is made in a temporary folder: six copies of BAB I as chapters/01..06, each with its
@@ -170,7 +170,7 @@ def latex_baseline(folder: Path) -> float | None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--quick", action="store_true", help="one run on a two-chapter thesis")
+    parser.add_argument("--quick", action="store_true", help="one run on a two-chapter thesis, no TeX baseline")
     parser.add_argument("--keep", action="store_true", help="keep the temporary thesis and print its folder")
     args = parser.parse_args()
     runs, chapters = (1, 2) if args.quick else (args.runs, 6)
@@ -194,7 +194,7 @@ def main() -> int:
         latency = watch_latency(folder, chapters, runs)
         if latency:
             rows["watch: save -> new PDF"] = latency
-        tex = [latex_baseline(folder) for _ in range(runs)] if shutil.which("latexmk") else []
+        tex = [latex_baseline(folder) for _ in range(runs)] if shutil.which("latexmk") and not args.quick else []
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         pages = _pages(folder / "build" / "thesis.pdf")
         print(f"\n{chapters} chapters, {pages} pages, {len(list((folder / 'figures').glob('*.py')))} figures, "

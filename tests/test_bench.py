@@ -81,3 +81,10 @@ def test_the_fault_benchmark_finds_only_whole_chapters_after_kills():
     out = run_bench("faults.py")
     assert re.search(r"^kills: 5; whole old file \d+, whole new file \d+, anything else 0$", out, re.M), out
     assert re.search(r"after the next fix: 0$", out, re.M), out
+
+
+def test_the_build_benchmark_times_each_step_of_the_edit_loop():
+    out = run_bench("build.py")
+    for step in ("clean doit pdf docx", "no-op doit", "edit one chapter -> doit", "thesisbuild verify",
+                 "watch: save -> new PDF", "peak memory (MB)"):
+        assert re.search(rf"\| {re.escape(step)}\s+\|\s+\d+\.?\d*\s+\|", out), f"no '{step}' row:\n{out}"
