@@ -134,6 +134,7 @@ def test_cuts_fall_before_level_2_headings_outside_code_comments_divs_and_enviro
         "<!--\n\n## bukan judul (komentar)\n-->\n", filler,
         "::: catatan\n\n## judul di dalam div\n\n:::\n", filler,
         "\\begin{table}\n\n## bukan judul (LaTeX)\n\\end{table}\n", filler,
+        "<pre>\nkode\n\n## bukan judul (pre)\n</pre>\n", filler,
         "### Tiga\n", filler,
         "## Dua\n", filler,
         "teks\n## tanpa baris kosong di atasnya\n", filler,
@@ -148,7 +149,14 @@ def test_cuts_fall_before_level_2_headings_outside_code_comments_divs_and_enviro
                                  "Tautan [situs][web].\n\n[web]: https://example.org\n",
                                  "$$\\newcommand{\\R}{\\mathbb{R}}$$\n",
                                  "(@) contoh bernomor\n",
-                                 "Lihat [Satu] untuk rinciannya.\n"])
+                                 "Lihat [Satu] untuk rinciannya.\n",
+                                 "Lihat [Landasan\nTeori] di atas.\n",
+                                 "> [ugm]: https://ugm.ac.id\n",
+                                 "- [situs]: https://example.org\n",
+                                 "\\gdef\\R{\\mathbb{R}}\n",
+                                 "\\newenvironment{kotak}{\\begin{center}}{\\end{center}}\n",
+                                 "Kajian Khusus\n-------------\n\nLihat [Kajian Khusus].\n",
+                                 "Situs [UGM][] dan [teks][ugm].\n"])
 def test_a_chapter_whose_sections_depend_on_each_other_stays_whole(tie):
     filler = "Kalimat pengisi yang cukup panjang. " * 10 + "\n"
     text = "\n".join(["# BAB\n", filler, "## Satu\n", filler, tie, "## Dua\n", filler, "## Tiga\n", filler])
@@ -179,3 +187,42 @@ def test_a_chapter_whose_cuts_pandoc_does_not_see_is_converted_whole(built, tmp_
     outputs_ = build(project)
     assert len(parts._UNCUT) == 2          # BAB I and the long chapter
     assert outputs_ == built["whole"]
+
+
+HEADING_SEQUENCES = [
+    # pieces of headings, as a chapter cut at its level-2 headings would give them
+    [["Tahap 1"], ["Tahap 1", "Tahap 1"]],
+    [["Kelebihan", "Kelebihan"], ["Kelebihan"], ["Kelebihan", "Kelebihan 1"]],
+    [["X", "X 2"], ["X", "X"], ["X 1"]],
+    [["Kelebihan"], ["Kelebihan Lain {#kelebihan}", "Kelebihan"]],
+    [["Catatan {#catatan}"], ["Catatan {#catatan}", "Catatan"]],
+    [["Ringkasan {.unnumbered}"], ["Ringkasan", "Ringkasan {-}"]],
+]
+
+
+@pytest.mark.parametrize("sequence", HEADING_SEQUENCES, ids=lambda s: " | ".join(",".join(p) for p in s))
+def test_heading_identifiers_of_pieces_read_alone_are_those_of_one_pandoc_run(sequence):
+    import json
+    import subprocess
+
+    from thesisbuild.pandoc import pandoc_path
+    from thesisbuild.render.parts import _headers, _plain, _unique_piece, explicit_ids, text_identifier
+
+    def read(markdown: str) -> tuple[list[str], list[str]]:
+        out = subprocess.run([pandoc_path(), "-f", "markdown", "-t", "json"], input=markdown, capture_output=True,
+                             text=True, check=True).stdout
+        headers = list(_headers(json.loads(out)["blocks"]))
+        return [h["c"][1][0] for h in headers], [text_identifier(_plain(h["c"][2])) for h in headers]
+
+    texts = ["\n\n".join(f"## {title}\n\nTeks." for title in piece) + "\n" for piece in sequence]
+    whole = read("\n".join(texts))[0]
+    seen: set[str] = set()
+    pieces = [_unique_piece(*read(text)[:1], seen, explicit_ids(text), read(text)[1]) for text in texts]
+    assert [i for piece in pieces for i in piece] == whole
+
+
+def test_citations_with_locators_and_inline_notes_do_not_keep_a_chapter_whole():
+    filler = "Kalimat pengisi yang cukup panjang. " * 10 + "\n"
+    text = "\n".join(["# BAB\n", filler, "## Satu\n", "Menurut @jordaan2003 [hlm. 9] dan [lihat @hopf2002, hlm. 3]; "
+                      "catatan^[isi catatan kaki].\n", filler, "## Dua\n", filler])
+    assert len(split_chapter(text, size=100)) == 3

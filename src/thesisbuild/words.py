@@ -22,13 +22,18 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import marshal
 import re
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
+from importlib.metadata import version
 from pathlib import Path
 
+from . import __version__
 from .errors import UserError
+from .fsutil import write_atomic
 from .i18n import N_, tr
 from .yamlfile import read_text
 
@@ -175,13 +180,6 @@ def shipped_lists(cache: Path | None = None) -> tuple[frozenset[str], set[str]]:
     read and split the shipped lists (0.05 s instead of 0.15 s a lint)."""
     if cache is None:
         return indonesian_roots(), english_words()
-    import marshal
-    import sys
-    from importlib.metadata import version
-
-    from . import __version__
-    from .fsutil import write_atomic
-
     files = sorted(_DATA.glob("*.txt*"))
     key = "\0".join([__version__, sys.version, version("Sastrawi"),
                      *(f"{f.name}:{f.stat().st_size}:{f.stat().st_mtime_ns}" for f in files)])

@@ -184,11 +184,19 @@ local marks = {}
 -- The labels in document order with the piece they are in (the number of markers before them).
 local found = {}
 
-local function entry(id)
+-- A heading's text, with the characters the dump uses as separators written as %XX.
+local function encoded(text)
+  return (text:gsub("[%%;=|\r\n]", function(c) return string.format("%%%02X", string.byte(c)) end))
+end
+
+local function entry(item)
+  local title = item.title and "=" .. encoded(item.title) or ""
+  if item.unnumbered then return item.id .. "=none:0" .. title end   -- no label, but its identifier is taken
+  local id = item.id
   local label = labels[id]
   local kind, number = label.kind, label.number
   if label.chapter then kind, number = "chap", tostring(label.chapter) end
-  return id .. "=" .. kind .. ":" .. number
+  return id .. "=" .. kind .. ":" .. number .. title
 end
 
 -- "count": for each piece, a line "labels:id=kind:number;..." in document order and a line
@@ -199,7 +207,7 @@ local function dump_pieces()
   for piece = 0, #marks do
     local entries = {}
     for _, item in ipairs(found) do
-      if item.piece == piece then entries[#entries + 1] = entry(item.id) end
+      if item.piece == piece then entries[#entries + 1] = entry(item) end
     end
     lines[#lines + 1] = "labels:" .. table.concat(entries, ";")
     lines[#lines + 1] = "end:" .. (piece < #marks and marks[piece + 1] or state_after)
@@ -260,7 +268,12 @@ local function collect(doc)
       end
     end,
     Header = function(h)
-      if h.classes:includes("unnumbered") then return nil end
+      if h.classes:includes("unnumbered") then
+        if h.identifier ~= "" then
+          found[#found + 1] = {id = h.identifier, piece = #marks, unnumbered = true, title = pandoc.utils.stringify(h.content)}
+        end
+        return nil
+      end
       sections[h.level] = (sections[h.level] or 0) + 1
       for deeper = h.level + 1, 9 do sections[deeper] = 0 end
       if h.level == 1 then
@@ -268,13 +281,13 @@ local function collect(doc)
         counts = {fig = 0, tbl = 0, eq = 0, lst = 0}
         if h.identifier ~= "" then
           labels[h.identifier] = {kind = "sec", number = chapter_number(chapter), chapter = chapter}
-          found[#found + 1] = {id = h.identifier, piece = #marks}
+          found[#found + 1] = {id = h.identifier, piece = #marks, title = pandoc.utils.stringify(h.content)}
         end
       elseif h.identifier ~= "" then
         local parts = {}
         for level = 1, h.level do parts[#parts + 1] = tostring(sections[level] or 0) end
         labels[h.identifier] = {kind = "sec", number = table.concat(parts, ".")}
-        found[#found + 1] = {id = h.identifier, piece = #marks}
+        found[#found + 1] = {id = h.identifier, piece = #marks, title = pandoc.utils.stringify(h.content)}
       end
     end,
     Figure = function(f)

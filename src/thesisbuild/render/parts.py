@@ -31,9 +31,11 @@ import hashlib
 import json
 import os
 import re
+import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote
 
 from .. import __version__
 from ..fsutil import write_atomic
@@ -146,10 +148,10 @@ def _neutral_parts(doc: PreparedDocument) -> list[str]:
             bibliography.result()
             jobs = _read_parts(doc, labels, states)
     out = []
-    for path in jobs:
+    for piece, path in zip(pieces(doc), jobs):
         notes = json.loads(_notes(path).read_text(encoding="utf-8"))
         doc.check_pandoc(notes["err"])
-        out.append((path.read_text(encoding="utf-8"), notes["ids"]))
+        out.append((path.read_text(encoding="utf-8"), notes["ids"], explicit_ids(piece.text), notes.get("bases")))
     folder = cache_dir(doc) / "json"
     _prune(folder, {name for path in jobs for name in (path.name, _notes(path).name)})
     write_atomic(folder.parent / "labels" / _LAST, json.dumps({"labels": labels, "states": states}))
@@ -217,8 +219,10 @@ def _read_parts(doc: PreparedDocument, labels: str, states: list[str]) -> list[P
         for i, (json_text, blocks), err in zip(group, outputs, messages):
             # Beside the document, what the next builds need without reading it: pandoc's messages
             # and the headings' identifiers. The document is written last: it marks the piece done.
-            ids = [header["c"][1][0] for header in _headers(blocks)]
-            write_atomic(_notes(paths[i]), json.dumps({"err": err, "ids": ids}, ensure_ascii=False))
+            headers = list(_headers(blocks))
+            ids = [header["c"][1][0] for header in headers]
+            bases = [text_identifier(_plain(header["c"][2])) for header in headers]
+            write_atomic(_notes(paths[i]), json.dumps({"err": err, "ids": ids, "bases": bases}, ensure_ascii=False))
             write_atomic(paths[i], json_text)
 
     _run(convert, todo)
@@ -310,21 +314,19 @@ def joined_parts(doc: PreparedDocument) -> str:
     return head + ",".join(body for body in bodies if body.strip()) + "]}"
 
 
-def unique_ids(parts: list[tuple[str, list[str]]]) -> list[str]:
-    """The parts with every heading identifier unique across the thesis: a heading whose
-    identifier an earlier heading has takes the first free "-1", "-2", ... (pandoc's own rule
-    within one document, so the DOCX's bookmarks are the ones one pandoc run would write); a part
-    with no such heading is returned as it is, unread. The renaming is found from the identifiers
-    alone; a part renamed the same way as in an earlier build of this process (`thesisbuild
-    watch`) is not read again."""
+def unique_ids(parts: list[tuple[str, list[str], set[str], list[str] | None]]) -> list[str]:
+    """The pieces (pandoc JSON, their headings' identifiers, the identifiers their source writes)
+    with every heading identifier as one pandoc run over the whole thesis makes it (_unique_piece),
+    so the DOCX's bookmarks are the ones one run would write; a piece whose identifiers stay is
+    returned as it is, unread. A piece renamed the same way as in an earlier build of this process
+    (`thesisbuild watch`) is not read again."""
     seen: set[str] = set()
     out = []
-    for text, ids in parts:
-        if not any(ident in seen for ident in ids):
-            seen.update(ident for ident in ids if ident)
+    for text, ids, explicit, bases in parts:
+        renamed = _unique_piece(ids, seen, explicit, bases)
+        if renamed == ids:
             out.append(text)
             continue
-        renamed = [_unique(ident, seen) if ident else ident for ident in ids]
         key = (hashlib.sha256(text.encode("utf-8")).digest(), tuple(renamed))
         if key not in _RENAMED:
             document = json.loads(text)
@@ -410,30 +412,97 @@ def scan_labels(doc: PreparedDocument) -> tuple[str, list[str]]:
     labels: list[str] = []
     seen: set[str] = set()
     state = _ZERO
-    for path in paths:
+    for piece, path in zip(units, paths):
         states.append(state)
         found = dict(line.partition(":")[::2] for line in path.read_text(encoding="utf-8").splitlines())
-        for item in found.get("labels", "").split(";"):
-            if item:
-                ident, _, rest = item.partition("=")
-                ident = _unique(ident, seen)
+        items = [item.split("=", 2) for item in found.get("labels", "").split(";") if item]
+        # Headings' identifiers made unique as unique_ids makes them in the document.
+        headings = [item for item in items if item[1].partition(":")[0] in ("sec", "chap", "none")]
+        renamed = iter(_unique_piece([item[0] for item in headings], seen, explicit_ids(piece.text),
+                                     [text_identifier(unquote(item[2])) if len(item) > 2 else "" for item in headings]))
+        for ident, rest, *_ in items:
+            if rest.partition(":")[0] in ("sec", "chap", "none"):
+                ident = next(renamed)
+            if not rest.startswith("none:"):
                 labels.append(_place(f"{ident}={rest}", state))
         state = _advance(state, found["end"].strip())
     _prune(folder, {path.name for path in paths} | {_LAST})
     return ";".join(labels), states
 
 
-def _unique(ident: str, seen: set[str]) -> str:
-    """The identifier, or the first free "-1", "-2", ... of its base when it is taken (pandoc's own
-    rule within one document); noted as taken."""
-    if ident in seen:
-        base = _NUMBERED_ID.sub("", ident)
-        n = 1
-        while f"{base}-{n}" in seen:
-            n += 1
-        ident = f"{base}-{n}"
-    seen.add(ident)
-    return ident
+def _unique_piece(ids: list[str], seen: set[str], explicit: set[str], bases: list[str] | None = None) -> list[str]:
+    """The identifiers of a piece's headings, in order, made unique across the thesis as one pandoc
+    run over the whole thesis makes them; each noted in `seen`. An identifier written in the source
+    ({#x}) is kept, as pandoc keeps it. An automatic one is derived from the heading's text (its
+    base, from `bases`: text_identifier of each title), and one that an earlier heading has takes
+    the first free "-1", "-2", ... after its base ("tahap-1" -> "tahap-1-1"). pandoc has already
+    numbered the piece's own repeats ("x-1" for the piece's second "x"): numbered again here, after
+    the headings of the pieces before. Without a base that explains the identifier, "b-N" after the
+    piece's own "b" is taken for a repeat."""
+    out = []
+    read: set[str] = set()      # as pandoc read the piece alone
+    for index, ident in enumerate(ids):
+        if not ident:
+            out.append(ident)
+            continue
+        base = bases[index] if bases and index < len(bases) else ""
+        numbered = _NUMBERED_ID.search(ident)
+        if base and ident == base:
+            repeat = None
+        elif base and numbered and ident[:numbered.start()] == base:
+            repeat = base
+        else:
+            repeat = ident[:numbered.start()] if numbered and ident[:numbered.start()] in read else None
+        read.add(ident)
+        if ident in explicit or (repeat is None and ident not in seen):
+            final = ident
+        else:
+            stem = repeat or ident
+            n = 1
+            while f"{stem}-{n}" in seen:
+                n += 1
+            final = f"{stem}-{n}"
+        seen.add(final)
+        out.append(final)
+    return out
+
+
+def text_identifier(title: str) -> str:
+    """pandoc's automatic identifier for a heading whose text, without formatting, is `title`."""
+    kept = "".join(ch for ch in title.lower() if ch.isalnum() or ch in "_-." or ch.isspace())
+    ident = "-".join(kept.split())
+    while ident and not unicodedata.category(ident[0]).startswith("L"):
+        ident = ident[1:]
+    return ident or "section"
+
+
+def _plain(inlines: list) -> str:
+    """A pandoc JSON inline list's text, as pandoc's stringify gives it (notes left out)."""
+    out = []
+    for el in inlines:
+        kind, content = el.get("t"), el.get("c")
+        if kind == "Str":
+            out.append(content)
+        elif kind in ("Space", "SoftBreak", "LineBreak"):
+            out.append(" ")
+        elif kind in ("Code", "Math"):
+            out.append(content[1])
+        elif kind in ("Emph", "Strong", "Underline", "Strikeout", "Superscript", "Subscript", "SmallCaps"):
+            out.append(_plain(content))
+        elif kind in ("Span", "Link", "Image", "Quoted", "Cite"):
+            out.append(_plain(content[1]))
+    return "".join(out)
+
+
+_EXPLICIT_ID = re.compile(r"\{[^{}\n]*?#([\w:.\-]+)")
+
+
+def explicit_ids(text: str) -> set[str]:
+    """The identifiers a text writes itself ({#x}, {.class #x}), also as the cross-reference filter
+    writes "sec:x" ("sec-x")."""
+    found = set(_EXPLICIT_ID.findall(text))
+    return found | {f"{kind}-{rest}" for kind, _, rest in (i.partition(":") for i in found)
+                    if rest and kind in ("fig", "tbl", "sec", "eq", "lst")}
 
 
 def _scan_pending(doc: PreparedDocument) -> bool:
@@ -562,28 +631,45 @@ PIECE_CHARS = 8000
 _SECTION = re.compile(r"##(?:[ \t]|$)")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _DIV_FENCE = re.compile(r"^:{3,}")
-_HTML_OPEN = re.compile(r"<(div|section|details|table|figure|blockquote|center|article|aside)\b", re.I)
-_HTML_CLOSE = re.compile(r"</(div|section|details|table|figure|blockquote|center|article|aside)\s*>", re.I)
-# What ties one section of a chapter to another, so that the chapter is converted whole: a
-# footnote or link defined apart from where it is used ([^1]: ..., [name]: url), an example list
-# (@) numbered across the chapter, a LaTeX macro that later math uses.
-_UNSPLITTABLE = re.compile(r"^ {0,3}\[[^\]\n]+\]:|^\s*\(@[\w-]*\)|\\(?:newcommand|renewcommand|providecommand|def|"
-                           r"DeclareMathOperator|let)(?![A-Za-z])", re.M)
-_HEADING_TITLE = re.compile(r"^#{1,6}[ \t]+(.+?)[ \t]*(?:\{[^{}]*\})?[ \t#]*$", re.M)
-_SHORTCUT_LINK = re.compile(r"(?<![!\]\\])\[([^\]\[\n]+)\](?:\[\])?(?![(\[{:])")
+# HTML elements that may hold Markdown or raw text over several lines (pandoc reads what is inside
+# them as one block): no cut while one is open.
+_HTML_TAGS = ("div|section|details|summary|table|figure|blockquote|center|article|aside|pre|script|style|"
+              "textarea|p|ul|ol|dl|form|iframe|video|audio|object|canvas|svg|math|header|footer|nav|main")
+_HTML_OPEN = re.compile(rf"<({_HTML_TAGS})\b", re.I)
+_HTML_CLOSE = re.compile(rf"</({_HTML_TAGS})\s*>", re.I)
+# What ties one section of a chapter to another, so that the chapter is converted whole:
+# - a footnote or link defined apart from where it is used ([^1]: ..., [name]: url), also inside a
+#   block quote or a list item;
+# - an example list (@), numbered across the chapter;
+# - a LaTeX definition (a macro, an environment, an operator, a theorem) that later text may use;
+# - a link in brackets that is not a citation, a span or an inline link ([Metode Penelitian],
+#   [Landasan⏎Teori], [teks][]): pandoc resolves it against headings and definitions of one
+#   document, setext headings too, so any such bracket keeps the chapter whole (an inline note
+#   ^[...] is whole in itself).
+_UNSPLITTABLE = re.compile(
+    r"^[ \t>]*(?:(?:[-*+]|\d+[.)])[ \t]+)?\[[^\]\n]+\]:"
+    r"|^\s*\(@[\w-]*\)"
+    r"|\\(?:[gex]?def|let|(?:re)?new(?:command|environment)|providecommand|DeclareMathOperator|newtheorem)(?![A-Za-z])",
+    re.M)
+_BRACKETS = re.compile(r"(?<![!\\^])\[(?![@^\]])(?:[^\[\]@]|\n){1,300}\](?![({\]]|\[[^\]\n]+\]|:)")
+# A narrative citation's locator, "@jordaan2003 [hlm. 9]", is no link.
+_BEFORE_LOCATOR = re.compile(r"@\{?[\w][\w:.#$%&\-+?<>~/]*\}?[ \t]?$")
+
+
+def _ties_sections(text: str) -> bool:
+    """Whether a section of the text may depend on another (see _UNSPLITTABLE)."""
+    if _UNSPLITTABLE.search(text):
+        return True
+    return any(not _BEFORE_LOCATOR.search(text, max(0, m.start() - 80), m.start()) for m in _BRACKETS.finditer(text))
 
 
 def split_chapter(text: str, size: int | None = None) -> list[str]:
     """A chapter as runs of its level-2 sections, each at least `size` characters ("\n" joins
     them back into the chapter): cut only before a "## " heading that follows a blank line outside
     code, comments, fenced divs, HTML blocks and LaTeX environments, and not at all when a section
-    depends on another (see _UNSPLITTABLE) or a link names a heading by its text ([Metode
-    Penelitian], which pandoc resolves within one document)."""
+    may depend on another (see _UNSPLITTABLE)."""
     size = size or PIECE_CHARS
-    if len(text) < 2 * size or _UNSPLITTABLE.search(text):
-        return [text]
-    titles = {" ".join(m.group(1).split()).lower() for m in _HEADING_TITLE.finditer(text)}
-    if any(" ".join(m.group(1).split()).lower() in titles for m in _SHORTCUT_LINK.finditer(text)):
+    if len(text) < 2 * size or _ties_sections(text):
         return [text]
     lines = text.split("\n")
     cuts, start, chars = [], 0, 0
