@@ -136,3 +136,16 @@ def test_citations_in_different_chapters_are_disambiguated_and_numbered_as_in_on
     assert proc.returncode == 0, proc.stdout + proc.stderr
     first, second, third = _chapter_texts(thesis_dir)
     assert "[1]" in first and "[2], [3]" in second and "[4]" in third, (first, second, third)
+
+
+def test_a_work_cited_only_in_raw_latex_is_in_the_reference_list_and_numbered(thesis_dir):
+    _three_chapters(thesis_dir, csl="ieee")
+    chapter = thesis_dir / "chapters" / "03-tiga.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8").replace("[@smith2020y]", "\\cite{smith2020y}"),
+                       encoding="utf-8")
+    proc = run_cli(thesis_dir, "build", "--pdf")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    first, second, third = _chapter_texts(thesis_dir)
+    assert "[4]" in third, third
+    typ = (thesis_dir / "build" / "thesis.typ").read_text(encoding="utf-8")
+    assert "<ref-smith2020y>" in typ and "Buku kedua" in typ

@@ -134,7 +134,9 @@ def test_cuts_fall_before_level_2_headings_outside_code_comments_divs_and_enviro
         "<!--\n\n## bukan judul (komentar)\n-->\n", filler,
         "::: catatan\n\n## judul di dalam div\n\n:::\n", filler,
         "\\begin{table}\n\n## bukan judul (LaTeX)\n\\end{table}\n", filler,
+        "Tag `</pre>` dan `\\end{itemize}` dalam kode sebaris tidak menutup apa pun.\n", filler,
         "<pre>\nkode\n\n## bukan judul (pre)\n</pre>\n", filler,
+        "\\begin{verbatim}\nkode\n\n## bukan judul (verbatim)\n\\end{verbatim}\n", filler,
         "### Tiga\n", filler,
         "## Dua\n", filler,
         "teks\n## tanpa baris kosong di atasnya\n", filler,
@@ -226,3 +228,17 @@ def test_citations_with_locators_and_inline_notes_do_not_keep_a_chapter_whole():
     text = "\n".join(["# BAB\n", filler, "## Satu\n", "Menurut @jordaan2003 [hlm. 9] dan [lihat @hopf2002, hlm. 3]; "
                       "catatan^[isi catatan kaki].\n", filler, "## Dua\n", filler])
     assert len(split_chapter(text, size=100)) == 3
+
+
+def test_a_cached_piece_without_its_notes_is_read_again(built, tmp_path):
+    project = tmp_path / "thesis"
+    shutil.copytree(built["project"], project)
+    notes = sorted((project / "build" / "cache" / "json").glob("*.notes"))
+    notes[len(notes) // 2].unlink()
+    patch = pytest.MonkeyPatch()
+    try:
+        patch.setattr(parts, "PIECE_CHARS", 3000)
+        assert build(project) == built["edited"]
+    finally:
+        patch.undo()
+    assert len(parts.last_converted["json"]) == 1

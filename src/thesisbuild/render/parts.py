@@ -44,7 +44,20 @@ from .document import CROSSREF_FILTER, LATEX_FILTER, READER, PreparedDocument
 
 FILTERS = Path(__file__).resolve().parent.parent / "filters"
 PARTS_FILTER = FILTERS / "parts.lua"
-_KEY = re.compile(r"(?<![\w.])@\{?([\w][\w:.#$%&\-+?<>~/]*[\w])\}?")
+_KEY = re.compile(r"(?<![\w.])@(?:\{([^{}\n]+)\}|([\w](?:[\w:.#$%&\-+?<>~/]*[\w])?))")
+# Raw LaTeX's \cite{a, b}, which the LaTeX filter turns into the same citations.
+_TEX_CITE = re.compile(r"\\(?:cite|citep|citet|parencite|textcite|autocite|citeauthor|citeyear)\*?"
+                       r"(?:\s*\[[^\]\n]*\]){0,2}\s*\{([^{}\n]+)\}")
+
+
+def _cited_keys(text: str) -> list[str]:
+    """The keys a text cites, "@key" and "\\cite{key}" alike, in the order it cites them."""
+    found = [(m.start(), m.group(1) or m.group(2)) for m in _KEY.finditer(text)]
+    if "\\" in text:
+        found += [(m.start(), key.strip()) for m in _TEX_CITE.finditer(text) for key in m.group(1).split(",")
+                  if key.strip()]
+        found.sort()
+    return [key for _, key in found]
 _LINE = re.compile(r"\bline (\d+)")
 _NUMBERED_ID = re.compile(r"-\d+$")
 
@@ -186,7 +199,8 @@ def _read_parts(doc: PreparedDocument, labels: str, states: list[str]) -> list[P
     paths = [folder / f"{_hash(common, primes[i], states[i], str(u.back), u.text)}.json" for i, u in enumerate(units)]
     todo: list[list[int]] = []
     for group in _groups(units):
-        missing = [i for i in group if not paths[i].is_file()]
+        # A document without its notes (a cache folder partly cleared) is read again.
+        missing = [i for i in group if not (paths[i].is_file() and _notes(paths[i]).is_file())]
         if len(group) > 1 and len(missing) == len(group):
             todo.append(group)
         else:
@@ -563,7 +577,7 @@ def _prime_of(doc: PreparedDocument, text: str, back: bool) -> str:
         return ""
     if back or not reduced:
         return _prime_block(list(order))
-    keys = {m.group(1) for m in _KEY.finditer(text) if m.group(1) in order}
+    keys = {key for key in _cited_keys(text) if key in order}
     mine = set().union(*(names[key] for key in keys))
     chosen = [key for key in order if key in keys or (keys and (not names[key] or names[key] & mine))]
     return _prime_block(chosen) if chosen else ""
@@ -576,15 +590,16 @@ def _citation_order(doc: PreparedDocument) -> tuple[dict[str, None], dict[str, f
         known = {r.id: r for r in doc.references}
         order: dict[str, None] = {}
         for text in doc.parts:
-            for m in _KEY.finditer(text):
-                if m.group(1) in known:
-                    order.setdefault(m.group(1))
+            for key in _cited_keys(text):
+                if key in known:
+                    order.setdefault(key)
         doc.citation_order = (order, {key: _names(known[key].data) for key in order}, _author_date(doc.thesis.csl))
     return doc.citation_order
 
 
 def _prime_block(keys: list[str]) -> str:
-    return "::: thesisbuild-prime\n[" + "; ".join(f"@{key}" for key in keys) + "]\n:::"
+    cited = (f"@{key}" if re.fullmatch(r"[\w](?:[\w:.#$%&\-+?<>~/]*[\w])?", key) else f"@{{{key}}}" for key in keys)
+    return "::: thesisbuild-prime\n[" + "; ".join(cited) + "]\n:::"
 
 
 def _names(data: dict) -> frozenset[str]:
@@ -631,6 +646,7 @@ PIECE_CHARS = 8000
 _SECTION = re.compile(r"##(?:[ \t]|$)")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _DIV_FENCE = re.compile(r"^:{3,}")
+_INLINE_CODE = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)")
 # HTML elements that may hold Markdown or raw text over several lines (pandoc reads what is inside
 # them as one block): no cut while one is open.
 _HTML_TAGS = ("div|section|details|summary|table|figure|blockquote|center|article|aside|pre|script|style|"
@@ -697,8 +713,10 @@ def split_chapter(text: str, size: int | None = None) -> list[str]:
             comment = "-->" not in line[line.index("<!--"):]
         if _DIV_FENCE.match(line):
             divs = divs - 1 if divs and not line.strip(":").strip() else divs + 1
-        html += len(_HTML_OPEN.findall(line)) - len(_HTML_CLOSE.findall(line))
-        latex += line.count("\\begin{") - line.count("\\end{")
+        # A tag or environment named in inline code (`</pre>`, `\end{itemize}`) opens and closes nothing.
+        code = _INLINE_CODE.sub("", line)
+        html = max(0, html + len(_HTML_OPEN.findall(code)) - len(_HTML_CLOSE.findall(code)))
+        latex = max(0, latex + code.count("\\begin{") - code.count("\\end{"))
     bounds = [0, *cuts, len(lines)]
     return ["\n".join(lines[a:b]) for a, b in zip(bounds, bounds[1:])]
 
