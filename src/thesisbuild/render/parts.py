@@ -58,6 +58,8 @@ def _cited_keys(text: str) -> list[str]:
                   if key.strip()]
         found.sort()
     return [key for _, key in found]
+
+
 _LINE = re.compile(r"\bline (\d+)")
 _NUMBERED_ID = re.compile(r"-\d+$")
 
