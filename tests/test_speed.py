@@ -167,6 +167,25 @@ def test_citing_a_new_work_reads_again_only_its_chapter_and_the_reference_list(t
     assert "Konstruktivisme sosial (Wendt, 1999)" in text and "Social Theory of International Politics" in text
 
 
+def test_a_new_table_reads_again_its_chapter_and_the_chapters_naming_a_number_it_moved(tmp_path: Path):
+    project = write_thesis(tmp_path / "thesis")
+    thesis = load_thesis(project / "thesis.yaml")
+    build_pdf(thesis, warn=False)
+    chapter = project / "bab" / "1.md"
+    table = ": Tabel baru {#tbl-baru}\n\n| A | B |\n|---|---|\n| 1 | 2 |\n"
+    # After chapter 1's own table: no number another chapter names moves.
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\n" + table, encoding="utf-8")
+    build_pdf(load_thesis(project / "thesis.yaml"), warn=False)
+    assert parts.last_converted["json"] == [1]
+    # Before it: Tabel 1.1 becomes 1.2, and chapter 2 names it ("Tabel sebelumnya adalah @tbl-data").
+    text = chapter.read_text(encoding="utf-8").replace("\n" + table, "")
+    chapter.write_text(text.replace("## Latar Belakang", "## Latar Belakang\n\n" + table.replace("baru", "awal")),
+                       encoding="utf-8")
+    build_pdf(load_thesis(project / "thesis.yaml"), warn=False)
+    assert parts.last_converted["json"] == [1, 2]
+    assert "Tabel sebelumnya adalah Tabel 1.2" in " ".join(pdf_text(outputs(thesis)["pdf"]).split())
+
+
 def test_watch_rebuilds_the_pdf_on_save(tmp_path: Path):
     project = write_thesis(tmp_path / "thesis")
     env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}

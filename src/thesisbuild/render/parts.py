@@ -196,9 +196,15 @@ def _read_parts(doc: PreparedDocument, labels: str, states: list[str]) -> list[P
     reported by the caller."""
     units = pieces(doc)
     primes = _primes(doc)
-    common = _fingerprint(doc, [labels])
+    common = _fingerprint(doc, [])
     folder = cache_dir(doc) / "json"
-    paths = [folder / f"{_hash(common, primes[i], states[i], str(u.back), u.text)}.json" for i, u in enumerate(units)]
+    # A piece is given, and keyed by, only the labels it names: a figure added to one chapter reads
+    # again the pieces whose numbers moved and those that refer to a moved number, not every piece.
+    entries = [entry for entry in labels.split(";") if entry]
+    known = [_named(entries, u.text) for u in units]
+    states = [_from_heading(state, u.text) for state, u in zip(states, units)]
+    paths = [folder / f"{_hash(common, primes[i], states[i], known[i], str(u.back), u.text)}.json"
+             for i, u in enumerate(units)]
     todo: list[list[int]] = []
     for group in _groups(units):
         # A document without its notes (a cache folder partly cleared) is read again.
@@ -221,8 +227,9 @@ def _read_parts(doc: PreparedDocument, labels: str, states: list[str]) -> list[P
         args += ["--lua-filter", str(PARTS_FILTER), "-t", "json",
                  "-M", f"thesisbuild-xref-state={states[group[0]]}",
                  "-M", "thesisbuild-xref-known-local=true"]
-        if labels:
-            args += ["-M", f"thesisbuild-xref-known={labels}"]
+        named = known[group[0]] if len(group) == 1 else _named(entries, text)
+        if named:
+            args += ["-M", f"thesisbuild-xref-known={named}"]
         source = (prime + "\n\n" if prime else "") + text + "\n"
         proc = run_pandoc(args, input_text=source, cwd=doc.thesis.root, env=doc.env())
         document = json.loads(proc.stdout)
@@ -243,6 +250,31 @@ def _read_parts(doc: PreparedDocument, labels: str, states: list[str]) -> list[P
 
     _run(convert, todo)
     return paths
+
+
+_CHAPTER_START = re.compile(r"\s*#[ \t]+(?![^\n]*\{[^}\n]*(?:\.unnumbered|(?<![\w-])-(?![\w-]))[^}\n]*\}[ \t]*$)",
+                            re.M)
+
+
+def _from_heading(state: str, text: str) -> str:
+    """The numbering a piece starts from, as far as its output depends on it: a piece that opens
+    with a numbered chapter heading starts its sections and counts again, so only the chapter
+    number before it matters (a table added to the chapter before does not read it again)."""
+    if not _CHAPTER_START.match(text):
+        return state
+    return state.split(";")[0] + ";0;0;0;0;0"
+
+
+def _named(entries: list[str], text: str) -> str:
+    """The labels ("id=kind:number") whose identifier a text names, as written or in
+    pandoc-crossref's form ("fig:x" for "fig-x")."""
+    out = []
+    for entry in entries:
+        ident = entry.partition("=")[0]
+        kind, dash, rest = ident.partition("-")
+        if ident in text or (dash and kind in ("fig", "tbl", "sec", "eq", "lst") and f"{kind}:{rest}" in text):
+            out.append(entry)
+    return ";".join(out)
 
 
 def _cut_at_marks(blocks: list, count: int, part: int) -> list[list]:
