@@ -208,7 +208,7 @@ def test_heading_identifiers_of_pieces_read_alone_are_those_of_one_pandoc_run(se
     import subprocess
 
     from thesisbuild.pandoc import pandoc_path
-    from thesisbuild.render.parts import _headers, _plain, _unique_piece, explicit_ids, text_identifier
+    from thesisbuild.render.parts import _headers, _plain, _unique_piece, _written_ids, text_identifier
 
     def read(markdown: str) -> tuple[list[str], list[str]]:
         out = subprocess.run([pandoc_path(), "-f", "markdown", "-t", "json"], input=markdown, capture_output=True,
@@ -219,7 +219,7 @@ def test_heading_identifiers_of_pieces_read_alone_are_those_of_one_pandoc_run(se
     texts = ["\n\n".join(f"## {title}\n\nTeks." for title in piece) + "\n" for piece in sequence]
     whole = read("\n".join(texts))[0]
     seen: set[str] = set()
-    pieces = [_unique_piece(*read(text)[:1], seen, explicit_ids(text), read(text)[1]) for text in texts]
+    pieces = [_unique_piece(*read(text)[:1], seen, _written_ids(text), read(text)[1]) for text in texts]
     assert [i for piece in pieces for i in piece] == whole
 
 

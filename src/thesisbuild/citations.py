@@ -17,6 +17,18 @@ _TEX_CITE = re.compile(r"\\(?:cite|citep|citet|parencite|textcite|autocite|citea
                        r"(?:\s*\[[^\]\n]*\]){0,2}\s*\{([^{}\n]+)\}")
 
 
+def cited_keys(text: str) -> list[str]:
+    """Every key a text cites, "@key", "@{key}" and raw LaTeX's "\\cite{key}" alike, in the order
+    it cites them; a plain scan of the text (code and comments are not told apart), for what only
+    needs the works a text may cite."""
+    found = [(m.start(), m.group(2) if m.group(2) is not None else m.group(3)) for m in _CITE.finditer(text)]
+    if "\\" in text:
+        found += [(m.start(), key.strip()) for m in _TEX_CITE.finditer(text) for key in m.group(1).split(",")
+                  if key.strip()]
+        found.sort()
+    return [key for _, key in found]
+
+
 @dataclass(frozen=True)
 class Citation:
     key: str

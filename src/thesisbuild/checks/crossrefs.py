@@ -35,6 +35,11 @@ def auto_identifier(heading: str) -> str:
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", heading)                       # links: their text
     text = re.sub(r"\\[A-Za-z]+\*?(?:\[[^\]]*\])?(?:\{[^{}]*\})*", "", text)      # raw LaTeX: dropped
     text = re.sub(r"[*`]|(?<!\w)_+|_+(?!\w)", "", text)                              # emphasis and code marks
+    return text_identifier(text)
+
+
+def text_identifier(text: str) -> str:
+    """pandoc's automatic identifier for a heading whose text, without formatting, is `text`."""
     kept = "".join(ch for ch in text.lower() if ch.isalnum() or ch in "_-." or ch.isspace())
     ident = "-".join(kept.split())
     while ident and not unicodedata.category(ident[0]).startswith("L"):

@@ -31,35 +31,21 @@ import hashlib
 import json
 import os
 import re
-import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
 from .. import __version__
+from ..checks.crossrefs import explicit_ids, text_identifier
+from ..citations import XREF_KINDS, cited_keys, normalise_label
 from ..fsutil import write_atomic
 from ..pandoc import pandoc_path, run_pandoc
+from ..sources import Source
 from .document import CROSSREF_FILTER, LATEX_FILTER, READER, PreparedDocument
 
 FILTERS = Path(__file__).resolve().parent.parent / "filters"
 PARTS_FILTER = FILTERS / "parts.lua"
-_KEY = re.compile(r"(?<![\w.])@(?:\{([^{}\n]+)\}|([\w](?:[\w:.#$%&\-+?<>~/]*[\w])?))")
-# Raw LaTeX's \cite{a, b}, which the LaTeX filter turns into the same citations.
-_TEX_CITE = re.compile(r"\\(?:cite|citep|citet|parencite|textcite|autocite|citeauthor|citeyear)\*?"
-                       r"(?:\s*\[[^\]\n]*\]){0,2}\s*\{([^{}\n]+)\}")
-
-
-def _cited_keys(text: str) -> list[str]:
-    """The keys a text cites, "@key" and "\\cite{key}" alike, in the order it cites them."""
-    found = [(m.start(), m.group(1) or m.group(2)) for m in _KEY.finditer(text)]
-    if "\\" in text:
-        found += [(m.start(), key.strip()) for m in _TEX_CITE.finditer(text) for key in m.group(1).split(",")
-                  if key.strip()]
-        found.sort()
-    return [key for _, key in found]
-
-
 _LINE = re.compile(r"\bline (\d+)")
 _NUMBERED_ID = re.compile(r"-\d+$")
 
@@ -166,7 +152,7 @@ def _neutral_parts(doc: PreparedDocument) -> list[str]:
     for piece, path in zip(pieces(doc), jobs):
         notes = json.loads(_notes(path).read_text(encoding="utf-8"))
         doc.check_pandoc(notes["err"])
-        out.append((path.read_text(encoding="utf-8"), notes["ids"], explicit_ids(piece.text), notes.get("bases")))
+        out.append((path.read_text(encoding="utf-8"), notes["ids"], _written_ids(piece.text), notes.get("bases")))
     folder = cache_dir(doc) / "json"
     _prune(folder, {name for path in jobs for name in (path.name, _notes(path).name)})
     write_atomic(folder.parent / "labels" / _LAST, json.dumps({"labels": labels, "states": states}))
@@ -272,7 +258,7 @@ def _named(entries: list[str], text: str) -> str:
     for entry in entries:
         ident = entry.partition("=")[0]
         kind, dash, rest = ident.partition("-")
-        if ident in text or (dash and kind in ("fig", "tbl", "sec", "eq", "lst") and f"{kind}:{rest}" in text):
+        if ident in text or (dash and kind in XREF_KINDS and f"{kind}:{rest}" in text):
             out.append(entry)
     return ";".join(out)
 
@@ -466,7 +452,7 @@ def scan_labels(doc: PreparedDocument) -> tuple[str, list[str]]:
         items = [item.split("=", 2) for item in found.get("labels", "").split(";") if item]
         # Headings' identifiers made unique as unique_ids makes them in the document.
         headings = [item for item in items if item[1].partition(":")[0] in ("sec", "chap", "none")]
-        renamed = iter(_unique_piece([item[0] for item in headings], seen, explicit_ids(piece.text),
+        renamed = iter(_unique_piece([item[0] for item in headings], seen, _written_ids(piece.text),
                                      [text_identifier(unquote(item[2])) if len(item) > 2 else "" for item in headings]))
         for ident, rest, *_ in items:
             if rest.partition(":")[0] in ("sec", "chap", "none"):
@@ -515,15 +501,6 @@ def _unique_piece(ids: list[str], seen: set[str], explicit: set[str], bases: lis
     return out
 
 
-def text_identifier(title: str) -> str:
-    """pandoc's automatic identifier for a heading whose text, without formatting, is `title`."""
-    kept = "".join(ch for ch in title.lower() if ch.isalnum() or ch in "_-." or ch.isspace())
-    ident = "-".join(kept.split())
-    while ident and not unicodedata.category(ident[0]).startswith("L"):
-        ident = ident[1:]
-    return ident or "section"
-
-
 def _plain(inlines: list) -> str:
     """A pandoc JSON inline list's text, as pandoc's stringify gives it (notes left out)."""
     out = []
@@ -542,15 +519,11 @@ def _plain(inlines: list) -> str:
     return "".join(out)
 
 
-_EXPLICIT_ID = re.compile(r"\{[^{}\n]*?#([\w:.\-]+)")
-
-
-def explicit_ids(text: str) -> set[str]:
+def _written_ids(text: str) -> set[str]:
     """The identifiers a text writes itself ({#x}, {.class #x}), also as the cross-reference filter
-    writes "sec:x" ("sec-x")."""
-    found = set(_EXPLICIT_ID.findall(text))
-    return found | {f"{kind}-{rest}" for kind, _, rest in (i.partition(":") for i in found)
-                    if rest and kind in ("fig", "tbl", "sec", "eq", "lst")}
+    reads "sec:x" ("sec-x")."""
+    found = {ident for ident, _ in explicit_ids(Source(Path(), text))}
+    return found | {normalise_label(ident) for ident in found}
 
 
 def _scan_pending(doc: PreparedDocument) -> bool:
@@ -611,7 +584,7 @@ def _prime_of(doc: PreparedDocument, text: str, back: bool) -> str:
         return ""
     if back or not reduced:
         return _prime_block(list(order))
-    keys = {key for key in _cited_keys(text) if key in order}
+    keys = {key for key in cited_keys(text) if key in order}
     mine = set().union(*(names[key] for key in keys))
     chosen = [key for key in order if key in keys or (keys and (not names[key] or names[key] & mine))]
     return _prime_block(chosen) if chosen else ""
@@ -624,7 +597,7 @@ def _citation_order(doc: PreparedDocument) -> tuple[dict[str, None], dict[str, f
         known = {r.id: r for r in doc.references}
         order: dict[str, None] = {}
         for text in doc.parts:
-            for key in _cited_keys(text):
+            for key in cited_keys(text):
                 if key in known:
                     order.setdefault(key)
         doc.citation_order = (order, {key: _names(known[key].data) for key in order}, _author_date(doc.thesis.csl))
