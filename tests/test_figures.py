@@ -110,9 +110,14 @@ def test_the_thesis_shows_both_figures_with_their_captions_in_pdf_and_docx(tmp_p
         xml = z.read("word/document.xml").decode("utf-8")
         media = [n for n in z.namelist() if n.startswith("word/media/")]
     assert len(media) == 2
-    plain = re.sub(r"<[^>]+>", "", xml)
+    # What Word shows before it updates a field: the text and the fields' results, not their codes.
+    plain = re.sub(r"<[^>]+>", "", re.sub(r"<w:instrText[^>]*>[^<]*</w:instrText>", "", xml))
     assert "Gambar 1.1 Linimasa peristiwa yang dibahas dalam latar belakang" in plain
     assert "Gambar 1.2 Kerangka pemikiran penelitian" in plain
     assert "Tabel 1.1 Contoh tabel" in plain
-    assert 'w:anchor="fig-linimasa"' in xml and "Lihat Gambar 1.1" in re.sub(r"<[^>]+>", "", xml)
+    assert "Lihat Gambar 1.1 dan lihat Gambar 1.2, Tabel 1.1." in plain
     assert "@fig-" not in plain
+    # Each reference a REF field to the bookmark on its caption's number, as Word's own cross-references.
+    refs = re.findall(r"<w:instrText[^>]*> REF (\S+) \\h </w:instrText>", xml)
+    bookmarks = set(re.findall(r'<w:bookmarkStart w:id="\d+" w:name="([^"]+)"', xml))
+    assert len(refs) == 3 and set(refs) <= bookmarks, (refs, bookmarks)

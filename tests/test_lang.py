@@ -26,6 +26,7 @@ def pdf_text(path: Path) -> str:
 def docx_text(path: Path) -> str:
     with zipfile.ZipFile(path) as z:
         xml = z.read("word/document.xml").decode("utf-8")
+    xml = re.sub(r"<w:instrText[^>]*>[^<]*</w:instrText>", "", xml)      # field codes are not text
     xml = re.sub(r"<w:br/>|<w:tab/>", " ", xml)
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", xml.replace("</w:p>", " ")))
 

@@ -154,6 +154,9 @@ RULES: dict[str, Rule] = {r.code: r for r in (
          "the package valid against the OOXML schemas (openxml-audit), in Word 2013+ mode (compatibilityMode 15)"),
     Rule("VFY111", "docx.rendered-pages", Severity.ERROR, False,
          "with --render: each list entry's cached page number is the page LibreOffice prints it on"),
+    Rule("VFY112", "docx.fields", Severity.ERROR, False,
+         "numbers that stay live in Word: headings numbered by Word's list numbering, captions by SEQ fields, "
+         "references to figures and tables REF fields to their captions"),
 )}
 
 

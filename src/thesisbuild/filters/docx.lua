@@ -1,6 +1,9 @@
 -- DOCX-only adjustments to pandoc's AST. thesisbuild passes the template's heading
--- layout as metadata; the numbers are written as text, so every editor (Word, LibreOffice,
--- Google Docs) shows the same "BAB I" and "1.1" as the PDF.
+-- layout as metadata. Numbers stay live in Word: each numbered heading, caption number and
+-- cross-reference to a figure or table is written as a mark (a run whose text is
+-- "⟦tb|kind|...|shown⟧", the last field the number as the PDF prints it), which the DOCX's
+-- finishing (render/docx_fields.py) turns into Word's heading list numbering, SEQ fields and REF
+-- fields whose shown results are these numbers.
 --   thesisbuild-chapter-label      "BAB"
 --   thesisbuild-chapter-numbering  "upper-roman" | "decimal" | ...
 --   thesisbuild-chapter-layout     "two-line" (BAB I, then the title) | "one-line" (I. TITLE)
@@ -48,11 +51,26 @@ end
 
 local figures, tables = 0, 0
 
+-- A mark for the DOCX's finishing: "⟦tb|kind|field|...|shown⟧" as a run of its own.
+local function mark(...)
+  local fields = {}
+  for i, value in ipairs({...}) do
+    fields[i] = tostring(value):gsub("&", "&amp;"):gsub("<", "&lt;"):gsub(">", "&gt;"):gsub("|", "/")
+  end
+  return pandoc.RawInline("openxml", '<w:r><w:t xml:space="preserve">⟦tb|' .. table.concat(fields, "|")
+    .. '⟧</w:t></w:r>')
+end
+
+local function list_name()
+  return in_appendix and "appendix" or "main"
+end
+
 -- "Gambar 1.1" / "Tabel 1.1": numbered per chapter, as in the PDF.
-local function number_caption(caption, label, n)
+local function number_caption(caption, label, n, id)
   local chapter = counters[1] or 0
   if in_appendix then chapter = chapter_number(chapter) end
-  local prefix = {pandoc.Str(label), pandoc.Space(), pandoc.Str(chapter .. "." .. n)}
+  -- The number: a SEQ field of the chapter's count and one of the label's, restarting per chapter.
+  local prefix = {pandoc.Str(label), pandoc.Space(), mark("cap", list_name(), label, id or "", n, chapter .. "." .. n)}
   local sep = opts.caption_separator
   if sep:match("^%s+$") then
     table.insert(prefix, pandoc.Space())
@@ -69,14 +87,14 @@ end
 
 function Figure(el)
   figures = figures + 1
-  el.caption = number_caption(el.caption, opts.figure_label, figures)
+  el.caption = number_caption(el.caption, opts.figure_label, figures, el.identifier)
   return el
 end
 
 function Table(el)
   if #el.caption.long == 0 then return nil end
   tables = tables + 1
-  el.caption = number_caption(el.caption, opts.table_label, tables)
+  el.caption = number_caption(el.caption, opts.table_label, tables, el.identifier)
   return el
 end
 
@@ -95,20 +113,22 @@ function Header(el)
   for deeper = el.level + 1, 9 do counters[deeper] = 0 end
   if el.level == 1 then figures, tables = 0, 0 end
 
+  -- The number comes from Word's list numbering of the heading; the mark says which list and
+  -- level, and the number as the PDF prints it (for the cached tables of contents).
   local prefix
   if el.level == 1 then
     local number = chapter_number(counters[1])
     if opts.layout == "one-line" then
-      prefix = {pandoc.Str(number .. opts.separator:gsub("%s+$", "")), pandoc.Space()}
+      prefix = {mark("num", list_name(), 1, number .. opts.separator:gsub("%s+$", ""))}
     else
       local label = in_appendix and opts.appendix_label or opts.label
-      prefix = {pandoc.Str(label), pandoc.Space(), pandoc.Str(number), pandoc.LineBreak()}
+      prefix = {mark("num", list_name(), 1, label .. " " .. number), pandoc.LineBreak()}
     end
   else
     local parts = {}
     for level = 1, el.level do parts[#parts + 1] = tostring(counters[level] or 0) end
     if in_appendix then parts[1] = chapter_number(counters[1] or 0) end
-    prefix = {pandoc.Str(table.concat(parts, ".")), pandoc.Space()}
+    prefix = {mark("num", list_name(), el.level, table.concat(parts, "."))}
   end
   for i = #prefix, 1, -1 do el.content:insert(1, prefix[i]) end
   return el
@@ -144,15 +164,29 @@ local function collect_appendix_refs(doc)
   })
 end
 
+-- A reference to a figure or table: its word, then a REF field to the caption's number (the field
+-- links to it, as the hyperlink did). Other references stay links with their text.
 local function Link(el)
   local xref = el.classes:includes("thesisbuild-xref")
+  local kind = el.attributes["kind"]
+  local number_only = el.attributes["number-only"] ~= nil
   if xref then el.attr = pandoc.Attr() end     -- crossref.lua's marks are for the typst output
-  local label = appendix_refs[el.target:gsub("^#", "")]
+  local target = el.target:gsub("^#", "")
+  local label = appendix_refs[target]
   if el.target:sub(1, 1) == "#" and label then
     el.content = pandoc.Inlines(label)
-    return el
   end
-  if xref then return el end
+  if xref and (kind == "fig" or kind == "tbl") then
+    local text = pandoc.utils.stringify(el.content)
+    local word, number = text:match("^(.-)%s*(%S+)$")
+    if number then
+      local out = pandoc.Inlines({})
+      if word ~= "" and not number_only then out:extend({pandoc.Str(word), pandoc.Space()}) end
+      out:insert(mark("ref", target, number))
+      return out
+    end
+  end
+  if xref or label then return el end
 end
 
 -- The format-neutral document's page breaks and numbered equations (latex.lua, crossref.lua).

@@ -15,6 +15,7 @@ from ..config import Profile, Thesis
 from ..fsutil import write_atomic
 from ..pandoc import pandoc_bytes, pandoc_path, run_pandoc
 from .document import PreparedDocument
+from .docx_fields import live_numbers
 from .docx_layout import draft_parts, image_descriptions, layout_parts, settings_xml, unique_revision_ids
 from .parts import joined_parts
 
@@ -457,6 +458,7 @@ def finish_docx(data: bytes, thesis: Thesis, pages_json: Path | None = None, dra
         parts = layout_parts(thesis, parts, pages_json)
     else:
         parts = draft_parts(thesis, parts, draft["header"])
+    parts = live_numbers(parts, thesis.profile, draft["chapters_before"] if draft else 0)
     parts["word/document.xml"] = image_descriptions(unique_revision_ids(parts["word/document.xml"]))
     parts["word/settings.xml"] = settings_xml(parts["word/settings.xml"], update_fields=draft is None)
     parts["docProps/custom.xml"] = _CUSTOM_PROPS.encode("utf-8")

@@ -15,6 +15,7 @@ from ..config import Thesis
 from ..escape import ooxml_text
 from ..pages import WORD_PAGE_FORMATS
 from .assemble import APPENDIX_MARKER, BODY_MARKER, LIST_MARKER
+from .docx_fields import shown
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -32,10 +33,11 @@ def w(tag: str) -> str:
 
 
 def _text(p: etree._Element) -> str:
+    """A paragraph's text as it shows, its numbers (docx_fields' marks) included."""
     parts = []
     for el in p.iter(w("t"), w("br"), w("tab")):
         parts.append(el.text or "" if el.tag == w("t") else " ")
-    return re.sub(r"\s+", " ", "".join(parts)).strip()
+    return re.sub(r"\s+", " ", shown("".join(parts))).strip()
 
 
 def _style(p: etree._Element) -> str:

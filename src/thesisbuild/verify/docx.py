@@ -185,12 +185,55 @@ def verify_docx(path: Path, profile: Profile, schema_problems=None) -> list[Chec
                                            indent=f"{hang:g}", spacing=f"{bib_spacing:g}")))
 
     # Heading numbering: BAB I, then 1.1, 1.1.1 under it; Lampiran A, then A.1.
-    checks.append(_heading_numbering(document, profile))
+    numbers = list_numbers(parts)
+    checks.append(_heading_numbering(document, profile, numbers))
+    checks.append(_fields(document, numbers, profile))
     # The table of contents (and the lists of tables and figures) with their page numbers.
     checks.append(_toc_page_numbers(document, profile))
     checks.append(_link_color(styles))
     checks.append(_package(parts, schema_problems() if schema_problems else validate_package(str(path))))
     return checks
+
+
+_TYPED_NUMBER = re.compile(r"(?:[0-9]+|[IVXLCDM]+|[A-Z])(?:\.[0-9]+)+\s")
+
+
+def _fields(document: etree._Element, numbers: dict, profile: Profile) -> Check:
+    """The DOCX's numbers stay live in Word: every numbered heading takes its number from Word's
+    list numbering (none typed), every caption's number is a SEQ field, and every REF field names
+    a bookmark the document has; so a section or figure added in Word renumbers on F9."""
+    max_level = int(profile.headings.section.max_level)
+    bookmarks = {_val(b, "name") for b in document.iter(f"{{{W}}}bookmarkStart")}
+    listed = typed = captions = sequenced = refs = 0
+    problems: list[str] = []
+    for p in document.iter(f"{{{W}}}p"):
+        style = _val(p.find("w:pPr/w:pStyle", NS)) or ""
+        own = "".join(t.text or "" for t in p.iter(f"{{{W}}}t"))
+        heading = re.fullmatch(r"Heading(\d)", style)
+        if heading and int(heading.group(1)) <= max_level:
+            if p in numbers:
+                listed += 1
+            elif _TYPED_NUMBER.match(own):
+                typed += 1
+                problems.append(tr("heading {heading} has a typed number", heading=repr(own[:24])))
+        instructions = " ".join(t.text or "" for t in p.iter(f"{{{W}}}instrText"))
+        if style in ("ImageCaption", "TableCaption"):
+            captions += 1
+            if re.search(r"\bSEQ\s", instructions):
+                sequenced += 1
+            else:
+                problems.append(tr("caption {caption} has no SEQ field", caption=repr(own[:24])))
+        for target in re.findall(r"(?:^|\s)REF\s+(\S+)", instructions):
+            refs += 1
+            if target not in bookmarks:
+                problems.append(tr("REF field to a missing bookmark {name}", name=target))
+    measured = tr("{headings} headings numbered by Word's list, {sequenced} of {captions} captions with SEQ fields, "
+                  "{refs} REF fields", headings=listed, sequenced=sequenced, captions=captions, refs=refs)
+    if problems:
+        measured += f"; {'; '.join(problems[:3])}"
+    return Check("docx.fields", not problems, measured,
+                 tr("headings numbered by Word's list numbering, captions by SEQ fields, cross-references as REF "
+                    "fields to bookmarks that exist"))
 
 
 def _link_color(styles: etree._Element) -> Check:
@@ -208,7 +251,13 @@ def validate_package(path: str) -> list[str]:
     from openxml_audit import FileFormat, OpenXmlValidator
 
     return [str(error) for error in OpenXmlValidator(file_format=FileFormat.OFFICE_2019, max_errors=20)
-            .validate(path).errors]
+            .validate(path).errors if not _NUMBERING_REMOVED.search(str(error))]
+
+
+# numId 0 is no reference: ECMA-376 Part 1, 17.9.18 reserves it for removing a style's numbering from
+# a paragraph (an unnumbered heading under numbered Heading styles; Word writes it so itself), but
+# openxml-audit 0.8 reports it as a missing numbering definition.
+_NUMBERING_REMOVED = re.compile(r"Numbering definition '0' referenced but not found")
 
 
 def _package(parts: dict[str, etree._Element], problems: list[str]) -> Check:
@@ -275,7 +324,80 @@ def _describe(props: dict) -> str:
     return ", ".join(bits)
 
 
-def _heading_numbering(document: etree._Element, profile: Profile) -> Check:
+# w:numFmt values -> the profile's numbering names (pages.format_number writes them).
+_NUM_FORMATS = {"upperRoman": "upper-roman", "lowerRoman": "lower-roman", "decimal": "decimal",
+                "upperLetter": "upper-alpha", "lowerLetter": "lower-alpha"}
+_SUFFIX = {"space": " ", "tab": "\t", "nothing": ""}
+
+
+def list_numbers(parts: dict[str, etree._Element]) -> dict[etree._Element, str]:
+    """The number Word shows before each paragraph it numbers by a list (with the space or tab
+    after it), worked out from numbering.xml and styles.xml the way Word counts: a paragraph's own
+    w:numPr or its style's (through w:basedOn), numId 0 for none, each level counted from its start
+    and restarted under a higher one, w:isLgl showing the higher levels in Arabic numerals."""
+    document, styles = parts["word/document.xml"], parts["word/styles.xml"]
+    numbering = parts.get("word/numbering.xml")
+    if numbering is None:
+        return {}
+    abstracts = {}
+    for a in numbering.findall("w:abstractNum", NS):
+        levels = {}
+        for lvl in a.findall("w:lvl", NS):
+            levels[int(_val(lvl, "ilvl"))] = {
+                "start": int(_val(lvl.find("w:start", NS)) or 1) if lvl.find("w:start", NS) is not None else 1,
+                "format": _val(lvl.find("w:numFmt", NS)) or "decimal",
+                "text": _val(lvl.find("w:lvlText", NS)) or "",
+                "legal": lvl.find("w:isLgl", NS) is not None,
+                "suffix": _SUFFIX.get(_val(lvl.find("w:suff", NS)) or "tab", "\t")}
+        abstracts[_val(a, "abstractNumId")] = levels
+    nums = {}
+    for num in numbering.findall("w:num", NS):
+        starts = {int(_val(o, "ilvl")): int(_val(o.find("w:startOverride", NS)))
+                  for o in num.findall("w:lvlOverride", NS) if o.find("w:startOverride", NS) is not None}
+        nums[_val(num, "numId")] = (_val(num.find("w:abstractNumId", NS)), starts)
+    style_num = {}
+    by_id = {_val(st, "styleId"): st for st in styles.findall("w:style", NS)}
+    for style_id in by_id:
+        current, seen = style_id, set()
+        while current in by_id and current not in seen:
+            seen.add(current)
+            found = by_id[current].find("w:pPr/w:numPr", NS)
+            if found is not None:
+                style_num[style_id] = found
+                break
+            current = _val(by_id[current].find("w:basedOn", NS))
+    counters: dict[str, list[int]] = {}
+    out = {}
+    for p in document.iter(f"{{{W}}}p"):
+        num_pr = p.find("w:pPr/w:numPr", NS)
+        if num_pr is None:
+            num_pr = style_num.get(_val(p.find("w:pPr/w:pStyle", NS)) or "")
+        if num_pr is None:
+            continue
+        num_id = _val(num_pr.find("w:numId", NS))
+        ilvl = int(_val(num_pr.find("w:ilvl", NS)) or 0) if num_pr.find("w:ilvl", NS) is not None else 0
+        if num_id in (None, "0") or num_id not in nums or nums[num_id][0] not in abstracts:
+            continue
+        abstract_id, starts = nums[num_id]
+        levels = abstracts[abstract_id]
+        if ilvl not in levels:
+            continue
+        start = {k: starts.get(k, v["start"]) for k, v in levels.items()}
+        count = counters.setdefault(num_id, [start.get(k, 1) - 1 for k in range(9)])
+        count[ilvl] += 1
+        for deeper in range(ilvl + 1, 9):
+            count[deeper] = start.get(deeper, 1) - 1
+        level = levels[ilvl]
+
+        def number(m: re.Match) -> str:
+            k = int(m.group(1)) - 1
+            fmt = "decimal" if level["legal"] and k < ilvl else levels.get(k, level)["format"]
+            return format_number(count[k], _NUM_FORMATS.get(fmt, "decimal"))
+        out[p] = re.sub(r"%([1-9])", number, level["text"]) + level["suffix"]
+    return out
+
+
+def _heading_numbering(document: etree._Element, profile: Profile, numbers: dict) -> Check:
     """Chapters numbered in the profile's numbering under its label, sections 1.1 under them;
     appendices under their own label and numbering, sections A.1 under them; the headings the
     template adds (unnumbered) end the count until the next chapter."""
@@ -300,8 +422,9 @@ def _heading_numbering(document: etree._Element, profile: Profile) -> Check:
         if not m:
             continue
         level = int(m.group(1))
-        text = "".join("\n" if el.tag == f"{{{W}}}br" else (el.text or "")
-                       for el in p.iter(f"{{{W}}}t", f"{{{W}}}br"))
+        # The heading as it shows: Word's number for it (list numbering), then its text.
+        text = numbers.get(p, "") + "".join("\n" if el.tag == f"{{{W}}}br" else (el.text or "")
+                                            for el in p.iter(f"{{{W}}}t", f"{{{W}}}br"))
         if level == 1:
             next_chapter = opening(label, format_number(chapter + 1, style_of))
             next_appendix = opening(appendix_label, format_number(appendix + 1, appendix_style))

@@ -16,6 +16,7 @@ from lxml import etree
 
 from ..i18n import tr
 from .common import Check
+from ..pages import format_number
 from .docx import list_entries
 
 _NUMBER = re.compile(r"^(?:\d+|[ivxlcdm]+)$", re.I)
@@ -27,6 +28,18 @@ def libreoffice() -> str | None:
 
 def _plain(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
+
+
+def printed_forms(title: str) -> list[str]:
+    """A list entry as a rendering may print its heading: "1.1 Latar Belakang", or "I.1 Latar
+    Belakang" in an editor without Word's legal numbering (w:isLgl; LibreOffice 7 shows the
+    chapter's own Roman number in its sections' numbers)."""
+    m = re.match(r"(\d+)((?:\.\d+)+ .*)", title)
+    if not m:
+        return [title]
+    n = int(m.group(1))
+    return [title, *(f"{form}{m.group(2)}" for form in (format_number(n, "upper-roman"), format_number(n, "upper-alpha"),
+                                                        format_number(n, "lower-roman")))]
 
 
 def _printed(lines: list[str]) -> str | None:
@@ -63,7 +76,7 @@ def rendered_pages(docx: Path, document: etree._Element, timeout: float = 300.0)
             by_number.setdefault(number, []).append(_plain(" ".join(lines)))
     entries = [(_plain(title), page) for title, page in list_entries(document) if page is not None]
     wrong = [f"{title[:40]!r} ({page})" for title, page in entries
-             if not any(title in text for text in by_number.get(page, []))]
+             if not any(form in text for text in by_number.get(page, []) for form in printed_forms(title))]
     measured = tr("{count} entries, {pages} pages rendered", count=len(entries), pages=len(pages))
     if wrong:
         measured += tr("; not on the page the list gives: {entries}", entries=", ".join(wrong[:3]))
