@@ -196,8 +196,15 @@ def test_the_docx_numbers_stay_live_in_word(built: Path):
     captions = [p for p in document.iterfind(".//w:p", W)
                 if p.find("w:pPr/w:pStyle[@w:val='ImageCaption']", W) is not None]
     codes = [" ".join((t.text or "").strip() for t in p.iterfind(".//w:instrText", W)) for p in captions]
-    assert codes == ["SEQ BAB \\c \\* ARABIC SEQ Gambar \\* ARABIC \\s 1 \\r 1",
-                     "SEQ BAB \\c \\* ARABIC SEQ Gambar \\* ARABIC \\s 1"]
+    assert codes == ["SEQ BAB \\c \\* ARABIC SEQ Gambar \\* ARABIC \\s 1"] * 2
+    # The chapter heading counts the chapter and sets the caption count back to 0, hidden.
+    chapter = next(p for p in document.iterfind(".//w:p", W)
+                   if p.find("w:pPr/w:pStyle[@w:val='Heading1']", W) is not None
+                   and "".join(t.text or "" for t in p.iterfind(".//w:t", W)) == "PENDAHULUAN")
+    assert [(t.text or "").strip() for t in chapter.iterfind(".//w:instrText", W)] == \
+        ["SEQ BAB \\h", "SEQ Gambar \\r 0 \\h"]
+    assert all(r.find("w:rPr/w:vanish", W) is not None for r in chapter.iterfind("w:r", W) if r.find("w:t", W) is None
+               and r.find("w:br", W) is None)
 
 
 def test_the_docx_has_the_citations_and_a_hanging_indent_reference_list(built: Path):

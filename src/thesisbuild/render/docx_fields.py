@@ -5,9 +5,10 @@
   chapter), so a heading added in Word is numbered and the rest renumber. Appendices have a list of
   their own ("Lampiran A", then A.1), set on their paragraphs. Unnumbered headings (the front
   matter's, the lists', the bibliography's) take no number.
-- A caption's number is two SEQ fields, the chapter's count (a hidden SEQ in each chapter heading)
-  and the label's, restarting in each chapter: "Gambar {SEQ Bab \\c}.{SEQ Gambar \\s 1}". The first
-  caption of each kind in a chapter also resets its count (\\r 1), for LibreOffice, which ignores \\s.
+- A caption's number is two SEQ fields, the chapter's count and the label's, restarting in each
+  chapter: "Gambar {SEQ Bab \\c}.{SEQ Gambar \\s 1}". Each chapter heading holds hidden SEQ fields
+  that count the chapter and set each label's count back to 0 (\\r 0), for LibreOffice, which
+  ignores \\s; a figure added anywhere in Word still renumbers the chapter's others.
 - A reference to a figure or table is a REF field to a bookmark on the caption's number.
 
 Every field carries the number the PDF prints as its result, so the document reads right before
@@ -147,6 +148,7 @@ def live_numbers(parts: dict[str, bytes], profile: Profile, chapters_before: int
 
     marks = [(run, fields) for run in doc.iter(w("r")) if (fields := _mark_of(run)) is not None]
     captioned = {fields[3] for _, fields in marks if fields[0] == "cap" and fields[3]}
+    labels = sorted({seq_name(fields[2]) for _, fields in marks if fields[0] == "cap"})
     bookmark = _BOOKMARK_BASE
     first_chapter = True
     numbered: set = set()
@@ -162,19 +164,21 @@ def live_numbers(parts: dict[str, bytes], profile: Profile, chapters_before: int
                 _set_num(p, level - 1, appendix_num)
             replacement: list[etree._Element] = []
             if level == 1:
-                # The chapter's count for its captions: hidden, first in the heading.
+                # The chapter's count for its captions, and each caption count back to 0: hidden,
+                # first in the heading (Word's \\s 1 restarts them too; LibreOffice ignores it).
                 name = appendix_seq if which == "appendix" else chapter_seq
                 reset = f" \\r {chapters_before + 1}" if which == "main" and first_chapter and chapters_before else ""
                 replacement = field(f"SEQ {name}{reset} \\h", None)
+                for label in labels:
+                    replacement += field(f"SEQ {label} \\r 0 \\h", None)
                 first_chapter = first_chapter and which != "main"
         elif kind == "cap":
             _, which, label, ident, n, text = fields
             part, _, number = text.rpartition(".")
             fmt = appendix_fmt if which == "appendix" else "decimal"
-            reset = " \\r 1" if n == "1" else ""
             replacement = field(f"SEQ {appendix_seq if which == 'appendix' else chapter_seq} \\c "
                                 f"\\* {_SEQ_FORMATS[fmt]}", part)
-            replacement += [_run(".")] + field(f"SEQ {seq_name(label)} \\* ARABIC \\s 1{reset}", number)
+            replacement += [_run(".")] + field(f"SEQ {seq_name(label)} \\* ARABIC \\s 1", number)
             if ident:
                 start, end = etree.Element(w("bookmarkStart")), etree.Element(w("bookmarkEnd"))
                 start.set(w("id"), str(bookmark)), start.set(w("name"), ref_bookmark(ident))
