@@ -68,7 +68,8 @@ def ref_bookmark(identifier: str) -> str:
     return "_Ref" + hashlib.sha1(identifier.encode("utf-8")).hexdigest()[:12]
 
 
-def _run(text: str) -> etree._Element:
+def text_run(text: str) -> etree._Element:
+    """A run of text, its spaces kept."""
     r = etree.Element(w("r"))
     t = etree.SubElement(r, w("t"))
     t.set(_XML_SPACE, "preserve")
@@ -92,7 +93,7 @@ def field(instr: str, result: str | None) -> list[etree._Element]:
             etree.SubElement(r, w("fldChar")).set(w("fldCharType"), kind)
         runs.append(r)
     if result:
-        runs.append(_run(result))
+        runs.append(text_run(result))
     end = etree.Element(w("r"))
     if not result:
         etree.SubElement(etree.SubElement(end, w("rPr")), w("vanish"))
@@ -178,7 +179,7 @@ def live_numbers(parts: dict[str, bytes], profile: Profile, chapters_before: int
             fmt = appendix_fmt if which == "appendix" else "decimal"
             replacement = field(f"SEQ {appendix_seq if which == 'appendix' else chapter_seq} \\c "
                                 f"\\* {_SEQ_FORMATS[fmt]}", part)
-            replacement += [_run(".")] + field(f"SEQ {seq_name(label)} \\* ARABIC \\s 1", number)
+            replacement += [text_run(".")] + field(f"SEQ {seq_name(label)} \\* ARABIC \\s 1", number)
             if ident:
                 start, end = etree.Element(w("bookmarkStart")), etree.Element(w("bookmarkEnd"))
                 start.set(w("id"), str(bookmark)), start.set(w("name"), ref_bookmark(ident))
@@ -187,7 +188,7 @@ def live_numbers(parts: dict[str, bytes], profile: Profile, chapters_before: int
                 replacement = [start, *replacement, end]
         elif kind == "ref":
             _, target, text = fields
-            replacement = field(f"REF {ref_bookmark(target)} \\h", text) if target in captioned else [_run(text)]
+            replacement = field(f"REF {ref_bookmark(target)} \\h", text) if target in captioned else [text_run(text)]
         else:
             continue
         for el in replacement:

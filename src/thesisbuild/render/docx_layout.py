@@ -15,7 +15,7 @@ from ..config import Thesis
 from ..escape import ooxml_text
 from ..pages import WORD_PAGE_FORMATS
 from .assemble import APPENDIX_MARKER, BODY_MARKER, LIST_MARKER
-from .docx_fields import shown
+from .docx_fields import shown, text_run as _run
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -77,14 +77,6 @@ def _field_run(instr: str) -> list[etree._Element]:
     it.text = f" {instr} "
     etree.SubElement(sep, w("fldChar")).set(w("fldCharType"), "separate")
     return [begin, instr_run, sep]
-
-
-def _run(text: str) -> etree._Element:
-    r = etree.Element(w("r"))
-    t = etree.SubElement(r, w("t"))
-    t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-    t.text = text
-    return r
 
 
 def _end_run() -> etree._Element:
