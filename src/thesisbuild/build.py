@@ -12,6 +12,7 @@ from .fsutil import remove_stale
 from .i18n import tr
 from .manifest import write_manifest
 from .render.document import prepare
+from .drafts import identity
 from .render.docx import render_docx, start_docx_writer, write_reference_docx
 from .render.pdf import pages_path, render_pdf
 
@@ -71,7 +72,8 @@ def build_docx(thesis: Thesis, warn: bool = True) -> Path:
     with _no_stale(out["docx"]):
         if not out["reference"].is_file():
             build_reference(thesis)
-        render_docx(doc, out["reference"], out["docx"], pages_path(out["pdf"]))
+        # Each chapter's hash, by which `thesisbuild review` finds the text a returned copy was made from.
+        render_docx(doc, out["reference"], out["docx"], pages_path(out["pdf"]), properties=identity(thesis, None))
     write_manifest(thesis)
     _report(out["docx"])
     return out["docx"]

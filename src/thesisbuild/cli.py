@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .errors import UserError, file_error
+from .errors import UserError, display_path, file_error
 from .fsutil import remove_stale
 from .i18n import N_, parse_language, plural, set_language, tr
 
@@ -103,6 +103,25 @@ def main(argv: list[str] | None = None) -> int:
     draft.add_argument("--mark-sent", action="store_true",
                        help=tr("record that this chapter went to the supervisor (a snapshot in drafts/)"))
 
+    review = verbs.add_parser("review", help=tr("the supervisor's comments and tracked changes in a returned DOCX, at "
+                                                "their place in the chapters; --apply writes the changes you accept"))
+    review.add_argument("files", nargs="*", type=Path, metavar="FILE",
+                        help=tr("the DOCX files that came back (default: every .docx in review/)"))
+    review.add_argument("--format", choices=["text", "json", "github", "sarif", "md"], default="text",
+                        help=tr("text: one line per item; md: a checklist to tick off; json, github, sarif as the lint"))
+    review.add_argument("--apply", action="store_true",
+                        help=tr("write the tracked insertions, deletions, replacements and moves into the chapters "
+                                "(atomic; never where you changed the text since the draft was sent)"))
+    review.add_argument("--annotate", action="store_true",
+                        help=tr("write each open comment into the chapter as <!-- review: author: text --> (the build "
+                                "ignores it; the lint lists it until you remove it)"))
+    review.add_argument("--diff", action="store_true", help=tr("show what --apply or --annotate would write, and write "
+                                                                "nothing"))
+    review.add_argument("--select", metavar="ITEMS", help=tr("only these items: numbers and codes, e.g. 1,3,5-7,REV004"))
+    review.add_argument("--author", metavar="NAME", help=tr("only the items of this reviewer"))
+    review.add_argument("--fail-on", choices=["error", "warning", "info", "never"], default="never",
+                        help=tr("exit 1 when an item is at or above this severity (default: never)"))
+
     verify = verbs.add_parser("verify", help=tr("measure the PDF and DOCX against the template profile"))
     verify.add_argument("outputs", nargs="*", type=Path, metavar="FILE",
                         help=tr("build/thesis.pdf and build/thesis.docx by default"))
@@ -191,13 +210,15 @@ def _run(args: argparse.Namespace) -> int:
         return _typos(args)
     if args.verb == "draft":
         # lazy: start-up time
-        from .drafts import build_draft, find_draft, mark_sent
-        from .errors import display_path
+        from .drafts import build_draft, find_draft
 
         thesis = load_thesis(args.config)
         chapter = find_draft(thesis, args.chapter)
         if args.mark_sent:
-            path = mark_sent(thesis, chapter)
+            # lazy: start-up time
+            from .review import mark_sent_and_record
+
+            path = mark_sent_and_record(thesis, chapter.name)
             print(tr("thesisbuild: kept {path} as the draft sent; commit it with the thesis.", path=display_path(path)),
                   file=sys.stderr)
             return 0
@@ -208,6 +229,8 @@ def _run(args: argparse.Namespace) -> int:
         for path in build_draft(thesis, chapter):
             print(tr("thesisbuild: wrote {path}", path=display_path(path)), file=sys.stderr)
         return 0
+    if args.verb == "review":
+        return _review(args)
     if args.verb == "verify":
         # lazy: start-up time
         from .config import outputs
@@ -357,6 +380,65 @@ def _fix(args: argparse.Namespace) -> int:
         print(tr(plural(count, "thesisbuild fix: applied {count} fix.", "thesisbuild fix: applied {count} fixes."),
                  count=count), file=sys.stderr)
     return 0
+
+
+def _review(args: argparse.Namespace) -> int:
+    # lazy: start-up time
+    from .config import load_thesis
+    from .diagnostics import Severity
+    from .report import FORMATS
+    from .review import (checklist, diagnostics, diff, keep_sent, parse_selection, plan, record, returned_files,
+                         review_file, texts, write)
+
+    thesis = load_thesis(args.config)
+    selection = parse_selection(args.select)
+    reviews = [review_file(thesis, path) for path in returned_files(thesis, args.files)]
+    for review in reviews:
+        for note in review.notes:
+            print(f"{display_path(review.returned.path)}: {note}", file=sys.stderr)
+    if args.apply or args.annotate or args.diff:
+        todo = plan(reviews, selection, args.author, annotate=args.annotate, changes=args.apply or not args.annotate)
+        if args.diff or not (args.apply or args.annotate):
+            sys.stdout.write(diff(todo))
+            print(tr(plural(len(todo.applied), "thesisbuild review: {count} item would be written (nothing written).",
+                            "thesisbuild review: {count} items would be written (nothing written)."),
+                     count=len(todo.applied)), file=sys.stderr)
+            return 0
+        for path in keep_sent(thesis, reviews, set(todo.edits)):
+            print(tr("thesisbuild: kept {path} as the draft sent; commit it with the thesis.", path=display_path(path)),
+                  file=sys.stderr)
+        for path in write(todo):
+            print(tr("thesisbuild: wrote {path}", path=display_path(path)), file=sys.stderr)
+        for review in reviews:
+            mine = [i for i in todo.applied if any(i is x for x in review.items) and i.kind != "comment"]
+            record(thesis, review, len(mine))
+        changes = [i for i in todo.applied if i.kind != "comment"]
+        if args.apply:
+            print(tr(plural(len(changes), "thesisbuild review: applied {count} change.",
+                            "thesisbuild review: applied {count} changes."), count=len(changes)), file=sys.stderr)
+        if args.annotate:
+            print(tr(plural(len(todo.applied) - len(changes), "thesisbuild review: wrote {count} comment into the "
+                                                              "chapters.",
+                            "thesisbuild review: wrote {count} comments into the chapters."),
+                     count=len(todo.applied) - len(changes)), file=sys.stderr)
+        left = [i for i in todo.skipped if i.kind != "comment"]
+        if left:
+            print(tr(plural(len(left), "thesisbuild review: {count} change left for you to make by hand: {numbers} "
+                                       "(see `thesisbuild review`).",
+                            "thesisbuild review: {count} changes left for you to make by hand: {numbers} (see "
+                            "`thesisbuild review`)."),
+                     count=len(left), numbers=", ".join(f"#{i.number}" for i in left)), file=sys.stderr)
+        return 0
+    found = [d for review in reviews for d in diagnostics(review)]
+    if args.format == "md":
+        sys.stdout.write(checklist(reviews))
+    else:
+        sys.stdout.write(FORMATS[args.format](found, texts(reviews)))
+    for review in reviews:
+        print(record(thesis, review), file=sys.stderr)
+    if args.fail_on == "never":
+        return 0
+    return 1 if any(d.severity >= Severity.parse(args.fail_on) for d in found) else 0
 
 
 def _typos(args: argparse.Namespace) -> int:

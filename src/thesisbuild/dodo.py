@@ -8,7 +8,7 @@ from thesisbuild import tasks
 from thesisbuild.i18n import tr
 
 __all__ = ["DOIT_CONFIG", "task_reference_docx", "task_pdf", "task_docx", "task_lint", "task_fix",
-           "task_verify", "task_preview", "task_figure", "task_draft"]
+           "task_verify", "task_preview", "task_figure", "task_draft", "task_review"]
 
 DOIT_CONFIG = tasks.DOIT_CONFIG
 tasks.stop_quietly_on_interrupt()
@@ -57,3 +57,9 @@ def task_draft():
     yield {"name": None, "doc": tr("Drafts for the supervisor, one per chapter: `doit draft:{name}`.",
                                    name="01-pendahuluan")}
     yield from tasks.drafts()
+
+
+def task_review():
+    return {**tasks.review(),
+            "doc": tr("List what is open in the supervisor's returned drafts in review/ (`thesisbuild review` for "
+                      "options, --apply to write the changes).")}

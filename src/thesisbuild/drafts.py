@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import hashlib
 import re
 import subprocess
 from dataclasses import dataclass
@@ -63,8 +64,9 @@ def _sent_order(path: Path) -> tuple[str, int, str]:
     return (m.group(1), int(m.group(2) or 1), "") if m else (path.stem, 0, path.stem)
 
 
-def mark_sent(thesis: Thesis, draft: Draft, today: dt.date | None = None) -> Path:
-    """Keep the chapter's source as it was sent, named by the date it was sent."""
+def mark_sent(thesis: Thesis, draft: Draft, today: dt.date | None = None, text: str | None = None) -> Path:
+    """Keep the chapter's source as it was sent (or `text`, the source a draft was built from),
+    named by the date it was sent."""
     today = today or dt.date.today()
     folder = sent_folder(thesis, draft)
     if folder.exists() and not folder.is_dir():
@@ -75,7 +77,7 @@ def mark_sent(thesis: Thesis, draft: Draft, today: dt.date | None = None) -> Pat
     while path.exists():
         path = folder / f"{today.isoformat()}-{n}.md"
         n += 1
-    write_atomic(path, draft.chapter.read_bytes())
+    write_atomic(path, draft.chapter.read_bytes() if text is None else text.encode("utf-8"))
     return path
 
 
@@ -85,6 +87,29 @@ def _git(thesis: Thesis, *args: str) -> str:
     except (OSError, subprocess.SubprocessError):
         return ""
     return proc.stdout.strip() if proc.returncode == 0 else ""
+
+
+def text_hash(text: str) -> str:
+    """The hash a draft carries of the chapter text it was built from (its custom property
+    thesisbuild.source), by which `thesisbuild review` finds that text again."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def identity(thesis: Thesis, draft: Draft | None) -> dict[str, str]:
+    """The custom properties a DOCX carries to say what it was built from: a draft its chapter, the
+    commit and its text's hash; the whole thesis each chapter's hash (no commit: the thesis built
+    again from a copy of the sources, as `verify --reproducible` does, is the same file)."""
+    props: dict[str, str] = {}
+    if draft is not None:
+        commit = _git(thesis, "rev-parse", "--short", "HEAD")
+        if commit:
+            props["thesisbuild.commit"] = commit
+        props["thesisbuild.chapter"] = draft.name
+        props["thesisbuild.source"] = text_hash(Source.read(draft.chapter).text)
+    else:
+        props["thesisbuild.chapters"] = " ".join(f"{p.stem}:{text_hash(Source.read(p).text)}"
+                                                 for p in [*thesis.chapters, *thesis.appendices])
+    return props
 
 
 def header_text(thesis: Thesis, draft: Draft, epoch: int) -> str:
@@ -125,14 +150,17 @@ def build_draft(thesis: Thesis, draft: Draft) -> list[Path]:
         reference = thesis.build_dir / "reference.docx"
         if not reference.is_file():
             write_reference_docx(thesis, reference)
-        options = {"chapters_before": draft.index, "header": header}
+        options = {"chapters_before": draft.index, "header": header, "properties": identity(thesis, draft)}
         render_docx(doc, reference, out["docx"], draft=options)
         written = [out["pdf"], out["docx"]]
         sent = last_sent(thesis, draft)
         if sent is not None:
             changes = prepare(thesis, warn=False, only=draft.chapter,
                               text=changes_markdown(thesis, sent, draft.chapter, doc.epoch))
-            render_docx(changes, reference, out["changes"], draft=options)
+            changes_options = {**options, "properties": {
+                **options["properties"], "thesisbuild.changes-author": changes_author(thesis),
+                "thesisbuild.changes-since": sent.name}}
+            render_docx(changes, reference, out["changes"], draft=changes_options)
             written.append(out["changes"])
         out["typ"].unlink(missing_ok=True)
         return written
@@ -157,10 +185,13 @@ def changes_markdown(thesis: Thesis, old_path: Path, new_path: Path, epoch: int)
 
     old, new = (stage_texts(thesis, [Source.read(p)], report=False)[0] for p in (old_path, new_path))
     date = dt.datetime.fromtimestamp(epoch, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    # The changes are the student's: their name from thesis.yaml, while it is not the placeholder.
+    return diff_markdown(old, new, changes_author(thesis), date)
+
+
+def changes_author(thesis: Thesis) -> str:
+    """The changes are the student's: their name from thesis.yaml, while it is not the placeholder."""
     named = thesis.author and not any(p.key == "author" for p in thesis.placeholders)
-    author = str(thesis.author if named else thesis.profile.drafts.change_author).replace('"', "'")
-    return diff_markdown(old, new, author, date)
+    return str(thesis.author if named else thesis.profile.drafts.change_author).replace('"', "'")
 
 
 def _blocks(text: str) -> list[str]:
@@ -242,4 +273,5 @@ def _whole_block(block: str, kind: str, attrs: str) -> str:
     return prefix + _span(text.replace("\n", " "), kind, attrs) + attr
 
 
-__all__ = ["Draft", "build_draft", "changes_markdown", "diff_markdown", "drafts", "find_draft", "mark_sent"]
+__all__ = ["Draft", "build_draft", "changes_author", "changes_markdown", "diff_markdown", "drafts", "find_draft",
+           "identity", "mark_sent", "text_hash"]

@@ -163,6 +163,30 @@ def fix() -> dict:
     return {"actions": [_action(run_fix_task, t)], "uptodate": [False], "verbosity": 2}
 
 
+def run_review_task(t: Thesis) -> None:
+    """What is still open in each DOCX in review/: the supervisor's comments and changes at their
+    place in the chapters."""
+    # lazy: start-up time, as in run_fix_task
+    from .review import REVIEW_FOLDER, is_open, record, review_file
+    from .review.report import diagnostics
+
+    folder = t.root / REVIEW_FOLDER
+    files = sorted(p for p in folder.glob("*.docx") if not p.name.startswith("~$")) if folder.is_dir() else []
+    if not files:
+        print(tr("thesisbuild review: no returned draft in review/; put the DOCX the supervisor sends back there."))
+        return
+    for path in files:
+        review = review_file(t, path)
+        shown = [d for item, d in zip(review.items, diagnostics(review)) if is_open(item)]
+        sys.stdout.write(format_text(shown, {}))
+        print(record(t, review))
+
+
+def review() -> dict:
+    t = thesis()
+    return {"actions": [_action(run_review_task, t)], "uptodate": [False], "verbosity": 2}
+
+
 def drafts():
     """One task per chapter: its draft, and its changes since the draft last sent."""
     t = thesis()

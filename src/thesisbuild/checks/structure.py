@@ -16,6 +16,7 @@ from .document import check_document
 from .images import check_images
 from .latex import check_latex
 from .raw import check_raw
+from .review_notes import check_review_notes
 
 
 def check_structure(sources: list[Source], root: Path, profile: Profile | None = None,
@@ -28,7 +29,7 @@ def check_structure(sources: list[Source], root: Path, profile: Profile | None =
         else check_document(sources)
     every = [*sources, *texts]
     return (document + check_latex(every) + check_raw(every) + check_crossrefs(every, bibliography_title)
-            + check_images(every, root))
+            + check_images(every, root) + check_review_notes(sources))
 
 
 def enforce(diagnostics: list[Diagnostic], severity: dict | None = None) -> None:

@@ -7,6 +7,7 @@ import io
 import zipfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from lxml import etree
 
@@ -349,18 +350,20 @@ def _writer_args(doc: PreparedDocument, reference: Path, draft: dict | None = No
 
 
 def render_docx(doc: PreparedDocument, reference: Path, docx_path: Path, pages_json: Path | None = None,
-                draft: dict | None = None) -> None:
+                draft: dict | None = None, properties: dict[str, str] | None = None) -> None:
+    """The DOCX of the prepared document; `properties` (or the draft's) are its custom properties."""
+    properties = draft.get("properties") if draft else properties
     if doc.parts and draft is None:
         # The parts' format-neutral documents (read once for the PDF and the DOCX), written as one,
         # usually while the PDF was laid out (start_docx_writer).
         data, stderr = _written(doc, reference)
         doc.check_pandoc(stderr)
-        write_atomic(docx_path, finish_docx(data, doc.thesis, pages_json, draft))
+        write_atomic(docx_path, finish_docx(data, doc.thesis, pages_json, draft, properties))
         return
     tmp = docx_path.with_name(f".{docx_path.name}.partial")
     try:
         doc.convert("docx", _writer_args(doc, reference, draft), output=tmp)
-        write_atomic(docx_path, finish_docx(tmp.read_bytes(), doc.thesis, pages_json, draft))
+        write_atomic(docx_path, finish_docx(tmp.read_bytes(), doc.thesis, pages_json, draft, properties))
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -440,11 +443,23 @@ def single_spaced_cells(xml: bytes, spacing: float) -> bytes:
 
 _CUSTOM_PROPS = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                  '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" '
-                 'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"/>')
+                 'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"{body}')
+_PROPERTY_ID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"     # the format id of user-defined properties
+
+
+def custom_properties(properties: dict[str, str] | None) -> bytes:
+    """docProps/custom.xml with these properties only (Word and LibreOffice keep them when they save)."""
+    if not properties:
+        return _CUSTOM_PROPS.format(body="/>").encode("utf-8")
+    items = "".join(f'<property fmtid="{_PROPERTY_ID}" pid="{pid}" name="{escape(name)}">'
+                    f'<vt:lpwstr>{escape(str(value))}</vt:lpwstr></property>'
+                    for pid, (name, value) in enumerate(sorted(properties.items()), 2))
+    return _CUSTOM_PROPS.format(body=f">{items}</Properties>").encode("utf-8")
 _DC = "http://purl.org/dc/elements/1.1/"
 
 
-def finish_docx(data: bytes, thesis: Thesis, pages_json: Path | None = None, draft: dict | None = None) -> bytes:
+def finish_docx(data: bytes, thesis: Thesis, pages_json: Path | None = None, draft: dict | None = None,
+                properties: dict[str, str] | None = None) -> bytes:
     """The template's page structure (sections, page numbers, filled lists); then drop the build's
     own metadata (pandoc copies it, absolute paths included, into docProps/custom.xml) and name the
     thesis's title and author in the core properties."""
@@ -461,7 +476,7 @@ def finish_docx(data: bytes, thesis: Thesis, pages_json: Path | None = None, dra
     parts = live_numbers(parts, thesis.profile, draft["chapters_before"] if draft else 0)
     parts["word/document.xml"] = image_descriptions(unique_revision_ids(parts["word/document.xml"]))
     parts["word/settings.xml"] = settings_xml(parts["word/settings.xml"], update_fields=draft is None)
-    parts["docProps/custom.xml"] = _CUSTOM_PROPS.encode("utf-8")
+    parts["docProps/custom.xml"] = custom_properties(properties)
     parts["docProps/core.xml"] = _core_properties(parts["docProps/core.xml"], thesis)
     order = [i.filename for i in infos] + sorted(set(parts) - {i.filename for i in infos})
     out = io.BytesIO()

@@ -1,0 +1,127 @@
+"""Writing what the student accepts into the chapters: the supervisor's tracked changes, and their
+comments as `<!-- review: … -->` notes. Each chapter is written once, atomically, and only where an
+item changes it; `--diff` shows the same changes without writing."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import UserError, display_path
+from ..fsutil import write_atomic
+from ..i18n import tr
+from .items import Item, Review
+
+
+@dataclass
+class Plan:
+    edits: dict[Path, list[tuple[int, int, str, Item]]]
+    texts: dict[Path, str]
+    applied: list[Item]
+    skipped: list[Item]
+
+
+def parse_selection(text: str | None) -> tuple[set[int], set[str]] | None:
+    """`--select 1,3,5-7,REV004`: item numbers and codes; None when not given."""
+    if not text:
+        return None
+    numbers, codes = set(), set()
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        m = re.fullmatch(r"#?(\d+)(?:-(\d+))?", part)
+        if m:
+            numbers.update(range(int(m.group(1)), int(m.group(2) or m.group(1)) + 1))
+        elif re.fullmatch(r"REV\d{3}", part.upper()):
+            codes.add(part.upper())
+        else:
+            raise UserError(tr("--select '{part}' is neither an item number (3, 5-7) nor a code (REV004); give "
+                               "those, separated by commas.", part=part))
+    return numbers, codes
+
+
+def chosen(item: Item, selection: tuple[set[int], set[str]] | None, author: str | None) -> bool:
+    if author and item.author.casefold() != author.casefold():
+        return False
+    if selection is None:
+        return True
+    numbers, codes = selection
+    return item.number in numbers or item.code in codes
+
+
+def plan(reviews: list[Review], selection=None, author: str | None = None, annotate: bool = False,
+         changes: bool = True) -> Plan:
+    edits: dict[Path, list[tuple[int, int, str, Item]]] = {}
+    texts: dict[Path, str] = {}
+    applied, skipped = [], []
+    for review in reviews:
+        for item in review.items:
+            if not chosen(item, selection, author):
+                continue
+            if item.kind == "comment":
+                if annotate and item.chapter is not None and item.start is not None and not item.done:
+                    note = _note(item)
+                    at = item.end if item.end is not None else item.start
+                    if note not in item.chapter.new[max(0, at - 400):at + len(note) + 400]:
+                        edits.setdefault(item.chapter.path, []).append((at, at, note, item))
+                        texts[item.chapter.path] = item.chapter.new
+                        applied.append(item)
+                continue
+            if not changes:
+                continue
+            if not item.applicable:
+                skipped.append(item)
+                continue
+            chapter = item.chapter
+            texts[chapter.path] = chapter.new
+            mine = edits.setdefault(chapter.path, [])
+            if any(_overlap(s, e, a, b) for s, e in ((s, e) for s, e, _ in item.edits)
+                   for a, b, _, _ in mine):
+                skipped.append(item)
+                continue
+            mine.extend((s, e, text, item) for s, e, text in item.edits)
+            applied.append(item)
+    return Plan(edits, texts, applied, skipped)
+
+
+def _overlap(s: int, e: int, a: int, b: int) -> bool:
+    return (s < b and a < e) or (s == e == a) or (a == b and s < a < e) or (s == e and a < s < b)
+
+
+def _note(item: Item) -> str:
+    words = " ".join(item.new.split()).replace("--", "–")
+    return f"<!-- review: {item.author}: {words} -->"
+
+
+def new_text(text: str, edits: list[tuple[int, int, str, Item]]) -> str:
+    for s, e, replacement, _ in sorted(edits, key=lambda x: (x[0], x[1]), reverse=True):
+        text = text[:s] + replacement + text[e:]
+    return text
+
+
+def diff(plan_: Plan) -> str:
+    out = []
+    for path, edits in plan_.edits.items():
+        old = plan_.texts[path]
+        name = display_path(path)
+        out.extend(difflib.unified_diff(old.splitlines(keepends=True), new_text(old, edits).splitlines(keepends=True),
+                                        f"a/{name}", f"b/{name}"))
+    return "".join(out)
+
+
+def write(plan_: Plan) -> list[Path]:
+    """Each changed chapter written whole, atomically; a chapter changed on disk since it was read is
+    left alone (the review is run again)."""
+    written = []
+    for path, edits in plan_.edits.items():
+        old = plan_.texts[path]
+        if path.read_text(encoding="utf-8") != old:
+            raise UserError(tr("the chapter changed while the review was read; nothing was written to it. Run the "
+                               "review again."), path)
+        write_atomic(path, new_text(old, edits))
+        written.append(path)
+    return written
+
+

@@ -1,0 +1,218 @@
+"""Where a place in the returned draft is in the Markdown: paragraphs matched to units, characters
+aligned within them, and a snapshot's offsets carried to today's chapter.
+
+The draft's paragraphs are matched to the chapter's units in order (a heading to its heading, a
+paragraph to its paragraph; the draft's own text, such as its bibliography, to none), by the words
+they share. Within a matched pair the draft's characters are aligned with the unit's visible
+characters: the words line up, a citation's rendered text stands against its placeholder, a typo
+the build fixed is a one-letter difference. A span of the draft maps to the Markdown it came from,
+and is *clean* when the Markdown there is the words alone, or whole citations or equations that the
+span covers whole."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+
+from .sourcemap import OPAQUE, Unit
+
+# What the outputs print differently from what the student typed, character for character.
+_SAME = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "\u00a0": " ", "\t": " ",
+                       "\u2009": " ", "\u202f": " "})
+_WORD = re.compile(r"\w{2,}")
+
+
+def normalise(text: str) -> str:
+    return text.translate(_SAME)
+
+
+def _words(text: str) -> set[str]:
+    return {w.lower() for w in _WORD.findall(text)}
+
+
+@dataclass
+class Pair:
+    """A draft paragraph and the unit it was made from, aligned character by character."""
+
+    start: int                  # the paragraph's span in its story's text
+    end: int
+    unit: Unit
+    source: int                 # index of the source (chapter) the unit belongs to
+    ops: list[tuple[str, int, int, int, int]]
+
+    def point(self, pos: int) -> int | None:
+        """The source offset of a place between two characters of the paragraph (None: inside text
+        the outputs write for something else, such as a rendered citation). Syntax the draft does
+        not show is kept on the far side: a word added after a bold word goes after its `**`...
+        unless the place is the paragraph's end, where it goes before `{#sec:x}`."""
+        p = pos - self.start
+        v = None
+        for tag, i1, i2, j1, j2 in self.ops:
+            if tag == "equal" and i1 <= p <= i2:
+                v = j1 + (p - i1)
+                break
+            if p == i1:
+                v = j1
+                break
+            if p == i2 and tag != "equal":
+                v = j2
+                break
+            if i1 < p < i2:
+                return None
+        if v is None:
+            v = len(self.unit.visible)
+        return self.visible_point(v)
+
+    def visible_point(self, v: int) -> int:
+        spans = self.unit.spans
+        if not spans:
+            return self.unit.start
+        if v <= 0:
+            return spans[0][0]
+        return spans[min(v, len(spans)) - 1][1]
+
+    def span(self, a: int, b: int) -> tuple[int, int, bool]:
+        """The source span of the paragraph's characters a..b, and whether it is clean: only words,
+        or whole opaque things (a citation) that a..b covers whole."""
+        a, b = a - self.start, b - self.start
+        touched: list[int] = []
+        clean = True
+        for tag, i1, i2, j1, j2 in self.ops:
+            if tag == "equal":
+                lo, hi = max(a, i1), min(b, i2)
+                if lo < hi:
+                    touched.extend(range(j1 + lo - i1, j1 + hi - i1))
+            elif tag == "insert":
+                if a < i1 < b:      # words of the source the draft does not show, inside the span
+                    touched.extend(range(j1, j2))
+            elif tag == "replace" and max(a, i1) < min(b, i2):
+                if i1 < a or i2 > b:
+                    clean = False       # part of a citation's rendered text, or of a changed word
+                touched.extend(range(j1, j2))
+            # "delete": text only the draft has (a caption's "Gambar 1.1", a letter a typo fix added)
+        if not touched:
+            s = self.point(a + self.start)
+            e = self.point(b + self.start)
+            if s is None or e is None:
+                place = s if s is not None else e if e is not None else self.unit.start
+                return place, place, False
+            return s, max(s, e), clean and a == b
+        lo, hi = min(touched), max(touched)
+        s, e = self.unit.spans[lo][0], self.unit.spans[hi][1]
+        # Syntax inside the span that the draft does not show (`**`, a link's target, a comment).
+        if any(s < m1 and m0 < e for m0, m1 in self.unit.markup):
+            clean = False
+        return s, e, clean
+
+
+def match(paragraphs: list[tuple[int, int]], text: str, units: list[tuple[int, Unit]]) -> list[Pair]:
+    """Pairs of draft paragraphs (spans of `text`) and units, in order, each at most once."""
+    para_words = [_words(text[s:e]) for s, e in paragraphs]
+    unit_words = [_words(u.visible) for _, u in units]
+    index: dict[str, list[int]] = {}
+    for j, words in enumerate(unit_words):
+        for w in words:
+            index.setdefault(w, []).append(j)
+    scores: list[dict[int, float]] = []
+    for words in para_words:
+        counts: dict[int, int] = {}
+        for w in words:
+            for j in index.get(w, ()):
+                counts[j] = counts.get(j, 0) + 1
+        row = {}
+        for j, common in counts.items():
+            union = len(words) + len(unit_words[j]) - common
+            score = common / union if union else 0.0
+            if score >= 0.5 or (score >= 0.3 and common >= 4):
+                row[j] = score
+        scores.append(row)
+    n, m = len(paragraphs), len(units)
+    # Longest chain of matches, in order (a sparse dynamic programme over the candidate pairs).
+    best = [[0.0] * (m + 1) for _ in range(n + 1)]
+    for i in range(1, n + 1):
+        row, prev, here = scores[i - 1], best[i - 1], best[i]
+        for j in range(1, m + 1):
+            value = prev[j] if prev[j] > here[j - 1] else here[j - 1]
+            s = row.get(j - 1)
+            if s is not None and prev[j - 1] + s > value:
+                value = prev[j - 1] + s
+            here[j] = value
+    pairs: list[Pair] = []
+    i, j = n, m
+    while i > 0 and j > 0:
+        s = scores[i - 1].get(j - 1)
+        if s is not None and abs(best[i][j] - (best[i - 1][j - 1] + s)) < 1e-12:
+            (ps, pe), (source, unit) = paragraphs[i - 1], units[j - 1]
+            ops = difflib.SequenceMatcher(None, normalise(text[ps:pe]), normalise(unit.visible),
+                                          autojunk=False).get_opcodes()
+            pairs.append(Pair(ps, pe, unit, source, ops))
+            i, j = i - 1, j - 1
+        elif best[i - 1][j] >= best[i][j - 1]:
+            i -= 1
+        else:
+            j -= 1
+    pairs.reverse()
+    return pairs
+
+
+def pair_at(pairs: list[Pair], pos: int, closing: bool = False) -> Pair | None:
+    """The pair whose paragraph holds the place `pos` (a place at a paragraph's end belongs to it)."""
+    for pair in pairs:
+        if pair.start <= pos < pair.end or pos == pair.end or (closing and pos == pair.start):
+            return pair
+    return None
+
+
+# ---------------------------------------------------------------- from the snapshot to today
+
+class Carrier:
+    """Offsets of the snapshot sent, carried to today's chapter through the difference between them."""
+
+    def __init__(self, old: str, new: str):
+        self.old, self.new = old, new
+        self.pieces: list[tuple[int, int, int, int, bool]] = []    # old span, new span, unchanged
+        if old == new:
+            self.pieces.append((0, len(old), 0, len(new), True))
+            return
+        a, b = old.splitlines(keepends=True), new.splitlines(keepends=True)
+        oa = _starts(a)
+        ob = _starts(b)
+        for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+            s0, s1, t0, t1 = oa[i1], oa[i2], ob[j1], ob[j2]
+            if tag == "equal":
+                self.pieces.append((s0, s1, t0, t1, True))
+                continue
+            x, y = old[s0:s1], new[t0:t1]
+            for op, k1, k2, l1, l2 in difflib.SequenceMatcher(None, x, y, autojunk=False).get_opcodes():
+                self.pieces.append((s0 + k1, s0 + k2, t0 + l1, t0 + l2, op == "equal"))
+
+    def span(self, s: int, e: int) -> tuple[int, int] | None:
+        """Today's offsets of the snapshot's s..e, when that text (and the characters on each side of
+        an insertion's place) is unchanged; else None."""
+        lo, hi = (s - 1, e + 1) if s == e else (s, e)
+        lo, hi = max(lo, 0), min(hi, len(self.old))
+        for o0, o1, n0, n1, same in self.pieces:
+            if same and o0 <= lo and hi <= o1 and o1 > o0:
+                return n0 + (s - o0), n0 + (e - o0)
+        if s == e and not self.old:
+            return 0, 0
+        return None
+
+    def nearest(self, s: int) -> int:
+        """Today's offset nearest to the snapshot's offset s (for a place whose text changed)."""
+        for o0, o1, n0, n1, same in self.pieces:
+            if o0 <= s <= o1:
+                return n0 + min(s - o0, n1 - n0) if same else n0
+        return len(self.new)
+
+
+def _starts(lines: list[str]) -> list[int]:
+    out, pos = [0], 0
+    for line in lines:
+        pos += len(line)
+        out.append(pos)
+    return out
+
+
+__all__ = ["Carrier", "OPAQUE", "Pair", "match", "normalise", "pair_at"]
