@@ -308,3 +308,16 @@ def test_a_draft_names_what_it_was_built_from(sent: Path):
         props = z.read("docProps/custom.xml").decode("utf-8")
     assert 'name="thesisbuild.chapter"><vt:lpwstr>02-tinjauan<' in props
     assert 'name="thesisbuild.source"' in props and 'name="thesisbuild.commit"' in props
+
+
+def test_the_whole_thesis_docx_is_reviewed_too(example_build: Path, tmp_path: Path):
+    project = tmp_path / "thesis"
+    shutil.copytree(example_build, project, ignore=shutil.ignore_patterns(".doit.db*"))
+    returned = (Returned(project / "build" / "thesis.docx").replace("tak tertandingi", "tidak tertandingi")
+                .comment("Laut Kaspia, yang mengandung", "angka cadangannya?").save(tmp_path / "whole.docx"))
+    proc = review(project, str(returned))
+    assert proc.returncode == 0, proc.stderr
+    text = (project / "chapters" / "01-pendahuluan.md").read_text(encoding="utf-8")
+    assert (f"chapters/01-pendahuluan.md:{place(text, 'tak tertandingi')}: REV004 [info] replacement "
+            f"\"tak tertandingi\" → \"tidak tertandingi\"") in proc.stdout
+    assert f"chapters/01-pendahuluan.md:{place(text, 'Laut Kaspia, yang mengandung')}: REV001 [info]" in proc.stdout

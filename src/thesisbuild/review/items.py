@@ -103,13 +103,16 @@ def _snapshots(thesis: Thesis, name: str) -> list[Path]:
 
 def _named_chapters(thesis: Thesis, returned: Returned) -> list[tuple[str, str]]:
     """(chapter, hash) pairs the DOCX names: one for a draft, each chapter for the whole thesis."""
-    props = returned.properties
-    if props.get("thesisbuild.chapter"):
-        return [(props["thesisbuild.chapter"], props.get("thesisbuild.source", ""))]
-    if props.get("thesisbuild.chapters"):
-        return [tuple(item.split(":", 1)) if ":" in item else (item, "")       # type: ignore[misc]
-                for item in props["thesisbuild.chapters"].split()]
-    return []
+    chapter = returned.properties.get(_CHAPTER, "")
+    if chapter:
+        return [(chapter, returned.properties.get(_SOURCE, ""))]
+    return [(name, digest) for name, _, digest in
+            (item.partition(":") for item in returned.properties.get(_CHAPTERS, "").split())]
+
+
+# The custom properties drafts.identity writes.
+_CHAPTER, _SOURCE, _CHAPTERS, _COMMIT = ("thesisbuild.chapter", "thesisbuild.source", "thesisbuild.chapters",
+                                         "thesisbuild.commit")
 
 
 def find_chapters(thesis: Thesis, returned: Returned) -> tuple[list[Chapter], list[str]]:
@@ -118,7 +121,7 @@ def find_chapters(thesis: Thesis, returned: Returned) -> tuple[list[Chapter], li
     named = _named_chapters(thesis, returned)
     chapters: list[Chapter] = []
     if named:
-        commit = returned.properties.get("thesisbuild.commit", "")
+        commit = returned.properties.get(_COMMIT, "")
         for name, digest in named:
             path = files.get(name)
             if path is None:

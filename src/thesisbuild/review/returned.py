@@ -34,6 +34,7 @@ VT = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
 FOOTNOTE_MARK = "\ue000"
 MATH_MARK = "\ue001"
 
+_CHANGES_AUTHOR = "thesisbuild.changes-author"     # a -changes.docx: the student's own changes
 _CHANGE_TAGS = {"ins": "insertion", "del": "deletion", "moveFrom": "move-from", "moveTo": "move-to"}
 _PASS_THROUGH = {"hyperlink", "smartTag", "sdt", "sdtContent", "fldSimple", "customXml", "dir", "bdo"}
 
@@ -105,8 +106,9 @@ def read_returned(path: Path, accepted_authors: frozenset[str] = frozenset()) ->
     taken as part of the draft's text."""
     parts = _open_package(path)
     properties = _custom_properties(parts.get("docProps/custom.xml"))
-    if accepted_authors == frozenset() and properties.get("thesisbuild.changes-author"):
-        accepted_authors = frozenset([properties["thesisbuild.changes-author"]])
+    own = properties.get(_CHANGES_AUTHOR, "")
+    if not accepted_authors and own:
+        accepted_authors = frozenset([own])
     reader = _Reader(accepted_authors)
     try:
         body = etree.fromstring(parts["word/document.xml"]).find(_q("body"))
@@ -380,9 +382,12 @@ def _same_anchor(top: list[Comment], c: Comment) -> Comment | None:
         same = (other.story, other.start, other.end) == (c.story, c.start, c.end)
         after = c.start == c.end and other.story == c.story and other.end == c.start and other.end > other.start
         if (same or after) and (other.date <= c.date or not c.date):
-            first, _, rest = c.text.partition("\n")
-            if rest and first.endswith(f'"{other.text.splitlines()[0] if other.text else ""}"'):
-                c.text = rest       # "Reply to Dr. Sari (03/12/26, 10:15): "sumber?"" goes
+            # "Reply to Dr. Sari (03/12/26, 10:15): "sumber?"" (the whole comment, over its
+            # paragraphs) goes; the answer stays.
+            quote = f'"{other.text}"\n'
+            at = c.text.find(quote)
+            if other.text and at != -1 and "\n" not in c.text[:at]:
+                c.text = c.text[at + len(quote):]
             return other
     return None
 
