@@ -203,7 +203,9 @@ def review_file(thesis: Thesis, path: Path) -> Review:
         body_units.extend((index, u) for u in found if u.story == "body")
         note_units.extend((index, u) for u in footnote_units(chapter.old, found))
     pairs = match(joined.paragraphs, joined.text, body_units + note_units)
-    if not pairs:
+    written = sum(1 for s, e in joined.paragraphs if joined.text[s:e].strip())
+    if not pairs or (not any(c.exact for c in chapters) and len(pairs) < 0.25 * written):
+        # A few shared headings ("Latar Belakang") do not make another thesis's chapter this one.
         raise UserError(tr("this DOCX is not a draft of this thesis: none of its paragraphs is in the chapters "
                            "it names; review it in the thesis it came from."), path)
     placer = _Placer(chapters, pairs, joined)

@@ -65,7 +65,9 @@ def file_hash(path: Path) -> str:
 def record_returned(root: Path, names: list[str], returned: Path, sent: str | None, items: int, open_: int,
                     applied: int = 0, day: dt.date | None = None) -> None:
     """The returned file under each chapter it holds (found again by its hash, so a second review
-    of the same file updates its entry)."""
+    of the same file updates its entry). Only a file inside the thesis folder is recorded."""
+    if not returned.resolve().is_relative_to(root.resolve()):
+        return      # a file outside the thesis (not yet put into review/): its place would not last
     data = load(root)
     digest = file_hash(returned)
     for name in names:
