@@ -224,6 +224,11 @@ def test_edits_that_would_touch_hidden_markdown_are_reported_not_applied(project
     review(project, str(returned), "--apply")
     text = (project / "chapters" / "02-tinjauan.md").read_text(encoding="utf-8")
     assert "**netral**" in text and "[@hopf2002]" in text
+    # A whole citation replaced by words would become words: listed, not applied.
+    whole = Returned(draft(project)).replace("(Hopf, 2002)", "(Hopf, 2003)").save(project / "whole.docx")
+    assert "it would change Markdown the draft does not show" in review(project, str(whole)).stdout
+    review(project, str(whole), "--apply")
+    assert (project / "chapters" / "02-tinjauan.md").read_text(encoding="utf-8") == text
 
 
 def test_selection_and_author_choose_what_is_applied(project: Path):

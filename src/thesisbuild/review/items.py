@@ -17,7 +17,6 @@ from ..config import Thesis
 from ..drafts import text_hash
 from ..errors import UserError
 from ..i18n import tr
-from ..sources import Source, position_in
 from ..yamlfile import read_text
 from .locate import Carrier, Pair, match, pair_at
 from .returned import FOOTNOTE_MARK, MATH_MARK, Change, Comment, Returned, read_returned
@@ -259,6 +258,7 @@ def _grouped(changes: list[Change]) -> list[list[Change]]:
     return out
 
 
+_MARKUP_INSIDE = re.compile(r"@|\\[A-Za-z]|\$|\[\^")
 _MARKS = str.maketrans({FOOTNOTE_MARK: "", MATH_MARK: "", OPAQUE: ""})
 
 
@@ -356,6 +356,10 @@ class _Placer:
                 text, clean = "\n\n" + markdown_text(item.new.lstrip("\n"), "", 0), True
             elif pair.unit.kind != "para":
                 clean = False
+        if kind == "replacement" and _MARKUP_INSIDE.search(chapter.old[s:e]):
+            # A citation, cross-reference, equation or LaTeX command replaced by words: writing the
+            # words would turn a live citation into text. The student decides.
+            clean = False
         if clean and self._applied(item, chapter, s, e, text):
             return item
         today = self._carry(item, chapter, s, e)
@@ -438,14 +442,4 @@ def markdown_text(text: str, new: str, at: int) -> str:
     return out
 
 
-def position(chapter: Chapter, offset: int) -> tuple[int, int]:
-    return position_in(chapter.new, offset)
-
-
-def quoted_line(chapter: Chapter, offset: int) -> str:
-    line_start = chapter.new.rfind("\n", 0, offset) + 1
-    line_end = chapter.new.find("\n", offset)
-    return chapter.new[line_start:line_end if line_end != -1 else len(chapter.new)]
-
-
-__all__ = ["Chapter", "Item", "KINDS", "Review", "Source", "markdown_text", "review_file", "shown", "text_hash"]
+__all__ = ["Chapter", "Item", "KINDS", "Review", "markdown_text", "review_file", "shown"]

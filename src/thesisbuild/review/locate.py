@@ -15,7 +15,8 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from .sourcemap import OPAQUE, Unit
+from .returned import FOOTNOTE_MARK
+from .sourcemap import Unit
 
 # What the outputs print differently from what the student typed, character for character.
 _SAME = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "\u00a0": " ", "\t": " ",
@@ -100,6 +101,8 @@ class Pair:
             return s, max(s, e), clean and a == b
         lo, hi = min(touched), max(touched)
         s, e = self.unit.spans[lo][0], self.unit.spans[hi][1]
+        if FOOTNOTE_MARK in self.unit.visible[lo:hi + 1]:
+            clean = False       # a note's mark: its text, elsewhere in the chapter, would be left behind
         # Syntax inside the span that the draft does not show (`**`, a link's target, a comment).
         if any(s < m1 and m0 < e for m0, m1 in self.unit.markup):
             clean = False
@@ -199,13 +202,6 @@ class Carrier:
             return 0, 0
         return None
 
-    def nearest(self, s: int) -> int:
-        """Today's offset nearest to the snapshot's offset s (for a place whose text changed)."""
-        for o0, o1, n0, n1, same in self.pieces:
-            if o0 <= s <= o1:
-                return n0 + min(s - o0, n1 - n0) if same else n0
-        return len(self.new)
-
 
 def _starts(lines: list[str]) -> list[int]:
     out, pos = [0], 0
@@ -215,4 +211,4 @@ def _starts(lines: list[str]) -> list[int]:
     return out
 
 
-__all__ = ["Carrier", "OPAQUE", "Pair", "match", "normalise", "pair_at"]
+__all__ = ["Carrier", "Pair", "match", "normalise", "pair_at"]
