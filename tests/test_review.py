@@ -247,18 +247,19 @@ def test_selection_and_author_choose_what_is_applied(project: Path):
 
 
 def test_comments_go_into_the_source_only_on_request_and_the_lint_lists_them(project: Path):
-    returned = Returned(draft(project)).comment("Paragraf penutup", "ringkas saja").save(project / "back.docx")
+    returned = (Returned(draft(project)).comment("Paragraf penutup", "ringkas saja", replies=[("Budi", "baik")])
+                .save(project / "back.docx"))
     chapter = project / "chapters" / "02-tinjauan.md"
     review(project, str(returned), "--apply")
     assert chapter.read_text(encoding="utf-8") == CHAPTER_2       # comments are never applied
     review(project, str(returned), "--annotate")
     text = chapter.read_text(encoding="utf-8")
-    assert "Paragraf penutup<!-- review: Dr. Sari: ringkas saja --> merangkum" in text
+    assert "Paragraf penutup<!-- review: Dr. Sari: ringkas saja | Budi: baik --> merangkum" in text
     review(project, str(returned), "--annotate")
     assert chapter.read_text(encoding="utf-8") == text            # not twice
     lint = run_cli(project, "lint", "--fail-on", "never")
     assert (f"chapters/02-tinjauan.md:{place(text, '<!-- review:')}: REV007 [info] review note "
-            f"\"Dr. Sari: ringkas saja\"") in lint.stdout
+            f"\"Dr. Sari: ringkas saja | Budi: baik\"") in lint.stdout
 
 
 def test_the_checklist_has_a_box_per_item_with_its_source_line(project: Path):
@@ -327,3 +328,22 @@ def test_the_whole_thesis_docx_is_reviewed_too(example_build: Path, tmp_path: Pa
     assert (f"chapters/01-pendahuluan.md:{place(text, 'tak tertandingi')}: REV004 [info] replacement "
             f"\"tak tertandingi\" → \"tidak tertandingi\"") in proc.stdout
     assert f"chapters/01-pendahuluan.md:{place(text, 'Laut Kaspia, yang mengandung')}: REV001 [info]" in proc.stdout
+
+
+def test_a_bad_file_in_review_is_named_and_the_others_still_listed(project: Path):
+    (project / "review").mkdir()
+    Returned(draft(project)).replace("sedang", "kecil").save(project / "review" / "b-good.docx")
+    (project / "review" / "a-broken.docx").write_bytes(b"not a zip")
+    proc = review(project)
+    assert proc.returncode == 2
+    assert "review/a-broken.docx: error: this file is not a readable DOCX" in proc.stderr
+    assert 'REV004 [info] replacement "sedang" → "kecil"' in proc.stdout
+    task = run_doit(project, "review")
+    assert task.returncode != 0 and 'replacement "sedang" → "kecil"' in task.stdout
+    assert "a-broken.docx" in task.stdout + task.stderr
+    assert review(project, "--apply").returncode == 2            # the good file's change is written
+    assert "| kecil" in (project / "chapters" / "02-tinjauan.md").read_text(encoding="utf-8")
+    again = review(project, str(project / "review" / "b-good.docx"), "--apply")
+    assert "1 change is in the chapter already." in again.stderr and "by hand" not in again.stderr
+    checklist = review(project, str(project / "review" / "b-good.docx"), "--format", "md").stdout
+    assert "- [x] **#1**" in checklist

@@ -392,7 +392,14 @@ def _review(args: argparse.Namespace) -> int:
 
     thesis = load_thesis(args.config)
     selection = parse_selection(args.select)
-    reviews = [review_file(thesis, path) for path in returned_files(thesis, args.files)]
+    reviews, bad = [], 0
+    for path in returned_files(thesis, args.files):
+        # One file that cannot be read is said and the others still reviewed; the exit status says it.
+        try:
+            reviews.append(review_file(thesis, path))
+        except UserError as err:
+            print(err, file=sys.stderr)
+            bad += 1
     for review in reviews:
         for note in review.notes:
             print(f"{display_path(review.returned.path)}: {note}", file=sys.stderr)
@@ -403,7 +410,7 @@ def _review(args: argparse.Namespace) -> int:
             print(tr(plural(len(todo.applied), "thesisbuild review: {count} item would be written (nothing written).",
                             "thesisbuild review: {count} items would be written (nothing written)."),
                      count=len(todo.applied)), file=sys.stderr)
-            return 0
+            return 2 if bad else 0
         for path in keep_sent(thesis, reviews, set(todo.edits)):
             print(tr("thesisbuild: kept {path} as the draft sent; commit it with the thesis.", path=display_path(path)),
                   file=sys.stderr)
@@ -421,14 +428,22 @@ def _review(args: argparse.Namespace) -> int:
                                                               "chapters.",
                             "thesisbuild review: wrote {count} comments into the chapters."),
                      count=len(todo.applied) - len(changes)), file=sys.stderr)
-        left = [i for i in todo.skipped if i.kind != "comment"]
+        done = [i for i in todo.skipped if i.status == "applied"]
+        left = [i for i in todo.skipped if i.kind != "comment" and i.status != "applied"]
+        if done:
+            print(tr(plural(len(done), "thesisbuild review: {count} change is in the chapter already.",
+                            "thesisbuild review: {count} changes are in the chapters already."), count=len(done)),
+                  file=sys.stderr)
+        if any("@" in i.chapter.new[a:b] for i in changes for a, b, words in i.edits if not words):
+            print(tr("thesisbuild review: a citation was deleted; `thesisbuild lint` names any entry no chapter cites "
+                     "now (BIB005)."), file=sys.stderr)
         if left:
             print(tr(plural(len(left), "thesisbuild review: {count} change left for you to make by hand: {numbers} "
                                        "(see `thesisbuild review`).",
                             "thesisbuild review: {count} changes left for you to make by hand: {numbers} (see "
                             "`thesisbuild review`)."),
                      count=len(left), numbers=", ".join(f"#{i.number}" for i in left)), file=sys.stderr)
-        return 0
+        return 2 if bad else 0
     found = [d for review in reviews for d in diagnostics(review)]
     if args.format == "md":
         sys.stdout.write(checklist(reviews))
@@ -436,6 +451,8 @@ def _review(args: argparse.Namespace) -> int:
         sys.stdout.write(FORMATS[args.format](found, texts(reviews)))
     for review in reviews:
         print(record(thesis, review), file=sys.stderr)
+    if bad:
+        return 2
     if args.fail_on == "never":
         return 0
     return 1 if any(d.severity >= Severity.parse(args.fail_on) for d in found) else 0

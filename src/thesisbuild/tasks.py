@@ -16,7 +16,7 @@ from .config import Thesis, load_thesis, outputs, stale_outputs
 from .diagnostics import Severity
 from .drafts import build_draft, drafts as chapters, last_sent, sent_folder
 from .epoch import source_date_epoch
-from .errors import UserError, file_error
+from .errors import UserError, UserErrors, file_error
 from .figures import discover, run_figure
 from .fixes import fix_files
 from .fsutil import remove_stale, write_atomic
@@ -175,11 +175,18 @@ def run_review_task(t: Thesis) -> None:
     if not files:
         print(tr("thesisbuild review: no returned draft in review/; put the DOCX the supervisor sends back there."))
         return
+    bad = []
     for path in files:
-        review = review_file(t, path)
+        try:
+            review = review_file(t, path)
+        except UserError as err:
+            bad.append(err)         # said at the end; the other files are still listed
+            continue
         shown = [d for item, d in zip(review.items, diagnostics(review)) if is_open(item)]
         sys.stdout.write(format_text(shown, {}))
         print(record(t, review))
+    if bad:
+        raise UserErrors(bad) if len(bad) > 1 else bad[0]
 
 
 def review() -> dict:

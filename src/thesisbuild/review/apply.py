@@ -91,8 +91,9 @@ def _overlap(s: int, e: int, a: int, b: int) -> bool:
 
 
 def _note(item: Item) -> str:
-    words = " ".join(item.new.split()).replace("--", "–")
-    return f"<!-- review: {item.author}: {words} -->"
+    """`<!-- review: Dr. Sari: sumber? | Budi: sudah -->`: the comment and its replies, on one line."""
+    said = [f"{c.author}: {' '.join(c.new.split())}" for c in (item, *item.replies)]
+    return "<!-- review: " + " | ".join(said).replace("--", "–") + " -->"
 
 
 def new_text(text: str, edits: list[tuple[int, int, str, Item]]) -> str:

@@ -60,6 +60,7 @@ class Item:
     replies: list["Item"] = field(default_factory=list)
     done: bool = False
     to: tuple[int, int] | None = None       # a move's destination (today's offset), for the message
+    moved: bool = False         # a comment whose words changed since the draft (its place is where they begin)
 
     @property
     def code(self) -> str:
@@ -423,7 +424,7 @@ class _Placer:
             start = chapter.carrier.span(s, s)
             if start is not None:
                 end = chapter.carrier.span(e, e)
-                item.status, item.was = "placed", None
+                item.status, item.was, item.moved = "placed", None, True
                 item.start, item.end = start[0], end[0] if end is not None and end[0] >= start[0] else start[0]
         return item
 

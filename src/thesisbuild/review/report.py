@@ -64,6 +64,8 @@ def _status(item: Item, review: Review) -> str:
         return tr("; in text the build writes (the bibliography, a caption's number, the cover), not in a chapter")
     if item.kind == "format":
         return tr("; formatting comes from the template: change the Markdown by hand if it matters")
+    if item.kind == "comment" and item.moved:
+        return tr("; the words it is on have changed since the draft was sent")
     return ""
 
 
@@ -107,7 +109,7 @@ def checklist(reviews: list[Review]) -> str:
             where = display_path(d.path) if d.path else ""
             if d.line:
                 where += f":{d.line}:{d.column}"
-            box = "x" if item.done else " "
+            box = "x" if item.done or item.status == "applied" else " "
             lines.append(f"- [{box}] **#{item.number}** `{where}` {describe(item)}{_status(item, review)}")
             if item.chapter is not None and item.start is not None:
                 context = _context(item.chapter.new, item.start, item.end or item.start)
