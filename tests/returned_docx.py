@@ -151,6 +151,14 @@ class Returned:
             dele.addnext(ins)
         return self
 
+    def untracked(self, text: str, new: str, where: str = "body") -> "Returned":
+        """Words changed with Track Changes off: the text is simply different."""
+        _, runs = self._runs_for(text, where)
+        runs[0].find(q("t")).text = new
+        for r in runs[1:]:
+            r.getparent().remove(r)
+        return self
+
     def move(self, text: str, before: str) -> "Returned":
         """Move `text` to just before the words `before` (Word: named ranges; LibreOffice: none)."""
         _, runs = self._runs_for(text)

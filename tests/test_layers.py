@@ -24,7 +24,7 @@ LAYERS: list[tuple[str, set[str]]] = [
                     "render.glyphs"}),
     ("drafts", {"drafts"}),
     ("review", {"review", "review.returned", "review.sourcemap", "review.locate", "review.items", "review.report",
-                "review.apply", "review.register"}),
+                "review.apply", "review.register", "review.untracked"}),
     ("verify", {"verify", "verify.common", "verify.pdf", "verify.docx", "verify.rendered"}),
     ("build", {"build", "figures", "figure_runner", "preview", "scaffold", "scaffold.survey", "manifest"}),
     ("tasks", {"tasks", "dodo", "watch", "reproduce"}),

@@ -347,3 +347,16 @@ def test_a_bad_file_in_review_is_named_and_the_others_still_listed(project: Path
     assert "1 change is in the chapter already." in again.stderr and "by hand" not in again.stderr
     checklist = review(project, str(project / "review" / "b-good.docx"), "--format", "md").stdout
     assert "- [x] **#1**" in checklist
+
+
+def test_words_changed_with_track_changes_off_are_listed_never_applied(project: Path):
+    returned = (Returned(draft(project)).untracked("besar sekali", "amat besar").replace("sedang", "kecil")
+                .save(project / "back.docx"))
+    proc = review(project, str(returned))
+    assert (f"chapters/02-tinjauan.md:{place(CHAPTER_2, 'besar sekali')}: REV008 [warning] untracked change: the "
+            f"draft reads \"amat besar\" where the chapter has \"besar sekali\"") in proc.stdout
+    # The build's own rewriting is no such change: citations, the caption's number, typo fixes.
+    assert proc.stdout.count("REV008") == 1
+    review(project, str(returned), "--apply")
+    text = (project / "chapters" / "02-tinjauan.md").read_text(encoding="utf-8")
+    assert "besar sekali" in text and "| kecil" in text

@@ -146,6 +146,9 @@ RULES: dict[str, Rule] = {r.code: r for r in (
     Rule("REV005", "review-move", Severity.INFO, False, "thesisbuild review: text moved with Track Changes"),
     Rule("REV006", "review-format", Severity.INFO, False,
          "thesisbuild review: a tracked change of formatting (the template sets it; change the Markdown by hand)"),
+    Rule("REV008", "review-untracked", Severity.WARNING, False,
+         "thesisbuild review: words the returned draft has differently with no tracked change (edited with Track "
+         "Changes off, or a change rejected); listed, never applied"),
     Rule("REV007", "review-note", Severity.INFO, False,
          "a comment of the supervisor written into a chapter by `thesisbuild review --annotate`, until removed"),
     Rule("VFY102", "docx.page-numbering", Severity.ERROR, False, "each section's page-number format and restart"),

@@ -17,13 +17,16 @@ from ..config import Thesis
 from ..drafts import text_hash
 from ..errors import UserError
 from ..i18n import tr
+from ..sources import Source
+from ..typos import apply_typos, load_dictionary
 from ..yamlfile import read_text
 from .locate import Carrier, Pair, match, pair_at
 from .returned import FOOTNOTE_MARK, MATH_MARK, Change, Comment, Returned, read_returned
 from .sourcemap import OPAQUE, footnote_units, units
+from .untracked import Difference, differences
 
 KINDS = {"comment": "REV001", "insertion": "REV002", "deletion": "REV003", "replacement": "REV004",
-         "move": "REV005", "format": "REV006"}
+         "move": "REV005", "format": "REV006", "untracked": "REV008"}
 
 
 @dataclass
@@ -217,10 +220,21 @@ def review_file(thesis: Thesis, path: Path) -> Review:
         item = placer.comment(comment, joined)
         item.replies = [placer.comment(r, joined) for r in comment.replies]
         items.append(item)
+    for difference in differences(pairs, joined.text, _typo_fixes(thesis, chapters)):
+        items.append(placer.untracked(difference))
     items.sort(key=_order)
     for n, item in enumerate(items, 1):
         item.number = n
     return Review(returned, chapters, items, notes)
+
+
+def _typo_fixes(thesis: Thesis, chapters: list[Chapter]) -> dict[int, list[tuple[int, int]]]:
+    """Per chapter, the spans of the text sent that the typo dictionary rewrote in the draft."""
+    if thesis.typos is None or not thesis.typos.is_file():
+        return {}
+    dictionary = load_dictionary(thesis.typos)
+    return {i: [(h.start, h.end) for h in apply_typos(Source(c.path, c.old), dictionary)[1]]
+            for i, c in enumerate(chapters)}
 
 
 def _order(item: Item) -> tuple:
@@ -405,6 +419,14 @@ class _Placer:
             return item
         moved = chapter.new[today[0]:today[1]]
         item.edits = [(today[0], today[1], ""), (there[0], there[0], moved)]
+        return item
+
+    def untracked(self, difference: Difference) -> Item:
+        chapter = self.chapters[difference.source]
+        item = Item(0, "untracked", "", "", old=difference.chapter_words, new=difference.draft_words)
+        s, e = difference.start, difference.end
+        if not self._applied(item, chapter, s, e, difference.draft_words):
+            self._carry(item, chapter, s, e)
         return item
 
     def comment(self, comment: Comment, joined: _Text) -> Item:

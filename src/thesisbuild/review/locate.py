@@ -141,22 +141,81 @@ def match(paragraphs: list[tuple[int, int]], text: str, units: list[tuple[int, U
             if s is not None and prev[j - 1] + s > value:
                 value = prev[j - 1] + s
             here[j] = value
-    pairs: list[Pair] = []
+    matched: list[tuple[int, int]] = []
     i, j = n, m
     while i > 0 and j > 0:
         s = scores[i - 1].get(j - 1)
         if s is not None and abs(best[i][j] - (best[i - 1][j - 1] + s)) < 1e-12:
-            (ps, pe), (source, unit) = paragraphs[i - 1], units[j - 1]
-            ops = difflib.SequenceMatcher(None, normalise(text[ps:pe]), normalise(unit.visible),
-                                          autojunk=False).get_opcodes()
-            pairs.append(Pair(ps, pe, unit, source, ops))
+            matched.append((i - 1, j - 1))
             i, j = i - 1, j - 1
         elif best[i - 1][j] >= best[i][j - 1]:
             i -= 1
         else:
             j -= 1
-    pairs.reverse()
+    matched.reverse()
+    matched = _gaps_filled(matched, [bool(text[s:e].strip()) for s, e in paragraphs],
+                           [bool(u.visible.strip()) for _, u in units])
+    pairs: list[Pair] = []
+    for i, j in matched:
+        (ps, pe), (source, unit) = paragraphs[i], units[j]
+        drawn, visible = normalise(text[ps:pe]), normalise(unit.visible)
+        ops = _tidy(difflib.SequenceMatcher(None, drawn, visible, autojunk=False).get_opcodes(), drawn, visible)
+        pairs.append(Pair(ps, pe, unit, source, ops))
     return pairs
+
+
+def _gaps_filled(matched: list[tuple[int, int]], paragraphs: list[bool], units: list[bool]) -> list[tuple[int, int]]:
+    """Between two matched pairs, as many draft paragraphs with text as units with text (three at
+    most) are paired in order: a paragraph rewritten so much that few of its words are left (a
+    table cell "besar sekali" made "amat besar") is still the one in its place."""
+    out: list[tuple[int, int]] = []
+    bounds = [(-1, -1), *matched, (len(paragraphs), len(units))]
+    for (i0, j0), (i1, j1) in zip(bounds, bounds[1:]):
+        if (i0, j0) != (-1, -1):
+            out.append((i0, j0))
+        if (i0, j0) == (-1, -1) or (i1, j1) == (len(paragraphs), len(units)):
+            continue        # before the first and after the last: the draft's own text (title, bibliography)
+        gap_p = [i for i in range(i0 + 1, i1) if paragraphs[i]]
+        gap_u = [j for j in range(j0 + 1, j1) if units[j]]
+        if 0 < len(gap_p) == len(gap_u) <= 3:
+            out.extend(zip(gap_p, gap_u))
+    return out
+
+
+def _tidy(ops: list[tuple[str, int, int, int, int]], a: str, b: str) -> list[tuple[str, int, int, int, int]]:
+    """A character or two found equal between two differences is chance, not text: the "." of
+    "(Abdelal dkk., 2006)" against the full stop after `[@abdelal2006]`. Such runs join their
+    neighbours into one difference, which then gives back what its two sides begin and end with
+    alike: "(Abdelal dkk., 2006)" stands whole against the key, and the full stop against the full stop."""
+    out = list(ops)
+    changed = True
+    while changed:
+        changed = False
+        for k in range(1, len(out) - 1):
+            tag, i1, i2, j1, j2 = out[k]
+            if tag == "equal" and i2 - i1 <= 2 and out[k - 1][0] != "equal" and out[k + 1][0] != "equal":
+                out[k - 1:k + 2] = _trimmed(out[k - 1][1], out[k + 1][2], out[k - 1][3], out[k + 1][4], a, b)
+                changed = True
+                break
+    return out
+
+
+def _trimmed(i1: int, i2: int, j1: int, j2: int, a: str, b: str) -> list[tuple[str, int, int, int, int]]:
+    p = 0
+    while i1 + p < i2 and j1 + p < j2 and a[i1 + p] == b[j1 + p]:
+        p += 1
+    q = 0
+    while i2 - q > i1 + p and j2 - q > j1 + p and a[i2 - q - 1] == b[j2 - q - 1]:
+        q += 1
+    middle_tag = "replace" if i2 - q > i1 + p and j2 - q > j1 + p else "delete" if i2 - q > i1 + p else "insert"
+    out = []
+    if p:
+        out.append(("equal", i1, i1 + p, j1, j1 + p))
+    if i2 - q > i1 + p or j2 - q > j1 + p:
+        out.append((middle_tag, i1 + p, i2 - q, j1 + p, j2 - q))
+    if q:
+        out.append(("equal", i2 - q, i2, j2 - q, j2))
+    return out
 
 
 def pair_at(pairs: list[Pair], pos: int, closing: bool = False) -> Pair | None:

@@ -43,6 +43,9 @@ def describe(item: Item) -> str:
             line, column = position_in(item.chapter.new, item.to[0])
             where = tr(" to line {line}, column {column}", line=line, column=column)
         return tr('move "{text}"{where} ({by})', text=_quote(item.old), where=where, by=_by(item))
+    if item.kind == "untracked":
+        return tr('untracked change: the draft reads "{new}" where the chapter has "{old}" (edited with Track '
+                  'Changes off, or a change of yours rejected)', new=_quote(item.new), old=_quote(item.old))
     return tr('format change on "{text}" ({by})', text=_quote(item.old), by=_by(item))
 
 
@@ -64,6 +67,8 @@ def _status(item: Item, review: Review) -> str:
         return tr("; in text the build writes (the bibliography, a caption's number, the cover), not in a chapter")
     if item.kind == "format":
         return tr("; formatting comes from the template: change the Markdown by hand if it matters")
+    if item.kind == "untracked" and item.status == "placed":
+        return tr("; nothing says who made it: apply it by hand if it is right")
     if item.kind == "comment" and item.moved:
         return tr("; the words it is on have changed since the draft was sent")
     return ""
@@ -75,7 +80,8 @@ def diagnostics(review: Review) -> list[Diagnostic]:
         message = describe(item) + _status(item, review) + f" [#{item.number}]"
         for reply in item.replies:
             message += "\n    ↳ " + tr('reply ({by}): "{text}"', by=_by(reply), text=_quote(reply.new, 200))
-        severity = Severity.WARNING if item.status in ("conflict", "gone", "syntax", "unplaced") else Severity.INFO
+        severity = Severity.WARNING if item.status in ("conflict", "gone", "syntax", "unplaced") or (
+            item.kind == "untracked" and item.status != "applied") else Severity.INFO
         out.append(_at(item, review, message, severity))
     return out
 
