@@ -159,6 +159,22 @@ class Returned:
             r.getparent().remove(r)
         return self
 
+    def bold(self, text: str) -> "Returned":
+        """Words made bold with Track Changes on: the run's old properties in w:rPrChange."""
+        _, runs = self._runs_for(text)
+        for r in runs:
+            rpr = r.find(q("rPr"))
+            if rpr is None:
+                rpr = etree.Element(q("rPr"))
+                r.insert(0, rpr)
+            old = etree.Element(q("rPrChange"))
+            for key, value in (("id", str(self._next())), ("author", self.author), ("date", self.date)):
+                old.set(q(key), value)
+            old.append(copy.deepcopy(rpr))
+            etree.SubElement(rpr, q("b"))
+            rpr.append(old)
+        return self
+
     def move(self, text: str, before: str) -> "Returned":
         """Move `text` to just before the words `before` (Word: named ranges; LibreOffice: none)."""
         _, runs = self._runs_for(text)

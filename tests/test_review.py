@@ -360,3 +360,12 @@ def test_words_changed_with_track_changes_off_are_listed_never_applied(project: 
     review(project, str(returned), "--apply")
     text = (project / "chapters" / "02-tinjauan.md").read_text(encoding="utf-8")
     assert "besar sekali" in text and "| kecil" in text
+
+
+def test_a_format_change_is_listed_for_the_student_to_decide(project: Path):
+    returned = Returned(draft(project)).bold("Paragraf penutup").save(project / "back.docx")
+    proc = review(project, str(returned))
+    assert (f"chapters/02-tinjauan.md:{place(CHAPTER_2, 'Paragraf penutup')}: REV006 [info] format change on "
+            f"\"Paragraf penutup\" (Dr. Sari, 2026-12-03); formatting comes from the template") in proc.stdout
+    review(project, str(returned), "--apply")
+    assert (project / "chapters" / "02-tinjauan.md").read_text(encoding="utf-8") == CHAPTER_2

@@ -201,6 +201,11 @@ class _Reader:
         style = p.find(f"{_q('pPr')}/{_q('pStyle')}")
         self._walk(p, None)
         self._story.paragraphs.append((start, self._pos, style.get(_q("val")) if style is not None else ""))
+        changed = p.find(f"{_q('pPr')}/{_q('pPrChange')}")
+        if changed is not None and changed.get(_q("author"), "") not in self.accepted and self._pos > start:
+            # The paragraph's style or layout changed (a heading made body text, an indent).
+            self.changes.append(Change("format", changed.get(_q("author"), ""), changed.get(_q("date"), ""),
+                                       self._story.name, start, self._pos, "".join(self._buf)[start:self._pos]))
         mark = p.find(f"{_q('pPr')}/{_q('rPr')}")
         inserted = mark.find(_q("ins")) if mark is not None else None
         deleted = mark.find(_q("del")) if mark is not None else None
