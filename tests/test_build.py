@@ -207,6 +207,39 @@ def test_the_docx_numbers_stay_live_in_word(built: Path):
                and r.find("w:br", W) is None)
 
 
+def test_equation_numbers_and_references_to_equations_and_sections_are_fields(tmp_path: Path):
+    """An equation's number is SEQ fields like a caption's; a reference to it a REF field to its
+    number, one to a section a REF field (\\n \\t) to a bookmark on the heading: the numbers the PDF prints."""
+    project = copy_thesis(tmp_path / "eq")
+    chapter = project / "chapters" / "01-pendahuluan.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8").replace("# PENDAHULUAN", "# PENDAHULUAN {#sec-pendahuluan}", 1)
+                       + "\n## Model {#sec-model}\n\nEnergi dihitung dengan @eq-energi, seperti pada subbab "
+                       "@sec-model dan bab @sec-pendahuluan.\n\n$$ E = m c^2 $$ {#eq-energi}\n", encoding="utf-8")
+    proc = run_doit(project, "pdf", "docx")
+    assert proc.returncode == 0, proc.stderr
+    document = docx_part(project / "build" / "thesis.docx", "word/document.xml")
+    text = lambda p: "".join(t.text or "" for t in p.iterfind(".//w:t", W))  # noqa: E731
+    codes = lambda p: [(t.text or "").strip() for t in p.iterfind(".//w:instrText", W)]  # noqa: E731
+    paragraphs = list(document.iterfind(".//w:body/w:p", W))
+    number = next(p for p in paragraphs if re.fullmatch(r"\(\d+\.\d+\)", text(p)))
+    assert codes(number) == ["SEQ BAB \\c \\* ARABIC", "SEQ Persamaan \\* ARABIC \\s 1"]
+    sentence = next(p for p in paragraphs if text(p).startswith("Energi dihitung"))
+    heading = next(p for p in paragraphs if text(p) == "Model")
+    docx = project / "build" / "thesis.docx"
+    parts = {name: docx_part(docx, name) for name in ("word/numbering.xml", "word/styles.xml")}
+    section = list_numbers({**parts, "word/document.xml": document})[heading].strip()
+    assert text(sentence) == (f"Energi dihitung dengan Persamaan {text(number)}, seperti pada subbab {section} "
+                              f"dan bab I.")
+    refs = codes(sentence)
+    bookmarks = {b.get(f"{{{W['w']}}}name") for b in document.iterfind(".//w:bookmarkStart", W)}
+    assert [r.split()[0] for r in refs] == ["REF"] * 3 and all(r.split()[1] in bookmarks for r in refs)
+    assert refs[1].endswith("\\n \\t \\h") and refs[2].endswith("\\n \\t \\h")
+    heading_marks = {b.get(f"{{{W['w']}}}name") for b in heading.iterfind("w:bookmarkStart", W)}
+    assert refs[1].split()[1] in heading_marks
+    printed = "\n".join(page.extract_text() for page in PdfReader(project / "build" / "thesis.pdf").pages)
+    assert text(sentence) in " ".join(printed.split())          # the PDF prints the same numbers
+
+
 def test_the_docx_has_the_citations_and_a_hanging_indent_reference_list(built: Path):
     path = built / "build" / "thesis.docx"
     text = normalise(docx_text(path))

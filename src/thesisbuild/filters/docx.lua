@@ -1,6 +1,6 @@
 -- DOCX-only adjustments to pandoc's AST. thesisbuild passes the template's heading
--- layout as metadata. Numbers stay live in Word: each numbered heading, caption number and
--- cross-reference to a figure or table is written as a mark (a run whose text is
+-- layout as metadata. Numbers stay live in Word: each numbered heading, caption number, equation
+-- number and cross-reference to a figure, table, equation or section is written as a mark (a run whose text is
 -- "⟦tb|kind|...|shown⟧", the last field the number as the PDF prints it), which the DOCX's
 -- finishing (render/docx_fields.py) turns into Word's heading list numbering, SEQ fields and REF
 -- fields whose shown results are these numbers.
@@ -19,7 +19,7 @@ local numbering = require("numbering")
 local counters = {}
 local opts = {
   label = "BAB", numbering = "upper-roman", layout = "two-line", separator = ". ", max_level = 4,
-  figure_label = "Gambar", table_label = "Tabel", caption_separator = " ",
+  figure_label = "Gambar", table_label = "Tabel", equation_label = "Persamaan", caption_separator = " ",
   uppercase = false, appendix_label = "Lampiran", appendix_numbering = "upper-alpha",
 }
 local in_appendix = false
@@ -37,6 +37,7 @@ function Meta(meta)
   opts.figure_label = meta_string(meta, "thesisbuild-figure-label") or opts.figure_label
   opts.table_label = meta_string(meta, "thesisbuild-table-label") or opts.table_label
   opts.caption_separator = meta_string(meta, "thesisbuild-caption-separator") or opts.caption_separator
+  opts.equation_label = meta_string(meta, "thesisbuild-equation-label") or opts.equation_label
   opts.uppercase = meta_string(meta, "thesisbuild-chapter-uppercase") == "true"
   opts.appendix_label = meta_string(meta, "thesisbuild-appendix-label") or opts.appendix_label
   opts.appendix_numbering = meta_string(meta, "thesisbuild-appendix-numbering") or opts.appendix_numbering
@@ -52,13 +53,16 @@ end
 local figures, tables = 0, 0
 
 -- A mark for the DOCX's finishing: "⟦tb|kind|field|...|shown⟧" as a run of its own.
-local function mark(...)
+local function mark_xml(...)
   local fields = {}
   for i, value in ipairs({...}) do
     fields[i] = tostring(value):gsub("&", "&amp;"):gsub("<", "&lt;"):gsub(">", "&gt;"):gsub("|", "/")
   end
-  return pandoc.RawInline("openxml", '<w:r><w:t xml:space="preserve">⟦tb|' .. table.concat(fields, "|")
-    .. '⟧</w:t></w:r>')
+  return '<w:r><w:t xml:space="preserve">⟦tb|' .. table.concat(fields, "|") .. '⟧</w:t></w:r>'
+end
+
+local function mark(...)
+  return pandoc.RawInline("openxml", mark_xml(...))
 end
 
 local function list_name()
@@ -119,16 +123,16 @@ function Header(el)
   if el.level == 1 then
     local number = chapter_number(counters[1])
     if opts.layout == "one-line" then
-      prefix = {mark("num", list_name(), 1, number .. opts.separator:gsub("%s+$", ""))}
+      prefix = {mark("num", list_name(), 1, el.identifier, number .. opts.separator:gsub("%s+$", ""))}
     else
       local label = in_appendix and opts.appendix_label or opts.label
-      prefix = {mark("num", list_name(), 1, label .. " " .. number), pandoc.LineBreak()}
+      prefix = {mark("num", list_name(), 1, el.identifier, label .. " " .. number), pandoc.LineBreak()}
     end
   else
     local parts = {}
     for level = 1, el.level do parts[#parts + 1] = tostring(counters[level] or 0) end
     if in_appendix then parts[1] = chapter_number(counters[1] or 0) end
-    prefix = {mark("num", list_name(), el.level, table.concat(parts, "."))}
+    prefix = {mark("num", list_name(), el.level, el.identifier, table.concat(parts, "."))}
   end
   for i = #prefix, 1, -1 do el.content:insert(1, prefix[i]) end
   return el
@@ -176,13 +180,18 @@ local function Link(el)
   if el.target:sub(1, 1) == "#" and label then
     el.content = pandoc.Inlines(label)
   end
-  if xref and (kind == "fig" or kind == "tbl") then
+  if xref and (kind == "fig" or kind == "tbl" or kind == "eq" or kind == "sec") then
+    -- "Gambar 1.2", "Persamaan (1.1)", "1.2": the word stays text, the number becomes the field
+    -- (the parentheses of an equation's number stay around it).
     local text = pandoc.utils.stringify(el.content)
     local word, number = text:match("^(.-)%s*(%S+)$")
-    if number then
+    local open, core, close = (number or ""):match("^(%(?)(.-)(%)?)$")
+    if number and core ~= "" then
       local out = pandoc.Inlines({})
       if word ~= "" and not number_only then out:extend({pandoc.Str(word), pandoc.Space()}) end
-      out:insert(mark("ref", target, number))
+      if open ~= "" then out:insert(pandoc.Str(open)) end
+      out:insert(mark("ref", target, core))
+      if close ~= "" then out:insert(pandoc.Str(close)) end
       return out
     end
   end
@@ -195,10 +204,20 @@ local function Div(el)
     return pandoc.RawBlock("openxml", '<w:p><w:r><w:br w:type="page"/></w:r></w:p>')
   end
   if el.classes:includes("thesisbuild-equation-block") then
-    -- Word sets display math in a paragraph of its own; the number follows at the right margin.
+    -- Word sets display math in a paragraph of its own; the number follows at the right margin:
+    -- "(", the number as SEQ fields like a caption's (an appendix's chapter part is a letter), ")".
+    local number = el.attributes["number"]
+    local inner = number:match("^%((.*)%)$")
+    local part, n = (inner or ""):match("^(.-)%.(%d+)$")
+    local shown = '<w:r><w:t>' .. number .. '</w:t></w:r>'
+    if part then
+      local which = part:match("^%d+$") and "main" or "appendix"
+      shown = '<w:r><w:t>(</w:t></w:r>' .. mark_xml("cap", which, opts.equation_label, el.identifier, n, inner)
+        .. '<w:r><w:t>)</w:t></w:r>'
+    end
     return pandoc.Div({el.content[1], pandoc.RawBlock("openxml", '<w:p><w:pPr><w:keepLines/>'
-      .. '<w:spacing w:before="0" w:after="0"/><w:jc w:val="right"/></w:pPr><w:r><w:t>' .. el.attributes["number"]
-      .. '</w:t></w:r></w:p>')}, {id = el.identifier})
+      .. '<w:spacing w:before="0" w:after="0"/><w:jc w:val="right"/></w:pPr>' .. shown .. '</w:p>')},
+      {id = el.identifier})
   end
 end
 

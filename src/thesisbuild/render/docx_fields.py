@@ -9,7 +9,10 @@
   chapter: "Gambar {SEQ Bab \\c}.{SEQ Gambar \\s 1}". Each chapter heading holds hidden SEQ fields
   that count the chapter and set each label's count back to 0 (\\r 0), for LibreOffice, which
   ignores \\s; a figure added anywhere in Word still renumbers the chapter's others.
-- A reference to a figure or table is a REF field to a bookmark on the caption's number.
+- An equation's number is the same two SEQ fields in parentheses: "({SEQ Bab \\c}.{SEQ Persamaan \\s 1})".
+- A reference to a figure, table or equation is a REF field to a bookmark on its number; one to a
+  section is a REF field to a bookmark on the heading's text, \\n \\t: the heading's list number
+  without its words ("1.2"; "I" of "BAB I").
 
 Every field carries the number the PDF prints as its result, so the document reads right before
 any field is updated, and in editors that never update them.
@@ -109,6 +112,13 @@ def _mark_of(run: etree._Element) -> list[str] | None:
     return m.group(1).split("|") if m else None
 
 
+def _bookmark(identifier: str, number: int) -> tuple[etree._Element, etree._Element]:
+    start, end = etree.Element(w("bookmarkStart")), etree.Element(w("bookmarkEnd"))
+    start.set(w("id"), str(number)), start.set(w("name"), ref_bookmark(identifier))
+    end.set(w("id"), str(number))
+    return start, end
+
+
 def _set_num(p: etree._Element, ilvl: int, num_id: int) -> None:
     ppr = p.find("w:pPr", NS)
     if ppr is None:
@@ -149,6 +159,7 @@ def live_numbers(parts: dict[str, bytes], profile: Profile, chapters_before: int
 
     marks = [(run, fields) for run in doc.iter(w("r")) if (fields := _mark_of(run)) is not None]
     captioned = {fields[3] for _, fields in marks if fields[0] == "cap" and fields[3]}
+    headed = {fields[3] for _, fields in marks if fields[0] == "num" and len(fields) == 5 and fields[3]}
     labels = sorted({seq_name(fields[2]) for _, fields in marks if fields[0] == "cap"})
     bookmark = _BOOKMARK_BASE
     first_chapter = True
@@ -158,8 +169,7 @@ def live_numbers(parts: dict[str, bytes], profile: Profile, chapters_before: int
         while p is not None and p.tag != w("p"):
             p = p.getparent()
         if kind == "num":
-            _, which, level, _shown = fields
-            level = int(level)
+            which, level, ident = fields[1], int(fields[2]), fields[3] if len(fields) == 5 else ""
             numbered.add(p)
             if which == "appendix":
                 _set_num(p, level - 1, appendix_num)
@@ -173,6 +183,13 @@ def live_numbers(parts: dict[str, bytes], profile: Profile, chapters_before: int
                 for label in labels:
                     replacement += field(f"SEQ {label} \\r 0 \\h", None)
                 first_chapter = first_chapter and which != "main"
+            if ident:
+                # The heading's text in a bookmark, for REF fields to its number (as Word's own
+                # cross-references to headings do).
+                start, end = _bookmark(ident, bookmark)
+                bookmark += 1
+                replacement.append(start)
+                p.append(end)
         elif kind == "cap":
             _, which, label, ident, n, text = fields
             part, _, number = text.rpartition(".")
@@ -181,14 +198,18 @@ def live_numbers(parts: dict[str, bytes], profile: Profile, chapters_before: int
                                 f"\\* {_SEQ_FORMATS[fmt]}", part)
             replacement += [text_run(".")] + field(f"SEQ {seq_name(label)} \\* ARABIC \\s 1", number)
             if ident:
-                start, end = etree.Element(w("bookmarkStart")), etree.Element(w("bookmarkEnd"))
-                start.set(w("id"), str(bookmark)), start.set(w("name"), ref_bookmark(ident))
-                end.set(w("id"), str(bookmark))
+                start, end = _bookmark(ident, bookmark)
                 bookmark += 1
                 replacement = [start, *replacement, end]
         elif kind == "ref":
             _, target, text = fields
-            replacement = field(f"REF {ref_bookmark(target)} \\h", text) if target in captioned else [text_run(text)]
+            if target in captioned:
+                replacement = field(f"REF {ref_bookmark(target)} \\h", text)
+            elif target in headed:
+                # The heading's number without its words ("1.2"; "I" of "BAB I"): \n \t.
+                replacement = field(f"REF {ref_bookmark(target)} \\n \\t \\h", text)
+            else:
+                replacement = [text_run(text)]
         else:
             continue
         for el in replacement:

@@ -198,10 +198,15 @@ def verify_docx(path: Path, profile: Profile, schema_problems=None) -> list[Chec
 _TYPED_NUMBER = re.compile(r"(?:[0-9]+|[IVXLCDM]+|[A-Z])(?:\.[0-9]+)+\s")
 
 
+# An equation's number, alone in its paragraph at the right margin: "(1.2)", "(A.1)".
+_EQUATION_NUMBER = re.compile(r"\((?:\d+|[A-Z]+)\.\d+\)")
+
+
 def _fields(document: etree._Element, numbers: dict, profile: Profile) -> Check:
     """The DOCX's numbers stay live in Word: every numbered heading takes its number from Word's
-    list numbering (none typed), every caption's number is a SEQ field, and every REF field names
-    a bookmark the document has; so a section or figure added in Word renumbers on F9."""
+    list numbering (none typed), every caption's and equation's number is a SEQ field, and every
+    REF field names a bookmark the document has; so a section, figure or equation added in Word
+    renumbers on F9."""
     max_level = int(profile.headings.section.max_level)
     bookmarks = {_val(b, "name") for b in document.iter(f"{{{W}}}bookmarkStart")}
     listed = typed = captions = sequenced = refs = 0
@@ -217,7 +222,7 @@ def _fields(document: etree._Element, numbers: dict, profile: Profile) -> Check:
                 typed += 1
                 problems.append(tr("heading {heading} has a typed number", heading=repr(own[:24])))
         instructions = " ".join(t.text or "" for t in p.iter(f"{{{W}}}instrText"))
-        if style in ("ImageCaption", "TableCaption"):
+        if style in ("ImageCaption", "TableCaption") or _EQUATION_NUMBER.fullmatch(own.strip()):
             captions += 1
             if re.search(r"\bSEQ\s", instructions):
                 sequenced += 1
@@ -227,8 +232,9 @@ def _fields(document: etree._Element, numbers: dict, profile: Profile) -> Check:
             refs += 1
             if target not in bookmarks:
                 problems.append(tr("REF field to a missing bookmark {name}", name=target))
-    measured = tr("{headings} headings numbered by Word's list, {sequenced} of {captions} captions with SEQ fields, "
-                  "{refs} REF fields", headings=listed, sequenced=sequenced, captions=captions, refs=refs)
+    measured = tr("{headings} headings numbered by Word's list, {sequenced} of {captions} captions and equation "
+                  "numbers with SEQ fields, {refs} REF fields", headings=listed, sequenced=sequenced, captions=captions,
+                  refs=refs)
     if problems:
         measured += f"; {'; '.join(problems[:3])}"
     return Check("docx.fields", not problems, measured,
