@@ -208,13 +208,15 @@ def test_the_docx_numbers_stay_live_in_word(built: Path):
 
 
 def test_equation_numbers_and_references_to_equations_and_sections_are_fields(tmp_path: Path):
-    """An equation's number is SEQ fields like a caption's; a reference to it a REF field to its
+    """An equation's and a listing's number are SEQ fields like a caption's; a reference to one a REF field to its
     number, one to a section a REF field (\\n \\t) to a bookmark on the heading: the numbers the PDF prints."""
     project = copy_thesis(tmp_path / "eq")
     chapter = project / "chapters" / "01-pendahuluan.md"
     chapter.write_text(chapter.read_text(encoding="utf-8").replace("# PENDAHULUAN", "# PENDAHULUAN {#sec-pendahuluan}", 1)
                        + "\n## Model {#sec-model}\n\nEnergi dihitung dengan @eq-energi, seperti pada subbab "
-                       "@sec-model dan bab @sec-pendahuluan.\n\n$$ E = m c^2 $$ {#eq-energi}\n", encoding="utf-8")
+                       "@sec-model dan bab @sec-pendahuluan.\n\n$$ E = m c^2 $$ {#eq-energi}\n\nProgram pada @lst-halo "
+                       "mencetak salam.\n\n```{#lst-halo .python caption=\"Program pertama\"}\nprint(1)\n```\n",
+                       encoding="utf-8")
     proc = run_doit(project, "pdf", "docx")
     assert proc.returncode == 0, proc.stderr
     document = docx_part(project / "build" / "thesis.docx", "word/document.xml")
@@ -236,6 +238,10 @@ def test_equation_numbers_and_references_to_equations_and_sections_are_fields(tm
     assert refs[1].endswith("\\n \\t \\h") and refs[2].endswith("\\n \\t \\h")
     heading_marks = {b.get(f"{{{W['w']}}}name") for b in heading.iterfind("w:bookmarkStart", W)}
     assert refs[1].split()[1] in heading_marks
+    listing = next(p for p in paragraphs if text(p) == "Kode 1.1 Program pertama")
+    assert codes(listing) == ["SEQ BAB \\c \\* ARABIC", "SEQ Kode \\* ARABIC \\s 1"]
+    program = next(p for p in paragraphs if text(p).startswith("Program pada"))
+    assert text(program) == "Program pada Kode 1.1 mencetak salam." and codes(program)[0].split()[0] == "REF"
     printed = "\n".join(page.extract_text() for page in PdfReader(project / "build" / "thesis.pdf").pages)
     assert text(sentence) in " ".join(printed.split())          # the PDF prints the same numbers
 

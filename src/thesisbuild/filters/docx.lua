@@ -1,6 +1,6 @@
 -- DOCX-only adjustments to pandoc's AST. thesisbuild passes the template's heading
 -- layout as metadata. Numbers stay live in Word: each numbered heading, caption number, equation
--- number and cross-reference to a figure, table, equation or section is written as a mark (a run whose text is
+-- and listing number and cross-reference to a figure, table, equation, listing or section is written as a mark (a run whose text is
 -- "⟦tb|kind|...|shown⟧", the last field the number as the PDF prints it), which the DOCX's
 -- finishing (render/docx_fields.py) turns into Word's heading list numbering, SEQ fields and REF
 -- fields whose shown results are these numbers.
@@ -19,7 +19,8 @@ local numbering = require("numbering")
 local counters = {}
 local opts = {
   label = "BAB", numbering = "upper-roman", layout = "two-line", separator = ". ", max_level = 4,
-  figure_label = "Gambar", table_label = "Tabel", equation_label = "Persamaan", caption_separator = " ",
+  figure_label = "Gambar", table_label = "Tabel", equation_label = "Persamaan", listing_label = "Kode",
+  caption_separator = " ",
   uppercase = false, appendix_label = "Lampiran", appendix_numbering = "upper-alpha",
 }
 local in_appendix = false
@@ -38,6 +39,7 @@ function Meta(meta)
   opts.table_label = meta_string(meta, "thesisbuild-table-label") or opts.table_label
   opts.caption_separator = meta_string(meta, "thesisbuild-caption-separator") or opts.caption_separator
   opts.equation_label = meta_string(meta, "thesisbuild-equation-label") or opts.equation_label
+  opts.listing_label = meta_string(meta, "thesisbuild-listing-label") or opts.listing_label
   opts.uppercase = meta_string(meta, "thesisbuild-chapter-uppercase") == "true"
   opts.appendix_label = meta_string(meta, "thesisbuild-appendix-label") or opts.appendix_label
   opts.appendix_numbering = meta_string(meta, "thesisbuild-appendix-numbering") or opts.appendix_numbering
@@ -180,7 +182,7 @@ local function Link(el)
   if el.target:sub(1, 1) == "#" and label then
     el.content = pandoc.Inlines(label)
   end
-  if xref and (kind == "fig" or kind == "tbl" or kind == "eq" or kind == "sec") then
+  if xref and (kind == "fig" or kind == "tbl" or kind == "eq" or kind == "lst" or kind == "sec") then
     -- "Gambar 1.2", "Persamaan (1.1)", "1.2": the word stays text, the number becomes the field
     -- (the parentheses of an equation's number stay around it).
     local text = pandoc.utils.stringify(el.content)
@@ -200,6 +202,19 @@ end
 
 -- The format-neutral document's page breaks and numbered equations (latex.lua, crossref.lua).
 local function Div(el)
+  local head = el.content[1]
+  if head and head.t == "Div" and head.classes:includes("listing-caption") and head.content[1]
+      and head.content[1].t == "Plain" then
+    -- "Kode 1.1 caption": the number as SEQ fields like a figure's, bookmarked for references.
+    local inlines = head.content[1].content
+    local number = inlines[3] and inlines[3].t == "Str" and inlines[3].text or ""
+    local part, n = number:match("^(.-)%.(%d+)$")
+    if part then
+      inlines[3] = mark("cap", part:match("^%d+$") and "main" or "appendix", opts.listing_label, el.identifier,
+                        n, number)
+      return el
+    end
+  end
   if el.classes:includes("thesisbuild-pagebreak") then
     return pandoc.RawBlock("openxml", '<w:p><w:r><w:br w:type="page"/></w:r></w:p>')
   end
