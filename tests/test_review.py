@@ -369,3 +369,74 @@ def test_a_format_change_is_listed_for_the_student_to_decide(project: Path):
             f"\"Paragraf penutup\" (Dr. Sari, 2026-12-03); formatting comes from the template") in proc.stdout
     review(project, str(returned), "--apply")
     assert (project / "chapters" / "02-tinjauan.md").read_text(encoding="utf-8") == CHAPTER_2
+
+
+TRICKY = """# TINJAUAN PUSTAKA
+
+## Teori Identitas
+
+Negara itu menempati peringkat \\#1 di Asia Tengah menurut laporan resmi pemerintah tahun lalu.
+
+<!-- TODO: data 2023 -->
+Kebijakan itu **cukup** seimbang menurut [dokumen](https://example.org/dokumen) resmi pemerintah.
+
+\\noindent Kazakhstan merdeka dari Uni Soviet pada tanggal 16 Desember
+1991. Negara tersebut kemudian dipimpin oleh presiden pertama selama hampir tiga dekade.
+
+> Kutipan yang cukup panjang dari seorang tokoh penting
+> tentang kebijakan luar negeri multivektor negara itu.
+
+1. Butir pertama yang cukup panjang untuk dicocokkan.
+
+   Paragraf lanjutan butir pertama yang juga cukup panjang sekali.
+
+2. Butir kedua yang cukup panjang untuk dicocokkan.
+
+Paragraf terakhir bab ini juga cukup panjang untuk dicocokkan dengan baik.
+"""
+
+
+def test_edits_around_escapes_emphasis_links_quotes_and_lists_keep_the_markdown_whole(project: Path):
+    """Windows line ends and a byte-order mark kept; an escaped character replaced with its
+    backslash; a word deleted with all its emphasis or its link; words inserted at the start of a
+    quote's or a list item's paragraph after their markers; a paragraph after a comment line or
+    starting with a LaTeX command still found; a wrapped line starting "1991." is not a list."""
+    chapter = project / "chapters" / "02-tinjauan.md"
+    chapter.write_bytes(b"\xef\xbb\xbf" + TRICKY.replace("\n", "\r\n").encode("utf-8"))
+    assert run_cli(project, "draft", "02-tinjauan").returncode == 0
+    returned = Returned(draft(project)).replace("#1", "pertama")
+    returned.delete("cukup")
+    returned.delete("dokumen")
+    returned = (returned.insert("Kutipan yang", "Sebuah ").insert("Paragraf lanjutan", "Selain itu, ")
+                .replace("presiden pertama", "presiden pertamanya").insert("Kebijakan itu", "Jadi, ")
+                .new_paragraph_after("Paragraf terakhir bab ini", "Paragraf baru dari pembimbing.")
+                .save(project / "back.docx"))
+    proc = review(project, str(returned), "--apply")
+    assert proc.returncode == 0, proc.stderr
+    expected = (TRICKY.replace("\\#1", "pertama").replace("**cukup** ", " ")
+                .replace("[dokumen](https://example.org/dokumen) ", " ")
+                .replace("> Kutipan", "> Sebuah Kutipan").replace("   Paragraf lanjutan", "   Selain itu, Paragraf lanjutan")
+                .replace("presiden pertama ", "presiden pertamanya ").replace("\nKebijakan itu", "\nJadi, Kebijakan itu")
+                + "\nParagraf baru dari pembimbing.\n")
+    assert chapter.read_bytes() == b"\xef\xbb\xbf" + expected.replace("\n", "\r\n").encode("utf-8")
+
+
+def test_a_paragraph_rewritten_since_the_draft_takes_no_change(project: Path):
+    returned = Returned(draft(project)).insert_after("merangkum", " singkat").save(project / "back.docx")
+    chapter = project / "chapters" / "02-tinjauan.md"
+    today = CHAPTER_2.replace("Paragraf penutup merangkum tinjauan ini.", "Bagian akhir menutup bahasan dengan ringkas.")
+    chapter.write_text(today, encoding="utf-8")
+    proc = review(project, str(returned), "--apply")
+    assert "1 change left for you to make by hand" in proc.stderr
+    assert chapter.read_text(encoding="utf-8") == today
+
+
+def test_select_numbers_items_across_all_the_files_reviewed(project: Path):
+    (project / "review").mkdir()
+    Returned(draft(project)).replace("sedang", "kecil").save(project / "review" / "a.docx")
+    Returned(draft(project)).replace("besar sekali", "sangat besar").save(project / "review" / "b.docx")
+    listed = review(project).stdout
+    assert "[#1]" in listed and "[#2]" in listed
+    review(project, "--apply", "--select", "2")
+    text = (project / "chapters" / "02-tinjauan.md").read_text(encoding="utf-8")
+    assert "| sedang" in text and "sangat besar" in text

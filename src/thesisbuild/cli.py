@@ -387,8 +387,8 @@ def _review(args: argparse.Namespace) -> int:
     from .config import load_thesis
     from .diagnostics import Severity
     from .report import FORMATS
-    from .review import (checklist, diagnostics, diff, keep_sent, parse_selection, plan, record, returned_files,
-                         review_file, texts, write)
+    from .review import (checklist, diagnostics, diff, keep_sent, number_items, parse_selection, plan, record,
+                         returned_files, review_file, texts, write)
 
     thesis = load_thesis(args.config)
     selection = parse_selection(args.select)
@@ -400,6 +400,7 @@ def _review(args: argparse.Namespace) -> int:
         except UserError as err:
             print(err, file=sys.stderr)
             bad += 1
+    number_items(reviews)
     for review in reviews:
         for note in review.notes:
             print(f"{display_path(review.returned.path)}: {note}", file=sys.stderr)

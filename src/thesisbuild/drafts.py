@@ -255,11 +255,16 @@ def _span(text: str, kind: str, attrs: str) -> str:
     # shows) before or after it keeps it there.
     lead = text[: len(text) - len(text.lstrip())]
     trail = text[len(text.rstrip()):]
+    if kind == "deletion":
+        # A deleted reference to a figure, table, equation, listing or section whose element went
+        # with it would fail the build: deleted text shows its references as written.
+        core = _DELETED_XREF.sub(r"\\@", core)
     inner = (f"{_KEEP}{lead}" if lead else "") + core + (f"{trail}{_KEEP}" if trail else "")
     return f"[{inner}]{{.{kind} {attrs}}}"
 
 
 _KEEP = "<!-- -->"
+_DELETED_XREF = re.compile(r"(?<![\w\\])@(?=(?:fig|tbl|eq|sec|lst)[-:])")
 
 
 def _whole_block(block: str, kind: str, attrs: str) -> str:

@@ -167,21 +167,21 @@ def run_review_task(t: Thesis) -> None:
     """What is still open in each DOCX in review/: the supervisor's comments and changes at their
     place in the chapters."""
     # lazy: start-up time, as in run_fix_task
-    from .review import REVIEW_FOLDER, is_open, record, review_file
-    from .review.report import diagnostics
+    from .review import REVIEW_FOLDER, diagnostics, is_open, number_items, record, review_file
 
     folder = t.root / REVIEW_FOLDER
     files = sorted(p for p in folder.glob("*.docx") if not p.name.startswith("~$")) if folder.is_dir() else []
     if not files:
         print(tr("thesisbuild review: no returned draft in review/; put the DOCX the supervisor sends back there."))
         return
-    bad = []
+    bad, reviews = [], []
     for path in files:
         try:
-            review = review_file(t, path)
+            reviews.append(review_file(t, path))
         except UserError as err:
             bad.append(err)         # said at the end; the other files are still listed
-            continue
+    number_items(reviews)
+    for review in reviews:
         shown = [d for item, d in zip(review.items, diagnostics(review)) if is_open(item)]
         sys.stdout.write(format_text(shown, {}))
         print(record(t, review))

@@ -29,6 +29,15 @@ def returned_files(thesis: Thesis, paths: list[Path]) -> list[Path]:
     return found
 
 
+def number_items(reviews: list[Review]) -> None:
+    """Items numbered across all the files reviewed together, so that `--select 3` names one item."""
+    n = 0
+    for review in reviews:
+        for item in review.items:
+            n += 1
+            item.number = n
+
+
 def is_open(item: Item) -> bool:
     """Still to be dealt with: a change not in the chapter yet, a comment not marked done."""
     return not item.done and item.status != "applied"
@@ -75,4 +84,5 @@ def record(thesis: Thesis, review: Review, applied: int = 0) -> str:
 
 
 __all__ = ["Item", "Review", "checklist", "diagnostics", "diff", "is_open", "keep_sent", "mark_sent_and_record",
+           "number_items",
            "parse_selection", "plan", "record", "returned_files", "review_file", "texts", "write"]

@@ -12,6 +12,7 @@ from pathlib import Path
 from ..errors import UserError, display_path
 from ..fsutil import write_atomic
 from ..i18n import tr
+from ..sources import Source
 from .items import Item, Review
 
 
@@ -63,8 +64,11 @@ def plan(reviews: list[Review], selection=None, author: str | None = None, annot
             if item.kind == "comment":
                 if annotate and item.chapter is not None and item.start is not None and not item.done:
                     note = _note(item)
-                    at = item.end if item.end is not None else item.start
+                    at = _outside_code(item.chapter.path, item.chapter.new,
+                                       item.end if item.end is not None else item.start)
                     if note not in item.chapter.new[max(0, at - 400):at + len(note) + 400]:
+                        if at > 0 and item.chapter.new[at - 1] == "\n":
+                            note += "\n"           # after a code block: a line of its own
                         edits.setdefault(item.chapter.path, []).append((at, at, note, item))
                         texts[item.chapter.path] = item.chapter.new
                         applied.append(item)
@@ -88,6 +92,15 @@ def plan(reviews: list[Review], selection=None, author: str | None = None, annot
 
 def _overlap(s: int, e: int, a: int, b: int) -> bool:
     return (s < b and a < e) or (s == e == a) or (a == b and s < a < e) or (s == e and a < s < b)
+
+
+def _outside_code(path: Path, text: str, at: int) -> int:
+    """A place for a note that the outputs do not print: after the code, math, link or comment the
+    place is inside (a code block's note goes after its closing fence)."""
+    for region in Source(path, text).regions:
+        if region.start < at < region.end and region.kind in ("code", "math", "url", "comment", "html", "link"):
+            at = region.end
+    return at
 
 
 def _note(item: Item) -> str:
@@ -118,10 +131,16 @@ def write(plan_: Plan) -> list[Path]:
     written = []
     for path, edits in plan_.edits.items():
         old = plan_.texts[path]
-        if path.read_text(encoding="utf-8") != old:
+        raw = path.read_bytes()
+        bom = raw.startswith(b"\xef\xbb\xbf")
+        if raw.decode("utf-8-sig", errors="replace") != old:
             raise UserError(tr("the chapter changed while the review was read; nothing was written to it. Run the "
                                "review again."), path)
-        write_atomic(path, new_text(old, edits))
+        text = new_text(old, edits)
+        if "\r\n" in old:
+            # Windows line ends stay Windows line ends, the new lines' too.
+            text = text.replace("\r\n", "\n").replace("\n", "\r\n")
+        write_atomic(path, (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8"))
         written.append(path)
     return written
 

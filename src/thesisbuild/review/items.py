@@ -20,7 +20,7 @@ from ..i18n import tr
 from ..sources import Source
 from ..typos import apply_typos, load_dictionary
 from ..yamlfile import read_text
-from .locate import Carrier, Pair, match, pair_at
+from .locate import Carrier, Pair, match, pair_at, wrapped
 from .returned import FOOTNOTE_MARK, MATH_MARK, Change, Comment, Returned, read_returned
 from .sourcemap import OPAQUE, footnote_units, units
 from .untracked import Difference, differences
@@ -325,12 +325,18 @@ class _Placer:
         in the text sent, with it made, are there; the item is placed on it."""
         if chapter.old == chapter.new:
             return False
-        # Narrower words around it when another change is near (the review's other items, applied too).
+        # Narrower words around it when another change is near (the review's other items, applied
+        # too); only at its own place, not where the same words happen to stand elsewhere.
+        expected = chapter.carrier.near(s)
         for wide in (30, 16, 8):
             before, after = chapter.old[max(0, s - wide):s], chapter.old[e:e + wide]
             made = before + text + after
-            if len(made.strip()) >= 12 and chapter.new.count(made) == 1:
-                at = chapter.new.index(made) + len(before)
+            if len(made.strip()) < 12:
+                continue
+            found = [m.start() for m in re.finditer(re.escape(made), chapter.new)]
+            close = [at for at in found if abs(at + len(before) - expected) <= 200 + len(made)]
+            if len(close) == 1:
+                at = close[0] + len(before)
                 item.chapter, item.start, item.end, item.status = chapter, at, at + len(text), "applied"
                 return True
         return False
@@ -355,35 +361,53 @@ class _Placer:
                     new=inserted.text if inserted else "")
         a, b = (deleted.start, deleted.end) if deleted else (inserted.start, inserted.start)
         chapter, s, e, clean = self._locate(a, b)
-        if chapter is None:
+        text, text_is_words = item.new, True
+        pair = pair_at(self.pairs, a)
+        before = next((p for p in self.pairs if p.end == a - 1), None)
+        if (kind == "insertion" and item.new.endswith("\n") and before is not None
+                and (pair is None or pair.start != a or chapter is None)):
+            # A paragraph typed after the chapter's last one (before the draft's bibliography).
+            chapter, pair = self.chapters[before.source], before
+            s = e = before.unit.end
+            text, clean, text_is_words = "\n\n" + markdown_text(item.new.rstrip("\n"), "", 0), True, False
+        elif chapter is None:
             item.status = "unplaced"
             return item
-        text = markdown_text(item.new, chapter.new, 0)
-        pair = pair_at(self.pairs, a)
-        if kind == "insertion" and pair is not None and "\n" in item.new:
+        elif kind == "insertion" and pair is not None and "\n" in item.new:
             # A paragraph of its own: before the block it was typed in front of, or after the one
             # it follows; never inside a heading or an item.
             if item.new.endswith("\n") and a == pair.start:
                 s = e = pair.unit.start
                 text, clean = markdown_text(item.new.rstrip("\n"), "", 0) + "\n\n", True
+                text_is_words = False
             elif item.new.startswith("\n") and a == pair.end:
                 s = e = pair.unit.end
                 text, clean = "\n\n" + markdown_text(item.new.lstrip("\n"), "", 0), True
+                text_is_words = False
             elif pair.unit.kind != "para":
                 clean = False
         if kind == "replacement" and _MARKUP_INSIDE.search(chapter.old[s:e]):
             # A citation, cross-reference, equation or LaTeX command replaced by words: writing the
             # words would turn a live citation into text. The student decides.
             clean = False
-        if clean and self._applied(item, chapter, s, e, text):
-            return item
-        today = self._carry(item, chapter, s, e)
+        if kind == "deletion" and clean and pair is not None and pair.start <= a and b <= pair.end:
+            s, e = wrapped(pair.unit, s, e)
+        today = chapter.carrier.span(s, e)
         if today is None:
+            # Changed since: made already (applied, or by hand), else a conflict or gone.
+            if clean and self._applied(item, chapter, s, e, inline_markdown(text) if text_is_words else text):
+                return item
+            self._carry(item, chapter, s, e)
             return item
+        if kind == "insertion" and clean and _inserted_at(chapter, s, today[0], text):
+            item.chapter, item.status = chapter, "applied"
+            item.start, item.end = today[0] - len(text), today[0]
+            return item
+        item.chapter, (item.start, item.end) = chapter, today
         if not clean:
             item.status = "syntax"
             return item
-        item.edits = [(today[0], today[1], text)]
+        item.edits = [(today[0], today[1], markdown_text(item.new, chapter.new, today[0]) if text_is_words else text)]
         return item
 
     def _move(self, group: list[Change]) -> Item:
@@ -451,18 +475,35 @@ class _Placer:
         return item
 
 
+def _inserted_at(chapter: Chapter, s: int, at: int, text: str) -> bool:
+    """An insertion already made at today's place `at` of the snapshot's s: the words before the
+    place in the snapshot, then the inserted words, end at `at` today."""
+    words = markdown_text(text, chapter.new, max(0, at - len(text)))
+    before = chapter.old[max(0, s - 30):s]
+    start = at - len(words)
+    return bool(words.strip()) and chapter.new[start:at] == words and chapter.new[start - len(before):start] == before
+
+
 _ESCAPE = re.compile(r"([\\*_`\[\]$<~^])|(?<!\w)(@)")
 
 
 def markdown_text(text: str, new: str, at: int) -> str:
     """The supervisor's words as Markdown that prints them: syntax characters escaped, a new
-    paragraph a blank line."""
+    paragraph a blank line, and what would start a block at the start of a line ("# ", "- ",
+    "1991. ", "> ") written so that it does not."""
     out = _ESCAPE.sub(lambda m: "\\" + (m.group(1) or m.group(2)), text)
     out = out.replace("\t", " ")
     out = re.sub(r"\n", "\n\n", out)
-    if re.match(r"#|[-*+] |\d+[.)] |>", out) and (at == 0 or new[at - 1] == "\n"):
-        out = "\\" + out
-    return out
+    line_start = at <= 0 or (at <= len(new) and new[at - 1] == "\n")
+    return re.sub(r"(^|\n\n)(?:(#)|([-+] )|(\d+)([.)]) |(>))",
+                  lambda m: m.group(1) + (f"\\{m.group(2)}" if m.group(2) else f"\\{m.group(3)}" if m.group(3)
+                                          else f"{m.group(4)}\\{m.group(5)} " if m.group(4) else f"\\{m.group(6)}"),
+                  out) if line_start or "\n" in out else out
+
+
+def inline_markdown(text: str) -> str:
+    """The words as Markdown inside a line (for finding them in the chapter)."""
+    return markdown_text(text, "x", 1)
 
 
 __all__ = ["Chapter", "Item", "KINDS", "Review", "markdown_text", "review_file", "shown"]

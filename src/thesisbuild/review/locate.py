@@ -109,14 +109,32 @@ class Pair:
         return s, e, clean
 
 
+def wrapped(unit: Unit, s: int, e: int) -> tuple[int, int]:
+    """s..e widened over the syntax right around it when the span is all that syntax holds: the
+    `**` of `**kata**` or the `[`, `](url)` of a link whose words are all deleted go with them,
+    instead of leaving `****` or `[](url)`."""
+    before = next((m for m in unit.markup if m[1] == s), None)
+    after = next((m for m in unit.markup if m[0] == e), None)
+    if before and after:
+        return before[0], after[1]
+    return s, e
+
+
 def match(paragraphs: list[tuple[int, int]], text: str, units: list[tuple[int, Unit]]) -> list[Pair]:
     """Pairs of draft paragraphs (spans of `text`) and units, in order, each at most once."""
-    para_words = [_words(text[s:e]) for s, e in paragraphs]
     unit_words = [_words(u.visible) for _, u in units]
     index: dict[str, list[int]] = {}
     for j, words in enumerate(unit_words):
         for w in words:
             index.setdefault(w, []).append(j)
+    # Words in very many units ("yang", "dan", the thesis's subject) tell no paragraph from another
+    # and would make the comparison paragraphs x units: only the others count.
+    common_limit = max(30, len(units) // 20)
+    common = {w for w, js in index.items() if len(js) > common_limit}
+    for w in common:
+        del index[w]
+    unit_words = [words - common for words in unit_words]
+    para_words = [_words(text[s:e]) - common for s, e in paragraphs]
     scores: list[dict[int, float]] = []
     for words in para_words:
         counts: dict[int, int] = {}
@@ -130,28 +148,44 @@ def match(paragraphs: list[tuple[int, int]], text: str, units: list[tuple[int, U
             if score >= 0.5 or (score >= 0.3 and common >= 4):
                 row[j] = score
         scores.append(row)
-    n, m = len(paragraphs), len(units)
-    # Longest chain of matches, in order (a sparse dynamic programme over the candidate pairs).
-    best = [[0.0] * (m + 1) for _ in range(n + 1)]
-    for i in range(1, n + 1):
-        row, prev, here = scores[i - 1], best[i - 1], best[i]
-        for j in range(1, m + 1):
-            value = prev[j] if prev[j] > here[j - 1] else here[j - 1]
-            s = row.get(j - 1)
-            if s is not None and prev[j - 1] + s > value:
-                value = prev[j - 1] + s
-            here[j] = value
+    # The heaviest chain of candidate pairs in order (a weighted longest increasing subsequence over
+    # the candidates, with a Fenwick tree of the best chain ending before each unit): time grows with
+    # the candidates, not with paragraphs x units. On a tie the later paragraph wins, so that a
+    # heading matches its place in the text rather than its entry in the table of contents.
+    m = len(units)
+    tree: list[tuple[float, int, int]] = [(0.0, -1, -1)] * (m + 1)     # (weight, paragraph, candidate)
+    chain: list[tuple[int, int, int]] = []                              # (paragraph, unit, previous candidate)
+
+    def best_before(j: int) -> tuple[float, int, int]:
+        found = (0.0, -1, -1)
+        while j > 0:
+            if tree[j] > found:
+                found = tree[j]
+            j -= j & -j
+        return found
+
+    def lift(j: int, value: tuple[float, int, int]) -> None:
+        j += 1
+        while j <= m:
+            if value > tree[j]:
+                tree[j] = value
+            j += j & -j
+
+    top = (0.0, -1, -1)
+    for i, row in enumerate(scores):
+        found = []
+        for j, score in row.items():
+            weight, _, previous = best_before(j)
+            found.append((j, (weight + score, i, len(chain))))
+            chain.append((i, j, previous))
+        for j, value in found:
+            lift(j, value)
+            top = max(top, value)
     matched: list[tuple[int, int]] = []
-    i, j = n, m
-    while i > 0 and j > 0:
-        s = scores[i - 1].get(j - 1)
-        if s is not None and abs(best[i][j] - (best[i - 1][j - 1] + s)) < 1e-12:
-            matched.append((i - 1, j - 1))
-            i, j = i - 1, j - 1
-        elif best[i - 1][j] >= best[i][j - 1]:
-            i -= 1
-        else:
-            j -= 1
+    at = top[2]
+    while at >= 0:
+        i, j, at = chain[at]
+        matched.append((i, j))
     matched.reverse()
     matched = _gaps_filled(matched, [bool(text[s:e].strip()) for s, e in paragraphs],
                            [bool(u.visible.strip()) for _, u in units])
@@ -159,9 +193,42 @@ def match(paragraphs: list[tuple[int, int]], text: str, units: list[tuple[int, U
     for i, j in matched:
         (ps, pe), (source, unit) = paragraphs[i], units[j]
         drawn, visible = normalise(text[ps:pe]), normalise(unit.visible)
-        ops = _tidy(difflib.SequenceMatcher(None, drawn, visible, autojunk=False).get_opcodes(), drawn, visible)
+        ops = _tidy(_char_ops(drawn, visible), drawn, visible)
         pairs.append(Pair(ps, pe, unit, source, ops))
     return pairs
+
+
+def _char_ops(a: str, b: str) -> list[tuple[str, int, int, int, int]]:
+    """a and b aligned character by character: word by word first (fast, and words line up with
+    words), then the characters of the words that differ."""
+    if a == b:
+        return [("equal", 0, len(a), 0, len(b))]
+    x = [(m.start(), m.end()) for m in _TOKENS.finditer(a)]
+    y = [(m.start(), m.end()) for m in _TOKENS.finditer(b)]
+    words = difflib.SequenceMatcher(None, [a[s:e] for s, e in x], [b[s:e] for s, e in y],
+                                    autojunk=len(x) + len(y) > 4000)
+    out: list[tuple[str, int, int, int, int]] = []
+
+    def add(op: tuple[str, int, int, int, int]) -> None:
+        if out and out[-1][0] == op[0] == "equal":
+            out[-1] = ("equal", out[-1][1], op[2], out[-1][3], op[4])
+        elif op[1] != op[2] or op[3] != op[4]:
+            out.append(op)
+
+    for tag, i1, i2, j1, j2 in words.get_opcodes():
+        a1 = x[i1][0] if i1 < len(x) else len(a)
+        a2 = x[i2 - 1][1] if i2 > i1 else a1
+        b1 = y[j1][0] if j1 < len(y) else len(b)
+        b2 = y[j2 - 1][1] if j2 > j1 else b1
+        if tag == "equal":
+            add(("equal", a1, a2, b1, b2))
+        elif a2 > a1 and b2 > b1:
+            chars = difflib.SequenceMatcher(None, a[a1:a2], b[b1:b2], autojunk=False)
+            for op, k1, k2, l1, l2 in chars.get_opcodes():
+                add((op, a1 + k1, a1 + k2, b1 + l1, b1 + l2))
+        else:
+            add(("delete" if a2 > a1 else "insert", a1, a2, b1, b2))
+    return out
 
 
 def _gaps_filled(matched: list[tuple[int, int]], paragraphs: list[bool], units: list[bool]) -> list[tuple[int, int]]:
@@ -245,14 +312,12 @@ class Carrier:
             if tag == "equal":
                 self.pieces.append((s0, s1, t0, t1, True))
                 continue
-            x, y = old[s0:s1], new[t0:t1]
-            for op, k1, k2, l1, l2 in difflib.SequenceMatcher(None, x, y, autojunk=False).get_opcodes():
-                self.pieces.append((s0 + k1, s0 + k2, t0 + l1, t0 + l2, op == "equal"))
+            self.pieces.extend(_word_pieces(old, new, s0, s1, t0, t1))
 
     def span(self, s: int, e: int) -> tuple[int, int] | None:
-        """Today's offsets of the snapshot's s..e, when that text (and the characters on each side of
-        an insertion's place) is unchanged; else None."""
-        lo, hi = (s - 1, e + 1) if s == e else (s, e)
+        """Today's offsets of the snapshot's s..e, when that text (and the two characters on each
+        side of an insertion's place) is unchanged; else None."""
+        lo, hi = (s - 2, e + 2) if s == e else (s, e)
         lo, hi = max(lo, 0), min(hi, len(self.old))
         for o0, o1, n0, n1, same in self.pieces:
             if same and o0 <= lo and hi <= o1 and o1 > o0:
@@ -260,6 +325,35 @@ class Carrier:
         if s == e and not self.old:
             return 0, 0
         return None
+
+    def near(self, s: int) -> int:
+        """Roughly where the snapshot's offset s is today (in changed text: the start of the change),
+        to tell which of several same texts is the one meant."""
+        for o0, o1, n0, n1, same in self.pieces:
+            if o0 <= s < o1 or (s == o1 and o1 == len(self.old)):
+                return n0 + min(s - o0, n1 - n0)
+        return len(self.new)
+
+
+_TOKENS = re.compile(r"\w+|\s+|[^\w\s]")
+_UNCHANGED_AT_LEAST = 3       # tokens: a word, its space and the next word; less is chance
+
+
+def _word_pieces(old: str, new: str, s0: int, s1: int, t0: int, t1: int) -> list[tuple[int, int, int, int, bool]]:
+    """The changed lines old[s0:s1] -> new[t0:t1] compared word by word: what stayed the same (three
+    tokens or more together: "an" alike in two rewritten sentences is chance, not text kept), what
+    changed."""
+    a = [(m.start(), m.end(), m.group()) for m in _TOKENS.finditer(old, s0, s1)]
+    b = [(m.start(), m.end(), m.group()) for m in _TOKENS.finditer(new, t0, t1)]
+    matcher = difflib.SequenceMatcher(None, [x[2] for x in a], [y[2] for y in b], autojunk=len(a) + len(b) > 4000)
+    out: list[tuple[int, int, int, int, bool]] = []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        o0 = a[i1][0] if i1 < len(a) else s1
+        o1 = a[i2 - 1][1] if i2 > i1 else o0
+        n0 = b[j1][0] if j1 < len(b) else t1
+        n1 = b[j2 - 1][1] if j2 > j1 else n0
+        out.append((o0, o1, n0, n1, op == "equal" and i2 - i1 >= _UNCHANGED_AT_LEAST))
+    return out
 
 
 def _starts(lines: list[str]) -> list[int]:
@@ -270,4 +364,4 @@ def _starts(lines: list[str]) -> list[int]:
     return out
 
 
-__all__ = ["Carrier", "Pair", "match", "normalise", "pair_at"]
+__all__ = ["Carrier", "Pair", "match", "normalise", "pair_at", "wrapped"]

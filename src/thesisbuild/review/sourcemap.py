@@ -29,7 +29,6 @@ _GRID_RULE = re.compile(r"^ {0,3}\+[-=:+]+\+[ \t]*$|^ {0,3}-{3,}[ \t]*(?:-{3,}[ 
 _CAPTION = re.compile(r"^ {0,3}(?:Table|Tabel)?:[ \t]+")
 _IMAGE_BLOCK = re.compile(r"^ {0,3}!\[")
 _DISPLAY_MATH_START = re.compile(r"^ {0,3}\$\$")
-_LATEX_BLOCK = re.compile(r"^ {0,3}\\[A-Za-z]")
 _COMMENT_BLOCK = re.compile(r"^ {0,3}<!--")
 _HTML_BLOCK = re.compile(r"^ {0,3}</?[A-Za-z][^>]*>\s*$")
 _QUOTE = re.compile(r"^ {0,3}> ?")
@@ -129,44 +128,64 @@ def _line_span(lines, offsets, k) -> tuple[int, int]:
 
 
 def _block(text: str, lines: list[str], offsets: list[int], block: range, out: list[Unit]) -> int:
-    """Units of the lines of one block (no blank line inside); the index after it."""
-    first = lines[block.start]
+    """Units of the lines of one block (no blank line inside); the index after it. Lines the draft
+    does not show (a comment, a div's fence, a LaTeX command alone on its line) are passed over and
+    the rest of the block still read."""
     end = block.stop
-    if _COMMENT_BLOCK.match(first) or _DIV_FENCE.match(first) and len(block) == 1:
-        # A comment, or a div's fence alone: nothing the draft shows. A comment that goes on
-        # past a blank line is skipped to its end.
-        if _COMMENT_BLOCK.match(first):
-            close = text.find("-->", offsets[block.start])
-            if close != -1:
-                while end < len(lines) and offsets[end] <= close:
-                    end += 1
-        return end
-    if _DISPLAY_MATH_START.match(first):
-        s, e = offsets[block.start], _line_span(lines, offsets, block.stop - 1)[1]
-        unit = Unit("math", s, e)
-        unit.opaque(MATH_MARK, s, e)
-        out.append(unit)
-        return end
-    if _LATEX_BLOCK.match(first) and not _INLINE_TEXT_AFTER_COMMAND.match(first):
-        s, e = offsets[block.start], _line_span(lines, offsets, block.stop - 1)[1]
-        out.append(Unit("other", s, e))
-        return end
-    if _TABLE_RULE.match(lines[block.start + 1]) if len(block) > 1 else False:
-        for k in block:
-            if k == block.start + 1:
-                continue
-            _cells(text, lines, offsets, k, out)
-        return end
-    if _GRID_RULE.match(first) and len(block) > 1:
-        s, e = offsets[block.start], _line_span(lines, offsets, block.stop - 1)[1]
-        out.append(Unit("other", s, e))
-        return end
     k = block.start
-    while k < block.stop:
+    in_list = bool(_LIST_ITEM.match(lines[k]) or _FOOTNOTE_DEF.match(lines[k]))
+    while k < end:
         line = lines[k].rstrip("\r\n")
-        if _DIV_FENCE.match(line) or _HTML_BLOCK.match(line):
+        if _COMMENT_BLOCK.match(line):
+            close = text.find("-->", offsets[k])
+            if close == -1:
+                return len(lines)          # a comment never closed: the rest is comment
+            j = k
+            while j + 1 < len(lines) and offsets[j + 1] <= close:
+                j += 1
+            if text[close + 3:offsets[j] + len(lines[j].rstrip("\r\n"))].strip():
+                # Words after the comment on its last line: a paragraph begins there (the comment
+                # itself is hidden in it).
+                k = _paragraph(text, lines, offsets, k, max(end, j + 1), out, in_list)
+                continue
+            if j + 1 > end:
+                return j + 1               # a comment over blank lines: the block ends with it
+            k = j + 1
+            continue
+        if _DIV_FENCE.match(line) or _HTML_BLOCK.match(line) or _COMMAND_ALONE.match(line):
             k += 1
             continue
+        if _DISPLAY_MATH_START.match(line):
+            j = k
+            if not (line.strip().endswith("$$") and len(line.strip()) > 2 or "$$" in line.strip()[2:]):
+                while j + 1 < end and "$$" not in lines[j + 1]:
+                    j += 1
+                j = min(j + 1, end - 1)
+            s, e = offsets[k], _line_span(lines, offsets, j)[1]
+            unit = Unit("math", s, e)
+            unit.opaque(MATH_MARK, s, e)
+            out.append(unit)
+            k = j + 1
+            continue
+        begin = _LATEX_BEGIN.match(line)
+        if begin:
+            j = k
+            while j + 1 < end and f"\\end{{{begin.group(1)}}}" not in lines[j]:
+                j += 1
+            out.append(Unit("other", offsets[k], _line_span(lines, offsets, j)[1]))
+            k = j + 1
+            continue
+        if k + 1 < end and _TABLE_RULE.match(lines[k + 1]) and "|" in line:
+            j = k
+            while j < end and "|" in lines[j]:
+                if j != k + 1:
+                    _cells(text, lines, offsets, j, out)
+                j += 1
+            k = j
+            continue
+        if _GRID_RULE.match(line) and k + 1 < end:
+            out.append(Unit("other", offsets[k], _line_span(lines, offsets, end - 1)[1]))
+            return end
         heading = _HEADING.match(line)
         if heading:
             s, e = _line_span(lines, offsets, k)
@@ -176,7 +195,7 @@ def _block(text: str, lines: list[str], offsets: list[int], block: range, out: l
             out.append(unit)
             k += 1
             continue
-        if k + 1 < block.stop and _SETEXT.match(lines[k + 1]) and not _LIST_ITEM.match(line):
+        if k + 1 < end and _SETEXT.match(lines[k + 1]) and not _LIST_ITEM.match(line):
             s, e = _line_span(lines, offsets, k)
             unit = Unit("heading", s, e)
             _inline(text, s, e, unit)
@@ -184,11 +203,11 @@ def _block(text: str, lines: list[str], offsets: list[int], block: range, out: l
             k += 2
             continue
         note = _FOOTNOTE_DEF.match(line)
-        item = _LIST_ITEM.match(line)
+        item = _LIST_ITEM.match(line) if in_list or k == block.start else None
         if note or item:
-            # The item (or note) and its lines up to the next item at its indent or less.
+            # The item (or note) and its lines up to the next item.
             stop = k + 1
-            while stop < block.stop and not _LIST_ITEM.match(lines[stop]) and not _FOOTNOTE_DEF.match(lines[stop]):
+            while stop < end and not _LIST_ITEM.match(lines[stop]) and not _FOOTNOTE_DEF.match(lines[stop]):
                 stop += 1
             s, e = offsets[k], _line_span(lines, offsets, stop - 1)[1]
             marker = (note or item).end()
@@ -199,26 +218,36 @@ def _block(text: str, lines: list[str], offsets: list[int], block: range, out: l
             out.append(unit)
             k = stop
             continue
-        # A paragraph (or caption, image, quote): to the next line that starts something else.
-        stop = k + 1
-        while stop < block.stop and not (_HEADING.match(lines[stop]) or _LIST_ITEM.match(lines[stop])
-                                         or _FOOTNOTE_DEF.match(lines[stop]) or _DIV_FENCE.match(lines[stop])):
-            stop += 1
-        s, e = offsets[k], _line_span(lines, offsets, stop - 1)[1]
-        kind = "caption" if _CAPTION.match(line) or _IMAGE_BLOCK.match(line) else "para"
-        unit = Unit(kind, s, e)
-        caption = _CAPTION.match(line)
-        if caption:
-            unit.hide(s, s + caption.end())
-            _inline(text, s + caption.end(), e, unit)
-        else:
-            _inline(text, s, e, unit)
-        out.append(unit)
-        k = stop
+        k = _paragraph(text, lines, offsets, k, end, out, in_list)
     return end
 
 
-_INLINE_TEXT_AFTER_COMMAND = re.compile(r"^ {0,3}\\(?:textbf|textit|emph|underline)\{")
+def _paragraph(text: str, lines: list[str], offsets: list[int], k: int, end: int, out: list[Unit],
+               in_list: bool) -> int:
+    """A paragraph (or caption, image, quote) from line k: to the block's end, or a line that
+    starts something pandoc starts without a blank line (a div's fence, an environment, display
+    math, the next item of a list). The next line's index."""
+    stop = k + 1
+    while stop < end and not (_DIV_FENCE.match(lines[stop]) or _LATEX_BEGIN.match(lines[stop])
+                              or _DISPLAY_MATH_START.match(lines[stop])
+                              or (in_list and (_LIST_ITEM.match(lines[stop]) or _FOOTNOTE_DEF.match(lines[stop])))):
+        stop += 1
+    line = lines[k].rstrip("\r\n")
+    s, e = offsets[k], _line_span(lines, offsets, stop - 1)[1]
+    kind = "caption" if _CAPTION.match(line) or _IMAGE_BLOCK.match(line) else "para"
+    unit = Unit(kind, s, e)
+    # What begins the line and is not text: its indent, a quote's ">", a caption's ":".
+    lead = _CAPTION.match(line) or _LEAD.match(line)
+    unit.hide(s, s + lead.end())
+    _inline(text, s + lead.end(), e, unit)
+    out.append(unit)
+    return stop
+
+
+_LEAD = re.compile(r"[ \t]*(?:>[ \t]?)*")
+_LATEX_BEGIN = re.compile(r"^ {0,3}\\begin\{([^{}]+)\}")
+# A LaTeX command alone on its line, which prints no words: \newpage, \noindent, \clearpage.
+_COMMAND_ALONE = re.compile(r"^ {0,3}\\[A-Za-z]+\*?(?:\[[^\]]*\])?(?:\{[^{}]*\})*[ \t]*$")
 
 
 def _cells(text: str, lines, offsets, k: int, out: list[Unit]) -> None:
@@ -265,8 +294,9 @@ def _inline(text: str, start: int, end: int, unit: Unit) -> None:
         elif kind in ("cite", "bare", "latex"):
             unit.opaque(OPAQUE, s, e)
         elif kind == "escape":
-            unit.hide(s, s + 1)
-            unit.add(text[s + 1:e], s + 1)
+            # "\\#" shows "#": the character stands for both, so that replacing or deleting it takes
+            # its backslash along (a backslash left before other words would begin a command).
+            unit.opaque(text[s + 1:e], s, e)
         elif kind == "autolink":
             unit.hide(s, s + 1)
             unit.add(text[s + 1:e - 1], s + 1)
