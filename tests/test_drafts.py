@@ -173,3 +173,21 @@ def test_the_last_draft_sent_is_the_newest_even_when_two_went_out_on_one_day(tmp
     assert last_sent(thesis, draft) == second
     third = mark_sent(thesis, draft, dt.date(2026, 12, 1))
     assert last_sent(thesis, draft) == third
+
+
+def test_a_deleted_figure_and_its_reference_show_in_the_changes_draft(tmp_path: Path):
+    """The figure and the sentence that referred to it deleted since the draft was sent: the
+    -changes.docx shows the deleted reference as written, instead of failing on a label that is gone."""
+    project = copy_thesis(tmp_path / "gone")
+    chapter = project / "chapters" / "01-pendahuluan.md"
+    text = chapter.read_text(encoding="utf-8")
+    sent = text + "\nSeperti terlihat pada @fig-linimasa, urutannya jelas.\n"
+    chapter.write_text(sent, encoding="utf-8")
+    assert run_cli(project, "draft", "--mark-sent", "01-pendahuluan").returncode == 0
+    figure = next(line for line in text.splitlines() if "{#fig-linimasa}" in line)
+    chapter.write_text(text.replace(figure + "\n", ""), encoding="utf-8")
+    proc = run_cli(project, "draft", "01-pendahuluan")
+    assert proc.returncode == 0, proc.stderr
+    deleted = [t for kind, t in tracked(docx_xml(project / "build" / "drafts" / "01-pendahuluan-changes.docx"))
+               if kind == "del"]
+    assert any("@fig-linimasa" in t for t in deleted)
