@@ -200,6 +200,33 @@ class Returned:
                 el.addnext(end)
         return self
 
+    def move_paragraph(self, text: str, before: str) -> "Returned":
+        """The paragraph holding `text` moved, whole, before the one holding `before` (Word: the runs
+        and the paragraph mark in w:moveFrom / w:moveTo, with named ranges)."""
+        source, _ = self._runs_for(text)
+        target, _ = self._runs_for(before)
+        moved = copy.deepcopy(source)
+        name = f"move{self._next()}"
+        for p, kind in ((moved, "moveTo"), (source, "moveFrom")):
+            ppr = p.find(q("pPr"))
+            if ppr is None:
+                ppr = etree.Element(q("pPr"))
+                p.insert(0, ppr)
+            rpr = ppr.find(q("rPr"))
+            if rpr is None:
+                rpr = etree.SubElement(ppr, q("rPr"))
+            rpr.append(self._change(kind))
+            for run in [r for r in p if r.tag == q("r")]:
+                wrap = self._change(kind)
+                run.addprevious(wrap)
+                wrap.append(run)
+            start = etree.Element(q(f"{kind}RangeStart"))
+            for key, value in (("id", str(self._next())), ("author", self.author), ("date", self.date), ("name", name)):
+                start.set(q(key), value)
+            ppr.addnext(start)
+        target.addprevious(moved)
+        return self
+
     def new_paragraph_after(self, after_text: str, text: str) -> "Returned":
         """A whole new paragraph after the one holding `after_text`, typed with Track Changes on."""
         p, _ = self._runs_for(after_text)

@@ -440,3 +440,14 @@ def test_select_numbers_items_across_all_the_files_reviewed(project: Path):
     review(project, "--apply", "--select", "2")
     text = (project / "chapters" / "02-tinjauan.md").read_text(encoding="utf-8")
     assert "| sedang" in text and "sangat besar" in text
+
+
+def test_a_paragraph_moved_whole_moves_in_the_chapter(project: Path):
+    returned = (Returned(draft(project)).move_paragraph("Paragraf penutup", "Kebijakan multivektor")
+                .save(project / "back.docx"))
+    proc = review(project, str(returned))
+    assert f"chapters/02-tinjauan.md:{place(CHAPTER_2, 'Paragraf penutup')}: REV005 [info] move" in proc.stdout
+    review(project, str(returned), "--apply")
+    closing = "Paragraf penutup merangkum tinjauan ini. Kalimat keduanya cukup panjang untuk dikomentari oleh pembimbing."
+    expected = CHAPTER_2.replace("\n\n" + closing, "").replace("Kebijakan multivektor", closing + "\n\nKebijakan multivektor")
+    assert (project / "chapters" / "02-tinjauan.md").read_text(encoding="utf-8") == expected

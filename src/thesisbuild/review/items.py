@@ -289,6 +289,13 @@ class _Placer:
         """The chapter and the span in the text sent of the draft's a..b, and whether it is clean."""
         first = pair_at(self.pairs, a)
         last = pair_at(self.pairs, b, closing=True) if b > a else first
+        if first is not None and last is None and b == first.end + 1 and a == first.start:
+            # A whole paragraph with its mark, and no paragraph of the chapter after it (its last):
+            # it goes with the blank lines before it.
+            chapter = self.chapters[first.source]
+            s, e, clean = first.span(a, first.end)
+            before = len(chapter.old[:first.unit.start].rstrip())
+            return chapter, before, first.unit.end, clean and first.unit.kind == "para" and s == first.unit.start
         if first is None or last is None:
             return None, 0, 0, False
         if first is last:
@@ -442,6 +449,11 @@ class _Placer:
             item.status = "syntax"
             return item
         moved = chapter.new[today[0]:today[1]]
+        if "\n" in moved:
+            # Whole paragraphs: they go in before the paragraph they were put in front of, with a
+            # blank line; the place named is the paragraph's own, not the blank lines before it.
+            item.start = today[0] + len(moved) - len(moved.lstrip())
+            moved = moved.strip() + "\n\n"
         item.edits = [(today[0], today[1], ""), (there[0], there[0], moved)]
         return item
 

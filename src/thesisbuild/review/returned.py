@@ -207,16 +207,21 @@ class _Reader:
             self.changes.append(Change("format", changed.get(_q("author"), ""), changed.get(_q("date"), ""),
                                        self._story.name, start, self._pos, "".join(self._buf)[start:self._pos]))
         mark = p.find(f"{_q('pPr')}/{_q('rPr')}")
-        inserted = mark.find(_q("ins")) if mark is not None else None
-        deleted = mark.find(_q("del")) if mark is not None else None
-        if inserted is not None and inserted.get(_q("author"), "") not in self.accepted:
-            self.changes.append(Change("insertion", inserted.get(_q("author"), ""), inserted.get(_q("date"), ""),
-                                       self._story.name, self._pos, self._pos, "\n"))
-            return True
-        if deleted is not None and deleted.get(_q("author"), "") not in self.accepted:
-            # The mark that ends this paragraph: the newline after its text.
-            self.changes.append(Change("deletion", deleted.get(_q("author"), ""), deleted.get(_q("date"), ""),
-                                       self._story.name, self._pos, self._pos + 1, "\n"))
+        for tag, kind in (("ins", "insertion"), ("moveTo", "move-to")):
+            el = mark.find(_q(tag)) if mark is not None else None
+            if el is not None and el.get(_q("author"), "") not in self.accepted:
+                # A paragraph mark added (a paragraph split, or a whole paragraph inserted or moved
+                # here): this paragraph and the next were one in the draft.
+                self.changes.append(Change(kind, el.get(_q("author"), ""), el.get(_q("date"), ""),
+                                           self._story.name, self._pos, self._pos, "\n"))
+                return True
+        for tag, kind in (("del", "deletion"), ("moveFrom", "move-from")):
+            el = mark.find(_q(tag)) if mark is not None else None
+            if el is not None and el.get(_q("author"), "") not in self.accepted:
+                # The mark that ends this paragraph: the newline after its text.
+                self.changes.append(Change(kind, el.get(_q("author"), ""), el.get(_q("date"), ""),
+                                           self._story.name, self._pos, self._pos + 1, "\n"))
+                break
         return False
 
     def _walk(self, el, change) -> None:
