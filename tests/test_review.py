@@ -451,3 +451,21 @@ def test_a_paragraph_moved_whole_moves_in_the_chapter(project: Path):
     closing = "Paragraf penutup merangkum tinjauan ini. Kalimat keduanya cukup panjang untuk dikomentari oleh pembimbing."
     expected = CHAPTER_2.replace("\n\n" + closing, "").replace("Kebijakan multivektor", closing + "\n\nKebijakan multivektor")
     assert (project / "chapters" / "02-tinjauan.md").read_text(encoding="utf-8") == expected
+
+
+def test_the_chapter_is_read_as_the_paragraphs_the_draft_shows():
+    """Each paragraph, heading, item, cell, caption and definition of the Markdown is one unit with
+    the words the draft prints; syntax is hidden and what the outputs write themselves (a citation,
+    math, a footnote's mark) is one placeholder."""
+    from thesisbuild.review.returned import FOOTNOTE_MARK, MATH_MARK
+    from thesisbuild.review.sourcemap import OPAQUE, units
+
+    text = ("# Judul {#sec-a}\n\n<!-- TODO -->\nKata **tebal** dan [tautan](https://x.org) [@hopf2002].[^n]\n\n"
+            "\\noindent Baris satu\n1991. Baris dua $x^2$.\n\n> Kutipan\n> lanjut.\n\n- butir\n    lanjut\n\n"
+            "Istilah\n: definisinya\n\n: Keterangan {#tbl-x}\n| a | b |\n|---|---|\n| c \\| d | e |\n\n"
+            "[^n]: Catatan kaki.\n")
+    assert [(u.kind, u.visible) for u in units(text)] == [
+        ("heading", "Judul "), ("para", f"Kata tebal dan tautan {OPAQUE}.{FOOTNOTE_MARK}"),
+        ("para", f"{OPAQUE} Baris satu 1991. Baris dua {MATH_MARK}."), ("para", "Kutipan lanjut."),
+        ("item", "butir lanjut"), ("para", "Istilah"), ("para", "definisinya"), ("caption", "Keterangan "),
+        ("cell", "a"), ("cell", "b"), ("cell", "c | d"), ("cell", "e"), ("footnote", "Catatan kaki.")]

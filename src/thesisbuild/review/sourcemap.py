@@ -218,6 +218,19 @@ def _block(text: str, lines: list[str], offsets: list[int], block: range, out: l
             out.append(unit)
             k = stop
             continue
+        definition = _DEFINITION.match(line) if k > block.start else None
+        if definition:
+            # A definition list's definition (its term is the line before): the marker hidden.
+            stop = k + 1
+            while stop < end and not _DEFINITION.match(lines[stop]):
+                stop += 1
+            s, e = offsets[k], _line_span(lines, offsets, stop - 1)[1]
+            unit = Unit("para", s, e)
+            unit.hide(s, s + definition.end())
+            _inline(text, s + definition.end(), e, unit)
+            out.append(unit)
+            k = stop
+            continue
         k = _paragraph(text, lines, offsets, k, end, out, in_list)
     return end
 
@@ -229,6 +242,8 @@ def _paragraph(text: str, lines: list[str], offsets: list[int], k: int, end: int
     math, the next item of a list). The next line's index."""
     stop = k + 1
     while stop < end and not (_DIV_FENCE.match(lines[stop]) or _LATEX_BEGIN.match(lines[stop])
+                              or _DEFINITION.match(lines[stop])
+                              or ("|" in lines[stop] and stop + 1 < end and _TABLE_RULE.match(lines[stop + 1]))
                               or _DISPLAY_MATH_START.match(lines[stop])
                               or (in_list and (_LIST_ITEM.match(lines[stop]) or _FOOTNOTE_DEF.match(lines[stop])))):
         stop += 1
@@ -244,6 +259,7 @@ def _paragraph(text: str, lines: list[str], offsets: list[int], k: int, end: int
     return stop
 
 
+_DEFINITION = re.compile(r"^ {0,3}[:~][ \t]+")
 _LEAD = re.compile(r"[ \t]*(?:>[ \t]?)*")
 _LATEX_BEGIN = re.compile(r"^ {0,3}\\begin\{([^{}]+)\}")
 # A LaTeX command alone on its line, which prints no words: \newpage, \noindent, \clearpage.
