@@ -197,7 +197,7 @@ class _Reader:
 
     def _paragraph(self, p) -> bool:
         """Read one paragraph; true when its mark is an insertion (it and the next were one)."""
-        start = self._pos
+        start, first_piece = self._pos, len(self._buf)
         style = p.find(f"{_q('pPr')}/{_q('pStyle')}")
         self._walk(p, None)
         self._story.paragraphs.append((start, self._pos, style.get(_q("val")) if style is not None else ""))
@@ -205,7 +205,7 @@ class _Reader:
         if changed is not None and changed.get(_q("author"), "") not in self.accepted and self._pos > start:
             # The paragraph's style or layout changed (a heading made body text, an indent).
             self.changes.append(Change("format", changed.get(_q("author"), ""), changed.get(_q("date"), ""),
-                                       self._story.name, start, self._pos, "".join(self._buf)[start:self._pos]))
+                                       self._story.name, start, self._pos, "".join(self._buf[first_piece:])))
         mark = p.find(f"{_q('pPr')}/{_q('rPr')}")
         for tag, kind in (("ins", "insertion"), ("moveTo", "move-to")):
             el = mark.find(_q(tag)) if mark is not None else None
