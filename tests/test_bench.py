@@ -88,3 +88,11 @@ def test_the_build_benchmark_times_each_step_of_the_edit_loop():
     for step in ("clean doit pdf docx", "no-op doit", "edit one chapter -> doit", "thesisbuild verify",
                  "watch: save -> new PDF", "peak memory (MB)"):
         assert re.search(rf"\| {re.escape(step)}\s+\|\s+\d+\.?\d*\s+\|", out), f"no '{step}' row:\n{out}"
+
+
+def test_the_review_benchmark_reviews_every_item_it_made():
+    out = run_bench("review.py")
+    made = re.search(r"(\d+) items made \((\d+) reviewed\)", out)
+    assert made and made.group(1) == made.group(2) and int(made.group(1)) > 0, out
+    for step in ("thesisbuild review", "thesisbuild review --apply --diff", "the review's work, in process"):
+        assert re.search(rf"\| {re.escape(step)}\s+\|\s+\d+\.\d+\s+\|", out), f"no '{step}' row:\n{out}"

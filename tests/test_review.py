@@ -321,13 +321,17 @@ def test_the_whole_thesis_docx_is_reviewed_too(example_build: Path, tmp_path: Pa
     project = tmp_path / "thesis"
     shutil.copytree(example_build, project, ignore=shutil.ignore_patterns(".doit.db*"))
     returned = (Returned(project / "build" / "thesis.docx").replace("tak tertandingi", "tidak tertandingi")
-                .comment("Laut Kaspia, yang mengandung", "angka cadangannya?").save(tmp_path / "whole.docx"))
+                .comment("Laut Kaspia, yang mengandung", "angka cadangannya?")
+                .comment("Puji syukur penulis", "tambahkan nama pembimbing").save(tmp_path / "whole.docx"))
     proc = review(project, str(returned))
     assert proc.returncode == 0, proc.stderr
     text = (project / "chapters" / "01-pendahuluan.md").read_text(encoding="utf-8")
     assert (f"chapters/01-pendahuluan.md:{place(text, 'tak tertandingi')}: REV004 [info] replacement "
             f"\"tak tertandingi\" → \"tidak tertandingi\"") in proc.stdout
     assert f"chapters/01-pendahuluan.md:{place(text, 'Laut Kaspia, yang mengandung')}: REV001 [info]" in proc.stdout
+    # The front texts are the student's Markdown too.
+    preface = (project / "front" / "kata-pengantar.md").read_text(encoding="utf-8")
+    assert f"front/kata-pengantar.md:{place(preface, 'Puji syukur penulis')}: REV001 [info]" in proc.stdout
 
 
 def test_a_bad_file_in_review_is_named_and_the_others_still_listed(project: Path):

@@ -107,8 +107,10 @@ def identity(thesis: Thesis, draft: Draft | None) -> dict[str, str]:
         props["thesisbuild.chapter"] = draft.name
         props["thesisbuild.source"] = text_hash(Source.read(draft.chapter).text)
     else:
-        props["thesisbuild.chapters"] = " ".join(f"{p.stem}:{text_hash(Source.read(p).text)}"
-                                                 for p in [*thesis.chapters, *thesis.appendices])
+        # The front texts (kata pengantar, abstrak) too: a supervisor comments on them as well.
+        props["thesisbuild.chapters"] = " ".join(
+            f"{p.stem}:{text_hash(Source.read(p).text)}"
+            for p in dict.fromkeys([*thesis.front_text_files(), *thesis.chapters, *thesis.appendices]))
     return props
 
 

@@ -85,7 +85,9 @@ class Review:
 # ---------------------------------------------------------------- which chapters, which text
 
 def _chapter_files(thesis: Thesis) -> dict[str, Path]:
-    return {p.stem: p for p in [*thesis.chapters, *thesis.appendices]}
+    """The sources a returned file may hold, by name: the front texts (kata pengantar, abstrak),
+    the chapters and the appendices."""
+    return {p.stem: p for p in [*thesis.front_text_files(), *thesis.chapters, *thesis.appendices]}
 
 
 def _git_show(thesis: Thesis, commit: str, path: Path) -> str | None:
@@ -222,7 +224,8 @@ def review_file(thesis: Thesis, path: Path) -> Review:
         items.append(item)
     for difference in differences(pairs, joined.text, _typo_fixes(thesis, chapters)):
         items.append(placer.untracked(difference))
-    items.sort(key=_order)
+    position = {id(c): i for i, c in enumerate(chapters)}      # in the order of the thesis
+    items.sort(key=lambda item: _order(item, position))
     for n, item in enumerate(items, 1):
         item.number = n
     return Review(returned, chapters, items, notes)
@@ -237,10 +240,11 @@ def _typo_fixes(thesis: Thesis, chapters: list[Chapter]) -> dict[int, list[tuple
             for i, c in enumerate(chapters)}
 
 
-def _order(item: Item) -> tuple:
+def _order(item: Item, position: dict[int, int]) -> tuple:
     if item.chapter is None:
         return (1, 0, 0, item.kind)
-    return (0, item.chapter.name, item.start if item.start is not None else -1, item.kind != "comment")
+    return (0, position.get(id(item.chapter), 0), item.start if item.start is not None else -1,
+            item.kind != "comment")
 
 
 def _shifted(change: Change, joined: _Text) -> Change:
