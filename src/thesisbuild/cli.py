@@ -387,20 +387,16 @@ def _review(args: argparse.Namespace) -> int:
     from .config import load_thesis
     from .diagnostics import Severity
     from .report import FORMATS
-    from .review import (checklist, diagnostics, diff, keep_sent, number_items, parse_selection, plan, record,
-                         returned_files, review_file, texts, write)
+    from .review import (checklist, diagnostics, diff, keep_sent, parse_selection, plan, record, returned_files,
+                         review_files, texts, write)
 
     thesis = load_thesis(args.config)
     selection = parse_selection(args.select)
-    reviews, bad = [], 0
-    for path in returned_files(thesis, args.files):
-        # One file that cannot be read is said and the others still reviewed; the exit status says it.
-        try:
-            reviews.append(review_file(thesis, path))
-        except UserError as err:
-            print(err, file=sys.stderr)
-            bad += 1
-    number_items(reviews)
+    # One file that cannot be read is said and the others still reviewed; the exit status says it.
+    reviews, errors = review_files(thesis, returned_files(thesis, args.files))
+    for err in errors:
+        print(err, file=sys.stderr)
+    bad = len(errors)
     for review in reviews:
         for note in review.notes:
             print(f"{display_path(review.returned.path)}: {note}", file=sys.stderr)

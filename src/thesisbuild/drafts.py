@@ -52,11 +52,17 @@ def sent_folder(thesis: Thesis, draft: Draft) -> Path:
     return thesis.root / "drafts" / draft.name
 
 
+def snapshots(thesis: Thesis, name: str) -> list[Path]:
+    """The snapshots of the chapter `name` sent, oldest first: by date, then by the day's number
+    (<date>.md, <date>-2.md, ...)."""
+    folder = thesis.root / "drafts" / name
+    return sorted(folder.glob("*.md"), key=_sent_order) if folder.is_dir() else []
+
+
 def last_sent(thesis: Thesis, draft: Draft) -> Path | None:
-    """The newest snapshot: by date, then by the day's number (<date>.md, <date>-2.md, ...)."""
-    folder = sent_folder(thesis, draft)
-    snapshots = sorted(folder.glob("*.md"), key=_sent_order) if folder.is_dir() else []
-    return snapshots[-1] if snapshots else None
+    """The newest snapshot."""
+    sent = snapshots(thesis, draft.name)
+    return sent[-1] if sent else None
 
 
 def _sent_order(path: Path) -> tuple[str, int, str]:
@@ -281,4 +287,4 @@ def _whole_block(block: str, kind: str, attrs: str) -> str:
 
 
 __all__ = ["Draft", "build_draft", "changes_author", "changes_markdown", "diff_markdown", "drafts", "find_draft",
-           "identity", "mark_sent", "text_hash"]
+           "identity", "mark_sent", "snapshots", "text_hash"]

@@ -14,7 +14,7 @@ from doit.tools import config_changed
 from . import __version__
 from .config import Thesis, load_thesis, outputs, stale_outputs
 from .diagnostics import Severity
-from .drafts import build_draft, drafts as chapters, last_sent, sent_folder
+from .drafts import build_draft, drafts as chapters, last_sent, snapshots as sent_snapshots
 from .epoch import source_date_epoch
 from .errors import UserError, UserErrors, file_error
 from .figures import discover, run_figure
@@ -167,20 +167,14 @@ def run_review_task(t: Thesis) -> None:
     """What is still open in each DOCX in review/: the supervisor's comments and changes at their
     place in the chapters."""
     # lazy: start-up time, as in run_fix_task
-    from .review import REVIEW_FOLDER, diagnostics, is_open, number_items, record, review_file
+    from .review import REVIEW_FOLDER, diagnostics, is_open, record, review_files
 
     folder = t.root / REVIEW_FOLDER
     files = sorted(p for p in folder.glob("*.docx") if not p.name.startswith("~$")) if folder.is_dir() else []
     if not files:
         print(tr("thesisbuild review: no returned draft in review/; put the DOCX the supervisor sends back there."))
         return
-    bad, reviews = [], []
-    for path in files:
-        try:
-            reviews.append(review_file(t, path))
-        except UserError as err:
-            bad.append(err)         # said at the end; the other files are still listed
-    number_items(reviews)
+    reviews, bad = review_files(t, files)       # the unreadable ones said at the end
     for review in reviews:
         shown = [d for item, d in zip(review.items, diagnostics(review)) if is_open(item)]
         sys.stdout.write(format_text(shown, {}))
@@ -200,7 +194,7 @@ def drafts():
     for draft in chapters(t):
         out = draft.outputs(t)
         targets = [out["pdf"], out["docx"]]
-        snapshots = sorted(sent_folder(t, draft).glob("*.md")) if sent_folder(t, draft).is_dir() else []
+        snapshots = sent_snapshots(t, draft.name)
         if last_sent(t, draft) is not None:
             targets.append(out["changes"])
         yield {

@@ -29,6 +29,19 @@ def returned_files(thesis: Thesis, paths: list[Path]) -> list[Path]:
     return found
 
 
+def review_files(thesis: Thesis, paths: list[Path]) -> tuple[list[Review], list[UserError]]:
+    """Each file reviewed, its items numbered across all of them; a file that cannot be read is
+    returned as its error, and the others are still reviewed."""
+    reviews, errors = [], []
+    for path in paths:
+        try:
+            reviews.append(review_file(thesis, path))
+        except UserError as err:
+            errors.append(err)
+    number_items(reviews)
+    return reviews, errors
+
+
 def number_items(reviews: list[Review]) -> None:
     """Items numbered across all the files reviewed together, so that `--select 3` names one item."""
     n = 0
@@ -84,5 +97,5 @@ def record(thesis: Thesis, review: Review, applied: int = 0) -> str:
 
 
 __all__ = ["Item", "Review", "checklist", "diagnostics", "diff", "is_open", "keep_sent", "mark_sent_and_record",
-           "number_items",
+           "number_items", "review_files",
            "parse_selection", "plan", "record", "returned_files", "review_file", "texts", "write"]

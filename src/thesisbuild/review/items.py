@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import Thesis
-from ..drafts import text_hash
+from ..drafts import snapshots, text_hash
 from ..errors import UserError
 from ..i18n import tr
 from ..sources import Source
@@ -101,11 +101,6 @@ def _git_show(thesis: Thesis, commit: str, path: Path) -> str | None:
     return proc.stdout.decode("utf-8", "replace") if proc.returncode == 0 else None
 
 
-def _snapshots(thesis: Thesis, name: str) -> list[Path]:
-    folder = thesis.root / "drafts" / name
-    return sorted(folder.glob("*.md"), reverse=True) if folder.is_dir() else []
-
-
 def _named_chapters(thesis: Thesis, returned: Returned) -> list[tuple[str, str]]:
     """(chapter, hash) pairs the DOCX names: one for a draft, each chapter for the whole thesis."""
     chapter = returned.properties.get(_CHAPTER, "")
@@ -135,7 +130,7 @@ def find_chapters(thesis: Thesis, returned: Returned) -> tuple[list[Chapter], li
                                    "from.", name=name), returned.path)
             new = read_text(path, "chapter")
             found = None
-            for snapshot in _snapshots(thesis, name):
+            for snapshot in reversed(snapshots(thesis, name)):
                 old = read_text(snapshot, "chapter")
                 if text_hash(old) == digest:
                     found = (old, snapshot)
@@ -161,7 +156,7 @@ def find_chapters(thesis: Thesis, returned: Returned) -> tuple[list[Chapter], li
     for name, path in files.items():
         new = read_text(path, "chapter")
         best = None
-        for candidate, snapshot in [(new, None), *((read_text(s, "chapter"), s) for s in _snapshots(thesis, name))]:
+        for candidate, snapshot in [(new, None), *((read_text(s, "chapter"), s) for s in reversed(snapshots(thesis, name)))]:
             mine = set(re.findall(r"\w{4,}", candidate.lower()))
             score = len(mine & words) / max(1, len(mine))
             if best is None or score > best[0] + 1e-9:

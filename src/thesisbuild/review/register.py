@@ -85,14 +85,6 @@ def record_returned(root: Path, names: list[str], returned: Path, sent: str | No
     save(root, data)
 
 
-def applied_before(root: Path, returned: Path) -> int:
-    for entry in load(root)["chapters"].values():
-        for e in entry.get("returned", []):
-            if e.get("sha256") == file_hash(returned):
-                return int(e.get("applied", 0))
-    return 0
-
-
 def _rel(root: Path, path: Path) -> str:
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()

@@ -95,9 +95,6 @@ class Returned:
     changes: list[Change]
     comments: list[Comment]     # top-level comments, replies under them
 
-    def items(self) -> int:
-        return len(self.changes) + sum(1 + len(c.replies) for c in self.comments)
-
 
 # ---------------------------------------------------------------- reading the package
 
