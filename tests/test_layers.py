@@ -25,7 +25,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("drafts", {"drafts"}),
     ("review", {"review", "review.returned", "review.sourcemap", "review.locate", "review.items", "review.report",
                 "review.apply", "review.register", "review.untracked"}),
-    ("verify", {"verify", "verify.common", "verify.pdf", "verify.docx", "verify.rendered"}),
+    ("verify", {"verify", "verify.common", "verify.pdf", "verify.docx", "verify.rendered", "verify.schema"}),
     ("build", {"build", "figures", "figure_runner", "preview", "scaffold", "scaffold.survey", "manifest"}),
     ("tasks", {"tasks", "dodo", "watch", "reproduce"}),
     ("cli", {"cli", "scaffold.files.common.dodo"}),

@@ -345,3 +345,36 @@ def test_render_finds_a_list_entry_whose_cached_page_is_not_where_libreoffice_pr
     proc = run_cli(example_build, "verify", "--render", str(wrong))
     assert proc.returncode == 1 and "FAIL  docx.rendered-pages" in proc.stdout, proc.stdout[-2000:]
     assert "'BAB I PENDAHULUAN' (7)" in proc.stdout
+
+
+def _broken_copy(source: Path, target: Path, replace) -> Path:
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            out.writestr(info, replace(data) if info.filename == "word/document.xml" else data)
+    return target
+
+
+@pytest.mark.parametrize("which", [0, 20, -1])
+def test_the_schema_check_finds_a_fault_in_any_copy_of_a_repeated_element(example_build: Path, tmp_path: Path,
+                                                                           which: int):
+    """verify validates each distinct element shape once: a bad value in the first, a middle or
+    the last of 32 centred paragraphs is found, with exactly the problems openxml-audit finds
+    reading every element."""
+    from openxml_audit import FileFormat, OpenXmlValidator
+
+    from thesisbuild.verify.schema import validate_package
+
+    def replace(data: bytes) -> bytes:
+        spots = [m.start() for m in re.finditer(rb'<w:jc w:val="center"/>', data)]
+        assert len(spots) > 20
+        at = spots[which]
+        return data[:at] + b'<w:jc w:val="middle"/>' + data[at + len(b'<w:jc w:val="center"/>'):]
+
+    broken = _broken_copy(example_build / "build" / "thesis.docx", tmp_path / "broken.docx", replace)
+    found = validate_package(str(broken))
+    plain = [str(e) for e in OpenXmlValidator(file_format=FileFormat.OFFICE_2019, max_errors=20)
+             .validate(str(broken)).errors if "Numbering definition '0'" not in str(e)]
+    assert found == plain
+    assert any("middle" in problem for problem in found), found
+    assert validate_package(str(example_build / "build" / "thesis.docx")) == []

@@ -13,6 +13,7 @@ from ..errors import UserError
 from ..i18n import tr
 from ..pages import WORD_PAGE_FORMATS, format_number
 from .common import Check, close
+from .schema import validate_package
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -249,21 +250,6 @@ def _link_color(styles: etree._Element) -> Check:
     ok = value is None or value.lower() in ("000000", "auto")
     return Check("docx.link-color", ok, tr("Hyperlink style color {color}", color=value or "auto"),
                  tr("black (000000 or auto)"))
-
-
-def validate_package(path: str) -> list[str]:
-    """The package's problems against the OOXML schemas (openxml-audit, Office 2019 rules)."""
-    # lazy: start-up time; the validator loads its schemas only when verify reads a DOCX
-    from openxml_audit import FileFormat, OpenXmlValidator
-
-    return [str(error) for error in OpenXmlValidator(file_format=FileFormat.OFFICE_2019, max_errors=20)
-            .validate(path).errors if not _NUMBERING_REMOVED.search(str(error))]
-
-
-# numId 0 is no reference: ECMA-376 Part 1, 17.9.18 reserves it for removing a style's numbering from
-# a paragraph (an unnumbered heading under numbered Heading styles; Word writes it so itself), but
-# openxml-audit 0.8 reports it as a missing numbering definition.
-_NUMBERING_REMOVED = re.compile(r"Numbering definition '0' referenced but not found")
 
 
 def _package(parts: dict[str, etree._Element], problems: list[str]) -> Check:
