@@ -142,7 +142,7 @@ def build_draft(thesis: Thesis, draft: Draft) -> list[Path]:
     """The draft's PDF and DOCX (and its changes since the last one sent): the renderers' output
     for one chapter, with the draft's header, margin and line numbers."""
     # lazy: start-up time; doit lists the draft tasks without loading the renderers
-    from .render.document import prepare
+    from .render.document import ReadingPages, prepare
     from .render.docx import render_docx, write_reference_docx
     from .render.pdf import render_pdf
 
@@ -150,25 +150,24 @@ def build_draft(thesis: Thesis, draft: Draft) -> list[Path]:
     remove_stale(*out.values())
     settings = thesis.profile.drafts
     try:
+        # The chapter alone, numbered as in the thesis, in the renderers' reading page setup.
         doc = prepare(thesis, warn=False, only=draft.chapter)
-        header = header_text(thesis, draft, doc.epoch)
-        render_pdf(doc, out["typ"], out["pdf"], draft={
-            "header": header, "line_numbers": bool(settings.line_numbers),
-            "right_margin_cm": float(settings.right_margin_cm), "chapters_before": draft.index})
+        pages = ReadingPages(header=header_text(thesis, draft, doc.epoch), line_numbers=bool(settings.line_numbers),
+                             right_margin_cm=float(settings.right_margin_cm))
+        render_pdf(doc, out["typ"], out["pdf"], pages=pages)
         reference = thesis.build_dir / "reference.docx"
         if not reference.is_file():
             write_reference_docx(thesis, reference)
-        options = {"chapters_before": draft.index, "header": header, "properties": identity(thesis, draft)}
-        render_docx(doc, reference, out["docx"], draft=options)
+        properties = identity(thesis, draft)
+        render_docx(doc, reference, out["docx"], pages=pages, properties=properties)
         written = [out["pdf"], out["docx"]]
         sent = last_sent(thesis, draft)
         if sent is not None:
             changes = prepare(thesis, warn=False, only=draft.chapter,
                               text=changes_markdown(thesis, sent, draft.chapter, doc.epoch))
-            changes_options = {**options, "properties": {
-                **options["properties"], "thesisbuild.changes-author": changes_author(thesis),
-                "thesisbuild.changes-since": sent.name}}
-            render_docx(changes, reference, out["changes"], draft=changes_options)
+            render_docx(changes, reference, out["changes"], pages=pages, properties={
+                **properties, "thesisbuild.changes-author": changes_author(thesis),
+                "thesisbuild.changes-since": sent.name})
             written.append(out["changes"])
         out["typ"].unlink(missing_ok=True)
         return written

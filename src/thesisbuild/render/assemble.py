@@ -166,8 +166,8 @@ def assemble_parts(thesis: Thesis, chapter_texts: list[str]) -> list[str]:
             "\n\n".join(back_matter(thesis))]
 
 
-def assemble_draft(thesis: Thesis, chapter_texts: list[str]) -> str:
-    """One chapter and the works it cites, for a draft."""
+def assemble_chapter(thesis: Thesis, chapter_texts: list[str]) -> str:
+    """One chapter and the works it cites, to be read on its own (a draft)."""
     title = thesis.profile.bibliography.title
     parts = [*(t.rstrip("\n") for t in chapter_texts),
              f"# {markdown_text(title)} {{.unnumbered #daftar-pustaka}}", "::: {#refs}\n:::"]

@@ -20,7 +20,7 @@ from ..pandoc import run_pandoc
 from ..report import print_diagnostics
 from ..sources import Source
 from ..typos import apply_typos, load_dictionary
-from .assemble import assemble_draft, assemble_parts
+from .assemble import assemble_chapter, assemble_parts
 
 # pandoc's Markdown, with bare URLs and e-mail addresses as links (an "@" in them is no citation).
 READER = "markdown+autolink_bare_uris"
@@ -37,6 +37,17 @@ _MATH = re.compile(r"Could not convert TeX math\s+(.+?),\s*rendering as TeX", re
 _NOT_FOUND = re.compile(r"\[WARNING\] Citeproc: citation (\S+) not found")
 
 
+@dataclass(frozen=True)
+class ReadingPages:
+    """A page setup of the renderers besides the thesis's own: one chapter read on its own and
+    written on (drafts.py renders the supervisor's drafts so), with a running header of this text
+    and the page number, line numbers when asked, and a wider right margin for notes; no cover,
+    front matter, lists or PDF/A."""
+    header: str
+    line_numbers: bool
+    right_margin_cm: float
+
+
 @dataclass
 class PreparedDocument:
     thesis: Thesis
@@ -51,7 +62,8 @@ class PreparedDocument:
     line_map: list[tuple[int, Source, int]] = field(default_factory=list)
     _told: set[Diagnostic] = field(default_factory=set)
     quiet: bool = False         # a second rendering of the same build: its warnings were said already
-    # A draft of one chapter: the chapters before it, and the whole thesis's labels ("id=kind:number;...").
+    # One chapter on its own (prepare's `only`): the chapters before it, and the whole thesis's labels
+    # ("id=kind:number;...").
     chapters_before: int | None = None
     known_labels: str = ""
     # The whole thesis in the parts converted one by one (render/parts.py): front, chapters, back.
@@ -240,7 +252,8 @@ class PreparedDocument:
 def prepare(thesis: Thesis, warn: bool = True, only: Path | None = None,
             text: str | None = None) -> PreparedDocument:
     """Read the sources, check every citation, and stage the Markdown the renderers share.
-    With `only`, a draft of that chapter alone (with `text`, that text in its place)."""
+    With `only`, that chapter alone, numbered as in the thesis (a draft; with `text`, that text in
+    its place)."""
     every = [Source.read(path) for path in thesis.chapters]
     sources = [s for s in every if only is None or s.path == only]
     # Appendices are checked with the chapters (their citations, labels, links and images) and
@@ -271,7 +284,7 @@ def prepare(thesis: Thesis, warn: bool = True, only: Path | None = None,
         doc.markdown = "\n\n".join(doc.parts) + "\n"
     else:
         staged = [text] if text is not None else stage_texts(thesis, sources, warn)
-        doc.markdown = assemble_draft(thesis, staged)
+        doc.markdown = assemble_chapter(thesis, staged)
         doc.chapters_before = [s.path for s in every].index(only)
         doc.known_labels = thesis_labels(doc, stage_texts(thesis, every, report=False))
     doc.map_lines(staged)

@@ -15,9 +15,9 @@ from .. import __version__
 from ..config import Profile, Thesis
 from ..fsutil import write_atomic
 from ..pandoc import pandoc_bytes, pandoc_path, run_pandoc
-from .document import PreparedDocument
+from .document import PreparedDocument, ReadingPages
 from .docx_fields import live_numbers
-from .docx_layout import draft_parts, image_descriptions, layout_parts, settings_xml, unique_revision_ids
+from .docx_layout import image_descriptions, layout_parts, reading_parts, settings_xml, unique_revision_ids
 from .parts import joined_parts
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -329,7 +329,7 @@ def write_reference_docx(thesis: Thesis, path: Path) -> None:
     write_atomic(path, reference_docx(thesis))
 
 
-def _writer_args(doc: PreparedDocument, reference: Path, draft: dict | None = None) -> list[str]:
+def _writer_args(doc: PreparedDocument, reference: Path) -> list[str]:
     chapter = doc.thesis.profile.headings.chapter
     captions = doc.thesis.profile.captions
     meta = {"chapter-label": chapter.label, "chapter-numbering": chapter.numbering,
@@ -342,28 +342,29 @@ def _writer_args(doc: PreparedDocument, reference: Path, draft: dict | None = No
     # The figure and table labels come with every conversion (see PreparedDocument.pandoc_args);
     # passing a key twice would make it a list.
     args = ["--reference-doc", str(reference), "--lua-filter", str(FILTER)]
-    if draft is not None:
-        meta["chapters-before"] = draft["chapters_before"]
+    if doc.chapters_before is not None:
+        meta["chapters-before"] = doc.chapters_before
     for key, value in meta.items():
         args += ["-M", f"thesisbuild-{key}={value}"]
     return args
 
 
 def render_docx(doc: PreparedDocument, reference: Path, docx_path: Path, pages_json: Path | None = None,
-                draft: dict | None = None, properties: dict[str, str] | None = None) -> None:
-    """The DOCX of the prepared document; `properties` (or the draft's) are its custom properties."""
-    properties = draft.get("properties") if draft else properties
-    if doc.parts and draft is None:
+                pages: ReadingPages | None = None, properties: dict[str, str] | None = None) -> None:
+    """The DOCX of the prepared document, in the thesis's page setup or in `pages`; `properties`
+    are its custom properties."""
+    if doc.parts:
         # The parts' format-neutral documents (read once for the PDF and the DOCX), written as one,
         # usually while the PDF was laid out (start_docx_writer).
         data, stderr = _written(doc, reference)
         doc.check_pandoc(stderr)
-        write_atomic(docx_path, finish_docx(data, doc.thesis, pages_json, draft, properties))
+        write_atomic(docx_path, finish_docx(data, doc.thesis, pages_json, pages, properties))
         return
     tmp = docx_path.with_name(f".{docx_path.name}.partial")
     try:
-        doc.convert("docx", _writer_args(doc, reference, draft), output=tmp)
-        write_atomic(docx_path, finish_docx(tmp.read_bytes(), doc.thesis, pages_json, draft, properties))
+        doc.convert("docx", _writer_args(doc, reference), output=tmp)
+        write_atomic(docx_path, finish_docx(tmp.read_bytes(), doc.thesis, pages_json, pages, properties,
+                                            doc.chapters_before or 0))
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -458,24 +459,26 @@ def custom_properties(properties: dict[str, str] | None) -> bytes:
 _DC = "http://purl.org/dc/elements/1.1/"
 
 
-def finish_docx(data: bytes, thesis: Thesis, pages_json: Path | None = None, draft: dict | None = None,
-                properties: dict[str, str] | None = None) -> bytes:
-    """The template's page structure (sections, page numbers, filled lists); then drop the build's
-    own metadata (pandoc copies it, absolute paths included, into docProps/custom.xml) and name the
-    thesis's title and author in the core properties."""
+def finish_docx(data: bytes, thesis: Thesis, pages_json: Path | None = None, pages: ReadingPages | None = None,
+                properties: dict[str, str] | None = None, chapters_before: int = 0) -> bytes:
+    """The template's page structure (sections, page numbers, filled lists), or the reading page
+    setup of `pages`, numbered after `chapters_before` chapters; then drop the build's own metadata
+    (pandoc copies it, absolute paths included, into docProps/custom.xml) and name the thesis's
+    title and author in the core properties."""
     with zipfile.ZipFile(io.BytesIO(data)) as src:
         infos = src.infolist()
         parts = {info.filename: src.read(info.filename) for info in infos}
     date_time = infos[0].date_time
     parts["word/document.xml"] = single_spaced_cells(parts["word/document.xml"],
                                                      float(thesis.profile.tables.line_spacing))
-    if draft is None:
+    if pages is None:
         parts = layout_parts(thesis, parts, pages_json)
     else:
-        parts = draft_parts(thesis, parts, draft["header"])
-    parts = live_numbers(parts, thesis.profile, draft["chapters_before"] if draft else 0)
+        parts = reading_parts(thesis, parts, pages)
+    parts = live_numbers(parts, thesis.profile, chapters_before)
     parts["word/document.xml"] = image_descriptions(unique_revision_ids(parts["word/document.xml"]))
-    parts["word/settings.xml"] = settings_xml(parts["word/settings.xml"], update_fields=draft is None)
+    # A chapter read on its own has no lists whose page numbers Word would fill in when it opens.
+    parts["word/settings.xml"] = settings_xml(parts["word/settings.xml"], update_fields=pages is None)
     parts["docProps/custom.xml"] = custom_properties(properties)
     parts["docProps/core.xml"] = _core_properties(parts["docProps/core.xml"], thesis)
     order = [i.filename for i in infos] + sorted(set(parts) - {i.filename for i in infos})

@@ -281,7 +281,7 @@ def _add_lists(numbering: etree._Element, profile: Profile, chapter_fmt: str, ap
         num.set(w("numId"), str(next_num + offset))
         etree.SubElement(num, w("abstractNumId")).set(w("val"), str(next_abstract + offset))
         if name == "main" and chapters_before:
-            # A draft of chapter N: its heading is numbered N, as in the thesis.
+            # Chapter N on its own (a draft): its heading is numbered N, as in the thesis.
             override = etree.SubElement(num, w("lvlOverride"))
             override.set(w("ilvl"), "0")
             etree.SubElement(override, w("startOverride")).set(w("val"), str(chapters_before + 1))

@@ -15,6 +15,7 @@ from ..config import Thesis
 from ..escape import ooxml_text
 from ..pages import WORD_PAGE_FORMATS
 from .assemble import APPENDIX_MARKER, BODY_MARKER, LIST_MARKER
+from .document import ReadingPages
 from .docx_fields import shown, text_run as _run
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -161,7 +162,7 @@ _POSITION = {"bottom-center": ("footer", "center"), "bottom-right": ("footer", "
 
 
 def _text_width(profile, right_margin_cm: float) -> int:
-    """The text block's width in twips, with this right margin (a draft's is wider)."""
+    """The text block's width in twips, with this right margin (the reading page setup's is wider)."""
     return round((float(profile.page.width_cm) - float(profile.page.margin_cm.left) - right_margin_cm) / 2.54 * 1440)
 
 
@@ -351,11 +352,11 @@ def settings_xml(original: bytes, update_fields: bool = True) -> bytes:
     return etree.tostring(settings, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-# ---------------------------------------------------------------- the draft's DOCX page
+# ---------------------------------------------------------------- the reading page setup
 
-def draft_parts(thesis: Thesis, parts: dict[str, bytes], header: str) -> dict[str, bytes]:
-    """Line numbers, the draft's right margin, and a header with the draft's name and page number."""
-    settings = thesis.profile.drafts
+def reading_parts(thesis: Thesis, parts: dict[str, bytes], pages: ReadingPages) -> dict[str, bytes]:
+    """A chapter read on its own: line numbers when asked, the wider right margin, and a header
+    with the given text and the page number."""
     doc = etree.fromstring(parts["word/document.xml"])
     sect = doc.find(f"{{{W}}}body/{{{W}}}sectPr")
     for old in sect.findall(f"{{{W}}}headerReference") + sect.findall(f"{{{W}}}footerReference"):
@@ -365,20 +366,20 @@ def draft_parts(thesis: Thesis, parts: dict[str, bytes], header: str) -> dict[st
     ref.set(f"{{{R}}}id", "rIdDraftHeader")
     sect.insert(0, ref)
     margin = sect.find(f"{{{W}}}pgMar")
-    margin.set(f"{{{W}}}right", str(round(float(settings.right_margin_cm) / 2.54 * 1440)))
-    if settings.line_numbers:
+    margin.set(f"{{{W}}}right", str(round(float(pages.right_margin_cm) / 2.54 * 1440)))
+    if pages.line_numbers:
         numbers = etree.Element(f"{{{W}}}lnNumType")
         numbers.set(f"{{{W}}}countBy", "1")
         numbers.set(f"{{{W}}}restart", "newPage")
         margin.addnext(numbers)
     parts["word/document.xml"] = etree.tostring(doc, xml_declaration=True, encoding="UTF-8", standalone=True)
-    # The page number at the right edge of the draft's text block (inside its wider right margin).
-    text_width = _text_width(thesis.profile, float(settings.right_margin_cm))
+    # The page number at the right edge of the text block (inside its wider right margin).
+    text_width = _text_width(thesis.profile, float(pages.right_margin_cm))
     parts["word/header-draft.xml"] = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         f'<w:hdr xmlns:w="{W}"><w:p><w:pPr><w:tabs><w:tab w:val="right" w:pos="{text_width}"/></w:tabs>'
         '<w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/><w:ind w:firstLine="0"/></w:pPr>'
-        f'<w:r><w:rPr><w:sz w:val="18"/></w:rPr><w:t xml:space="preserve">{ooxml_text(header)}</w:t></w:r>'
+        f'<w:r><w:rPr><w:sz w:val="18"/></w:rPr><w:t xml:space="preserve">{ooxml_text(pages.header)}</w:t></w:r>'
         '<w:r><w:tab/></w:r><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> PAGE </w:instrText></w:r>'
         '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>1</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>'
         '</w:p></w:hdr>').encode("utf-8")

@@ -16,7 +16,7 @@ from ..fsutil import write_atomic
 from ..i18n import tr
 from ..report import print_diagnostics
 from ..sources import Source
-from .document import PreparedDocument
+from .document import PreparedDocument, ReadingPages
 from .glyphs import missing_glyphs
 from .parts import convert_parts
 
@@ -87,12 +87,17 @@ def _environment(folders: list[Path], cache: Path | None = None) -> jinja2.Envir
     return env
 
 
-def typst_preamble(thesis: Thesis, draft: dict | None = None) -> str:
+def typst_preamble(thesis: Thesis, pages: ReadingPages | None = None, chapters_before: int | None = None) -> str:
+    """The profile's thesis.typ.j2 rendered: the page emitter; with `pages`, a chapter read on its
+    own, numbered after `chapters_before` chapters (the template's `draft` block)."""
     profile = thesis.profile
+    reading = None if pages is None else {
+        "header": pages.header, "line_numbers": pages.line_numbers, "right_margin_cm": pages.right_margin_cm,
+        "chapters_before": chapters_before or 0}
     try:
         template = _environment(profile.folders, thesis.build_dir / "cache" / "templates").get_template("thesis.typ.j2")
         return template.render(p=profile.values, layout=layout_values(profile, thesis.lang),
-                               meta={"title": thesis.title, "author": thesis.author}, draft=draft)
+                               meta={"title": thesis.title, "author": thesis.author}, draft=reading)
     except jinja2.TemplateNotFound:
         raise UserError(tr("the template profile has no thesis.typ.j2; copy it from the built-in skripsi-id "
                            "profile."), profile.folder) from None
@@ -109,20 +114,21 @@ def typst_compiler(thesis: Thesis, typ_path: Path):
                           ignore_system_fonts=True)
 
 
-def render_pdf(doc: PreparedDocument, typ_path: Path, pdf_path: Path, draft: dict | None = None,
+def render_pdf(doc: PreparedDocument, typ_path: Path, pdf_path: Path, pages: ReadingPages | None = None,
                compiler=None, page_list: bool = True):
-    """thesis.typ and the PDF (and, for the whole thesis, its page numbers for the DOCX); with
-    `compiler`, a warm typst compiler for typ_path (see `thesisbuild watch`). Returns the compiler."""
+    """thesis.typ and the PDF (and, in the thesis's own page setup, its page numbers for the DOCX);
+    with `pages`, the reading page setup instead; with `compiler`, a warm typst compiler for
+    typ_path (see `thesisbuild watch`). Returns the compiler."""
     extra = ["--lua-filter", str(TYPST_FILTER)]
-    if doc.parts and draft is None:
+    if doc.parts:
         body = convert_parts(doc, "typst", extra)
     else:
         body = doc.convert("typst", extra)
     # pandoc writes a caption as "caption: [⏎ text⏎ ]", whose line break typst reads as a space
     # ("Gambar 1.1  Linimasa", with two): the caption's text starts at its bracket.
     body = _CAPTION_START.sub("caption: [", body)
-    write_atomic(typ_path, typst_preamble(doc.thesis, draft) + body)
-    if draft is None and not doc.quiet:
+    write_atomic(typ_path, typst_preamble(doc.thesis, pages, doc.chapters_before) + body)
+    if not doc.quiet:
         chapters = doc.sources + [Source.read(path) for path in doc.thesis.appendices]
         print_diagnostics(missing_glyphs(chapters, font_paths(doc.thesis), doc.thesis.build_dir / "cache"),
                           doc.thesis.lint_severity)
@@ -130,7 +136,7 @@ def render_pdf(doc: PreparedDocument, typ_path: Path, pdf_path: Path, draft: dic
     standard = str(doc.thesis.profile.pdf.standard)
     try:
         pdf = compiler.compile(timestamp=doc.epoch,
-                               pdf_standards=[standard] if standard != "none" and draft is None else [])
+                               pdf_standards=[standard] if standard != "none" and pages is None else [])
     except Exception as err:  # typst reports source errors as exceptions with its own message
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         # The chapter and line behind the position typst names in thesis.typ, when it can be found.
@@ -143,7 +149,7 @@ def render_pdf(doc: PreparedDocument, typ_path: Path, pdf_path: Path, draft: dic
         raise UserError(tr("typst could not compile the document ({problem}); see {file}.", problem=first,
                            file=typ_path.name), typ_path) from None
     write_atomic(pdf_path, pdf)
-    if draft is None and page_list:
+    if pages is None and page_list:
         write_atomic(pages_path(pdf_path), json.dumps(page_numbers(compiler), indent=1) + "\n")
     return compiler
 
