@@ -19,7 +19,7 @@ LAYERS: list[tuple[str, set[str]]] = [
               "pandoc", "pages"}),
     ("checks", {"checks", "checks.bibliography", "checks.citations", "checks.crossrefs", "checks.images",
                 "checks.latex", "checks.raw", "checks.review_notes", "checks.document", "checks.structure", "checks.typos", "lint", "typos", "fixes"}),
-    ("document", {"render", "render.document", "render.assemble", "render.page_markup"}),
+    ("document", {"render", "render.document", "render.assemble"}),
     ("renderers", {"render.pdf", "render.parts", "render.docx", "render.docx_layout", "render.docx_fields",
                     "render.glyphs"}),
     ("drafts", {"drafts"}),

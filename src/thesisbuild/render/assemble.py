@@ -1,34 +1,34 @@
 """The whole thesis as one staged Markdown text: front matter, chapters, references, appendices.
 
-Pages the template adds are written as raw typst and raw OOXML blocks (pandoc passes each only to
-its own writer); front texts are Markdown under unnumbered headings; the start of the body and the
-generated lists are marked for the renderers."""
+The staged text is format-neutral. What the template adds that is no Markdown (a page of its own,
+a generated list, the start of the body and its page numbers, a front text's line spacing and
+language, the appendices' numbering) is a mark: a raw block of the format "thesisbuild" holding
+what it stands for as JSON ({"page": "cover", "first": true}), which pandoc keeps in the neutral
+document and each renderer writes in its own markup (render/parts.py: expand_marks; the typst in
+render/pdf.py, the OOXML in render/docx_layout.py). Front texts are Markdown under unnumbered
+headings."""
 
 from __future__ import annotations
 
+import json
 import re
 
 from ..config import Thesis
 from ..errors import UserError
-from ..escape import markdown_text, typst_str
+from ..escape import markdown_text
 from ..i18n import N_, tr
 from ..pages import load_page, thesis_values
 from ..sources import Source
 from ..yamlfile import read_text
-from .page_markup import docx_page_xml, typst_page
 
-BODY_MARKER = "THESISBUILD-BODY-START"
-LIST_MARKER = "THESISBUILD-LIST:"          # + contents | tables | figures
-APPENDIX_MARKER = "THESISBUILD-APPENDICES"
+MARK_FORMAT = "thesisbuild"
 
 
-def _raw(fmt: str, content: str) -> str:
+def mark(**what) -> str:
+    """A raw block of the neutral document standing for what a renderer writes in its place."""
+    content = json.dumps(what, ensure_ascii=False, sort_keys=True)
     fence = "`" * max(3, max((len(m) for m in re.findall(r"`+", content)), default=0) + 1)
-    return f"{fence}{{={fmt}}}\n{content}\n{fence}"
-
-
-def _marker(text: str) -> str:
-    return _raw("openxml", f'<w:p><w:r><w:t>{text}</w:t></w:r></w:p>')
+    return f"{fence}{{={MARK_FORMAT}}}\n{content}\n{fence}"
 
 
 def front_matter(thesis: Thesis) -> list[str]:
@@ -38,15 +38,14 @@ def front_matter(thesis: Thesis) -> list[str]:
         if "page" in item:
             page = load_page(thesis.profile, item["page"], values)
             first = not parts
-            parts.append(_raw("typst", typst_page(page, thesis)))
-            for segment in docx_page_xml(page, thesis, first=first):
-                if isinstance(segment, str):
-                    parts.append(_raw("openxml", segment))
-                else:
-                    # The logo, as an image that pandoc embeds in the DOCX (typst has its own).
-                    rel = segment.relative_to(thesis.root).as_posix()
-                    width = next(b.logo_width_cm for b in page.blocks if b.text is None)
-                    parts.append(f'::: {{.docx-only custom-style="Cover Logo"}}\n![]({rel}){{width={width}cm}}\n:::')
+            logos = [b for b in page.blocks if b.text is None] if thesis.logo is not None else []
+            parts.append(mark(page=item["page"], first=first, part=0))
+            for n, _ in enumerate(logos, 1):
+                # The logo, as an image that pandoc embeds in the DOCX (typst draws it in its page),
+                # between the page's paragraphs above it and those below it.
+                rel = thesis.logo.relative_to(thesis.root).as_posix()
+                parts.append(f'::: {{.docx-only custom-style="Cover Logo"}}\n![]({rel}){{width={logos[0].logo_width_cm}cm}}\n:::')
+                parts.append(mark(page=item["page"], first=first, part=n))
         elif "text" in item:
             path = thesis.front_texts.get(str(item["text"]))
             if path is None:
@@ -58,18 +57,17 @@ def front_matter(thesis: Thesis) -> list[str]:
             lang = item.get("lang")
             parts.append(f"# {markdown_text(item['title'])} {{.unnumbered}}")
             if spacing is not None:
-                parts.append(_raw("typst", f"#set par(leading: single-pitch * {float(spacing)} - edge)"))
+                parts.append(mark(line_spacing=float(spacing)))
             if lang:
-                parts.append(_raw("typst", f"#set text(lang: {typst_str(lang)})"))
+                parts.append(mark(lang=str(lang)))
             style = "Abstract Text" if spacing is not None else "Body Text"
             parts.append(f'::: {{custom-style="{style}"}}\n{body.strip()}\n:::')
             if lang:
-                parts.append(_raw("typst", f"#set text(lang: {typst_str(thesis.lang.split('-')[0])})"))
+                parts.append(mark(lang=thesis.lang.split("-")[0]))
             if spacing is not None:
-                parts.append(_raw("typst", "#set par(leading: pitch - edge)"))
+                parts.append(mark(line_spacing=None))        # the body's spacing again
         elif "list" in item:
-            parts.append(_raw("typst", _typst_list(item["list"], item["title"], thesis.profile.headings.section.max_level)))
-            parts.append(_marker(f"{LIST_MARKER}{item['list']}|{item['title']}"))
+            parts.append(mark(list=item["list"], title=str(item["title"])))
     return parts
 
 
@@ -87,33 +85,18 @@ _LAYOUT_LINE = re.compile(r"^[ \t]*(?:\\(?:newpage|clearpage|cleardoublepage|pag
                           r"(?:\{[^{}\n]*\})*[ \t]*)+$\n?", re.M)
 
 
-def _typst_list(kind: str, title: str, depth: int) -> str:
-    # Daftar Isi does not list itself, but keeps a PDF bookmark like every other part.
-    listed = "outlined: false, bookmarked: true" if kind == "contents" else "outlined: true"
-    heading = f"#heading(level: 1, numbering: none, {listed})[#{typst_str(title)}]"
-    if kind == "contents":
-        # As deep as headings are numbered (headings.section.max_level), in the DOCX too.
-        return f"{heading}\n#outline(title: none, depth: {depth})"
-    target = {"tables": "figure.where(kind: table)", "figures": "figure.where(kind: image)"}[kind]
-    return (f"#context {{ if query({target}).len() > 0 [\n{heading}\n"
-            f"#outline(title: none, target: {target})\n] }}")
-
-
 def body_start() -> list[str]:
-    return [_raw("typst", "#pagebreak(weak: true)\n#thesis-part.update(\"body\")\n#counter(page).update(1)\n"
-                          "#set page(numbering: body-numbering)"),
-            _marker(BODY_MARKER)]
+    return [mark(body="start")]
 
 
 def back_matter(thesis: Thesis) -> list[str]:
     title = thesis.profile.bibliography.title
     parts = [f"# {markdown_text(title)} {{.unnumbered #daftar-pustaka}}", "::: {#refs}\n:::"]
     if thesis.appendices:
-        parts.append(_marker(APPENDIX_MARKER))
+        parts.append(mark(appendices="start"))
         parts.append(f"# {markdown_text(thesis.profile.appendices.title)} {{.unnumbered #lampiran}}")
         # From here on headings are the appendices' own: "Lampiran A", A.1, A.1.1.
-        parts.append(_raw("typst", "#appendix-part.update(true)\n#counter(heading).update(0)\n"
-                                   "#set heading(numbering: appendix-numbering)"))
+        parts.append(mark(appendices="numbering"))
         numbered = bool(thesis.profile.appendices.number_sections)
         for path in thesis.appendices:
             parts.append(appendix_text(Source.read(path), numbered))

@@ -17,7 +17,8 @@ from ..fsutil import write_atomic
 from ..pandoc import pandoc_bytes, pandoc_path, run_pandoc
 from .document import PreparedDocument, ReadingPages
 from .docx_fields import live_numbers
-from .docx_layout import image_descriptions, layout_parts, reading_parts, settings_xml, unique_revision_ids
+from .docx_layout import (image_descriptions, layout_parts, openxml_marks, reading_parts, settings_xml,
+                          unique_revision_ids)
 from .parts import joined_parts
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -378,7 +379,7 @@ _POOL = ThreadPoolExecutor(max_workers=1)
 
 
 def _writer_job(doc: PreparedDocument, reference: Path) -> tuple[str, Path, list[str], str]:
-    text = joined_parts(doc)
+    text = joined_parts(doc, "openxml", openxml_marks(doc.thesis))
     args = _writer_args(doc, reference)
     digest = hashlib.sha256()
     pandoc = Path(pandoc_path())

@@ -13,10 +13,41 @@ from lxml import etree
 
 from ..config import Thesis
 from ..escape import ooxml_text
-from ..pages import WORD_PAGE_FORMATS
-from .assemble import APPENDIX_MARKER, BODY_MARKER, LIST_MARKER
+from ..pages import WORD_PAGE_FORMATS, load_page, thesis_values
 from .document import ReadingPages
 from .docx_fields import shown, text_run as _run
+
+# Paragraphs the DOCX's marks leave for finishing (layout_parts): where a generated list goes, where
+# the body starts and where the appendices start.
+BODY_MARKER = "THESISBUILD-BODY-START"
+LIST_MARKER = "THESISBUILD-LIST:"          # + contents | tables | figures
+APPENDIX_MARKER = "THESISBUILD-APPENDICES"
+
+
+def _marker(text: str) -> str:
+    return f'<w:p><w:r><w:t>{text}</w:t></w:r></w:p>'
+
+
+def openxml_marks(thesis: Thesis):
+    """What the DOCX writes for each mark of the staged text (render/assemble.py): a page the
+    template adds as paragraphs (the part of it above or below its logo, which is an image of the
+    document between the marks), and the marker paragraphs layout_parts finishes."""
+    values = thesis_values(thesis)
+
+    def expand(what: dict) -> list[str]:
+        if "page" in what:
+            page = load_page(thesis.profile, what["page"], values)
+            segments = [s for s in docx_page_xml(page, thesis, first=what["first"]) if isinstance(s, str)]
+            return segments[what["part"]:what["part"] + 1]
+        if "list" in what:
+            return [_marker(f"{LIST_MARKER}{what['list']}|{what['title']}")]
+        if what.get("body") == "start":
+            return [_marker(BODY_MARKER)]
+        if what.get("appendices") == "start":
+            return [_marker(APPENDIX_MARKER)]
+        return []
+    return expand
+
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -429,3 +460,71 @@ def unique_revision_ids(xml: bytes) -> bytes:
             element.set(w("id"), str(next_id))
             next_id += 1
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+# ---------------------------------------------------------------- the pages the template adds
+
+_JC = {"center": "center", "left": "left", "right": "right", "justify": "both"}
+
+
+def docx_page_xml(page, thesis: Thesis, first: bool) -> list:
+    """A page the template adds, as WordprocessingML paragraphs (every text escaped); where the
+    logo goes, the logo's path (pandoc embeds the image) or a visible slot when there is none."""
+    out: list = []
+    current = []
+    for i, (kind, payload) in enumerate(page_paragraphs(page)):
+        brk = "<w:pageBreakBefore/>" if i == 0 and not first and kind != "heading" else ""
+        if kind == "heading":
+            bookmark = f"thesisbuild-{page.name}"
+            current.append(f'<w:p><w:pPr><w:pStyle w:val="Heading1"/></w:pPr>'
+                           f'<w:bookmarkStart w:id="{_bookmark_id(bookmark)}" w:name="{bookmark}"/>'
+                           f'<w:r><w:t xml:space="preserve">{ooxml_text(payload)}</w:t></w:r>'
+                           f'<w:bookmarkEnd w:id="{_bookmark_id(bookmark)}"/></w:p>')
+            continue
+        b = payload
+        spacing = f'<w:spacing w:before="{round(b.space_before_pt * 20)}" w:after="0" w:line="240" w:lineRule="auto"/>'
+        ppr = f'<w:pPr><w:pStyle w:val="PageText"/>{brk}{spacing}<w:ind w:left="0" w:firstLine="0"/>' \
+              f'<w:jc w:val="{_JC.get(b.align, "center")}"/></w:pPr>'
+        if b.text is None and thesis.logo is not None:
+            current.append(f"<w:p>{ppr}</w:p>")      # the space above the logo
+            out.append("".join(current))
+            out.append(thesis.logo)
+            current = []
+            continue
+        if b.text is None:
+            # No logo yet: a dashed square slot of the logo's size, as in the PDF, so that the cover
+            # keeps its height (a line of text in its place moved everything below up by 3 cm).
+            side = round(b.logo_width_cm / 2.54 * 1440)
+            width = (float(thesis.profile.page.width_cm) - float(thesis.profile.page.margin_cm.left)
+                     - float(thesis.profile.page.margin_cm.right)) / 2.54 * 1440
+            inset = max(0, round((width - side) / 2))
+            edge = '<w:{0} w:val="dashed" w:sz="4" w:space="0" w:color="808080"/>'
+            ppr = (f'<w:pPr><w:pStyle w:val="PageText"/>{brk}<w:pBdr>'
+                   + "".join(edge.format(side_name) for side_name in ("top", "left", "bottom", "right"))
+                   + f'</w:pBdr><w:spacing w:before="{round(b.space_before_pt * 20)}" w:after="0" w:line="{side}" '
+                   f'w:lineRule="exact"/><w:ind w:left="{inset}" w:right="{inset}" w:firstLine="0"/>'
+                   f'<w:jc w:val="center"/><w:textAlignment w:val="center"/></w:pPr>')
+            text, rpr = f"[{thesis.profile.words.logo_placeholder}]", '<w:rPr><w:color w:val="808080"/></w:rPr>'
+        else:
+            text = b.text
+            rpr = f'<w:rPr>{"<w:b/><w:bCs/>" if b.bold else ""}<w:sz w:val="{round(b.size_pt * 2)}"/>' \
+                  f'<w:szCs w:val="{round(b.size_pt * 2)}"/></w:rPr>'
+        current.append(f'<w:p>{ppr}<w:r>{rpr}<w:t xml:space="preserve">{ooxml_text(text)}</w:t></w:r></w:p>')
+    if current:
+        out.append("".join(current))
+    return out
+
+
+def page_paragraphs(page) -> list[tuple[str, object]]:
+    items: list[tuple[str, object]] = []
+    if page.heading:
+        items.append(("heading", page.heading))
+    items.extend(("block", b) for b in page.blocks)
+    return items
+
+
+def _bookmark_id(name: str) -> int:
+    """A stable bookmark id from the name (pandoc's own ids are small numbers)."""
+    import zlib
+
+    return 100000 + zlib.crc32(name.encode("utf-8")) % 800000

@@ -42,6 +42,7 @@ from ..citations import XREF_KINDS, cited_keys, normalise_label
 from ..fsutil import write_atomic
 from ..pandoc import pandoc_path, run_pandoc
 from ..sources import Source
+from .assemble import MARK_FORMAT
 from .document import CROSSREF_FILTER, LATEX_FILTER, READER, PreparedDocument
 
 FILTERS = Path(__file__).resolve().parent.parent / "filters"
@@ -308,10 +309,26 @@ def _notes(path: Path) -> Path:
     return path.with_suffix(".notes")
 
 
-def convert_parts(doc: PreparedDocument, to: str, extra: list[str]) -> str:
-    """The whole thesis in format `to` (typst), each part written from its neutral document, from
-    the cache or now."""
-    neutral = neutral_parts(doc)
+def expand_marks(text: str, fmt: str, expand) -> str:
+    """A part's neutral document (pandoc JSON) with each mark of assemble.py (a top-level raw block
+    of the format "thesisbuild") replaced by what `expand` writes for it: raw blocks of `fmt`."""
+    if f'"{MARK_FORMAT}"' not in text:
+        return text
+    document = json.loads(text)
+    blocks = []
+    for block in document["blocks"]:
+        if block.get("t") == "RawBlock" and block["c"][0] == MARK_FORMAT:
+            blocks.extend({"t": "RawBlock", "c": [fmt, markup]} for markup in expand(json.loads(block["c"][1])))
+        else:
+            blocks.append(block)
+    document["blocks"] = blocks
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+
+
+def convert_parts(doc: PreparedDocument, to: str, extra: list[str], expand) -> str:
+    """The whole thesis in format `to` (typst), each part written from its neutral document (its
+    marks written by `expand`), from the cache or now."""
+    neutral = [expand_marks(text, to, expand) for text in neutral_parts(doc)]
     common = _hash(__version__, to, *extra, *(Path(a).read_text(encoding="utf-8") for a in extra
                                                if a.endswith(".lua")))
     folder = cache_dir(doc) / to
@@ -337,12 +354,12 @@ def convert_parts(doc: PreparedDocument, to: str, extra: list[str]) -> str:
 _BLOCKS = '"blocks":['
 
 
-def joined_parts(doc: PreparedDocument) -> str:
-    """The whole thesis as one format-neutral pandoc JSON document (for the DOCX): the first
-    part's head and metadata, then every part's blocks. pandoc writes "blocks" last, and the key
-    cannot occur earlier (metadata values are objects; a quote inside text is escaped), so the
-    documents are joined as text, without reading them."""
-    texts = neutral_parts(doc)
+def joined_parts(doc: PreparedDocument, fmt: str, expand) -> str:
+    """The whole thesis as one pandoc JSON document (for the DOCX), its marks written in `fmt` by
+    `expand`: the first part's head and metadata, then every part's blocks. pandoc writes "blocks"
+    last, and the key cannot occur earlier (metadata values are objects; a quote inside text is
+    escaped), so the documents are joined as text, without reading them."""
+    texts = [expand_marks(text, fmt, expand) for text in neutral_parts(doc)]
     head = texts[0][:texts[0].index(_BLOCKS) + len(_BLOCKS)]
     bodies = [text[text.index(_BLOCKS) + len(_BLOCKS):text.rstrip().rindex("]")] for text in texts]
     return head + ",".join(body for body in bodies if body.strip()) + "]}"

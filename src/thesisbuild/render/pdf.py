@@ -14,6 +14,7 @@ from ..errors import UserError
 from ..escape import typst_array, typst_str
 from ..fsutil import write_atomic
 from ..i18n import tr
+from ..pages import load_page, thesis_values
 from ..report import print_diagnostics
 from ..sources import Source
 from .document import PreparedDocument, ReadingPages
@@ -87,6 +88,61 @@ def _environment(folders: list[Path], cache: Path | None = None) -> jinja2.Envir
     return env
 
 
+def typst_page(page, thesis: Thesis) -> str:
+    """A page the template adds, as typst: every text is a string literal."""
+    lines = ["#pagebreak(weak: true)"]
+    if page.heading:
+        lines.append(f"#heading(level: 1, numbering: none)[#{typst_str(page.heading)}]")
+    for block in page.blocks:
+        common = f"above: {block.space_before_pt}pt"
+        if block.text is None:
+            logo = typst_str("/" + thesis.logo.relative_to(thesis.root).as_posix()) if thesis.logo else "none"
+            lines.append(f"#block(above: {block.space_before_pt}pt, width: 100%, align(center, "
+                         f"logo-slot({block.logo_width_cm}cm, {logo})))")
+        else:
+            lines.append(f"#page-line({typst_str(block.text)}, size: {block.size_pt}pt, "
+                         f"bold: {'true' if block.bold else 'false'}, to: {typst_str(block.align)}, {common})")
+    return "\n".join(lines)
+
+
+def _typst_list(kind: str, title: str, depth: int) -> str:
+    # Daftar Isi does not list itself, but keeps a PDF bookmark like every other part.
+    listed = "outlined: false, bookmarked: true" if kind == "contents" else "outlined: true"
+    heading = f"#heading(level: 1, numbering: none, {listed})[#{typst_str(title)}]"
+    if kind == "contents":
+        # As deep as headings are numbered (headings.section.max_level), in the DOCX too.
+        return f"{heading}\n#outline(title: none, depth: {depth})"
+    target = {"tables": "figure.where(kind: table)", "figures": "figure.where(kind: image)"}[kind]
+    return (f"#context {{ if query({target}).len() > 0 [\n{heading}\n"
+            f"#outline(title: none, target: {target})\n] }}")
+
+
+def typst_marks(thesis: Thesis):
+    """What the typst document writes for each mark of the staged text (render/assemble.py)."""
+    values = thesis_values(thesis)
+
+    def expand(what: dict) -> list[str]:
+        if "page" in what:
+            # The whole page, its logo too (the DOCX's logo image between the marks is not typst's).
+            return [typst_page(load_page(thesis.profile, what["page"], values), thesis)] if what["part"] == 0 else []
+        if "list" in what:
+            return [_typst_list(what["list"], what["title"], thesis.profile.headings.section.max_level)]
+        if "line_spacing" in what:
+            spacing = what["line_spacing"]
+            return [f"#set par(leading: single-pitch * {float(spacing)} - edge)" if spacing is not None
+                    else "#set par(leading: pitch - edge)"]
+        if "lang" in what:
+            return [f"#set text(lang: {typst_str(what['lang'])})"]
+        if what.get("body") == "start":
+            return ["#pagebreak(weak: true)\n#thesis-part.update(\"body\")\n#counter(page).update(1)\n"
+                    "#set page(numbering: body-numbering)"]
+        if what.get("appendices") == "numbering":
+            return ["#appendix-part.update(true)\n#counter(heading).update(0)\n"
+                    "#set heading(numbering: appendix-numbering)"]
+        return []
+    return expand
+
+
 def typst_preamble(thesis: Thesis, pages: ReadingPages | None = None, chapters_before: int | None = None) -> str:
     """The profile's thesis.typ.j2 rendered: the page emitter; with `pages`, a chapter read on its
     own, numbered after `chapters_before` chapters (the template's `draft` block)."""
@@ -121,7 +177,7 @@ def render_pdf(doc: PreparedDocument, typ_path: Path, pdf_path: Path, pages: Rea
     typ_path (see `thesisbuild watch`). Returns the compiler."""
     extra = ["--lua-filter", str(TYPST_FILTER)]
     if doc.parts:
-        body = convert_parts(doc, "typst", extra)
+        body = convert_parts(doc, "typst", extra, typst_marks(doc.thesis))
     else:
         body = doc.convert("typst", extra)
     # pandoc writes a caption as "caption: [⏎ text⏎ ]", whose line break typst reads as a space
