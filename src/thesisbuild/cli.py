@@ -240,7 +240,7 @@ def _run(args: argparse.Namespace) -> int:
 
         thesis = load_thesis(args.config)
         paths = args.outputs or [outputs(thesis)["pdf"], outputs(thesis)["docx"]]
-        checks = verify_files(paths, thesis.profile, render=args.render)
+        checks = verify_files(paths, thesis.profile, render=args.render, cache=thesis.build_dir / "cache" / "verify")
         failed = failures(checks)
         if args.format == "text":
             for check in checks:

@@ -216,7 +216,7 @@ def run_verify_task(t: Thesis) -> None:
     from .verify import verify_files
 
     out = outputs(t)
-    checks = verify_files([out["pdf"], out["docx"]], t.profile)
+    checks = verify_files([out["pdf"], out["docx"]], t.profile, cache=t.build_dir / "cache" / "verify")
     for check in checks:
         print(check.line())
     failed = [c for c in checks if not c.ok]

@@ -6,6 +6,7 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
+from pathlib import Path
 
 from ..diagnostics import Diagnostic
 from ..errors import UserError
@@ -16,9 +17,10 @@ from .rendered import rendered_pages
 from .pdf import verify_pdf
 
 
-def verify_files(paths, profile, render: bool = False) -> list[Check]:
+def verify_files(paths, profile, render: bool = False, cache: Path | None = None) -> list[Check]:
     """Every rule for each given output, by its kind (.pdf or .docx); with `render`, the DOCX's
-    lists against a LibreOffice rendering too (verify/rendered.py)."""
+    lists against a LibreOffice rendering too (verify/rendered.py); `cache`, a folder where the
+    schema check keeps what it found valid for the next run (verify/schema.py)."""
     checks: list[Check] = []
     for path in paths:
         if path.suffix.lower() not in (".pdf", ".docx"):
@@ -26,7 +28,7 @@ def verify_files(paths, profile, render: bool = False) -> list[Check]:
     # The DOCX's schema validation (about a second for 150 pages) runs in a process of its own
     # while the PDF is read.
     with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
-        schema = {path: pool.submit(validate_package, str(path)) for path in paths
+        schema = {path: pool.submit(validate_package, str(path), str(cache) if cache else None) for path in paths
                   if path.suffix.lower() == ".docx" and path.is_file()}
         for path in paths:
             if path.suffix.lower() == ".pdf":

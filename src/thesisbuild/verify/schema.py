@@ -8,13 +8,21 @@ its tag, its attributes, its text (but the free text of w:t and field codes, typ
 strings), the namespaces in scope (a QName value's prefix), its children's shapes, the tags of
 its parent and grandparent (which of a tag's several schema types applies) and the namespaces
 markup compatibility lets it ignore; an element whose all of these match one found valid in the
-same part is skipped. The rules across elements (unique ids, references between parts) are
+same part is skipped. With a cache folder, the shapes found valid are kept there (named by
+openxml-audit's version and thesisbuild's) for the next verify: after an edit, only the
+paragraphs whose shape is new and the elements that hold them are validated again. The rules across elements (unique ids, references between parts) are
 openxml-audit's semantic phase, which still reads every element. Where openxml-audit has not the
 hooks this uses, the package is validated the plain way."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
+from pathlib import Path
+
+from .. import __version__
+from ..fsutil import write_atomic
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 # Elements typed xsd:string: their text is never checked, so it is no part of their shape.
@@ -24,56 +32,85 @@ _FREE_TEXT = frozenset({W + "t", W + "delText", W + "instrText", W + "delInstrTe
 # a paragraph (an unnumbered heading under numbered Heading styles; Word writes it so itself), but
 # openxml-audit 0.8 reports it as a missing numbering definition.
 _NUMBERING_REMOVED = re.compile(r"Numbering definition '0' referenced but not found")
+_KEPT = "valid-shapes.json"
 
 
-def validate_package(path: str) -> list[str]:
-    """The package's problems against the OOXML schemas."""
+def validate_package(path: str, cache: str | None = None) -> list[str]:
+    """The package's problems against the OOXML schemas; `cache`, a folder that keeps the shapes
+    found valid between runs."""
     # lazy: start-up time; the validator loads its schemas only when verify reads a DOCX
+    import openxml_audit
     from openxml_audit import FileFormat, OpenXmlValidator
 
+    version = f"{openxml_audit.__version__ if hasattr(openxml_audit, '__version__') else '?'} {__version__}"
+    known = _load(Path(cache) / _KEPT, version) if cache else set()
+    seen: set[str] = set()
     validator = OpenXmlValidator(file_format=FileFormat.OFFICE_2019, max_errors=20)
-    _validate_shapes_once(validator)
-    return [str(error) for error in validator.validate(path).errors if not _NUMBERING_REMOVED.search(str(error))]
+    _validate_shapes_once(validator, known, seen)
+    problems = [str(error) for error in validator.validate(path).errors if not _NUMBERING_REMOVED.search(str(error))]
+    if cache and seen != known:
+        # What this package showed valid, so the file holds the shapes of the thesis as it is now.
+        write_atomic(Path(cache) / _KEPT, json.dumps({"version": version, "shapes": sorted(seen)}))
+    return problems
 
 
-def _validate_shapes_once(validator) -> None:
-    """Make the validator's schema phase skip an element whose shape it has found valid in the
-    same part (see the module's note)."""
+def _load(path: Path, version: str) -> set[str]:
+    try:
+        kept = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return set()
+    if not isinstance(kept, dict) or kept.get("version") != version or not isinstance(kept.get("shapes"), list):
+        return set()
+    return set(kept["shapes"])
+
+
+def _validate_shapes_once(validator, known: set[str] = frozenset(), seen: set[str] | None = None) -> None:
+    """Make the validator's schema phase skip an element whose shape (in its context) it has found
+    valid in the same part, or that `known` holds; the valid ones go into `seen` (see the module's
+    note)."""
     schema = getattr(validator, "_schema_validator", None)
     element_step = getattr(schema, "_validate_element", None)
     part_step = getattr(schema, "validate_part", None)
     if element_step is None or part_step is None:
         return                                  # another openxml-audit: validated the plain way
-    shapes: dict = {}                           # element -> its shape's number
-    valid: set = set()                          # what validate_element keys found valid
+    seen = set() if seen is None else seen
+    shapes: dict = {}                           # element -> its shape's digest
+    current = {"part": ""}
 
     def validate_part(part, context):
         shapes.clear()
-        valid.clear()
+        current["part"] = str(getattr(part, "uri", "") or getattr(part, "name", ""))
         xml = part.xml
         if xml is not None:
-            numbers: dict[tuple, int] = {}
-            scopes: dict[tuple, int] = {}
+            scopes: dict[tuple, str] = {}
             # Children before their parent: the document order reversed.
             for element in reversed(list(xml.iter())):
                 tag = element.tag if isinstance(element.tag, str) else repr(element.tag)
-                scope = scopes.setdefault(tuple(element.nsmap.items()), len(scopes))
-                shape = (tag, tuple(sorted(element.attrib.items())), None if tag in _FREE_TEXT else element.text,
-                         scope, tuple(shapes[child] for child in element))
-                shapes[element] = numbers.setdefault(shape, len(numbers))
+                names = tuple(element.nsmap.items())
+                if names not in scopes:
+                    scopes[names] = hashlib.blake2b(repr(names).encode("utf-8"), digest_size=8).hexdigest()
+                shape = repr((tag, sorted(element.attrib.items()), None if tag in _FREE_TEXT else element.text,
+                              scopes[names], [shapes[child] for child in element]))
+                shapes[element] = hashlib.blake2b(shape.encode("utf-8"), digest_size=12).hexdigest()
         return part_step(part, context)
 
     def validate_element(element, context, ignorable_ns=frozenset()):
+        shape = shapes.get(element)
+        if shape is None:
+            element_step(element, context, ignorable_ns)
+            return
         parent = element.getparent()
         grandparent = parent.getparent() if parent is not None else None
-        key = (shapes.get(element), None if parent is None else parent.tag,
-               None if grandparent is None else grandparent.tag, ignorable_ns)
-        if key in valid:
+        key = " ".join([current["part"], shape, "" if parent is None else str(parent.tag),
+                        "" if grandparent is None else str(grandparent.tag), ",".join(sorted(ignorable_ns))])
+        if key in seen or key in known:
+            seen.add(key)
             return
         before = len(context.errors)
         element_step(element, context, ignorable_ns)
-        if key[0] is not None and len(context.errors) == before:
-            valid.add(key)
+        # Not when the validator stopped at its error limit: it then checks nothing more.
+        if len(context.errors) == before and not context.should_stop:
+            seen.add(key)
 
     # The validator calls these on itself, for the part and for each child it descends to.
     schema.validate_part, schema._validate_element = validate_part, validate_element
