@@ -358,9 +358,10 @@ def _broken_copy(source: Path, target: Path, replace) -> Path:
 @pytest.mark.parametrize("which", [0, 20, -1])
 def test_the_schema_check_finds_a_fault_in_any_copy_of_a_repeated_element(example_build: Path, tmp_path: Path,
                                                                            which: int):
-    """verify validates each distinct element shape once: a bad value in the first, a middle or
-    the last of 32 centred paragraphs is found, with exactly the problems openxml-audit finds
-    reading every element."""
+    """verify validates each distinct element shape once, and keeps the shapes found valid for
+    the next run: a bad value in the first, a middle or the last of 32 centred paragraphs is found,
+    with exactly the problems openxml-audit finds reading every element, also right after the
+    good DOCX was validated with the same cache."""
     from openxml_audit import FileFormat, OpenXmlValidator
 
     from thesisbuild.verify.schema import validate_package
@@ -371,10 +372,14 @@ def test_the_schema_check_finds_a_fault_in_any_copy_of_a_repeated_element(exampl
         at = spots[which]
         return data[:at] + b'<w:jc w:val="middle"/>' + data[at + len(b'<w:jc w:val="center"/>'):]
 
-    broken = _broken_copy(example_build / "build" / "thesis.docx", tmp_path / "broken.docx", replace)
-    found = validate_package(str(broken))
+    good = example_build / "build" / "thesis.docx"
+    broken = _broken_copy(good, tmp_path / "broken.docx", replace)
     plain = [str(e) for e in OpenXmlValidator(file_format=FileFormat.OFFICE_2019, max_errors=20)
              .validate(str(broken)).errors if "Numbering definition '0'" not in str(e)]
-    assert found == plain
-    assert any("middle" in problem for problem in found), found
-    assert validate_package(str(example_build / "build" / "thesis.docx")) == []
+    assert any("middle" in problem for problem in plain), plain
+    assert validate_package(str(broken)) == plain
+    cache = tmp_path / "cache"
+    assert validate_package(str(good), str(cache)) == []
+    assert (cache / "valid-shapes.json").is_file()
+    assert validate_package(str(broken), str(cache)) == plain
+    assert validate_package(str(good), str(cache)) == []
