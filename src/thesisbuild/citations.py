@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -21,12 +22,18 @@ def cited_keys(text: str) -> list[str]:
     """Every key a text cites, "@key", "@{key}" and raw LaTeX's "\\cite{key}" alike, in the order
     it cites them; a plain scan of the text (code and comments are not told apart), for what only
     needs the works a text may cite."""
+    return list(_cited_keys(text))
+
+
+@functools.lru_cache(maxsize=1024)
+def _cited_keys(text: str) -> tuple[str, ...]:
+    """cited_keys, kept for the next build of the same process (`thesisbuild watch`)."""
     found = [(m.start(), m.group(2) if m.group(2) is not None else m.group(3)) for m in _CITE.finditer(text)]
     if "\\" in text:
         found += [(m.start(), key.strip()) for m in _TEX_CITE.finditer(text) for key in m.group(1).split(",")
                   if key.strip()]
         found.sort()
-    return [key for _, key in found]
+    return tuple(key for _, key in found)
 
 
 @dataclass(frozen=True)

@@ -187,8 +187,7 @@ def _read_parts(doc: PreparedDocument, labels: str, states: list[str]) -> list[P
     folder = cache_dir(doc) / "json"
     # A piece is given, and keyed by, only the labels it names: a figure added to one chapter reads
     # again the pieces whose numbers moved and those that refer to a moved number, not every piece.
-    entries = [entry for entry in labels.split(";") if entry]
-    known = [_named(entries, u.text) for u in units]
+    known = [_named(labels, u.text) for u in units]
     states = [_from_heading(state, u.text) for state, u in zip(states, units)]
     paths = [folder / f"{_hash(common, primes[i], states[i], known[i], str(u.back), u.text)}.json"
              for i, u in enumerate(units)]
@@ -214,7 +213,7 @@ def _read_parts(doc: PreparedDocument, labels: str, states: list[str]) -> list[P
         args += ["--lua-filter", str(PARTS_FILTER), "-t", "json",
                  "-M", f"thesisbuild-xref-state={states[group[0]]}",
                  "-M", "thesisbuild-xref-known-local=true"]
-        named = known[group[0]] if len(group) == 1 else _named(entries, text)
+        named = known[group[0]] if len(group) == 1 else _named(labels, text)
         if named:
             args += ["-M", f"thesisbuild-xref-known={named}"]
         source = (prime + "\n\n" if prime else "") + text + "\n"
@@ -252,11 +251,13 @@ def _from_heading(state: str, text: str) -> str:
     return state.split(";")[0] + ";0;0;0;0;0"
 
 
-def _named(entries: list[str], text: str) -> str:
-    """The labels ("id=kind:number") whose identifier a text names, as written or in
-    pandoc-crossref's form ("fig:x" for "fig-x")."""
+@functools.lru_cache(maxsize=1024)
+def _named(labels: str, text: str) -> str:
+    """The labels ("id=kind:number", of "id=kind:number;...") whose identifier a text names, as
+    written or in pandoc-crossref's form ("fig:x" for "fig-x"). Kept for the next build of the same
+    process (`thesisbuild watch`): a save changes one piece's text."""
     out = []
-    for entry in entries:
+    for entry in (entry for entry in labels.split(";") if entry):
         ident = entry.partition("=")[0]
         kind, dash, rest = ident.partition("-")
         if ident in text or (dash and kind in XREF_KINDS and f"{kind}:{rest}" in text):
