@@ -7,6 +7,7 @@ import subprocess
 import zipfile
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 
 from lxml import etree
@@ -191,3 +192,183 @@ def test_a_deleted_figure_and_its_reference_show_in_the_changes_draft(tmp_path: 
     deleted = [t for kind, t in tracked(docx_xml(project / "build" / "drafts" / "01-pendahuluan-changes.docx"))
                if kind == "del"]
     assert any("@fig-linimasa" in t for t in deleted)
+
+
+# ---------------------------------------------------------------- paragraphs and headings added or removed whole
+
+def test_a_changed_heading_and_paragraph_beside_an_added_one_are_marked_word_by_word():
+    """The heading and the paragraph under it both edited and a paragraph added after them: the
+    edits are marked word by word, and only the added paragraph is inserted whole."""
+    old = "# BAB\n\n## Latar Belakang\n\nTulis latar belakang di sini. Pisahkan paragraf.\n\nKutipan.\n"
+    new = ("# BAB\n\n## Latar Belakang Masalah\n\nTulis latar belakang di sini; Pisahkan paragraf.\n\n"
+           "Paragraf baru yang ditambahkan.\n\nKutipan.\n")
+    out = diff_markdown(old, new, "A", "D")
+    attrs = 'author="A" date="D"'
+    assert f"## Latar Belakang[<!-- --> Masalah]{{.insertion {attrs}}}\n" in out
+    assert f"di sini[.]{{.deletion {attrs}}}[;]{{.insertion {attrs}}} Pisahkan paragraf." in out
+    assert f"\n\n[Paragraf baru yang ditambahkan.]{{.insertion {attrs}}}\n\nKutipan." in out
+    assert "[Latar Belakang]{.deletion" not in out and "[Tulis" not in out
+
+    def blocks(text: str) -> str:           # a block settled away leaves blank lines, no paragraph
+        return re.sub(r"\n{3,}", "\n\n", text)
+    assert blocks(_settle(out, accept=True)) == new and blocks(_settle(out, accept=False)) == old
+    # A block rewritten beyond recognition, beside one removed, is deleted and inserted whole.
+    out = diff_markdown("A.\n\nSatu dua tiga empat.\n\nLima enam.\n\nZ.\n", "A.\n\nTujuh delapan sembilan.\n\nZ.\n",
+                        "A", "D")
+    assert out.count(".deletion") == 2 and out.count(".insertion") == 1
+    assert blocks(_settle(out, accept=True)) == "A.\n\nTujuh delapan sembilan.\n\nZ.\n"
+
+
+def test_a_list_or_quote_removed_or_added_whole_keeps_its_items():
+    old = "A.\n\n1. Bagaimana [x]?\n2. Mengapa\n   lagi?\n\n> Kutipan\n> panjang.\n\nB.\n"
+    out = diff_markdown(old, "A.\n\nB.\n", "a", "d")
+    assert '1. [Bagaimana [x]?]{.deletion author="a" date="d"}\n2. [Mengapa lagi?]{.deletion' in out
+    assert '\n\n> [Kutipan panjang.]{.deletion' in out
+
+
+def _paragraphs(body) -> list[tuple[str, str]]:
+    """(style, text) of each paragraph of a document body, as it shows (no deleted text)."""
+    out = []
+    for p in body.iter(f"{{{W}}}p"):
+        style = p.find(f"{{{W}}}pPr/{{{W}}}pStyle")
+        out.append((style.get(f"{{{W}}}val") if style is not None else "",
+                    re.sub(r"\s+", " ", "".join(t.text or "" for t in p.iter(f"{{{W}}}t"))).strip()))
+    return out
+
+
+def _settled_docx(path: Path, accept: bool):
+    """The document body after Accept All (or Reject All), done on the XML as Word does it: the
+    changes of the other kind dropped, these kept; a paragraph whose mark is dropped joins the next."""
+    with zipfile.ZipFile(path) as z:
+        body = etree.fromstring(z.read("word/document.xml")).find(f"{{{W}}}body")
+    drop, keep = (f"{{{W}}}del", f"{{{W}}}ins") if accept else (f"{{{W}}}ins", f"{{{W}}}del")
+    for el in list(body.iter(drop, keep)):
+        parent = el.getparent()
+        if parent.tag == f"{{{W}}}rPr":          # a paragraph mark's change: handled below
+            continue
+        if el.tag == keep:
+            for child in el:
+                el.addprevious(child)
+        parent.remove(el)
+    for t in body.iter(f"{{{W}}}delText"):
+        t.tag = f"{{{W}}}t"
+    for p in list(body.iter(f"{{{W}}}p")):
+        marks = p.findall(f"{{{W}}}pPr/{{{W}}}rPr/*")
+        if any(m.tag == keep for m in marks):
+            for m in marks:
+                m.getparent().remove(m)
+        if any(m.tag == drop for m in marks):
+            following = p.getnext()
+            content = [c for c in p if c.tag != f"{{{W}}}pPr"]
+            at = 1 if following.find(f"{{{W}}}pPr") is not None else 0
+            for c in reversed(content):
+                following.insert(at, c)
+            p.getparent().remove(p)
+    return body
+
+
+@pytest.fixture(scope="module")
+def whole_paragraphs(tmp_path_factory) -> Path:
+    """The example chapter sent, then: its first heading and the paragraph under it edited, a
+    paragraph added after that one, a heading and its paragraph removed. The draft sent, the new
+    draft and its -changes.docx are kept as old.docx, new.docx and changes.docx."""
+    project = copy_thesis(tmp_path_factory.mktemp("whole") / "thesis")
+    assert run_cli(project, "draft", "--mark-sent", "01-pendahuluan").returncode == 0
+    proc = run_doit(project, "draft:01-pendahuluan")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    drafts_dir = project / "build" / "drafts"
+    (project / "old.docx").write_bytes((drafts_dir / "01-pendahuluan.docx").read_bytes())
+    chapter = project / "chapters" / "01-pendahuluan.md"
+    text = chapter.read_text(encoding="utf-8")
+    removed = re.search(r"## Rumusan Masalah\n\n[^\n]+\n\n", text).group()
+    first = re.search(r"## Latar Belakang\n\n([^\n]+\n)", text).group(1)
+    assert "beberapa faktor. " in first
+    text = text.replace(removed, "").replace("## Latar Belakang\n", "## Latar Belakang Masalah\n").replace(
+        first, first.replace("beberapa faktor. ", "beberapa faktor; ")
+        + "\nParagraf baru yang ditambahkan sesudah paragraf pertama.\n")
+    chapter.write_text(text, encoding="utf-8")
+    proc = run_doit(project, "draft:01-pendahuluan")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    (project / "new.docx").write_bytes((drafts_dir / "01-pendahuluan.docx").read_bytes())
+    (project / "changes.docx").write_bytes((drafts_dir / "01-pendahuluan-changes.docx").read_bytes())
+    return project
+
+
+def test_accept_all_gives_the_new_draft_and_reject_all_the_one_sent(whole_paragraphs: Path):
+    """Whole paragraphs and a heading added or removed: their paragraph marks are tracked too, so
+    Accept All leaves exactly the new draft's paragraphs and Reject All those of the draft sent, with
+    no empty paragraph or empty numbered heading where one was."""
+    project = whole_paragraphs
+    changes = project / "changes.docx"
+    with zipfile.ZipFile(changes) as z:
+        body = etree.fromstring(z.read("word/document.xml")).find(f"{{{W}}}body")
+    new = _paragraphs(_settled_docx(project / "new.docx", accept=True))
+    old = _paragraphs(_settled_docx(project / "old.docx", accept=True))
+    assert len(old) == len(new) + 1           # two removed, one added
+    assert _paragraphs(_settled_docx(changes, accept=True)) == new
+    assert _paragraphs(_settled_docx(changes, accept=False)) == old
+    xml = docx_xml(changes)
+    # Word by word where a heading or paragraph was edited; whole where one was added or removed.
+    assert ("ins", " Masalah") in tracked(xml) and ("del", ".") in tracked(xml) and ("ins", ";") in tracked(xml)
+    assert ("ins", "Paragraf baru yang ditambahkan sesudah paragraf pertama.") in tracked(xml)
+    assert ("del", "Rumusan Masalah") in tracked(xml)
+    marks = body.findall(f".//{{{W}}}pPr/{{{W}}}rPr/*")
+    assert sorted(m.tag.split("}")[1] for m in marks) == ["del", "del", "ins"]
+    words = re.findall(r'<w:(?:ins|del) w:id="\d+" (w:author="[^"]*" w:date="[^"]*")>', xml)
+    assert {f'w:author="{m.get(f"{{{W}}}author")}" w:date="{m.get(f"{{{W}}}date")}"' for m in marks} == set(words)
+    ids = re.findall(r'<w:(?:ins|del|bookmarkStart)\b[^>]*\bw:id="(\d+)"', xml)
+    assert len(ids) == len(set(ids))
+    assert_valid_docx(changes)
+
+
+LIBREOFFICE_SETTLE = r'''
+import json, os, sys, tempfile, time
+sys.path.insert(0, sys.argv[1])
+from libreoffice_edit import FILTER, Office, paragraphs, pv
+import uno
+
+out = {}
+office = Office(tempfile.mkdtemp(prefix="lo-settle-"), "Thesis Student", "TS")
+try:
+    ctx = office.start(time.monotonic() + 60)
+    desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+    dispatcher = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.DispatchHelper", ctx)
+    for spec in sys.argv[2:]:
+        path, how = spec.rsplit(":", 1)
+        doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(path), "_blank", 0,
+                                           (pv("Hidden", True), pv("FilterName", FILTER)))
+        if how != "none":
+            dispatcher.executeDispatch(doc.getCurrentController().getFrame(),
+                                       ".uno:%sAllTrackedChanges" % how, "", 0, ())
+        doc.getTextFields().refresh()
+        out[spec] = [[p.ParaStyleName, p.getString()] for p in paragraphs(doc)]
+        doc.close(True)
+finally:
+    office.kill()
+json.dump(out, sys.stdout)
+'''
+
+
+def test_accept_all_and_reject_all_in_libreoffice(whole_paragraphs: Path, tmp_path: Path):
+    """The same in real LibreOffice (Edit > Track Changes > Accept All / Reject All, through UNO):
+    the paragraphs and their styles are the new draft's, or the sent draft's."""
+    import json
+    import shutil
+
+    system_python = Path("/usr/bin/python3")
+    if not shutil.which("soffice") or not system_python.is_file() or subprocess.run(
+            [str(system_python), "-c", "import uno"], capture_output=True).returncode != 0:
+        pytest.skip("LibreOffice (soffice) with python3-uno is not installed")
+    script = tmp_path / "settle.py"
+    script.write_text(LIBREOFFICE_SETTLE, encoding="utf-8")
+    project = whole_paragraphs
+    specs = [f"{project / 'changes.docx'}:Accept", f"{project / 'changes.docx'}:Reject",
+             f"{project / 'new.docx'}:none", f"{project / 'old.docx'}:none"]
+    proc = subprocess.run([str(system_python), str(script), str(Path(__file__).resolve().parent), *specs],
+                          capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    shown = json.loads(proc.stdout)
+    accepted, rejected, new, old = (shown[s] for s in specs)
+    assert len(old) == len(new) + 1
+    assert accepted == new
+    assert rejected == old

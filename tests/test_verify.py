@@ -101,8 +101,21 @@ profile:
                               flags=re.S) if b"<w:zoom" in data else data
                 data = data.replace(b"<w:zoom", b"<w:updateFields w:val=\"true\"/><w:zoom", 1)
             elif info.filename == "word/document.xml":
-                # A caption's number pasted as text: its SEQ fields gone.
-                data = re.sub(rb"(<w:instrText[^>]*>) SEQ ", rb"\1 QUOTE ", data)
+                # Captions' numbers pasted as text: their SEQ fields gone; but the first caption keeps
+                # its chapter's count (SEQ CHAPTER \c), only its own number (SEQ Gambar) typed.
+                kept = []
+
+                def typed(m: re.Match) -> bytes:
+                    if not kept and re.match(rb"\w+ \\c ", m.group(2)):
+                        kept.append(m.group(2))
+                        return m.group(0)
+                    return m.group(1) + b" QUOTE " + m.group(2)
+                data = re.sub(rb"(<w:instrText[^>]*>) SEQ ([^<]*)", typed, data)
+                assert kept
+                # A link's run coloured blue directly, whatever its style says.
+                data, n = re.subn(rb"(<w:hyperlink\b[^>]*>\s*<w:r>)", rb'\1<w:rPr><w:color w:val="0000FF"/></w:rPr>',
+                                  data, count=1)
+                assert n == 1
             z.writestr(info, data)
     return project
 
@@ -130,8 +143,10 @@ def wrong_verified(wrong: Path) -> tuple[int, dict[str, tuple[bool, str]]]:
     ("docx.style.bibliography", "hanging 0.50 cm"),
     ("docx.heading-numbering", "0 chapters"),
     ("docx.link-color", "0563C1"),
+    ("docx.link-color", "1 link or cross-reference runs coloured 0000FF"),
     ("docx.valid", "problems; first:"),
     ("docx.fields", "has no SEQ field"),
+    ("docx.fields", "has its number typed: no SEQ Gambar field"),
 ])
 def test_every_rule_fails_on_an_output_made_deliberately_wrong(wrong_verified, rule: str, measured: str):
     code, rules = wrong_verified
@@ -383,3 +398,73 @@ def test_the_schema_check_finds_a_fault_in_any_copy_of_a_repeated_element(exampl
     assert (cache / "valid-shapes.json").is_file()
     assert validate_package(str(broken), str(cache)) == plain
     assert validate_package(str(good), str(cache)) == []
+
+
+def test_a_chapters_draft_docx_is_verified_without_the_whole_thesiss_page_rules(tmp_path: Path):
+    """`thesisbuild verify build/drafts/<chapter>.docx`: the draft names its chapter in its custom
+    properties, so the rules of the whole thesis's pages (front matter numbering, chapter sections,
+    the lists) pass as not applicable, and its page is measured with the drafts' right margin; every
+    other rule still runs. The same DOCX without that property is measured as a thesis, and fails."""
+    project = copy_thesis(tmp_path / "draft")
+    (project / "thesis.yaml").write_text(ORIGINAL + "\nprofile:\n  drafts: {right_margin_cm: 7.0}\n",
+                                         encoding="utf-8")
+    proc = run_doit(project, "draft:01-pendahuluan")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    draft = project / "build" / "drafts" / "01-pendahuluan.docx"
+    proc = run_cli(project, "verify", str(draft))
+    assert proc.returncode == 0, proc.stdout
+    rules = {m.group(2): (m.group(1), m.group(3)) for m in re.finditer(r"(?m)^(PASS|FAIL)\s+(\S+)\s+(.*)$",
+                                                                       proc.stdout)}
+    assert set(rules) == {r for r in ALL_RULES if r.startswith("docx.")}
+    for rule in ("docx.page-numbering", "docx.chapter-pages", "docx.toc-page-numbers"):
+        assert rules[rule][0] == "PASS" and "not applicable: a draft of the chapter 01-pendahuluan" in rules[rule][1]
+    assert "margins top/left/bottom/right 4.00/4.00/3.00/7.00 cm" in rules["docx.page"][1]
+    assert "1 chapters" in rules["docx.heading-numbering"][1] and "2 of 2 captions" in rules["docx.fields"][1]
+    # The control: the same DOCX, its thesisbuild.chapter property gone, is measured as a whole thesis.
+    thesis_like = tmp_path / "thesis-like.docx"
+    with zipfile.ZipFile(draft) as src, zipfile.ZipFile(thesis_like, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "docProps/custom.xml":
+                data = data.replace(b'name="thesisbuild.chapter"', b'name="thesisbuild.other"')
+            out.writestr(info, data)
+    proc = run_cli(project, "verify", str(thesis_like))
+    assert proc.returncode == 1
+    assert re.search(r"(?m)^FAIL  docx.page-numbering ", proc.stdout) and "not applicable" not in proc.stdout
+    assert re.search(r"(?m)^FAIL  docx.page .*3\.00/7\.00 cm", proc.stdout)
+
+
+def test_link_color_reads_the_runs_of_links_and_of_cross_reference_fields():
+    """docx.link-color: a colour set directly on a run of a hyperlink, or of a REF or PAGEREF
+    field's result (a complex field, nested in another, or a simple one), is found; the field's
+    instruction and a coloured run that is no link are not the rule's business."""
+    from lxml import etree
+
+    from thesisbuild.verify.docx import W, _link_color
+
+    def run(text: str, color: str | None = None, tag: str = "t") -> str:
+        rpr = f'<w:rPr><w:color w:val="{color}"/></w:rPr>' if color else ""
+        return f"<w:r>{rpr}<w:{tag}>{text}</w:{tag}></w:r>"
+
+    def field(instruction: str, result: str) -> str:
+        return ('<w:r><w:fldChar w:fldCharType="begin"/></w:r>' + run(f" {instruction} ", "FF0000", "instrText")
+                + '<w:r><w:fldChar w:fldCharType="separate"/></w:r>' + result
+                + '<w:r><w:fldChar w:fldCharType="end"/></w:r>')
+
+    styles = etree.fromstring(f'<w:styles xmlns:w="{W}"><w:style w:styleId="Hyperlink"><w:rPr>'
+                              '<w:color w:val="000000"/></w:rPr></w:style></w:styles>')
+
+    def check(body: str):
+        return _link_color(styles, etree.fromstring(f'<w:document xmlns:w="{W}"><w:body><w:p>{body}</w:p>'
+                                                    '</w:body></w:document>'))
+
+    plain = run("merah", "C00000") + field("REF _Ref1 \\h", run("Gambar 1.1", "000000")) \
+        + field("SEQ Gambar", run("1", "00FF00"))
+    assert check(plain).ok, check(plain).measured
+    for body, color in ((f"<w:hyperlink w:anchor='x'>{run('tautan', '0000FF')}</w:hyperlink>", "0000FF"),
+                        (field("REF _Ref1 \\h", run("Gambar 1.1", "0563C1")), "0563C1"),
+                        (field("PAGEREF x \\h", run("7", "0563C1")), "0563C1"),
+                        (field("IF 1 = 1", field("REF _Ref2", run("1.2", "1F4E79"))), "1F4E79"),
+                        (f'<w:fldSimple w:instr=" REF _Ref3 \\h ">{run("3", "0000FF")}</w:fldSimple>', "0000FF")):
+        result = check(plain + body)
+        assert not result.ok and f"1 link or cross-reference runs coloured {color}" in result.measured, body

@@ -165,9 +165,16 @@ def build_draft(thesis: Thesis, draft: Draft) -> list[Path]:
         if sent is not None:
             changes = prepare(thesis, warn=False, only=draft.chapter,
                               text=changes_markdown(thesis, sent, draft.chapter, doc.epoch))
-            render_docx(changes, reference, out["changes"], pages=pages, properties={
-                **properties, "thesisbuild.changes-author": changes_author(thesis),
-                "thesisbuild.changes-since": sent.name})
+            # Written beside it first: the tracked changes are finished (track_paragraph_marks)
+            # before the -changes.docx appears, whole, under its name.
+            unfinished = out["changes"].with_name(f".{out['changes'].name}.untracked")
+            try:
+                render_docx(changes, reference, unfinished, pages=pages, properties={
+                    **properties, "thesisbuild.changes-author": changes_author(thesis),
+                    "thesisbuild.changes-since": sent.name})
+                write_atomic(out["changes"], track_paragraph_marks(unfinished.read_bytes()))
+            finally:
+                unfinished.unlink(missing_ok=True)
             written.append(out["changes"])
         out["typ"].unlink(missing_ok=True)
         return written
@@ -212,12 +219,75 @@ def diff_markdown(old: str, new: str, author: str, date: str) -> str:
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if op == "equal":
             out.extend(b[j1:j2])
-        elif op == "replace" and i2 - i1 == j2 - j1:
-            out.extend(_diff_block(x, y, attrs) for x, y in zip(a[i1:i2], b[j1:j2]))
-        else:
-            out.extend(_whole_block(x, "deletion", attrs) for x in a[i1:i2])
-            out.extend(_whole_block(y, "insertion", attrs) for y in b[j1:j2])
+            continue
+        # Inside a run of changed blocks, a block changed in place is paired with what it became
+        # and marked word by word; only a block with no counterpart is deleted or inserted whole.
+        for x, y in _align(a[i1:i2], b[j1:j2]):
+            if x is not None and y is not None:
+                out.append(_diff_block(x, y, attrs))
+            elif x is not None:
+                out.append(_whole_block(x, "deletion", attrs))
+            else:
+                out.append(_whole_block(y, "insertion", attrs))
     return "\n\n".join(out) + "\n"
+
+
+# Two blocks at least this alike (by their words and punctuation) are one block edited; less alike,
+# one was removed and the other written new.
+_ALIKE = 0.4
+
+
+def _words(block: str) -> list[str]:
+    return [t for t in _TOKEN.findall(block) if not t.isspace()]
+
+
+def _pairable(old: str, new: str) -> bool:
+    """A paragraph with a paragraph, a heading with a heading of its level; a figure, table or
+    other structure is never diffed word by word."""
+    if _STRUCTURE.match(old) or _STRUCTURE.match(new):
+        return False
+    return _heading(old)[0].strip() == _heading(new)[0].strip()
+
+
+def _align(old: list[str], new: list[str]) -> list[tuple[str | None, str | None]]:
+    """The old and the new blocks of a changed run in order, each old block paired with the new one
+    it became (None for the other side when it has none): the pairing, in order, that is most alike
+    in all. Blocks in the same place of a run of as many old as new blocks always pair (each was
+    edited where it stands); otherwise two blocks pair only when at least _ALIKE alike."""
+    n, m = len(old), len(new)
+    words_old, words_new = [_words(x) for x in old], [_words(y) for y in new]
+    score: dict[tuple[int, int], float] = {}
+    for i in range(n):
+        for j in range(m):
+            if not _pairable(old[i], new[j]):
+                continue
+            matcher = difflib.SequenceMatcher(None, words_old[i], words_new[j], autojunk=False)
+            same_place = n == m and i == j
+            if not same_place and (matcher.real_quick_ratio() < _ALIKE or matcher.quick_ratio() < _ALIKE):
+                continue                    # the cheap upper bounds: too unlike to pair
+            ratio = matcher.ratio()
+            if ratio >= _ALIKE or same_place:
+                score[i, j] = ratio + 1e-3       # pairing beats leaving both unpaired, even when unlike
+    best = [[0.0] * (m + 1) for _ in range(n + 1)]
+    for i in range(n - 1, -1, -1):
+        for j in range(m - 1, -1, -1):
+            best[i][j] = max(best[i + 1][j], best[i][j + 1],
+                             score[i, j] + best[i + 1][j + 1] if (i, j) in score else 0.0)
+    out: list[tuple[str | None, str | None]] = []
+    i = j = 0
+    while i < n and j < m:
+        if (i, j) in score and best[i][j] == score[i, j] + best[i + 1][j + 1]:
+            out.append((old[i], new[j]))
+            i, j = i + 1, j + 1
+        elif best[i][j] == best[i + 1][j]:
+            out.append((old[i], None))      # a block removed comes before one written in its place
+            i += 1
+        else:
+            out.append((None, new[j]))
+            j += 1
+    out.extend((x, None) for x in old[i:])
+    out.extend((None, y) for y in new[j:])
+    return out
 
 
 def _heading(block: str) -> tuple[str, str]:
@@ -280,10 +350,116 @@ def _whole_block(block: str, kind: str, attrs: str) -> str:
             return block
         first = block.strip().splitlines()[0]
         return _span(re.sub(r"[\[\]{}]", "", first), "deletion", attrs)
+    if _LIST_ITEM.match(block):
+        # Each item marked on its own, the list kept: a list accepted away (or rejected back)
+        # leaves no paragraph of it (or all of its items).
+        items: list[list[str]] = []
+        for line in block.splitlines():
+            m = _LIST_ITEM.match(line)
+            if m or not items:
+                items.append([m.group(0) if m else "", line[m.end():] if m else line])
+            else:
+                items[-1][1] += " " + line.strip()
+        return "\n".join(marker + _span(text.strip(), kind, attrs) for marker, text in items)
+    if block.startswith(">"):
+        text = " ".join(re.sub(r"^>\s?", "", line) for line in block.splitlines())
+        return "> " + _span(text, kind, attrs)
     prefix, text = _heading(block)
     text, _, attr = text.partition("\x00")
     return prefix + _span(text.replace("\n", " "), kind, attrs) + attr
 
 
+_LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+")
+
+
+# ---------------------------------------------------------------- paragraphs added or removed whole
+
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def _w(tag: str) -> str:
+    return f"{{{_W}}}{tag}"
+
+
+def _whole_change(p) -> str | None:
+    """"ins" when every word a paragraph shows is inside tracked insertions, "del" when inside
+    tracked deletions; None for a paragraph with words untouched (or none)."""
+    kinds = set()
+    for text in p.iter(_w("t"), _w("delText")):
+        if not (text.text or "").strip():
+            continue
+        change = None
+        for ancestor in text.iterancestors():
+            if ancestor.tag in (_w("ins"), _w("del")):
+                change = ancestor.tag
+                break
+            if ancestor is p:
+                break
+        if change is None:
+            return None
+        kinds.add(change)
+    return {_w("ins"): "ins", _w("del"): "del"}.get(kinds.pop()) if len(kinds) == 1 else None
+
+
+def track_paragraph_marks(data: bytes) -> bytes:
+    """The -changes.docx with the paragraph mark of each paragraph inserted (or deleted) whole
+    tracked as inserted (deleted) too, by the same author at the same time: pandoc tracks only its
+    words, so Reject All (Accept All) would leave an empty paragraph, or an empty numbered heading,
+    where it was. Each mark takes a revision id no other element of the document has. The package is
+    otherwise rewritten as it was (its parts' order and dates): the same input gives the same file."""
+    # lazy: start-up time; doit lists the draft tasks without loading lxml
+    import io
+    import zipfile
+
+    from lxml import etree
+
+    with zipfile.ZipFile(io.BytesIO(data)) as src:
+        infos = src.infolist()
+        parts = {info.filename: src.read(info.filename) for info in infos}
+    xml = parts["word/document.xml"]
+    if b"<w:ins " not in xml and b"<w:del " not in xml:
+        return data
+    root = etree.fromstring(xml)
+    taken = [int(v) for v in root.xpath("//@w:id", namespaces={"w": _W}) if v.isdigit()]
+    next_id = max(taken, default=0) + 1
+    changed = False
+    for p in root.iter(_w("p")):
+        kind = _whole_change(p)
+        if kind is None:
+            continue
+        words = next(p.iter(_w(kind)))
+        ppr = p.find(_w("pPr"))
+        if ppr is None:
+            ppr = etree.Element(_w("pPr"))
+            p.insert(0, ppr)
+        rpr = ppr.find(_w("rPr"))
+        if rpr is None:
+            rpr = etree.Element(_w("rPr"))
+            after = [ppr.find(_w(tag)) for tag in ("sectPr", "pPrChange")]   # the schema's order
+            after = [el for el in after if el is not None]
+            if after:
+                after[0].addprevious(rpr)
+            else:
+                ppr.append(rpr)
+        if rpr.find(_w("ins")) is not None or rpr.find(_w("del")) is not None:
+            continue
+        mark = etree.Element(_w(kind))
+        mark.set(_w("id"), str(next_id))
+        next_id += 1
+        for attr in ("author", "date"):
+            if words.get(_w(attr)) is not None:
+                mark.set(_w(attr), words.get(_w(attr)))
+        rpr.insert(0, mark)                 # first in the paragraph mark's properties, as the schema has it
+        changed = True
+    if not changed:
+        return data
+    parts["word/document.xml"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in infos:
+            dst.writestr(info, parts[info.filename])
+    return out.getvalue()
+
+
 __all__ = ["Draft", "build_draft", "changes_author", "changes_markdown", "diff_markdown", "drafts", "find_draft",
-           "identity", "mark_sent", "snapshots", "text_hash"]
+           "identity", "mark_sent", "snapshots", "text_hash", "track_paragraph_marks"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 from lxml import etree
@@ -81,15 +82,38 @@ def _style_props(styles: etree._Element, style_id: str) -> dict:
     return props
 
 
+_CUSTOM = "{http://schemas.openxmlformats.org/officeDocument/2006/custom-properties}"
+# The rules of the whole thesis's pages: its front matter and body sections, its lists. A chapter's
+# draft has one section in the reading page setup and no lists.
+WHOLE_THESIS_RULES = ("docx.page-numbering", "docx.chapter-pages", "docx.toc-page-numbers")
+
+
+def draft_chapter(parts: dict[str, etree._Element]) -> str | None:
+    """The chapter a draft DOCX names in its custom properties (thesisbuild.chapter, which
+    `thesisbuild draft` writes); None for the whole thesis's DOCX."""
+    custom = parts.get("docProps/custom.xml")
+    if custom is None:
+        return None
+    for prop in custom.iter(f"{_CUSTOM}property"):
+        if prop.get("name") == "thesisbuild.chapter":
+            return "".join(prop.itertext()).strip() or None
+    return None
+
+
 def verify_docx(path: Path, profile: Profile, schema_problems=None) -> list[Check]:
     """Every DOCX rule; `schema_problems` is a call that gives the validator's findings (started
-    earlier, beside the PDF's rules), else the package is validated here."""
+    earlier, beside the PDF's rules), else the package is validated here. A chapter's draft is
+    measured in its own page setup (the drafts' right margin), and the rules of the whole thesis's
+    pages pass as not applicable to it."""
     parts = _read(path)
     document, styles = parts["word/document.xml"], parts["word/styles.xml"]
     rels = {r.get("Id"): r.get("Target") for r in parts["word/_rels/document.xml.rels"]}
     checks: list[Check] = []
     W_cm, H_cm = float(profile.page.width_cm), float(profile.page.height_cm)
-    m = profile.page.margin_cm
+    m = {side: float(profile.page.margin_cm[side]) for side in ("top", "left", "bottom", "right")}
+    chapter = draft_chapter(parts)
+    if chapter is not None:
+        m["right"] = float(profile.drafts.right_margin_cm)
 
     # Each section's page size and margins.
     sections = document.findall(".//w:sectPr", NS)
@@ -191,8 +215,12 @@ def verify_docx(path: Path, profile: Profile, schema_problems=None) -> list[Chec
     checks.append(_fields(document, numbers, profile))
     # The table of contents (and the lists of tables and figures) with their page numbers.
     checks.append(_toc_page_numbers(document, profile))
-    checks.append(_link_color(styles))
+    checks.append(_link_color(styles, document))
     checks.append(_package(parts, schema_problems() if schema_problems else validate_package(str(path))))
+    if chapter is not None:
+        checks = [replace(check, ok=True, measured=tr(
+            "not applicable: a draft of the chapter {chapter}, one section with no front matter or lists",
+            chapter=chapter)) if check.rule in WHOLE_THESIS_RULES else check for check in checks]
     return checks
 
 
@@ -210,6 +238,14 @@ def _fields(document: etree._Element, numbers: dict, profile: Profile) -> Check:
     renumbers on F9."""
     max_level = int(profile.headings.section.max_level)
     bookmarks = {_val(b, "name") for b in document.iter(f"{{{W}}}bookmarkStart")}
+    # Each caption label's own SEQ identifier ("Gambar 1.1" counts with SEQ Gambar); the chapter's
+    # and the appendices' counts (SEQ BAB \c) give only the part before the dot.
+    captions_profile = profile.captions
+    labels = {label: seq_name(label) for label in (captions_profile.figure_label, captions_profile.table_label,
+                                                   captions_profile.listing_label, captions_profile.equation_label)
+              if label}
+    parts_seq = {seq_name(profile.headings.chapter.label or "Bab"), seq_name(profile.appendices.label or "Lampiran")}
+    label_seqs = set(labels.values()) - parts_seq
     listed = typed = captions = sequenced = refs = 0
     problems: list[str] = []
     for p in document.iter(f"{{{W}}}p"):
@@ -225,10 +261,18 @@ def _fields(document: etree._Element, numbers: dict, profile: Profile) -> Check:
         instructions = " ".join(t.text or "" for t in p.iter(f"{{{W}}}instrText"))
         if style in ("ImageCaption", "TableCaption") or _EQUATION_NUMBER.fullmatch(own.strip()):
             captions += 1
-            if re.search(r"\bSEQ\s", instructions):
+            seqs = re.findall(r"\bSEQ\s+(\S+)", instructions)
+            if _EQUATION_NUMBER.fullmatch(own.strip()):
+                wanted = {labels.get(captions_profile.equation_label)} & label_seqs
+            else:
+                wanted = {seq for label, seq in labels.items() if own.startswith(label)} & label_seqs
+            if not seqs:
+                problems.append(tr("caption {caption} has no SEQ field", caption=repr(own[:24])))
+            elif set(seqs) & (wanted or label_seqs):
                 sequenced += 1
             else:
-                problems.append(tr("caption {caption} has no SEQ field", caption=repr(own[:24])))
+                problems.append(tr("caption {caption} has its number typed: no SEQ {name} field",
+                                   caption=repr(own[:24]), name="/".join(sorted(wanted or label_seqs))))
         for target in re.findall(r"(?:^|\s)REF\s+(\S+)", instructions):
             refs += 1
             if target not in bookmarks:
@@ -243,13 +287,57 @@ def _fields(document: etree._Element, numbers: dict, profile: Profile) -> Check:
                     "fields to bookmarks that exist"))
 
 
-def _link_color(styles: etree._Element) -> Check:
-    """Links and cross-references print black, as in the PDF (Word's Hyperlink style is blue)."""
+def seq_name(label: str) -> str:
+    """A caption label's SEQ identifier, as the DOCX writes it: letters, digits and underscores,
+    starting with a letter (the renderer's own rule, which verify does not import)."""
+    name = re.sub(r"\W", "_", label.strip(), flags=re.ASCII).strip("_")
+    if not name or not name[0].isalpha():
+        name = "L" + name
+    return name[:40]
+
+
+def _black(value: str | None) -> bool:
+    return value is None or value.lower() in ("000000", "auto")
+
+
+def _link_runs(document: etree._Element):
+    """Every run a link or cross-reference shows: inside w:hyperlink, and the results of REF,
+    PAGEREF and HYPERLINK fields (complex fields, nested ones too, and simple fields)."""
+    for link in document.iter(f"{{{W}}}hyperlink"):
+        yield from link.iter(f"{{{W}}}r")
+    for simple in document.iter(f"{{{W}}}fldSimple"):
+        if re.match(r"\s*(?:REF|PAGEREF|HYPERLINK)\s", _val(simple, "instr") or ""):
+            yield from simple.iter(f"{{{W}}}r")
+    for p in document.iter(f"{{{W}}}p"):
+        stack: list[list] = []          # [instruction so far, in its result] of each open field
+        for r in p.iter(f"{{{W}}}r"):
+            char = r.find("w:fldChar", NS)
+            kind = _val(char, "fldCharType") if char is not None else None
+            if kind == "begin":
+                stack.append(["", False])
+            elif kind == "separate" and stack:
+                stack[-1][1] = True
+            elif kind == "end" and stack:
+                stack.pop()
+            elif stack and not stack[-1][1]:
+                stack[-1][0] += "".join(t.text or "" for t in r.iter(f"{{{W}}}instrText"))
+            elif any(result and re.match(r"\s*(?:REF|PAGEREF|HYPERLINK)\s", instruction)
+                     for instruction, result in stack):
+                yield r
+
+
+def _link_color(styles: etree._Element, document: etree._Element) -> Check:
+    """Links and cross-references print black, as in the PDF (Word's Hyperlink style is blue): the
+    Hyperlink style, and no colour set directly on a link's or a cross-reference's own runs."""
     color = styles.find("w:style[@w:styleId='Hyperlink']/w:rPr/w:color", NS)
     value = _val(color, "val") if color is not None else None
-    ok = value is None or value.lower() in ("000000", "auto")
-    return Check("docx.link-color", ok, tr("Hyperlink style color {color}", color=value or "auto"),
-                 tr("black (000000 or auto)"))
+    direct = [_val(c) for r in dict.fromkeys(_link_runs(document)) if (c := r.find("w:rPr/w:color", NS)) is not None
+              and not _black(_val(c))]
+    measured = tr("Hyperlink style color {color}", color=value or "auto")
+    if direct:
+        measured += tr("; {count} link or cross-reference runs coloured {colors}", count=len(direct),
+                       colors=", ".join(sorted(set(direct))))
+    return Check("docx.link-color", _black(value) and not direct, measured, tr("black (000000 or auto)"))
 
 
 def _package(parts: dict[str, etree._Element], problems: list[str]) -> Check:
