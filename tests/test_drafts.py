@@ -58,6 +58,7 @@ def test_a_draft_holds_one_chapter_with_its_thesis_numbering_line_numbers_and_re
     docx = project / "build" / "drafts" / "02-tinjauan.docx"
     xml = docx_xml(docx)
     assert "<w:lnNumType" in xml and 'w:countBy="1"' in xml
+    assert 'w:restart="continuous"' in xml          # numbered on through the pages, as the PDF draft
     # Word numbers the chapter BAB II and its first section 2.1, as the thesis does.
     with zipfile.ZipFile(docx) as z:
         parts = {name: etree.fromstring(z.read(name)) for name in

@@ -14,9 +14,10 @@ from lxml import etree
 from .. import __version__
 from ..config import Profile, Thesis
 from ..fsutil import write_atomic
+from ..pages import roman
 from ..pandoc import pandoc_bytes, pandoc_path, run_pandoc
 from .document import PreparedDocument, ReadingPages
-from .docx_fields import live_numbers
+from .docx_fields import live_numbers, shown
 from .docx_layout import (image_descriptions, layout_parts, openxml_marks, reading_parts, settings_xml,
                           unique_revision_ids)
 from .parts import joined_parts
@@ -229,6 +230,7 @@ def styles_xml(original: bytes, profile: Profile, lang: str) -> bytes:
         _run(cap, font, half_points)
 
     _table_style(root)
+    _code_style(root, float(profile.font.size_pt))
     hyperlink = root.find("w:style[@w:styleId='Hyperlink']", NS)
     if hyperlink is not None:
         # Links and cross-references print black, as in the PDF.
@@ -289,6 +291,32 @@ def _table_style(root: etree._Element) -> None:
         ind.addnext(borders)
     else:
         jc.addnext(borders)
+    # typst's cell inset, 5 pt on every side (render.docx.table_layout widens the columns to match).
+    for old in tblpr.findall("w:tblCellMar", NS):
+        tblpr.remove(old)
+    margins = etree.Element(_w("tblCellMar"))
+    for side in ("top", "left", "bottom", "right"):
+        _set(etree.SubElement(margins, _w(side)), w=CELL_INSET_TWIPS, type="dxa")
+    look = tblpr.find("w:tblLook", NS)
+    if look is not None:
+        look.addprevious(margins)
+    else:
+        tblpr.append(margins)
+
+
+def _code_style(root: etree._Element, size_pt: float) -> None:
+    """Inline code (pandoc's Verbatim Char) as wide as the PDF's (see CODE_FONT)."""
+    code = root.find("w:style[@w:styleId='VerbatimChar']", NS)
+    if code is None:
+        return
+    half_points = round(size_pt * CODE_SIZE_EM * 2)
+    extra = (CODE_ADVANCE_EM * CODE_SIZE_EM * size_pt - _COURIER_ADVANCE_EM * half_points / 2) * 20
+    rpr = _child(code, "rPr")
+    _replace(rpr, "rFonts", ascii=CODE_FONT, hAnsi=CODE_FONT, cs=CODE_FONT, eastAsia=CODE_FONT)
+    _replace(rpr, "spacing", val=round(extra))
+    _replace(rpr, "sz", val=half_points)
+    _replace(rpr, "szCs", val=half_points)
+    _sort_children(rpr, _RPR_ORDER)
 
 
 def document_xml(profile: Profile) -> bytes:
@@ -319,6 +347,8 @@ def reference_docx(thesis: Thesis) -> bytes:
                 data = styles_xml(data, profile, thesis.lang)
             elif name == "word/document.xml":
                 data = document_xml(profile)
+            elif name == "word/settings.xml":
+                data = settings_xml(data, update_fields=False)     # Word 2013+ mode, as the thesis's
             info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
@@ -427,19 +457,320 @@ def _written(doc: PreparedDocument, reference: Path) -> tuple[bytes, str]:
     return path.read_bytes(), path.with_suffix(".err").read_text(encoding="utf-8")
 
 
-def single_spaced_cells(xml: bytes, spacing: float) -> bytes:
-    """Table cells are single-spaced in the template; pandoc gives them the list style."""
-    if b"<w:tc>" not in xml and b"<w:tc " not in xml:
+# ---------------------------------------------------------------- lists, tables and code as the PDF sets them
+
+# The shipped Liberation Serif has Times New Roman's advance widths: the widths of a list's markers
+# and of a table's cells as both the PDF and Word measure them (typst sets text without kerning,
+# profile font.kerning, so a text's width is the sum of its glyphs' advances).
+_FONT_FILES = {(False, False): "LiberationSerif-Regular.ttf", (True, False): "LiberationSerif-Bold.ttf",
+               (False, True): "LiberationSerif-Italic.ttf", (True, True): "LiberationSerif-BoldItalic.ttf"}
+_ADVANCES: dict[tuple[bool, bool], tuple[dict[int, float], float]] = {}
+# typst's list markers by depth (•, ‣, –) and its body indent between a marker and the text (0.5 em,
+# list.body-indent and enum.body-indent); the template sets both lists' indent to 0.
+TYPST_BULLETS = ("\u2022", "\u2023", "\u2013")
+BODY_INDENT_EM = 0.5
+# Inline code as typst sets it by default (the template sets no raw font): DejaVu Sans Mono at 0.8 em,
+# each character 0.602 em of its size wide. Word has no DejaVu Sans Mono: Courier New (Liberation
+# Mono in LibreOffice, the same widths), 0.6 em wide, at the nearest half point, with the character
+# spacing that makes up the rest, so that a line with a file name in it ends where the PDF's does.
+CODE_FONT = "Courier New"
+CODE_SIZE_EM = 0.8
+CODE_ADVANCE_EM = 0.602
+_COURIER_ADVANCE_EM = 0.6
+# Glyphs Liberation Serif lacks, as wide as typst draws them from its fallback font.
+_FALLBACK_EM = {"\u2023": 0.373}
+
+
+def text_em(text: str, bold: bool = False, italic: bool = False) -> float:
+    """The advance width of `text` in Times New Roman (Liberation Serif), in em."""
+    key = (bold, italic)
+    if key not in _ADVANCES:
+        # lazy: fontTools (a dependency of matplotlib) is read only when a list or table is finished
+        from fontTools.ttLib import TTFont
+
+        font = TTFont(Path(__file__).resolve().parent.parent / "fonts" / _FONT_FILES[key], lazy=True)
+        cmap, hmtx, units = font.getBestCmap(), font["hmtx"], font["head"].unitsPerEm
+        _ADVANCES[key] = ({code: hmtx[name][0] / units for code, name in cmap.items()}, 0.5)
+    widths, default = _ADVANCES[key]
+    return sum(widths.get(ord(ch), _FALLBACK_EM.get(ch, default)) for ch in text)
+
+
+def _letters(n: int) -> str:
+    out = ""
+    while n > 0:
+        n, r = divmod(n - 1, 26)
+        out = chr(ord("a") + r) + out
+    return out
+
+
+def _number_text(fmt: str, n: int) -> str:
+    if fmt in ("lowerLetter", "upperLetter"):
+        text = _letters(n)
+    elif fmt in ("lowerRoman", "upperRoman"):
+        text = roman(n).lower()
+    else:
+        text = str(n)
+    return text.upper() if fmt.startswith("upper") else text
+
+
+def _marker_em(lvl: etree._Element, ilvl: int, first: int, count: int) -> float:
+    """The widest marker a list level shows for items first..first+count-1 (typst's marker column)."""
+    fmt_el = lvl.find("w:numFmt", NS)
+    fmt = fmt_el.get(_w("val")) if fmt_el is not None else "decimal"
+    text_el = lvl.find("w:lvlText", NS)
+    text = text_el.get(_w("val"), "") if text_el is not None else ""
+    if fmt == "bullet":
+        return text_em(text)
+    return max(text_em(text.replace(f"%{ilvl + 1}", _number_text(fmt, n)))
+               for n in range(first, first + max(count, 1)))
+
+
+def list_indents(parts: dict[str, bytes], profile: Profile) -> dict[str, bytes]:
+    """Lists indented as the PDF sets them (the template's list and enum: indent 0, body indent 0.5 em):
+    each marker at the left edge of its parent's text (the margin for a list's first level), its text
+    the marker column's width plus 0.5 em further. The marker column is as wide as the list's widest
+    marker ("10." in a list of ten), which typst aligns at its right; bullets are typst's own (•, ‣, –).
+    Each of pandoc's lists gets a level definition of its own; a paragraph that goes on an item (a
+    marker of blanks) starts at its item's text, with the body's first-line indent, as in the PDF."""
+    if "word/numbering.xml" not in parts:
+        return parts
+    doc = etree.fromstring(parts["word/document.xml"])
+    numbering = etree.fromstring(parts["word/numbering.xml"])
+    size_twips = float(profile.font.size_pt) * 20
+    gap = BODY_INDENT_EM * size_twips
+    abstracts = {a.get(_w("abstractNumId")): a for a in numbering.findall("w:abstractNum", NS)}
+    nums = {n.get(_w("numId")): n for n in numbering.findall("w:num", NS)}
+    items = [(p, num.find("w:numId", NS).get(_w("val")), int(num.find("w:ilvl", NS).get(_w("val"))))
+             for p in doc.iter(_w("p")) if (num := p.find("w:pPr/w:numPr", NS)) is not None
+             and num.find("w:numId", NS) is not None and num.find("w:ilvl", NS) is not None]
+    if not items:
+        return parts
+
+    def level(abstract: etree._Element, ilvl: int) -> etree._Element | None:
+        return abstract.find(f"w:lvl[@w:ilvl='{ilvl}']", NS)
+
+    def blank(lvl: etree._Element | None) -> bool:
+        text = lvl.find("w:lvlText", NS) if lvl is not None else None
+        fmt = lvl.find("w:numFmt", NS) if lvl is not None else None
+        return (fmt is not None and fmt.get(_w("val")) == "bullet" and text is not None
+                and not text.get(_w("val"), "").strip())
+
+    counts: dict[tuple[str, int], int] = {}
+    for _, num_id, ilvl in items:
+        counts[(num_id, ilvl)] = counts.get((num_id, ilvl), 0) + 1
+    next_abstract = max((int(a) for a in abstracts), default=0) + 1
+    own: dict[str, etree._Element] = {}           # numId -> its own copy of the level definitions
+    text_at: dict[int, float] = {}                # twips: where the latest item of each depth has its text
+    for p, num_id, ilvl in items:
+        num = nums.get(num_id)
+        abstract = abstracts.get(num.find("w:abstractNumId", NS).get(_w("val"))) if num is not None else None
+        if abstract is None:
+            continue
+        if blank(level(abstract, ilvl)):
+            # A further paragraph of an item: at the item's text, no marker, first line indented.
+            for lvl in abstract.findall("w:lvl", NS):
+                _replace(lvl, "suff", val="nothing")
+                _replace(lvl, "lvlText", val="")
+                _sort_lvl(lvl)
+            ppr = p.find("w:pPr", NS)
+            _replace(ppr, "ind", left=round(text_at.get(ilvl, 0)), right=0,
+                     firstLine=twips(profile.body.first_line_indent_cm))
+            _sort_children(ppr, _PPR_ORDER)
+            continue
+        base = text_at.get(ilvl - 1, 0.0) if ilvl > 0 else 0.0
+        if num_id not in own:
+            copy = etree.fromstring(etree.tostring(abstract))
+            copy.set(_w("abstractNumId"), str(next_abstract))
+            nsid = copy.find("w:nsid", NS)
+            if nsid is not None:
+                nsid.set(_w("val"), f"{0x7B000000 + next_abstract:08X}")
+            abstract.addnext(copy)
+            num.find("w:abstractNumId", NS).set(_w("val"), str(next_abstract))
+            next_abstract += 1
+            own[num_id] = copy
+            # Its levels from its own (at its parent's text); those above, as nested from the margin.
+            outer, position = 0.0, base
+            for lvl in copy.findall("w:lvl", NS):
+                depth = int(lvl.get(_w("ilvl")))
+                _typst_bullet(lvl, depth)
+                width = _marker_em(lvl, depth, _start(num, lvl, depth), counts.get((num_id, depth), 1)) * size_twips
+                if depth < ilvl:
+                    outer += width + gap
+                    _level_indent(lvl, outer, width, gap)
+                else:
+                    position += width + gap
+                    _level_indent(lvl, position, width, gap)
+        lvl = level(own[num_id], ilvl)
+        ind = lvl.find("w:pPr/w:ind", NS) if lvl is not None else None
+        text_at[ilvl] = float(ind.get(_w("left"))) if ind is not None else base
+    parts["word/document.xml"] = etree.tostring(doc, xml_declaration=True, encoding="UTF-8", standalone=True)
+    parts["word/numbering.xml"] = etree.tostring(numbering, xml_declaration=True, encoding="UTF-8",
+                                                 standalone=True)
+    return parts
+
+
+_LVL_ORDER = ["start", "numFmt", "lvlRestart", "pStyle", "isLgl", "suff", "lvlText", "lvlPicBulletId",
+              "legacy", "lvlJc", "pPr", "rPr"]
+
+
+def _sort_lvl(lvl: etree._Element) -> None:
+    _sort_children(lvl, _LVL_ORDER)
+
+
+def _start(num: etree._Element, lvl: etree._Element, depth: int) -> int:
+    override = num.find(f"w:lvlOverride[@w:ilvl='{depth}']/w:startOverride", NS)
+    if override is not None:
+        return int(override.get(_w("val")))
+    start = lvl.find("w:start", NS)
+    return int(start.get(_w("val"))) if start is not None else 1
+
+
+def _typst_bullet(lvl: etree._Element, depth: int) -> None:
+    """A bullet level shows typst's marker of that depth, in the body's font (pandoc's are Symbol's)."""
+    fmt = lvl.find("w:numFmt", NS)
+    text = lvl.find("w:lvlText", NS)
+    if fmt is None or fmt.get(_w("val")) != "bullet" or text is None or not text.get(_w("val"), "").strip():
+        return
+    text.set(_w("val"), TYPST_BULLETS[depth % len(TYPST_BULLETS)])
+    for rpr in lvl.findall("w:rPr", NS):
+        lvl.remove(rpr)
+
+
+def _level_indent(lvl: etree._Element, left: float, width: float, gap: float) -> None:
+    """The text at `left`; the marker in the column `width` wide, `gap` before the text: a number at
+    the column's right (typst's enum.number-align: end), a bullet at its left."""
+    fmt = lvl.find("w:numFmt", NS)
+    bullet = fmt is not None and fmt.get(_w("val")) == "bullet"
+    _replace(lvl, "suff", val="tab")
+    _replace(lvl, "lvlJc", val="left" if bullet else "right")
+    ppr = _child(lvl, "pPr")
+    # A right-aligned number ends where the first line starts (left - hanging), a bullet begins there.
+    _replace(ppr, "ind", left=round(left), hanging=round(width + gap if bullet else gap))
+    _sort_lvl(lvl)
+
+
+# A table's cells as typst insets them (table.inset: 5pt on every side), in the Table style; pandoc's
+# gridCol widths are shares of the 5.5 inches it assumes for the text block.
+CELL_INSET_TWIPS = 100
+CELL_SLACK_TWIPS = 10
+_PANDOC_TEXT_WIDTH = 7920
+
+
+def _shown_text(p: etree._Element) -> str:
+    texts = [el.text or "" if el.tag == _w("t") else " " for el in p.iter(_w("t"), _w("tab"), _w("br"))]
+    return " ".join(shown("".join(texts)).split())
+
+
+def _paragraph_em(p: etree._Element) -> float:
+    """A cell paragraph's width on one line, in em of the body font."""
+    total = 0.0
+    for run in p.iter(_w("r")):
+        rpr = run.find("w:rPr", NS)
+        bold = rpr is not None and rpr.find("w:b", NS) is not None
+        italic = rpr is not None and rpr.find("w:i", NS) is not None
+        code = rpr is not None and rpr.find("w:rStyle[@w:val='VerbatimChar']", NS) is not None
+        for t in run.iter(_w("t")):
+            text = shown(t.text or "")
+            total += len(text) * CODE_ADVANCE_EM * CODE_SIZE_EM if code else text_em(text, bold, italic)
+    return total
+
+
+def _auto_columns(natural: list[float], available: float) -> list[float]:
+    """typst's auto columns: each as wide as its widest cell; when together wider than the text
+    block, the ones wider than a fair share of it shrink to that share (their cells wrap)."""
+    if sum(natural) <= available:
+        return natural
+    fair = available / len(natural)
+    narrow = [w for w in natural if w <= fair]
+    share = (available - sum(narrow)) / max(1, len(natural) - len(narrow))
+    return [w if w <= fair else share for w in natural]
+
+
+def table_layout(xml: bytes, profile: Profile) -> bytes:
+    """Tables as the PDF sets them: cells single-spaced (the template's tables.line_spacing; pandoc
+    gives them the list style), aligned as typst aligns them (a column without an alignment of its
+    own is centred, as the table sits in a centred figure; never justified), as wide as typst makes
+    them (a table of auto columns as wide as its cells, centred; relative columns as shares of the
+    text block), and the table's description (w:tblCaption) its caption as it reads."""
+    if b"<w:tbl>" not in xml and b"<w:tbl " not in xml:
         return xml
     root = etree.fromstring(xml)
-    for p in root.iterfind(".//w:tc//w:p", NS):
-        ppr = p.find("w:pPr", NS)
-        if ppr is None:
-            ppr = etree.Element(_w("pPr"))
-            p.insert(0, ppr)
-        _replace(ppr, "spacing", before=0, after=0, line=round(240 * spacing), lineRule="auto")
-        _replace(ppr, "ind", left=0, firstLine=0)
-        _sort_children(ppr, _PPR_ORDER)
+    spacing = round(240 * float(profile.tables.line_spacing))
+    size_twips = float(profile.font.size_pt) * 20
+    available = (float(profile.page.width_cm) - float(profile.page.margin_cm.left)
+                 - float(profile.page.margin_cm.right)) / 2.54 * 1440
+    for tbl in root.iter(_w("tbl")):
+        for p in tbl.iterfind(".//w:tc//w:p", NS):
+            ppr = p.find("w:pPr", NS)
+            if ppr is None:
+                ppr = etree.Element(_w("pPr"))
+                p.insert(0, ppr)
+            _replace(ppr, "spacing", before=0, after=0, line=spacing, lineRule="auto")
+            _replace(ppr, "ind", left=0, firstLine=0)
+            jc = ppr.find("w:jc", NS)
+            align = jc.get(_w("val")) if jc is not None else "center"
+            _replace(ppr, "jc", val="left" if align in ("both", "distribute") else align)
+            _sort_children(ppr, _PPR_ORDER)
+        tblpr = tbl.find("w:tblPr", NS)
+        caption = tbl.getprevious()
+        described = tblpr.find("w:tblCaption", NS) if tblpr is not None else None
+        if (described is not None and caption is not None and caption.tag == _w("p")
+                and caption.find("w:pPr/w:pStyle[@w:val='TableCaption']", NS) is not None):
+            described.set(_w("val"), _shown_text(caption))
+        grid = tbl.find("w:tblGrid", NS)
+        width_el = tblpr.find("w:tblW", NS) if tblpr is not None else None
+        if grid is None or width_el is None:
+            continue
+        cols = grid.findall("w:gridCol", NS)
+        if width_el.get(_w("type")) == "auto":
+            natural = [0.0] * len(cols)
+            for tr in tbl.findall("w:tr", NS):
+                j = 0
+                for tc in tr.findall("w:tc", NS):
+                    span_el = tc.find("w:tcPr/w:gridSpan", NS)
+                    span = int(span_el.get(_w("val"))) if span_el is not None else 1
+                    if span == 1 and j < len(natural):
+                        widest = max((_paragraph_em(p) for p in tc.iterfind(".//w:p", NS)), default=0.0)
+                        natural[j] = max(natural[j], widest * size_twips + 2 * CELL_INSET_TWIPS)
+                    j += span
+            widths = _auto_columns([max(w, 2 * CELL_INSET_TWIPS) for w in natural], available)
+        else:
+            widths = [float(c.get(_w("w"), 0)) / _PANDOC_TEXT_WIDTH * available for c in cols]
+        # A few twips of slack: LibreOffice wraps a cell whose text fills it exactly.
+        widths = [round(w) + CELL_SLACK_TWIPS for w in widths] if width_el.get(_w("type")) == "auto" \
+            else [round(w) for w in widths]
+        for col, width in zip(cols, widths):
+            col.set(_w("w"), str(width))
+        _set(width_el, type="dxa", w=sum(widths))
+        # Centred in its own properties too (LibreOffice reads no table style's jc); CT_TblPr's order:
+        # tblW, jc, ..., tblLayout.
+        for tag in ("jc", "tblLayout"):
+            for old in tblpr.findall(f"w:{tag}", NS):
+                tblpr.remove(old)
+        jc = _set(etree.Element(_w("jc")), val="center")
+        width_el.addnext(jc)
+        layout = _set(etree.Element(_w("tblLayout")), type="fixed")
+        after = [c for c in tblpr if etree.QName(c).localname in ("tblCellMar", "tblLook", "tblCaption",
+                                                                   "tblDescription")]
+        if after:
+            after[0].addprevious(layout)
+        else:
+            tblpr.append(layout)
+        for tr in tbl.findall("w:tr", NS):
+            j = 0
+            for tc in tr.findall("w:tc", NS):
+                tcpr = tc.find("w:tcPr", NS)
+                if tcpr is None:
+                    tcpr = etree.Element(_w("tcPr"))
+                    tc.insert(0, tcpr)
+                span_el = tcpr.find("w:gridSpan", NS)
+                span = int(span_el.get(_w("val"))) if span_el is not None else 1
+                for old in tcpr.findall("w:tcW", NS):
+                    tcpr.remove(old)
+                tcw = etree.Element(_w("tcW"))
+                _set(tcw, w=sum(widths[j:j + span]), type="dxa")
+                tcpr.insert(0, tcw)
+                j += span
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
@@ -470,8 +801,8 @@ def finish_docx(data: bytes, thesis: Thesis, pages_json: Path | None = None, pag
         infos = src.infolist()
         parts = {info.filename: src.read(info.filename) for info in infos}
     date_time = infos[0].date_time
-    parts["word/document.xml"] = single_spaced_cells(parts["word/document.xml"],
-                                                     float(thesis.profile.tables.line_spacing))
+    parts["word/document.xml"] = table_layout(parts["word/document.xml"], thesis.profile)
+    parts = list_indents(parts, thesis.profile)
     if pages is None:
         parts = layout_parts(thesis, parts, pages_json)
     else:

@@ -15,7 +15,7 @@ from ..config import Thesis
 from ..escape import ooxml_text
 from ..pages import WORD_PAGE_FORMATS, load_page, thesis_values
 from .document import ReadingPages
-from .docx_fields import shown, text_run as _run
+from .docx_fields import seq_name, shown, text_run as _run
 
 # Paragraphs the DOCX's marks leave for finishing (layout_parts): where a generated list goes, where
 # the body starts and where the appendices start.
@@ -296,9 +296,11 @@ def layout_parts(thesis: Thesis, parts: dict[str, bytes], pages_json: Path | Non
                 new = [_heading_paragraph(title, "TOCHeading", None),
                        *_list_paragraphs(entries, f'TOC \\o "1-{depth}" \\h \\z \\u', text_width)]
             elif captions.get(kind):
-                style_name = "Image Caption" if kind == "figures" else "Table Caption"
+                # The captions' SEQ identifier, as Word's Insert Table of Figures writes it: a caption
+                # added with Insert Caption (style "Caption") is listed too when the field is updated.
+                label = profile.captions.figure_label if kind == "figures" else profile.captions.table_label
                 new = [_heading_paragraph(title, "Heading1", f"thesisbuild-list-{kind}"),
-                       *_list_paragraphs(captions[kind], f'TOC \\h \\z \\t "{style_name},1"', text_width)]
+                       *_list_paragraphs(captions[kind], f'TOC \\h \\z \\c "{seq_name(label)}"', text_width)]
             for n in new:
                 el.addprevious(n)
             body_el.remove(el)
@@ -401,7 +403,7 @@ def reading_parts(thesis: Thesis, parts: dict[str, bytes], pages: ReadingPages) 
     if pages.line_numbers:
         numbers = etree.Element(f"{{{W}}}lnNumType")
         numbers.set(f"{{{W}}}countBy", "1")
-        numbers.set(f"{{{W}}}restart", "newPage")
+        numbers.set(f"{{{W}}}restart", "continuous")       # as the PDF draft numbers its lines
         margin.addnext(numbers)
     parts["word/document.xml"] = etree.tostring(doc, xml_declaration=True, encoding="UTF-8", standalone=True)
     # The page number at the right edge of the text block (inside its wider right margin).
