@@ -199,6 +199,13 @@ def test_a_narrow_table_is_as_wide_as_the_pdfs_centred_and_its_cells_aligned_lik
     assert all(row == ["right", "left", "center", "center"] for row in aligns), aligns
 
 
+def test_a_tables_header_cells_sit_at_the_top_as_the_pdfs(look: Path):
+    styles = _part(look / "build" / "thesis.docx", "word/styles.xml")
+    aligns = [a.get(f"{{{W}}}val") for a in
+              styles.iterfind("w:style[@w:styleId='Table']/w:tblStylePr[@w:type='firstRow']/w:tcPr/w:vAlign", NS)]
+    assert aligns == ["top"]
+
+
 def test_no_table_cell_is_justified(look: Path):
     doc = _part(look / "build" / "thesis.docx", "word/document.xml")
     cells = list(doc.iterfind(".//w:tc//w:p", NS))

@@ -275,6 +275,10 @@ def _table_style(root: etree._Element) -> None:
     table = root.find("w:style[@w:styleId='Table']", NS)
     if table is None:
         return
+    # The header row's cells at the top, as typst sets every cell (pandoc's style puts them at the
+    # bottom: a one-line header cell beside a wrapped one sat low).
+    for align in table.iterfind("w:tblStylePr[@w:type='firstRow']/w:tcPr/w:vAlign", NS):
+        align.set(_w("val"), "top")
     tblpr = _child(table, "tblPr")
     for tag in ("jc", "tblBorders"):
         for old in tblpr.findall(f"w:{tag}", NS):
