@@ -422,27 +422,8 @@ def main(argv):
              % sys.executable, 1)
 
     timeout = float(os.environ.get("LO_EDIT_TIMEOUT", "50"))
-    deadline = time.monotonic() + timeout
-    workdir = tempfile.mkdtemp(prefix="lo-edit-")
-    office = Office(workdir, settings["author"], settings["initials"])
-    timed_out = threading.Event()
-    finished = threading.Event()
 
-    def watchdog():
-        # A UNO call that hangs cannot be interrupted: stop soffice, which makes it fail; and leave
-        # anyway if even that does not end it.
-        timed_out.set()
-        office.kill()
-        if not finished.wait(10):
-            sys.stderr.write("%s: timed out after %gs and soffice did not let go\n" % (PROG, timeout))
-            os._exit(1)
-
-    timer = threading.Timer(timeout, watchdog)
-    timer.daemon = True
-    timer.start()
-    status, message = 0, ""
-    try:
-        ctx = office.start(deadline)
+    def work(ctx, workdir, started):
         doc = open_model(ctx, source)
         if settings["track_changes"]:
             doc.RecordChanges = True
@@ -455,7 +436,36 @@ def main(argv):
         doc.close(True)
         os.makedirs(os.path.dirname(target), exist_ok=True)
         shutil.move(tmp_out, target)
-        print("saved %s (%d operations, %.1fs)" % (target, len(ops), timeout - (deadline - time.monotonic())))
+        print("saved %s (%d operations, %.1fs)" % (target, len(ops), time.monotonic() - started))
+
+    run_session(PROG, settings["author"], settings["initials"], timeout, "lo-edit-", work)
+
+
+def run_session(prog, author, initials, timeout, prefix, work):
+    """work(ctx, workdir, started) against a private soffice whose user is `author`, started and
+    always stopped here; a failure, or `timeout` seconds passing, ends the program through fail()."""
+    started = time.monotonic()
+    deadline = started + timeout
+    workdir = tempfile.mkdtemp(prefix=prefix)
+    office = Office(workdir, author, initials)
+    timed_out = threading.Event()
+    finished = threading.Event()
+
+    def watchdog():
+        # A UNO call that hangs cannot be interrupted: stop soffice, which makes it fail; and leave
+        # anyway if even that does not end it.
+        timed_out.set()
+        office.kill()
+        if not finished.wait(10):
+            sys.stderr.write("%s: timed out after %gs and soffice did not let go\n" % (prog, timeout))
+            os._exit(1)
+
+    timer = threading.Timer(timeout, watchdog)
+    timer.daemon = True
+    timer.start()
+    status, message = 0, ""
+    try:
+        work(office.start(deadline), workdir, started)
     except Failure as err:
         status, message = 1, str(err)
     except Exception as err:      # UNO exceptions, or soffice gone
@@ -472,7 +482,6 @@ def main(argv):
         shutil.rmtree(workdir, ignore_errors=True)
     if status:
         fail(message, status)
-
 
 if __name__ == "__main__":
     main(sys.argv[1:])

@@ -27,13 +27,10 @@ Exit status 0 on success, 1 when LibreOffice fails, a paragraph to edit is missi
 """
 
 import os
-import shutil
 import sys
-import tempfile
-import threading
 import time
 
-from libreoffice_edit import FILTER, Failure, Office, paragraphs, pv    # a sibling: run this file by its path
+from libreoffice_edit import FILTER, Failure, paragraphs, pv, run_session    # a sibling: run this file by its path
 
 PROG = "libreoffice_fields.py"
 USAGE = "usage: %s OUT_DIR IN.docx [IN.docx ...]" % PROG
@@ -129,24 +126,8 @@ def main(argv):
              % sys.executable, 1)
 
     timeout = float(os.environ.get("LO_EDIT_TIMEOUT", "90"))
-    deadline = time.monotonic() + timeout
-    workdir = tempfile.mkdtemp(prefix="lo-fields-")
-    office = Office(workdir, "Thesis Student", "TS")
-    timed_out, finished = threading.Event(), threading.Event()
 
-    def watchdog():
-        timed_out.set()
-        office.kill()
-        if not finished.wait(10):
-            sys.stderr.write("%s: timed out after %gs and soffice did not let go\n" % (PROG, timeout))
-            os._exit(1)
-
-    timer = threading.Timer(timeout, watchdog)
-    timer.daemon = True
-    timer.start()
-    status, message = 0, ""
-    try:
-        ctx = office.start(deadline)
+    def work(ctx, workdir, started):
         os.makedirs(out_dir, exist_ok=True)
         for source in sources:
             doc = load(ctx, source)
@@ -157,24 +138,9 @@ def main(argv):
             doc.storeToURL(uno.systemPathToFileUrl(target), (pv("FilterName", "writer_pdf_Export"),
                                                               pv("Overwrite", True)))
             doc.close(True)
-            print("saved %s (%.1fs)" % (target, timeout - (deadline - time.monotonic())))
-    except Failure as err:
-        status, message = 1, str(err)
-    except Exception as err:      # UNO exceptions, or soffice gone
-        status, message = 1, "%s: %s" % (type(err).__name__, getattr(err, "Message", "") or err)
-        if office.proc is not None and office.proc.poll() is not None:
-            message += " (soffice ended: %s)" % office.log_tail()
-    finally:
-        timer.cancel()
-        if timed_out.is_set() and status:
-            message = "timed out after %gs (LO_EDIT_TIMEOUT); soffice's log: %s" % (timeout, office.log_tail())
-        if not timed_out.is_set():
-            office.stop()
-        finished.set()
-        shutil.rmtree(workdir, ignore_errors=True)
-    if status:
-        fail(message, status)
+            print("saved %s (%.1fs)" % (target, time.monotonic() - started))
 
+    run_session(PROG, "Thesis Student", "TS", timeout, "lo-fields-", work)
 
 if __name__ == "__main__":
     main(sys.argv[1:])
