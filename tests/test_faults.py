@@ -67,12 +67,21 @@ def test_doit_killed_or_interrupted_mid_build_then_run_again_equals_a_clean_buil
     time.sleep(0.6 * took)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    # Ctrl-C in the run after it: one line and status 130, no traceback.
-    proc = subprocess.Popen([sys.executable, "-m", "doit", "pdf", "docx"], cwd=project, env=_env(),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(0.3 * took)
+    # Ctrl-C in the run after it, while its PDF is being built (doit names the task as it starts
+    # it): one line and status 130, no traceback.
+    proc = subprocess.Popen([sys.executable, "-m", "doit", "pdf", "docx"], cwd=project,
+                            env={**_env(), "PYTHONUNBUFFERED": "1"}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    seen = []
+    for line in proc.stdout:
+        seen.append(line)
+        if line.startswith(".  pdf"):
+            break
+    assert seen and seen[-1].startswith(".  pdf"), "".join(seen)
+    time.sleep(0.2)
     proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate()
+    rest, err = proc.communicate()
+    out = "".join(seen) + rest
     assert proc.returncode == 130 and "Traceback" not in out + err, out[-2000:] + err[-2000:]
     assert "stopped (Ctrl-C)" in err
     done = run_doit(project, "pdf", "docx")
