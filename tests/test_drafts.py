@@ -373,3 +373,35 @@ def test_accept_all_and_reject_all_in_libreoffice(whole_paragraphs: Path, tmp_pa
     assert len(old) == len(new) + 1
     assert accepted == new
     assert rejected == old
+
+
+def test_items_of_a_list_changed_added_or_removed_are_marked_in_their_own_items(tmp_path: Path):
+    """A list written without blank lines is one block of Markdown: an item edited, added or removed
+    is marked inside its own item (a change spanning two items was printed as Markdown text, "]{.insertion
+    author=…}", in the DOCX), and Accept All or Reject All gives the new or the sent list."""
+    project = copy_thesis(tmp_path / "lists")
+    chapter = project / "chapters" / "01-pendahuluan.md"
+    listed = ("\n\nKendala yang ditemukan:\n\n- kepala laboratorium tidak dapat memantau barang.\n"
+              "- stok bahan habis pakai diketahui.\n\n1. Satu\n   a. sub satu\n   b. sub dua\n2. Dua\n")
+    chapter.write_text(chapter.read_text(encoding="utf-8").rstrip("\n") + listed, encoding="utf-8")
+    assert run_cli(project, "draft", "--mark-sent", "01-pendahuluan").returncode == 0
+    proc = run_doit(project, "draft:01-pendahuluan")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    drafts_dir = project / "build" / "drafts"
+    old = _paragraphs(_settled_docx(drafts_dir / "01-pendahuluan.docx", accept=True))
+    edited = listed.replace("memantau barang.", "memantau barang;").replace(
+        "- stok bahan habis pakai diketahui.\n", "- stok bahan habis pakai tidak diketahui;\n- barang baru.\n").replace(
+        "   b. sub dua\n", "").replace("2. Dua\n", "2. Dua diubah\n")
+    text = chapter.read_text(encoding="utf-8")
+    chapter.write_text(text.replace(listed, edited), encoding="utf-8")
+    proc = run_doit(project, "draft:01-pendahuluan")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    new = _paragraphs(_settled_docx(drafts_dir / "01-pendahuluan.docx", accept=True))
+    changes = drafts_dir / "01-pendahuluan-changes.docx"
+    xml = docx_xml(changes)
+    assert ".insertion" not in xml and ".deletion" not in xml and "]{" not in xml
+    assert ("del", ".") in tracked(xml) and ("ins", ";") in tracked(xml)
+    assert ("ins", "barang baru.") in tracked(xml) and ("del", "sub dua") in tracked(xml)
+    assert ("ins", " diubah") in tracked(xml)
+    assert _paragraphs(_settled_docx(changes, accept=True)) == new
+    assert _paragraphs(_settled_docx(changes, accept=False)) == old

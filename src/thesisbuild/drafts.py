@@ -298,6 +298,8 @@ def _heading(block: str) -> tuple[str, str]:
 def _diff_block(old: str, new: str, attrs: str) -> str:
     if _STRUCTURE.match(old) or _STRUCTURE.match(new):
         return _whole_block(old, "deletion", attrs) + "\n\n" + _whole_block(new, "insertion", attrs)
+    if _LIST_ITEM.match(old) and _LIST_ITEM.match(new) and (len(old.splitlines()) > 1 or len(new.splitlines()) > 1):
+        return _diff_list(old, new, attrs)
     old_prefix, old_text = _heading(old)
     new_prefix, new_text = _heading(new)
     if old_prefix.strip() != new_prefix.strip():
@@ -353,14 +355,7 @@ def _whole_block(block: str, kind: str, attrs: str) -> str:
     if _LIST_ITEM.match(block):
         # Each item marked on its own, the list kept: a list accepted away (or rejected back)
         # leaves no paragraph of it (or all of its items).
-        items: list[list[str]] = []
-        for line in block.splitlines():
-            m = _LIST_ITEM.match(line)
-            if m or not items:
-                items.append([m.group(0) if m else "", line[m.end():] if m else line])
-            else:
-                items[-1][1] += " " + line.strip()
-        return "\n".join(marker + _span(text.strip(), kind, attrs) for marker, text in items)
+        return "\n".join(marker + _span(text, kind, attrs) for marker, text in _list_items(block))
     if block.startswith(">"):
         text = " ".join(re.sub(r"^>\s?", "", line) for line in block.splitlines())
         return "> " + _span(text, kind, attrs)
@@ -369,7 +364,45 @@ def _whole_block(block: str, kind: str, attrs: str) -> str:
     return prefix + _span(text.replace("\n", " "), kind, attrs) + attr
 
 
-_LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+")
+# A list item's marker: a bullet, a number, a lower-case letter or Roman numeral ("a.", "ii)"); a
+# capital with a full stop is more often an initial ("A. Smith") than a list.
+_LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)]|[a-z][.)]|[ivx]+[.)])[ \t]+")
+
+
+def _list_items(block: str) -> list[tuple[str, str]]:
+    """A list written without blank lines between its items, as (marker with its indent, the item's
+    text on one line); nested items are items of their own."""
+    items: list[list[str]] = []
+    for line in block.splitlines():
+        m = _LIST_ITEM.match(line)
+        if m or not items:
+            items.append([m.group(0) if m else "", line[m.end():] if m else line])
+        else:
+            items[-1][1] += " " + line.strip()
+    return [(marker, text.strip()) for marker, text in items]
+
+
+def _diff_list(old: str, new: str, attrs: str) -> str:
+    """A list changed: each item kept, changed word by word, or added or removed whole, in its own
+    line with its own marker (a change never spans two items: pandoc would not read one)."""
+    a, b = _list_items(old), _list_items(new)
+    out: list[str] = []
+    matcher = difflib.SequenceMatcher(None, [t for _, t in a], [t for _, t in b], autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            out.extend(marker + text for marker, text in b[j1:j2])
+            continue
+        olds, news = iter(a[i1:i2]), iter(b[j1:j2])
+        # _align keeps both orders: each pair takes the next old item, the next new one, or both.
+        for x, y in _align([t for _, t in a[i1:i2]], [t for _, t in b[j1:j2]]):
+            if x is not None and y is not None:
+                next(olds)
+                out.append(next(news)[0] + diff_words(x, y, attrs))
+            elif x is not None:
+                out.append(next(olds)[0] + _span(x, "deletion", attrs))
+            else:
+                out.append(next(news)[0] + _span(y, "insertion", attrs))
+    return "\n".join(out)
 
 
 # ---------------------------------------------------------------- paragraphs added or removed whole
