@@ -432,6 +432,15 @@ def test_a_chapters_draft_docx_is_verified_without_the_whole_thesiss_page_rules(
     assert proc.returncode == 1
     assert re.search(r"(?m)^FAIL  docx.page-numbering ", proc.stdout) and "not applicable" not in proc.stdout
     assert re.search(r"(?m)^FAIL  docx.page .*3\.00/7\.00 cm", proc.stdout)
+    # A later chapter's draft starts at its own number: BAB II, then 2.1.
+    from .test_drafts import with_second_chapter
+
+    with_second_chapter(project)
+    proc = run_doit(project, "draft:02-tinjauan")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    proc = run_cli(project, "verify", str(project / "build" / "drafts" / "02-tinjauan.docx"))
+    assert proc.returncode == 0, proc.stdout
+    assert re.search(r"(?m)^PASS  docx.heading-numbering +1 chapters", proc.stdout), proc.stdout
 
 
 def test_link_color_reads_the_runs_of_links_and_of_cross_reference_fields():

@@ -211,7 +211,7 @@ def verify_docx(path: Path, profile: Profile, schema_problems=None) -> list[Chec
 
     # Heading numbering: BAB I, then 1.1, 1.1.1 under it; Lampiran A, then A.1.
     numbers = list_numbers(parts)
-    checks.append(_heading_numbering(document, profile, numbers))
+    checks.append(_heading_numbering(document, profile, numbers, draft=chapter is not None))
     checks.append(_fields(document, numbers, profile))
     # The table of contents (and the lists of tables and figures) with their page numbers.
     checks.append(_toc_page_numbers(document, profile))
@@ -477,10 +477,11 @@ def list_numbers(parts: dict[str, etree._Element]) -> dict[etree._Element, str]:
     return out
 
 
-def _heading_numbering(document: etree._Element, profile: Profile, numbers: dict) -> Check:
+def _heading_numbering(document: etree._Element, profile: Profile, numbers: dict, draft: bool = False) -> Check:
     """Chapters numbered in the profile's numbering under its label, sections 1.1 under them;
     appendices under their own label and numbering, sections A.1 under them; the headings the
-    template adds (unnumbered) end the count until the next chapter."""
+    template adds (unnumbered) end the count until the next chapter. A chapter's draft starts at
+    its own chapter's number (BAB II, then 2.1)."""
     label = profile.headings.chapter.label
     style_of = profile.headings.chapter.numbering
     appendix_label = profile.appendices.label
@@ -492,7 +493,7 @@ def _heading_numbering(document: etree._Element, profile: Profile, numbers: dict
     def opening(word: str, number: str) -> str:
         return f"{number}{separator} " if one_line else f"{word} {number}\n"
 
-    chapter, appendix, problems, count = 0, 0, [], 0
+    chapter, appendix, problems, count, skipped = 0, 0, [], 0, 0
     counters: list = []
     sections_numbered = True
     any_number = re.compile(r"[0-9]+|[IVXLCDM]+|[A-Z]+|[ivxlcdm]+|[a-z]+")
@@ -506,6 +507,10 @@ def _heading_numbering(document: etree._Element, profile: Profile, numbers: dict
         text = numbers.get(p, "") + "".join("\n" if el.tag == f"{{{W}}}br" else (el.text or "")
                                             for el in p.iter(f"{{{W}}}t", f"{{{W}}}br"))
         if level == 1:
+            if draft and not chapter and not appendix:
+                # The draft's chapter: its number is where the count starts.
+                skipped = chapter = next((n - 1 for n in range(1, 100)
+                                          if text.startswith(opening(label, format_number(n, style_of)))), 0)
             next_chapter = opening(label, format_number(chapter + 1, style_of))
             next_appendix = opening(appendix_label, format_number(appendix + 1, appendix_style))
             if not appendix and text.startswith(next_chapter):
@@ -541,6 +546,6 @@ def _heading_numbering(document: etree._Element, profile: Profile, numbers: dict
         if appendix_sections:
             expected += tr(", then {letter}.1, {letter}.1.1", letter=letter)
     return Check("docx.heading-numbering", not problems and chapter > 0,
-                 tr("{chapters} chapters, {appendices} appendices, {count} numbered headings", chapters=chapter,
+                 tr("{chapters} chapters, {appendices} appendices, {count} numbered headings", chapters=chapter - skipped,
                     appendices=appendix, count=count)
                  + (f"; {'; '.join(problems[:3])}" if problems else ""), expected)
