@@ -3,6 +3,7 @@ in a fresh virtual environment, the way a student gets thesisbuild."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -38,7 +39,11 @@ def test_new_indonesian_thesis_builds_at_once(installed: Installed, tmp_path: Pa
     assert config["chapters"] == ["chapters/01-pendahuluan.md"]
     assert (project / "dodo.py").read_text(encoding="utf-8").count("from thesisbuild.dodo import *") == 1
     workflow = (project / ".github" / "workflows" / "thesis.yml").read_text(encoding="utf-8")
-    assert f'pip install "thesisbuild=={__version__}"' in workflow
+    # Installed from a wheel on this computer (as the tests install it): the README names that file,
+    # the workflow says where to put the git URL a CI runner can reach.
+    assert 'pip install "thesisbuild @ git+https://github.com/OWNER/thesisbuild@v' in workflow
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    assert re.search(r'pip install "/[^"]+thesisbuild-[^"]+\.whl"', readme), readme[:800]
     assert "thesisbuild lint --format github" in workflow and "doit" in workflow
     assert "build/thesis.pdf" in workflow and "build/thesis.docx" in workflow
     assert {"/build/", "/.doit.db", "/.venv/"} <= set((project / ".gitignore").read_text().split())
@@ -218,3 +223,26 @@ def test_init_keeps_a_metadata_title_exactly_as_written(tmp_path: Path, capsys: 
     run_init(tmp_path, capsys)
     config = yaml.safe_load((tmp_path / "thesis.yaml").read_text(encoding="utf-8"))
     assert config["title"] == title and config["author"] == "true"
+
+
+@pytest.mark.parametrize("record, requirement, portable", [
+    (None, f"thesisbuild=={__version__}", True),
+    ('{"url": "https://github.com/u/thesisbuild", "vcs_info": {"vcs": "git", "commit_id": "abc123"}}',
+     "thesisbuild @ git+https://github.com/u/thesisbuild@abc123", True),
+    ('{"url": "file:///home/s/thesis%20tools/thesisbuild", "dir_info": {}}', "/home/s/thesis tools/thesisbuild", False),
+    ('{"url": "https://example.org/thesisbuild-0.1.0.tar.gz", "archive_info": {}}',
+     "thesisbuild @ https://example.org/thesisbuild-0.1.0.tar.gz", True),
+])
+def test_a_new_thesis_installs_thesisbuild_from_where_it_was_installed(monkeypatch, record, requirement, portable):
+    """The thesis's README and workflow install thesisbuild as pip recorded it (direct_url.json):
+    from an index by version, from git at the commit, from a local copy (this computer only)."""
+    import importlib.metadata
+
+    from thesisbuild.scaffold import install_source
+
+    class Dist:
+        def read_text(self, name):
+            return record if name == "direct_url.json" else None
+
+    monkeypatch.setattr(importlib.metadata, "distribution", lambda name: Dist())
+    assert install_source() == {"requirement": requirement, "portable": portable}

@@ -126,12 +126,38 @@ META_FIELDS = ("title", "author", "student_id", "programme", "faculty", "univers
                "dean")
 
 
+def install_source() -> dict:
+    """How this thesisbuild was installed, for the thesis's README and CI workflow: pip's
+    requirement, and whether another machine (a CI runner) can install from it. pip records a
+    git URL, an archive's URL or a local folder or file it installed from (PEP 610,
+    direct_url.json); without that record it came from a package index, by version."""
+    from importlib.metadata import PackageNotFoundError, distribution
+
+    try:
+        direct = json.loads(distribution("thesisbuild").read_text("direct_url.json") or "null")
+    except (PackageNotFoundError, ValueError):
+        direct = None
+    if not isinstance(direct, dict) or not isinstance(direct.get("url"), str):
+        return {"requirement": f"thesisbuild=={__version__}", "portable": True}
+    url = direct["url"]
+    vcs = direct.get("vcs_info")
+    if isinstance(vcs, dict) and vcs.get("vcs") == "git":
+        commit = vcs.get("commit_id") or vcs.get("requested_revision") or ""
+        return {"requirement": f"thesisbuild @ git+{url}" + (f"@{commit}" if commit else ""), "portable": True}
+    if url.startswith("file://"):
+        from urllib.parse import unquote, urlparse
+
+        # A copy on this computer: the same command works here, not on another machine.
+        return {"requirement": unquote(urlparse(url).path), "portable": False}
+    return {"requirement": f"thesisbuild @ {url}", "portable": True}
+
+
 def context(code: str, profile: str, *, meta: dict | None = None, lang: str | None = None,
             chapters: list[str], appendices: list[str] | None = None, bibliography: list[str],
             csl: str = "apa", notes: list[str] | None = None, front_texts: dict[str, str] | None = None) -> dict:
     first = chapters[0]
     return {
-        "version": __version__, "meta": {**dict.fromkeys(META_FIELDS, ""), "supervisors": [], **(meta or {})},
+        "version": __version__, "install": install_source(), "meta": {**dict.fromkeys(META_FIELDS, ""), "supervisors": [], **(meta or {})},
         "lang": lang or LANGUAGES[code].tag, "template": profile,
         "csl": csl, "chapters": chapters, "appendices": appendices or [], "bibliography": bibliography,
         "notes": notes or [], "front_names": [f"{n}.md" for n in front_names(profile)],
