@@ -190,7 +190,8 @@ local function Link(el)
     local open, core, close = (number or ""):match("^(%(?)(.-)(%)?)$")
     if number and core ~= "" then
       local out = pandoc.Inlines({})
-      if word ~= "" and not number_only then out:extend({pandoc.Str(word), pandoc.Space()}) end
+      -- A no-break space between them, as typst's reference has: "Tabel" never ends a line alone.
+      if word ~= "" and not number_only then out:extend({pandoc.Str(word), pandoc.Str("\u{A0}")}) end
       if open ~= "" then out:insert(pandoc.Str(open)) end
       out:insert(mark("ref", target, core))
       if close ~= "" then out:insert(pandoc.Str(close)) end
