@@ -36,6 +36,7 @@ Paragraf pembuka dengan berkas `figures/contoh-grafik.py` dan `bibliography/refe
     1. Sub satu
     2. Sub dua
 3. Tiga
+    - Poin dalam nomor
 
 Paragraf setelah daftar.
 
@@ -126,7 +127,8 @@ def _ind_cm(lvl: etree._Element) -> tuple[float, float]:
 
 
 @pytest.mark.parametrize("item, marker, after", [("Butir", "•", None), ("Satu", "1.", None),
-                                                 ("Anak", "‣", None), ("Sub", "1.", "Dua")])
+                                                 ("Anak", "‣", None), ("Sub", "1.", "Dua"),
+                                                 ("Poin", "•", None)])     # a bullet list in a numbered item
 def test_list_indents_in_numbering_xml_equal_the_pdfs(look: Path, item: str, marker: str, after: str | None):
     words = _words(look / "build" / "thesis.pdf")
     pdf_text = _word(words, item, after)[2] - MARGIN_LEFT_CM

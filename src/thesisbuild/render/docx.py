@@ -565,6 +565,7 @@ def list_indents(parts: dict[str, bytes], profile: Profile) -> dict[str, bytes]:
     next_abstract = max((int(a) for a in abstracts), default=0) + 1
     own: dict[str, etree._Element] = {}           # numId -> its own copy of the level definitions
     text_at: dict[int, float] = {}                # twips: where the latest item of each depth has its text
+    bullet_at: dict[int, bool] = {}               # whether the latest item of each depth is a bullet's
     for p, num_id, ilvl in items:
         num = nums.get(num_id)
         abstract = abstracts.get(num.find("w:abstractNumId", NS).get(_w("val"))) if num is not None else None
@@ -582,6 +583,8 @@ def list_indents(parts: dict[str, bytes], profile: Profile) -> dict[str, bytes]:
             _sort_children(ppr, _PPR_ORDER)
             continue
         base = text_at.get(ilvl - 1, 0.0) if ilvl > 0 else 0.0
+        # typst counts a bullet's depth in bullet lists only: a list in a numbered item starts at •.
+        bullets_above = sum(1 for k in range(ilvl) if bullet_at.get(k))
         if num_id not in own:
             copy = etree.fromstring(etree.tostring(abstract))
             copy.set(_w("abstractNumId"), str(next_abstract))
@@ -596,7 +599,7 @@ def list_indents(parts: dict[str, bytes], profile: Profile) -> dict[str, bytes]:
             outer, position = 0.0, base
             for lvl in copy.findall("w:lvl", NS):
                 depth = int(lvl.get(_w("ilvl")))
-                _typst_bullet(lvl, depth)
+                _typst_bullet(lvl, bullets_above + depth - ilvl if depth >= ilvl else depth)
                 width = _marker_em(lvl, depth, _start(num, lvl, depth), counts.get((num_id, depth), 1)) * size_twips
                 if depth < ilvl:
                     outer += width + gap
@@ -607,6 +610,8 @@ def list_indents(parts: dict[str, bytes], profile: Profile) -> dict[str, bytes]:
         lvl = level(own[num_id], ilvl)
         ind = lvl.find("w:pPr/w:ind", NS) if lvl is not None else None
         text_at[ilvl] = float(ind.get(_w("left"))) if ind is not None else base
+        fmt = lvl.find("w:numFmt", NS) if lvl is not None else None
+        bullet_at[ilvl] = fmt is not None and fmt.get(_w("val")) == "bullet"
     parts["word/document.xml"] = etree.tostring(doc, xml_declaration=True, encoding="UTF-8", standalone=True)
     parts["word/numbering.xml"] = etree.tostring(numbering, xml_declaration=True, encoding="UTF-8",
                                                  standalone=True)
