@@ -58,7 +58,7 @@ def test_unsupported_latex_is_a_finding_at_its_line_with_the_markdown_to_write(p
 def test_image_paths_are_checked_before_anything_is_built(project: Path):
     found = lint(project)
     case = found[("IMG003", 13, 10)]
-    assert "did you mean images/skema.PNG?" in case.message and case.fix is not None
+    assert "is stored as images/skema.PNG;" in case.message and case.fix is not None
     missing = found[("IMG001", 15, 9)]
     assert "images/foto.jpg does not exist (did you mean images/foto.jpeg?)" in missing.message
     assert ("IMG002", 17, 9) in found

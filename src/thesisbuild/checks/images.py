@@ -80,9 +80,9 @@ def check_images(sources: list[Source], root: Path) -> list[Diagnostic]:
             exact, real = _exact(root, rel.parts)
             if not exact and real is not None:
                 out.append(Diagnostic.at("IMG003", source, ref.start, ref.end,
-                                         tr("the image {path} is stored as {real} (did you mean {real}?); letter "
-                                            "case matters outside Windows and macOS. thesisbuild fix corrects the "
-                                            "path.", path=written, real=real),
+                                         tr("the image {path} is stored as {real}; letter case matters outside "
+                                            "Windows and macOS. thesisbuild fix corrects the path.", path=written,
+                                            real=real),
                                          fix=Fix(ref.start, ref.end, real)))
                 written = real
             elif not exact:
