@@ -441,6 +441,10 @@ def test_a_chapters_draft_docx_is_verified_without_the_whole_thesiss_page_rules(
     proc = run_cli(project, "verify", str(project / "build" / "drafts" / "02-tinjauan.docx"))
     assert proc.returncode == 0, proc.stdout
     assert re.search(r"(?m)^PASS  docx.heading-numbering +1 chapters", proc.stdout), proc.stdout
+    # A draft's PDF is not measured as a thesis: one sentence, exit 2.
+    proc = run_cli(project, "verify", str(project / "build" / "drafts" / "02-tinjauan.pdf"))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "02-tinjauan.pdf: error: this PDF is a chapter's draft" in proc.stderr, proc.stderr
 
 
 def test_link_color_reads_the_runs_of_links_and_of_cross_reference_fields():

@@ -14,7 +14,7 @@ from ..i18n import tr
 from .common import CODES, Check, close
 from .docx import read_document, validate_package, verify_docx
 from .rendered import rendered_pages
-from .pdf import verify_pdf
+from .pdf import is_draft, verify_pdf
 
 
 def verify_files(paths, profile, render: bool = False, cache: Path | None = None) -> list[Check]:
@@ -25,6 +25,9 @@ def verify_files(paths, profile, render: bool = False, cache: Path | None = None
     for path in paths:
         if path.suffix.lower() not in (".pdf", ".docx"):
             raise UserError(tr("verify reads .pdf and .docx files; name one of those."), path)
+        if path.suffix.lower() == ".pdf" and is_draft(path):
+            raise UserError(tr("this PDF is a chapter's draft, whose pages are not the thesis's; verify measures the "
+                               "thesis's PDF, and a draft through its DOCX (build/drafts/<chapter>.docx)."), path)
     # The DOCX's schema validation (about a second for 150 pages) runs in a process of its own
     # while the PDF is read.
     with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:

@@ -179,6 +179,15 @@ def _advance_end(raw, text_page, run, box, origin_x, origin_y) -> float:
     return end
 
 
+def is_draft(path: Path) -> bool:
+    """Whether the PDF is a chapter's draft (`thesisbuild draft` marks it in the PDF's keywords)."""
+    document = _open(path)
+    try:
+        return "thesisbuild-draft" in (document.get_metadata_dict().get("Keywords") or "")
+    finally:
+        document.close()
+
+
 def read_outline(path: Path) -> list[tuple[int, str, int, float | None]]:
     """The PDF's bookmarks as (level, title, page, top), from the page tree alone: no page is drawn."""
     document = _open(path)
