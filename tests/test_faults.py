@@ -69,9 +69,11 @@ def test_doit_killed_or_interrupted_mid_build_then_run_again_equals_a_clean_buil
     proc.wait()
     # Ctrl-C in the run after it, while its PDF is being built (doit names the task as it starts
     # it): one line and status 130, no traceback.
+    # Ctrl-C as a terminal sends it: to a process that has not inherited SIGINT ignored (a shell's
+    # background job, such as a CI runner started with &, ignores it, and so would its children).
     proc = subprocess.Popen([sys.executable, "-m", "doit", "pdf", "docx"], cwd=project,
                             env={**_env(), "PYTHONUNBUFFERED": "1"}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+                            text=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     seen = []
     for line in proc.stdout:
         seen.append(line)
