@@ -46,6 +46,14 @@ Paragraf setelah daftar.
 |---:|:---|:---:|---|
 | 1 | Analisis dan penulisan | Jan | Mar |
 | 2 | Sidang | Apr | Apr |
+
+\\newpage
+
+: Skenario pengujian {#tbl-lebar}
+
+| No | Fungsi yang Diuji | Skenario Pengujian | Data Masukan | Hasil yang Diharapkan | Status |
+|----|-------------------|--------------------|--------------|------------------------|--------|
+| 1 | Masuk | Pengguna memasukkan nama pengguna dan kata sandi yang benar | admin | Sistem menampilkan halaman dasbor sesuai hak akses | Belum diuji |
 """
 
 
@@ -219,7 +227,7 @@ def test_no_table_cell_is_justified(look: Path):
 def test_a_tables_description_is_its_caption_as_shown(look: Path):
     captions = [t.get(f"{{{W}}}val") for t in _part(look / "build" / "thesis.docx", "word/document.xml")
                 .iterfind(".//w:tblCaption", NS)]
-    assert captions == ["Tabel 1.1 Jadwal penelitian", "Tabel 2.1 Jadwal kegiatan"]
+    assert captions == ["Tabel 1.1 Jadwal penelitian", "Tabel 2.1 Jadwal kegiatan", "Tabel 2.2 Skenario pengujian"]
 
 
 def test_the_lists_of_figures_and_tables_collect_captions_by_their_seq_identifier(look: Path):
@@ -259,3 +267,20 @@ def test_libreoffice_lays_out_lists_code_and_the_table_where_the_pdf_has_them(lo
 
     assert len(pypdfium2.PdfDocument(str(tmp_path / "thesis.pdf"))) == \
         len(pypdfium2.PdfDocument(str(look / "build" / "thesis.pdf")))
+
+
+def test_a_column_is_never_narrower_than_its_longest_word(look: Path):
+    """A pipe table with a row longer than 72 characters gets relative widths from its dashes: "No"
+    and "Status" had columns narrower than the words (typst let them run over the cell's edge, Word
+    broke them inside: "N/o"). Both outputs widen such a column to its word and the cell's insets."""
+    # The words' widths in Liberation Serif Bold at the body's 12 pt, and the 5 pt insets each side.
+    need_cm = {"No": (0.722 + 0.5) * 12 + 10, "Status": (0.556 + 0.333 + 0.5 + 0.333 + 0.556 + 0.389) * 12 + 10}
+    need_cm = {word: pt / 72 * 2.54 for word, pt in need_cm.items()}
+    typ = (look / "build" / "thesis.typ").read_text(encoding="utf-8")
+    shares = [float(x) for x in re.search(r"columns: \(([\d.]+)%, [\d.]+%, [\d.]+%, [\d.]+%, [\d.]+%, ([\d.]+)%\)",
+                                          typ).groups()]
+    assert shares[0] / 100 * TEXT_WIDTH_CM >= need_cm["No"] and shares[1] / 100 * TEXT_WIDTH_CM >= need_cm["Status"]
+    doc = _part(look / "build" / "thesis.docx", "word/document.xml")
+    grid = next([int(c.get(f"{{{W}}}w")) / 1440 * 2.54 for c in t.iterfind("w:tblGrid/w:gridCol", NS)]
+                for t in doc.iter(f"{{{W}}}tbl") if len(t.findall("w:tblGrid/w:gridCol", NS)) == 6)
+    assert grid[0] >= need_cm["No"] and grid[-1] >= need_cm["Status"], grid

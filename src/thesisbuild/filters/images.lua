@@ -1,9 +1,11 @@
 -- Images taller or wider than the text block are scaled down, keeping their proportions, so that a
--- figure and its caption stay inside the margins in both outputs. Without a size of its own an image
+-- figure and its caption stay inside the margins in both outputs; and a table's relative column
+-- widths are widened where a column is narrower than its longest word (see Table below). Without a size of its own an image
 -- is shown at its natural size (its pixels at its dpi, 72 when it has none, as typst does), which
 -- for a screenshot or a scanned diagram is often larger than the page.
 --   thesisbuild-image-max-width-cm    the text block's width
 --   thesisbuild-image-max-height-cm   the text block's height less room for the caption
+--   thesisbuild-font-size-pt          the body text's size (a table's words are measured in it)
 
 local max_w, max_h = nil, nil
 local CM_PER_INCH = 2.54
@@ -66,10 +68,86 @@ local function Image(img)
   if changed then return img end
 end
 
+-- Advance widths (em) of the printable ASCII characters in Liberation Serif Bold, which has Times New
+-- Roman's metrics: the widest of the body's faces, so that a word measured with them fits in any.
+-- Other characters count as 1 em.
+local BOLD_EM = {0.25, 0.333, 0.555, 0.5, 0.5, 1.0, 0.833, 0.278, 0.333, 0.333, 0.5, 0.57, 0.25, 0.333, 0.25,
+  0.278, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.333, 0.333, 0.57, 0.57, 0.57, 0.5, 0.93, 0.722,
+  0.667, 0.722, 0.722, 0.667, 0.611, 0.778, 0.778, 0.389, 0.5, 0.778, 0.667, 0.944, 0.722, 0.778, 0.611,
+  0.778, 0.722, 0.556, 0.667, 0.722, 0.722, 1.0, 0.722, 0.722, 0.667, 0.333, 0.278, 0.333, 0.581, 0.5,
+  0.333, 0.5, 0.556, 0.444, 0.556, 0.444, 0.333, 0.5, 0.556, 0.278, 0.333, 0.556, 0.278, 0.833, 0.556, 0.5,
+  0.556, 0.556, 0.444, 0.389, 0.333, 0.556, 0.5, 0.722, 0.5, 0.5, 0.444, 0.394, 0.22, 0.394, 0.52}
+-- A cell's inset on each side (typst's table inset, the DOCX's cell margins), in points, and room
+-- for rounding.
+local INSET_PT, SLACK_EM = 5, 0.2
+local size_pt = nil
+
+local function word_em(word)
+  local em = 0
+  for _, code in utf8.codes(word) do
+    em = em + (code >= 32 and code <= 126 and BOLD_EM[code - 31] or 1.0)
+  end
+  return em
+end
+
+local function longest_word_em(cell)
+  local longest = 0
+  for word in pandoc.utils.stringify(cell.contents):gmatch("%S+") do
+    longest = math.max(longest, word_em(word))
+  end
+  return longest
+end
+
+-- A table whose columns have relative widths (pandoc gives them to a pipe table with a row longer
+-- than 72 characters, from the dashes under its header): a column narrower than its longest word
+-- plus the cell's insets is widened to that, the columns wider than their own need giving up the
+-- difference in proportion. typst would let the word run over the cell's edge, Word would break it
+-- inside ("N/o"). Left as it is when the words cannot all fit, or when a cell spans columns.
+local function Table(tbl)
+  if not (max_w and size_pt) then return nil end
+  local n = #tbl.colspecs
+  local widths = {}
+  for j, spec in ipairs(tbl.colspecs) do
+    if type(spec[2]) ~= "number" then return nil end
+    widths[j] = spec[2]
+  end
+  local need = {}
+  for j = 1, n do need[j] = 0 end
+  local function visit(rows)
+    for _, row in ipairs(rows) do
+      local j = 1
+      for _, cell in ipairs(row.cells) do
+        if cell.col_span ~= 1 then return false end
+        if j <= n then need[j] = math.max(need[j], longest_word_em(cell)) end
+        j = j + 1
+      end
+    end
+    return true
+  end
+  local ok = visit(tbl.head.rows) and visit(tbl.foot.rows)
+  for _, body in ipairs(tbl.bodies) do ok = ok and visit(body.head) and visit(body.body) end
+  if not ok then return nil end
+  local block_em = max_w / 2.54 * 72 / size_pt
+  local total_need, short, spare = 0, 0, 0
+  for j = 1, n do
+    need[j] = (need[j] + SLACK_EM + 2 * INSET_PT / size_pt) / block_em
+    total_need = total_need + need[j]
+    if widths[j] < need[j] then short = short + need[j] - widths[j]
+    else spare = spare + widths[j] - need[j] end
+  end
+  if short == 0 or total_need > 1 or spare < short then return nil end
+  for j = 1, n do
+    local width = widths[j] < need[j] and need[j] or widths[j] - (widths[j] - need[j]) / spare * short
+    tbl.colspecs[j] = {tbl.colspecs[j][1], width}
+  end
+  return tbl
+end
+
 return {
   {Meta = function(meta)
     max_w = meta_number(meta, "thesisbuild-image-max-width-cm")
     max_h = meta_number(meta, "thesisbuild-image-max-height-cm")
+    size_pt = meta_number(meta, "thesisbuild-font-size-pt")
   end},
-  {Image = Image},
+  {Image = Image, Table = Table},
 }

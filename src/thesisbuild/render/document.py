@@ -220,7 +220,8 @@ class PreparedDocument:
         width = float(page.width_cm) - float(margin.left) - float(margin.right)
         height = float(page.height_cm) - float(margin.top) - float(margin.bottom) - _CAPTION_ROOM_CM
         return ["-M", f"thesisbuild-image-max-width-cm={width:.2f}",
-                "-M", f"thesisbuild-image-max-height-cm={height:.2f}"]
+                "-M", f"thesisbuild-image-max-height-cm={height:.2f}",
+                "-M", f"thesisbuild-font-size-pt={float(self.thesis.profile.font.size_pt):g}"]
 
     def env(self) -> dict[str, str]:
         return {"SOURCE_DATE_EPOCH": str(self.epoch)}
