@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from xml.sax.saxutils import escape as _xml_escape
+
+
+def _xml_escape(text: str, entities: dict[str, str] | None = None) -> str:
+    """&, < and > as entities, and the characters of `entities` (xml.sax.saxutils.escape's rule;
+    that module loads urllib.request, http and ssl with it, a twentieth of a second each doit)."""
+    text = text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+    for char, entity in (entities or {}).items():
+        text = text.replace(char, entity)
+    return text
 
 
 def typst_str(value: object) -> str:

@@ -7,12 +7,12 @@ import io
 import zipfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from lxml import etree
 
 from .. import __version__
 from ..config import Profile, Thesis
+from ..escape import ooxml_text
 from ..fsutil import write_atomic
 from ..pages import roman
 from ..pandoc import pandoc_bytes, pandoc_path, run_pandoc
@@ -793,8 +793,8 @@ def custom_properties(properties: dict[str, str] | None) -> bytes:
     """docProps/custom.xml with these properties only (Word and LibreOffice keep them when they save)."""
     if not properties:
         return _CUSTOM_PROPS.format(body="/>").encode("utf-8")
-    items = "".join(f'<property fmtid="{_PROPERTY_ID}" pid="{pid}" name="{escape(name)}">'
-                    f'<vt:lpwstr>{escape(str(value))}</vt:lpwstr></property>'
+    items = "".join(f'<property fmtid="{_PROPERTY_ID}" pid="{pid}" name="{ooxml_text(name)}">'
+                    f'<vt:lpwstr>{ooxml_text(str(value))}</vt:lpwstr></property>'
                     for pid, (name, value) in enumerate(sorted(properties.items()), 2))
     return _CUSTOM_PROPS.format(body=f">{items}</Properties>").encode("utf-8")
 _DC = "http://purl.org/dc/elements/1.1/"
