@@ -10,22 +10,25 @@ import functools
 
 from dataclasses import dataclass
 
-import jinja2
-from jinja2.sandbox import SandboxedEnvironment
-
 from .config import Profile, Thesis
 from .errors import UserError
 from .i18n import N_, tr
 from .yamlfile import load_yaml
 
-_env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False)
+@functools.lru_cache(maxsize=1)
+def _environment():
+    # lazy: start-up time; verify and the lint use this module's page numbers, not its templates
+    import jinja2
+    from jinja2.sandbox import SandboxedEnvironment
+
+    return SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False)
 
 
 @functools.lru_cache(maxsize=512)
-def _compiled(template: str) -> jinja2.Template:
+def _compiled(template: str):
     """A page text's template, compiled once per process (`thesisbuild watch` stages the front
     matter on every save)."""
-    return _env.from_string(template)
+    return _environment().from_string(template)
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,8 @@ def load_page(profile: Profile, name: str, values: dict) -> Page:
     blocks: list[Block] = []
 
     def render(template: str, extra: dict, line: int | None) -> str:
+        import jinja2  # lazy: start-up time, as in _environment
+
         try:
             return _compiled(str(template)).render(**values, **extra)
         except jinja2.TemplateError as err:
