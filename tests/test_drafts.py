@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from lxml import etree
 
 from thesisbuild.drafts import diff_markdown
-from thesisbuild.verify.docx import W, list_numbers
+from thesisbuild.verify.docx import list_numbers
 
 from .conftest import assert_valid_docx, copy_thesis, run_cli, run_doit
 
