@@ -273,8 +273,9 @@ def test_a_column_is_never_narrower_than_its_longest_word(look: Path):
     """A pipe table with a row longer than 72 characters gets relative widths from its dashes: "No"
     and "Status" had columns narrower than the words (typst let them run over the cell's edge, Word
     broke them inside: "N/o"). Both outputs widen such a column to its word and the cell's insets."""
-    # The words' widths in Liberation Serif Bold at the body's 12 pt, and the 5 pt insets each side.
-    need_cm = {"No": (0.722 + 0.5) * 12 + 10, "Status": (0.556 + 0.333 + 0.5 + 0.333 + 0.556 + 0.389) * 12 + 10}
+    # The words' widths in Liberation Serif (Times New Roman's metrics) at the body's 12 pt, and the
+    # 5 pt insets each side.
+    need_cm = {"No": (0.722 + 0.5) * 12 + 10, "Status": (0.556 + 0.278 + 0.444 + 0.278 + 0.5 + 0.389) * 12 + 10}
     need_cm = {word: pt / 72 * 2.54 for word, pt in need_cm.items()}
     typ = (look / "build" / "thesis.typ").read_text(encoding="utf-8")
     shares = [float(x) for x in re.search(r"columns: \(([\d.]+)%, [\d.]+%, [\d.]+%, [\d.]+%, [\d.]+%, ([\d.]+)%\)",
@@ -284,3 +285,26 @@ def test_a_column_is_never_narrower_than_its_longest_word(look: Path):
     grid = next([int(c.get(f"{{{W}}}w")) / 1440 * 2.54 for c in t.iterfind("w:tblGrid/w:gridCol", NS)]
                 for t in doc.iter(f"{{{W}}}tbl") if len(t.findall("w:tblGrid/w:gridCol", NS)) == 6)
     assert grid[0] >= need_cm["No"] and grid[-1] >= need_cm["Status"], grid
+
+
+def test_when_not_every_word_fits_the_columns_with_the_shortest_words_are_widened_first():
+    """A table whose long words cannot all fit (a code of 40 characters): "No" and "Status" still
+    get their width, as far as the wider columns can give."""
+    import json
+
+    from thesisbuild.pandoc import run_pandoc
+
+    filters = Path(__file__).resolve().parent.parent / "src" / "thesisbuild" / "filters"
+    long = "X" * 40
+    table = ("| No | Keterangan yang panjang sekali | Status |\n|-|--------------------------------------|-|\n"
+             f"| 1 | {long} {'kata ' * 12}| Belum diuji |\n")
+    proc = run_pandoc(["-f", "markdown", "-t", "json", "--lua-filter", str(filters / "images.lua"),
+                       "-M", "thesisbuild-image-max-width-cm=14", "-M", "thesisbuild-image-max-height-cm=20",
+                       "-M", "thesisbuild-font-size-pt=12"], input_text=table)
+    block = json.loads(proc.stdout)["blocks"][0]
+    widths = [spec[1]["c"] for spec in block["c"][2]]
+    assert abs(sum(widths) - 1) < 0.01
+    cm = [w * TEXT_WIDTH_CM for w in widths]
+    assert cm[0] >= ((0.722 + 0.5) * 12 + 10) / 72 * 2.54            # "No"
+    assert cm[2] >= ((0.667 + 0.444 + 0.278 + 0.5 + 0.778) * 12 + 10) / 72 * 2.54   # "Belum"
+    assert cm[1] * 72 / 2.54 < 40 * 0.722 * 12                          # the code cannot fit: it breaks

@@ -68,9 +68,22 @@ local function Image(img)
   if changed then return img end
 end
 
--- Advance widths (em) of the printable ASCII characters in Liberation Serif Bold, which has Times New
--- Roman's metrics: the widest of the body's faces, so that a word measured with them fits in any.
--- Other characters count as 1 em.
+-- Advance widths (em) of the printable ASCII characters in Liberation Serif, regular and bold, which
+-- has Times New Roman's metrics (a cell's words are regular unless set in bold).
+local REGULAR_EM = {0.25, 0.333, 0.408, 0.5, 0.5, 0.833, 0.778, 0.18, 0.333, 0.333, 0.5, 0.564, 0.25, 0.333,
+  0.25, 0.278, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.278, 0.278, 0.564, 0.564, 0.564, 0.444,
+  0.921, 0.722, 0.667, 0.667, 0.722, 0.611, 0.556, 0.722, 0.722, 0.333, 0.389, 0.722, 0.611, 0.889, 0.722,
+  0.722, 0.556, 0.722, 0.667, 0.556, 0.611, 0.722, 0.722, 0.944, 0.722, 0.722, 0.611, 0.333, 0.278, 0.333,
+  0.469, 0.5, 0.333, 0.444, 0.5, 0.444, 0.5, 0.444, 0.333, 0.5, 0.5, 0.278, 0.278, 0.5, 0.278, 0.778, 0.5,
+  0.5, 0.5, 0.5, 0.333, 0.389, 0.278, 0.5, 0.5, 0.722, 0.5, 0.5, 0.444, 0.48, 0.2, 0.48, 0.541}
+local BOLD_EM = {0.25, 0.333, 0.555, 0.5, 0.5, 1.0, 0.833, 0.278, 0.333, 0.333, 0.5, 0.57, 0.25, 0.333, 0.25,
+  0.278, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.333, 0.333, 0.57, 0.57, 0.57, 0.5, 0.93, 0.722,
+  0.667, 0.722, 0.722, 0.667, 0.611, 0.778, 0.778, 0.389, 0.5, 0.778, 0.667, 0.944, 0.722, 0.778, 0.611,
+  0.778, 0.722, 0.556, 0.667, 0.722, 0.722, 1.0, 0.722, 0.722, 0.667, 0.333, 0.278, 0.333, 0.581, 0.5,
+  0.333, 0.5, 0.556, 0.444, 0.556, 0.444, 0.333, 0.5, 0.556, 0.278, 0.333, 0.556, 0.278, 0.833, 0.556, 0.5,
+  0.556, 0.556, 0.444, 0.389, 0.333, 0.556, 0.5, 0.722, 0.5, 0.5, 0.444, 0.394, 0.22, 0.394, 0.52}
+-- Quotes and dashes as the font has them; other characters count as 0.75 em (accented Latin letters
+-- are 0.28-0.78 em; a wide letter of another script is rare in an Indonesian or English table).
 local BOLD_EM = {0.25, 0.333, 0.555, 0.5, 0.5, 1.0, 0.833, 0.278, 0.333, 0.333, 0.5, 0.57, 0.25, 0.333, 0.25,
   0.278, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.333, 0.333, 0.57, 0.57, 0.57, 0.5, 0.93, 0.722,
   0.667, 0.722, 0.722, 0.667, 0.611, 0.778, 0.778, 0.389, 0.5, 0.778, 0.667, 0.944, 0.722, 0.778, 0.611,
@@ -80,20 +93,24 @@ local BOLD_EM = {0.25, 0.333, 0.555, 0.5, 0.5, 1.0, 0.833, 0.278, 0.333, 0.333, 
 -- A cell's inset on each side (typst's table inset, the DOCX's cell margins), in points, and room
 -- for rounding.
 local INSET_PT, SLACK_EM = 5, 0.2
+local OTHER_EM = {[0x201C] = 0.5, [0x201D] = 0.5, [0x2018] = 0.333, [0x2019] = 0.333, [0x2013] = 0.5,
+  [0x2014] = 1.0, [0x2026] = 1.0}
 local size_pt = nil
 
-local function word_em(word)
+local function word_em(word, widths)
   local em = 0
   for _, code in utf8.codes(word) do
-    em = em + (code >= 32 and code <= 126 and BOLD_EM[code - 31] or 1.0)
+    em = em + (code >= 32 and code <= 126 and widths[code - 31] or OTHER_EM[code] or 0.75)
   end
   return em
 end
 
 local function longest_word_em(cell)
+  local bold = false
+  pandoc.Blocks(cell.contents):walk({Strong = function() bold = true end})
   local longest = 0
   for word in pandoc.utils.stringify(cell.contents):gmatch("%S+") do
-    longest = math.max(longest, word_em(word))
+    longest = math.max(longest, word_em(word, bold and BOLD_EM or REGULAR_EM))
   end
   return longest
 end
@@ -102,7 +119,9 @@ end
 -- than 72 characters, from the dashes under its header): a column narrower than its longest word
 -- plus the cell's insets is widened to that, the columns wider than their own need giving up the
 -- difference in proportion. typst would let the word run over the cell's edge, Word would break it
--- inside ("N/o"). Left as it is when the words cannot all fit, or when a cell spans columns.
+-- inside ("N/o"). When the words cannot all fit (a long number or code in a cell), the columns with
+-- the shortest words are served first, as far as the others can give; a table with a cell that
+-- spans columns is left as it is.
 local function Table(tbl)
   if not (max_w and size_pt) then return nil end
   local n = #tbl.colspecs
@@ -128,16 +147,36 @@ local function Table(tbl)
   for _, body in ipairs(tbl.bodies) do ok = ok and visit(body.head) and visit(body.body) end
   if not ok then return nil end
   local block_em = max_w / 2.54 * 72 / size_pt
-  local total_need, short, spare = 0, 0, 0
+  local total, short = 0, {}
   for j = 1, n do
     need[j] = (need[j] + SLACK_EM + 2 * INSET_PT / size_pt) / block_em
-    total_need = total_need + need[j]
-    if widths[j] < need[j] then short = short + need[j] - widths[j]
-    else spare = spare + widths[j] - need[j] end
+    total = total + need[j]
+    if widths[j] < need[j] then short[j] = true end
   end
-  if short == 0 or total_need > 1 or spare < short then return nil end
+  if next(short) == nil then return nil end
+  -- Served: every short column when all the words fit; else those whose word needs no more than
+  -- a fair share of the block (a "No", a "Status"). The others give first what they have beyond
+  -- their own longest word, then, when that is not enough, in proportion to what is left them (their
+  -- long words break somewhere whatever they are given).
+  local served, deficit, spare, kept = {}, 0, 0, 0
   for j = 1, n do
-    local width = widths[j] < need[j] and need[j] or widths[j] - (widths[j] - need[j]) / spare * short
+    if short[j] and (total <= 1 or need[j] <= 1 / n) then
+      served[j] = true
+      deficit = deficit + need[j] - widths[j]
+    elseif not short[j] then
+      spare = spare + widths[j] - need[j]
+      kept = kept + need[j]
+    end
+  end
+  if deficit <= 0 or spare + kept <= deficit then return nil end
+  for j = 1, n do
+    local width = widths[j]
+    if served[j] then
+      width = need[j]
+    elseif not short[j] then
+      if spare >= deficit then width = widths[j] - (widths[j] - need[j]) / spare * deficit
+      else width = need[j] - need[j] / kept * (deficit - spare) end
+    end
     tbl.colspecs[j] = {tbl.colspecs[j][1], width}
   end
   return tbl
