@@ -16,7 +16,7 @@ from .config import Thesis, load_thesis, outputs, stale_outputs
 from .diagnostics import Severity
 from .drafts import build_draft, drafts as chapters, last_sent, snapshots as sent_snapshots
 from .epoch import source_date_epoch
-from .errors import UserError, UserErrors, file_error
+from .errors import UserError, UserErrors, display_path, file_error
 from .figures import discover, run_figure
 from .fixes import fix_files
 from .fsutil import remove_stale, write_atomic
@@ -188,6 +188,12 @@ def review() -> dict:
     return {"actions": [_action(run_review_task, t)], "uptodate": [False], "verbosity": 2}
 
 
+def write_draft(t: Thesis, draft) -> None:
+    """The chapter's draft files, each named as it is written (as the thesis's outputs are)."""
+    for path in build_draft(t, draft):
+        print(tr("thesisbuild: wrote {path}", path=display_path(path)), file=sys.stderr)
+
+
 def drafts():
     """One task per chapter: its draft, and its changes since the draft last sent."""
     t = thesis()
@@ -201,7 +207,7 @@ def drafts():
             "name": draft.name,
             "doc": tr("Build build/drafts/{name}.pdf and .docx for the supervisor (and -changes.docx once sent)",
                       name=draft.name),
-            "actions": [_action(build_draft, t, draft)],
+            "actions": [_action(write_draft, t, draft)],
             "file_dep": [str(t.config_path), str(draft.chapter), *map(str, t.bibliography), *map(str, snapshots),
                          *[str(p) for p in (t.typos,) if p], *map(str, t.profile.files()),
                          *_figure_outputs(t, "svg"), *_figure_outputs(t, "png"), *_code_files(".")],
