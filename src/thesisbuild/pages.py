@@ -7,6 +7,7 @@ which each renderer then escapes for its own target, so no value can run as code
 from __future__ import annotations
 
 import functools
+import re
 
 from dataclasses import dataclass
 
@@ -76,6 +77,15 @@ def format_number(n: int, style: str) -> str:
             letters = chr(65 + rest) + letters
         return letters if style == "upper-alpha" else letters.lower()
     return str(n)
+
+
+def seq_name(label: str) -> str:
+    """A caption label's SEQ field identifier in the DOCX ("Gambar"): letters, digits and
+    underscores, starting with a letter; the renderer writes it, verify looks for it."""
+    name = re.sub(r"\W", "_", label.strip(), flags=re.ASCII).strip("_")
+    if not name or not name[0].isalpha():
+        name = "L" + name
+    return name[:40]
 
 
 def thesis_values(thesis: Thesis) -> dict:

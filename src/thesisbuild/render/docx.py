@@ -14,10 +14,10 @@ from .. import __version__
 from ..config import Profile, Thesis
 from ..escape import ooxml_text
 from ..fsutil import write_atomic
-from ..pages import roman
+from ..pages import format_number
 from ..pandoc import pandoc_bytes, pandoc_path, run_pandoc
 from .document import PreparedDocument, ReadingPages
-from .docx_fields import live_numbers, shown
+from .docx_fields import NUM_FORMATS, live_numbers, shown
 from .docx_layout import (image_descriptions, layout_parts, openxml_marks, reading_parts, settings_xml,
                           unique_revision_ids)
 from .parts import joined_parts
@@ -499,22 +499,13 @@ def text_em(text: str, bold: bool = False, italic: bool = False) -> float:
     return sum(widths.get(ord(ch), _FALLBACK_EM.get(ch, default)) for ch in text)
 
 
-def _letters(n: int) -> str:
-    out = ""
-    while n > 0:
-        n, r = divmod(n - 1, 26)
-        out = chr(ord("a") + r) + out
-    return out
-
-
 def _number_text(fmt: str, n: int) -> str:
-    if fmt in ("lowerLetter", "upperLetter"):
-        text = _letters(n)
-    elif fmt in ("lowerRoman", "upperRoman"):
-        text = roman(n).lower()
-    else:
-        text = str(n)
-    return text.upper() if fmt.startswith("upper") else text
+    """Item n's number as a level of numFmt `fmt` shows it."""
+    return format_number(n, _NUMBER_STYLES.get(fmt, "decimal"))
+
+
+# Word's numFmt values -> the profile's numbering names format_number reads.
+_NUMBER_STYLES = {fmt: style for style, fmt in NUM_FORMATS.items() if style != "arabic"}
 
 
 def _marker_em(lvl: etree._Element, ilvl: int, first: int, count: int) -> float:

@@ -26,6 +26,7 @@ import re
 from lxml import etree
 
 from ..config import Profile
+from ..pages import seq_name
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
@@ -56,14 +57,6 @@ def shown(text: str) -> str:
         fields = m.group(1).split("|")
         return fields[-1] + (" " if fields[0] == "num" else "")
     return MARK.sub(one, text)
-
-
-def seq_name(label: str) -> str:
-    """A SEQ field's identifier from a label: letters, digits and underscores, starting with a letter."""
-    name = re.sub(r"\W", "_", label.strip(), flags=re.ASCII).strip("_")
-    if not name or not name[0].isalpha():
-        name = "L" + name
-    return name[:40]
 
 
 def ref_bookmark(identifier: str) -> str:

@@ -12,7 +12,7 @@ from lxml import etree
 from ..config import Profile
 from ..errors import UserError
 from ..i18n import tr
-from ..pages import WORD_PAGE_FORMATS, format_number
+from ..pages import WORD_PAGE_FORMATS, format_number, seq_name
 from .common import Check, close
 from .schema import validate_package
 
@@ -285,15 +285,6 @@ def _fields(document: etree._Element, numbers: dict, profile: Profile) -> Check:
     return Check("docx.fields", not problems, measured,
                  tr("headings numbered by Word's list numbering, captions by SEQ fields, cross-references as REF "
                     "fields to bookmarks that exist"))
-
-
-def seq_name(label: str) -> str:
-    """A caption label's SEQ identifier, as the DOCX writes it: letters, digits and underscores,
-    starting with a letter (the renderer's own rule, which verify does not import)."""
-    name = re.sub(r"\W", "_", label.strip(), flags=re.ASCII).strip("_")
-    if not name or not name[0].isalpha():
-        name = "L" + name
-    return name[:40]
 
 
 def _black(value: str | None) -> bool:
