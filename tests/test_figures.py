@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -13,6 +14,10 @@ from .conftest import copy_thesis, run_cli, run_doit
 
 def marks(stdout: str) -> dict[str, str]:
     return {name: mark for mark, name in re.findall(r"^(\.|--)\s+(\S+)", stdout, re.M)}
+
+
+def images(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if not p.name.startswith("."))
 
 
 def test_a_figure_reruns_when_its_data_changes_and_not_otherwise(tmp_path: Path):
@@ -27,13 +32,37 @@ def test_a_figure_reruns_when_its_data_changes_and_not_otherwise(tmp_path: Path)
     assert marks(run_doit(project, "figure").stdout) == {"figure:kerangka-pemikiran": "--", "figure:linimasa": "."}
 
 
+def test_a_build_folder_without_doits_record_draws_only_what_changed_or_was_damaged(tmp_path: Path,
+                                                                                    example_build: Path):
+    # A fresh clone with build/ restored from a CI cache: doit has no record, the images are there.
+    project = copy_thesis(tmp_path / "restored")
+    shutil.copytree(example_build / "build" / "figures", project / "build" / "figures")
+    folder = project / "build" / "figures"
+    drawn = {p.name: p.stat().st_mtime_ns for p in images(folder)}
+    png = folder / "kerangka-pemikiran.png"
+    good = png.read_bytes()
+    png.write_bytes(good[:1000])                                  # a damaged image is drawn again
+    csv = project / "figures" / "linimasa.csv"
+    csv.write_text(csv.read_text(encoding="utf-8") + "2024,Contoh,Baris baru\n", encoding="utf-8")
+    proc = run_doit(project, "figure")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert png.read_bytes() == good
+    now = {p.name: p.stat().st_mtime_ns for p in images(folder)}
+    assert now["linimasa.svg"] != drawn["linimasa.svg"]
+    assert (folder / "linimasa.svg").read_bytes() != (example_build / "build/figures/linimasa.svg").read_bytes()
+    (project / ".doit.db").unlink()
+    before = {p.name: p.stat().st_mtime_ns for p in images(folder)}
+    assert run_doit(project, "figure").returncode == 0
+    assert {p.name: p.stat().st_mtime_ns for p in images(folder)} == before      # nothing drawn again
+
+
 def test_figure_outputs_are_byte_identical_across_runs(tmp_path: Path, example_build: Path):
     # The figures of a fresh copy against those of the session's build of the example.
     outputs = []
     project = copy_thesis(tmp_path / "one")
     assert run_doit(project, "figure").returncode == 0
     for folder in (project / "build" / "figures", example_build / "build" / "figures"):
-        outputs.append({p.name: p.read_bytes() for p in sorted(folder.iterdir())})
+        outputs.append({p.name: p.read_bytes() for p in sorted(images(folder))})
     assert set(outputs[0]) == {"kerangka-pemikiran.svg", "kerangka-pemikiran.png", "linimasa.svg", "linimasa.png"}
     assert outputs[0] == outputs[1]
     assert b"<dc:date>" not in outputs[0]["linimasa.svg"] and b"matplotlib" not in outputs[0]["linimasa.png"]

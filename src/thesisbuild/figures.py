@@ -14,6 +14,7 @@ reported."""
 from __future__ import annotations
 
 import ast
+import hashlib
 import os
 import re
 import shutil
@@ -23,10 +24,11 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import __version__
 from .i18n import N_, language, tr
 from .config import Thesis
 from .errors import UserError, display_path
-from .fsutil import remove_stale
+from .fsutil import remove_stale, write_atomic
 from .yamlfile import read_text
 
 PNG_DPI = 300
@@ -145,16 +147,19 @@ def run_figure(figure: FigureScript, build: Path, seconds: float = 120.0) -> dic
     """Run one figure script in a fresh Python with fixed fonts and metadata; fail with its stderr,
     or when it runs longer than `seconds` (the profile's limits.figure_seconds)."""
     outputs = figure.outputs(build)
-    remove_stale(*outputs.values())             # never let an old image pass for a new one
-    outputs["svg"].parent.mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("MPL")}
     env["PYTHONHASHSEED"] = "0"
     env["SOURCE_DATE_EPOCH"] = env.get("SOURCE_DATE_EPOCH", "315532800")
     env["THESISBUILD_LANG"] = language()        # the script's own messages in the user's language
+    project = figure.script.parent.parent
+    key = _drawing_key(figure, project, env["SOURCE_DATE_EPOCH"])
+    if _drawn(outputs, key):
+        return outputs
+    remove_stale(*outputs.values(), _stamp(outputs))    # never let an old image pass for a new one
+    outputs["svg"].parent.mkdir(parents=True, exist_ok=True)
     # The script draws into hidden names; only a whole run moves them into place, so a run stopped
     # half-way (killed, timed out) leaves no image that could pass for a new one.
     partial = {kind: path.with_name(f".{path.name}.partial") for kind, path in outputs.items()}
-    project = figure.script.parent.parent
     before = _project_files(project, build)
     with tempfile.TemporaryDirectory(prefix="thesisbuild-figure-") as sandbox:
         place = _sandbox(figure, project, Path(sandbox))
@@ -200,4 +205,40 @@ def run_figure(figure: FigureScript, build: Path, seconds: float = 120.0) -> dic
         remove_stale(*outputs.values())
         raise UserError(tr("the figure script wrote no figure ({missing} missing); draw one with matplotlib "
                            "(plt.figure()).", missing=", ".join(missing)), figure.script)
+    write_atomic(_stamp(outputs), _stamp_text(outputs, key))
     return outputs
+
+
+def _drawing_key(figure: FigureScript, project: Path, epoch: str) -> str:
+    """What a drawing is made from: the script, its data and helpers (by their place in the
+    thesis and their bytes), the runner, matplotlib, Python and the epoch."""
+    from importlib.metadata import version     # lazy: only a figure task needs it
+
+    digest = hashlib.sha256()
+    runner = Path(__file__).with_name("figure_runner.py")
+    for item in [__version__, sys.version, version("matplotlib"), str(PNG_DPI), epoch, runner.read_text("utf-8")]:
+        digest.update(item.encode("utf-8") + b"\0")
+    root = project.resolve()
+    for path in figure.inputs:
+        digest.update(path.resolve().relative_to(root).as_posix().encode("utf-8") + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _stamp(outputs: dict[str, Path]) -> Path:
+    svg = outputs["svg"]
+    return svg.with_name(f".{svg.stem}.drawn")
+
+
+def _stamp_text(outputs: dict[str, Path], key: str) -> str:
+    lines = [key] + [f"{kind} {hashlib.sha256(outputs[kind].read_bytes()).hexdigest()}" for kind in ("svg", "png")]
+    return "\n".join(lines) + "\n"
+
+
+def _drawn(outputs: dict[str, Path], key: str) -> bool:
+    """The images are there, as the last run drew them from the same inputs (a copied or restored
+    build/ folder, a lost doit record): the script need not run again."""
+    try:
+        return _stamp(outputs).read_text(encoding="utf-8") == _stamp_text(outputs, key)
+    except (OSError, UnicodeDecodeError):
+        return False
