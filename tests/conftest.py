@@ -22,8 +22,14 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 THESIS_FILES = ("thesis.yaml", "dodo.py", "typos.yaml", "words.txt", "chapters", "front", "bibliography", "figures")
 
 
-def copy_thesis(dest: Path) -> Path:
-    """The example thesis as a user would have it, outside any git repository."""
+_DRAWN: list[Path] = []     # build/figures of the example, drawn once per run (_draw_figures_once)
+
+
+def copy_thesis(dest: Path, drawn: bool = True) -> Path:
+    """The example thesis as a user would have it, outside any git repository. With `drawn`, its
+    figures are already in build/figures as the run's first drawing left them (a clone whose build
+    folder a CI cache restored: doit has no record, the figure tasks find their drawings current);
+    a test of drawing itself copies without."""
     dest.mkdir(parents=True, exist_ok=True)
     for name in THESIS_FILES:
         src = REPO / name
@@ -31,7 +37,19 @@ def copy_thesis(dest: Path) -> Path:
             shutil.copytree(src, dest / name)
         elif src.is_file():
             shutil.copy2(src, dest / name)
+    if drawn and _DRAWN:
+        shutil.copytree(_DRAWN[0], dest / "build" / "figures")
     return dest
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _draw_figures_once(tmp_path_factory: pytest.TempPathFactory) -> None:
+    def make(folder: Path) -> None:
+        project = copy_thesis(folder / "thesis", drawn=False)
+        proc = run_doit(project, "figure")
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
+
+    _DRAWN[:] = [shared(tmp_path_factory, "figures", make) / "thesis" / "build" / "figures"]
 
 
 @pytest.fixture

@@ -98,12 +98,9 @@ def _thesisbuild(project: Path, args: list[str], capsys: pytest.CaptureFixture) 
 
 
 @pytest.mark.parametrize("case", _cases(), ids=lambda p: p.stem)
-def test_bad_input(case: Path, tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch,
-                   example_build: Path):
+def test_bad_input(case: Path, tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch):
     spec = yaml.safe_load(case.read_text(encoding="utf-8"))
-    project = copy_thesis(tmp_path / "thesis")
-    # The example's figures, drawn once for the session (newer than their scripts: not drawn again).
-    shutil.copytree(example_build / "build" / "figures", project / "build" / "figures")
+    project = copy_thesis(tmp_path / "thesis")          # with the example's figures, drawn once a run
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     for command in spec.get("first", []):       # commands that succeed before the case's change
         status, out = _thesisbuild(project, command, capsys)

@@ -21,7 +21,7 @@ def images(folder: Path) -> list[Path]:
 
 
 def test_a_figure_reruns_when_its_data_changes_and_not_otherwise(tmp_path: Path):
-    project = copy_thesis(tmp_path / "cache")
+    project = copy_thesis(tmp_path / "cache", drawn=False)
     first = run_doit(project, "figure")
     assert first.returncode == 0, first.stdout + first.stderr
     assert marks(first.stdout) == {"figure:kerangka-pemikiran": ".", "figure:linimasa": "."}
@@ -35,7 +35,7 @@ def test_a_figure_reruns_when_its_data_changes_and_not_otherwise(tmp_path: Path)
 def test_a_build_folder_without_doits_record_draws_only_what_changed_or_was_damaged(tmp_path: Path,
                                                                                     example_build: Path):
     # A fresh clone with build/ restored from a CI cache: doit has no record, the images are there.
-    project = copy_thesis(tmp_path / "restored")
+    project = copy_thesis(tmp_path / "restored", drawn=False)
     shutil.copytree(example_build / "build" / "figures", project / "build" / "figures")
     folder = project / "build" / "figures"
     drawn = {p.name: p.stat().st_mtime_ns for p in images(folder)}
@@ -59,7 +59,7 @@ def test_a_build_folder_without_doits_record_draws_only_what_changed_or_was_dama
 def test_figure_outputs_are_byte_identical_across_runs(tmp_path: Path, example_build: Path):
     # The figures of a fresh copy against those of the session's build of the example.
     outputs = []
-    project = copy_thesis(tmp_path / "one")
+    project = copy_thesis(tmp_path / "one", drawn=False)
     assert run_doit(project, "figure").returncode == 0
     for folder in (project / "build" / "figures", example_build / "build" / "figures"):
         outputs.append({p.name: p.read_bytes() for p in sorted(images(folder))})

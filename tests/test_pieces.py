@@ -52,12 +52,9 @@ def long_chapter() -> str:
     ])
 
 
-def make_thesis(folder: Path, figures_from: Path | None = None) -> Path:
-    """The example thesis with the long chapter after BAB I; with `figures_from`, that thesis's
-    drawn figures copied (with their times: they stay up to date) instead of drawn again."""
+def make_thesis(folder: Path) -> Path:
+    """The example thesis (its figures drawn) with the long chapter after BAB I."""
     project = copy_thesis(folder)
-    if figures_from is not None:
-        shutil.copytree(figures_from / "build" / "figures", project / "build" / "figures")
     (project / "chapters" / "02-panjang.md").write_text(long_chapter(), encoding="utf-8")
     config = (project / "thesis.yaml").read_text(encoding="utf-8")
     config = re.sub(r"^(chapters:\n(?:  - .*\n)+)", r"\1  - chapters/02-panjang.md\n", config, flags=re.M)
@@ -83,7 +80,7 @@ def built(tmp_path_factory: pytest.TempPathFactory):
     try:
         patch.setattr(parts, "PIECE_CHARS", 10 ** 9)
         whole_outputs = build(whole)
-        cut = make_thesis(tmp_path_factory.mktemp("cut") / "thesis", figures_from=whole)
+        cut = make_thesis(tmp_path_factory.mktemp("cut") / "thesis")
         patch.setattr(parts, "PIECE_CHARS", 3000)
         cut_outputs = build(cut)
         first = list(parts.last_converted["json"])
@@ -182,7 +179,7 @@ def test_a_message_about_a_chapter_read_whole_goes_to_its_piece_at_its_line():
 def test_a_chapter_whose_cuts_pandoc_does_not_see_is_converted_whole(built, tmp_path, monkeypatch):
     # A mark that is not the one the filter knows stands for a cut inside a block pandoc reads as
     # one (an HTML block the cut rules do not know): the chapter is then converted whole.
-    project = make_thesis(tmp_path / "thesis", figures_from=built["project"])
+    project = make_thesis(tmp_path / "thesis")
     monkeypatch.setattr(parts, "PIECE_CHARS", 3000)
     monkeypatch.setattr(parts, "PIECE_MARK", "<!-- not the mark -->")
     monkeypatch.setattr(parts, "_UNCUT", set())
