@@ -1,7 +1,7 @@
 """How long a student waits: the example thesis scaled to six chapters, built and rebuilt.
 
     python bench/build.py            # six chapters (~145 pages, 12 figures), medians over 5 runs
-    python bench/build.py --quick    # two chapters, one run, no TeX baseline (what the tests run)
+    python bench/build.py --quick    # one chapter, one run, no TeX baseline (what the tests run)
     python bench/build.py --runs 3
 
 The thesis is made in a temporary folder: six copies of BAB I as chapters/01..06, each with its
@@ -195,10 +195,10 @@ def machine(steps: int) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--quick", action="store_true", help="one run on a two-chapter thesis, no TeX baseline")
+    parser.add_argument("--quick", action="store_true", help="one run on a one-chapter thesis, no TeX baseline")
     parser.add_argument("--keep", action="store_true", help="keep the temporary thesis and print its folder")
     args = parser.parse_args()
-    runs, chapters = (1, 2) if args.quick else (args.runs, 6)
+    runs, chapters = (1, 1) if args.quick else (args.runs, 6)
     doit, tb = str(BIN / "doit"), str(BIN / "thesisbuild")
     folder = Path(tempfile.mkdtemp(prefix="thesisbuild-bench-"))
     rows: dict[str, list[float]] = {}

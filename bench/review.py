@@ -1,7 +1,7 @@
 """How long `thesisbuild review` takes on a returned whole-thesis DOCX, and how it grows.
 
     python bench/review.py            # the example scaled to six chapters, medians over 5 runs
-    python bench/review.py --quick    # two chapters, one run (what the tests run)
+    python bench/review.py --quick    # one chapter, one run (what the tests run)
 
 The thesis is bench/build.py's scaled example, built once (`doit pdf docx`). Its DOCX comes back
 with one tracked deletion in every other body paragraph and a comment on every fifth, written
@@ -106,9 +106,9 @@ def in_process(thesis_dir: Path, docx: Path, runs: int) -> tuple[float, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--quick", action="store_true", help="two chapters, one run")
+    parser.add_argument("--quick", action="store_true", help="one chapter, one run")
     args = parser.parse_args()
-    chapters, runs = (2, 1) if args.quick else (6, args.runs)
+    chapters, runs = (1, 1) if args.quick else (6, args.runs)
     with tempfile.TemporaryDirectory(prefix="thesisbuild-review-bench-") as tmp:
         folder = Path(tmp)
         make_thesis(folder, chapters)
