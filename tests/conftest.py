@@ -22,14 +22,16 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 THESIS_FILES = ("thesis.yaml", "dodo.py", "typos.yaml", "words.txt", "chapters", "front", "bibliography", "figures")
 
 
-_DRAWN: list[Path] = []     # build/figures of the example, drawn once per run (_draw_figures_once)
+_SEED: list[Path] = []      # build/ of the example built once per run (_build_seed_once)
+SEEDED = ("figures", "cache")
 
 
-def copy_thesis(dest: Path, drawn: bool = True) -> Path:
+def copy_thesis(dest: Path, drawn: bool = True, cached: bool = True) -> Path:
     """The example thesis as a user would have it, outside any git repository. With `drawn`, its
-    figures are already in build/figures as the run's first drawing left them (a clone whose build
-    folder a CI cache restored: doit has no record, the figure tasks find their drawings current);
-    a test of drawing itself copies without."""
+    build folder holds the figures (and with `cached` the conversion cache) of the run's first
+    build: a clone whose build/ a CI cache restored, where doit has no record, the figures and the
+    unchanged pieces are found current and every output is made again. A test of drawing copies
+    without either, a test that counts a first build's conversions without the cache."""
     dest.mkdir(parents=True, exist_ok=True)
     for name in THESIS_FILES:
         src = REPO / name
@@ -37,19 +39,20 @@ def copy_thesis(dest: Path, drawn: bool = True) -> Path:
             shutil.copytree(src, dest / name)
         elif src.is_file():
             shutil.copy2(src, dest / name)
-    if drawn and _DRAWN:
-        shutil.copytree(_DRAWN[0], dest / "build" / "figures")
+    if drawn and _SEED:
+        for name in SEEDED if cached else ("figures",):
+            shutil.copytree(_SEED[0] / name, dest / "build" / name)
     return dest
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _draw_figures_once(tmp_path_factory: pytest.TempPathFactory) -> None:
+def _build_seed_once(tmp_path_factory: pytest.TempPathFactory) -> None:
     def make(folder: Path) -> None:
         project = copy_thesis(folder / "thesis", drawn=False)
-        proc = run_doit(project, "figure")
+        proc = run_doit(project, "lint", "pdf", "docx")
         assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
 
-    _DRAWN[:] = [shared(tmp_path_factory, "figures", make) / "thesis" / "build" / "figures"]
+    _SEED[:] = [shared(tmp_path_factory, "seed", make) / "thesis" / "build"]
 
 
 @pytest.fixture
@@ -79,8 +82,8 @@ def shared(tmp_path_factory: pytest.TempPathFactory, name: str, make) -> Path:
 
 @pytest.fixture(scope="session")
 def example_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The example thesis built once by `doit` (lint, figures, PDF, DOCX, verify, previews) for every
-    test that only reads its outputs. Tests must not change it: a test that edits a thesis copies its own."""
+    """The example thesis built once by `doit` (lint, figures, PDF, DOCX, verify, previews; from the
+    restored build folder of copy_thesis) for every test that only reads its outputs. Tests must not change it: a test that edits a thesis copies its own."""
     def make(folder: Path) -> None:
         project = copy_thesis(folder / "thesis")
         proc = run_doit(project)

@@ -57,8 +57,8 @@ def test_fix_killed_at_any_moment_leaves_the_whole_old_or_the_whole_new_chapter(
 
 
 def test_doit_killed_or_interrupted_mid_build_then_run_again_equals_a_clean_build(tmp_path: Path):
-    project = copy_thesis(tmp_path / "thesis")
-    clean = copy_thesis(tmp_path / "clean")
+    project = copy_thesis(tmp_path / "thesis", cached=False)
+    clean = copy_thesis(tmp_path / "clean", cached=False)
     start = time.perf_counter()
     assert run_doit(clean, "pdf", "docx").returncode == 0
     took = time.perf_counter() - start

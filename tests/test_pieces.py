@@ -53,8 +53,8 @@ def long_chapter() -> str:
 
 
 def make_thesis(folder: Path) -> Path:
-    """The example thesis (its figures drawn) with the long chapter after BAB I."""
-    project = copy_thesis(folder)
+    """The example thesis (its figures drawn, nothing converted yet) with the long chapter after BAB I."""
+    project = copy_thesis(folder, cached=False)
     (project / "chapters" / "02-panjang.md").write_text(long_chapter(), encoding="utf-8")
     config = (project / "thesis.yaml").read_text(encoding="utf-8")
     config = re.sub(r"^(chapters:\n(?:  - .*\n)+)", r"\1  - chapters/02-panjang.md\n", config, flags=re.M)
