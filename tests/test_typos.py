@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from thesisbuild.errors import UserError
-from thesisbuild.fixes import apply_fixes
+from thesisbuild.fixes import apply_fixes, unified_diff
 from thesisbuild.lint import LintRequest, run_lint
 from thesisbuild.sources import Source
 from thesisbuild.typos import TypoDictionary, apply_typos, find_typos, load_dictionary
@@ -339,3 +339,15 @@ def test_italic_terms_are_reported_only_as_misspellings_of_a_frequent_term(tmp_p
     # A misspelt italic term beside its frequent form is reported; an unknown foreign term is not,
     # nor is a name that differs from a common word ("bahwa") in its first letter.
     assert suspects_in(tmp_path, text) == ["framwork"]
+
+
+def test_the_fix_diff_of_a_long_chapter_with_repeated_paragraphs_shows_only_the_changed_lines():
+    paragraph = ["Kazakhtan dan Rusia.\n", "\n", "Paragraf lain tanpa salah ketik.\n", "\n"]
+    old = paragraph * 200
+    new = list(old)
+    new[400] = new[800 - 4] = "Kazakhstan dan Rusia.\n"
+    diff = unified_diff(old, new, "a/bab.md", "b/bab.md")
+    assert diff[:2] == ["--- a/bab.md\n", "+++ b/bab.md\n"]
+    assert [line for line in diff if line[0] in "-+" and not line.startswith(("---", "+++"))] == \
+        ["-Kazakhtan dan Rusia.\n", "+Kazakhstan dan Rusia.\n"] * 2
+    assert "@@ -398,7 +398,7 @@\n" in diff and "@@ -794,7 +794,7 @@\n" in diff

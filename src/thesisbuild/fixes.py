@@ -42,11 +42,54 @@ def fix_files(diagnostics: list[Diagnostic], texts: dict[Path, str], *, write: b
             continue
         count += len(applied)
         name = display_path(path)
-        diff.extend(difflib.unified_diff(original.splitlines(keepends=True), new.splitlines(keepends=True),
-                                         fromfile=f"a/{name}", tofile=f"b/{name}"))
+        diff.extend(unified_diff(original.splitlines(keepends=True), new.splitlines(keepends=True),
+                                 f"a/{name}", f"b/{name}"))
         if write:
             _write_preserving(path, original, new)
     return "".join(diff), count
+
+
+class _LineForLine(difflib.SequenceMatcher):
+    """The opcodes of two texts of as many lines, each line kept or replaced in its place (fixes
+    within lines): what difflib would find, without its search for the longest matches, which on a
+    long chapter with repeated lines took seconds."""
+
+    def get_opcodes(self):
+        a, b = self.a, self.b
+        codes, start = [], 0
+        while start < len(a):
+            same = a[start] == b[start]
+            end = start + 1
+            while end < len(a) and (a[end] == b[end]) == same:
+                end += 1
+            codes.append(("equal" if same else "replace", start, end, start, end))
+            start = end
+        return codes
+
+
+def unified_diff(old: list[str], new: list[str], fromfile: str, tofile: str, context: int = 3) -> list[str]:
+    """difflib.unified_diff's lines; a fix that keeps the line count is diffed line for line."""
+    if len(old) != len(new):
+        return list(difflib.unified_diff(old, new, fromfile=fromfile, tofile=tofile, n=context))
+    out = []
+    for group in _LineForLine(None, old, new).get_grouped_opcodes(context):
+        if not out:
+            out += [f"--- {fromfile}\n", f"+++ {tofile}\n"]
+        first, last = group[0], group[-1]
+        out.append(f"@@ -{_range(first[1], last[2])} +{_range(first[3], last[4])} @@\n")
+        for tag, i1, i2, j1, j2 in group:
+            if tag == "equal":
+                out += [" " + line for line in old[i1:i2]]
+            else:
+                out += ["-" + line for line in old[i1:i2]] + ["+" + line for line in new[j1:j2]]
+    return out
+
+
+def _range(start: int, stop: int) -> str:
+    """A hunk's line range as unified diffs write it (difflib's own rule)."""
+    length = stop - start
+    beginning = start + 1 if length else start
+    return f"{beginning}" if length == 1 else f"{beginning},{length}"
 
 
 def _write_preserving(path: Path, original: str, new: str) -> None:
