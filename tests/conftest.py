@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import atexit
+import json
 import os
 import shutil
 import site
 import subprocess
 import sys
 import sysconfig
+import tempfile
+import threading
 from pathlib import Path
 
 import pytest
@@ -104,13 +108,62 @@ def assert_valid_docx(path: Path) -> None:
 
 
 def run_doit(project: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "doit", *args], cwd=project, capture_output=True,
-                          text=True, env=_env())
+    """`python -m doit ARGS` in the project, as its own process (see tests/forkserver.py)."""
+    return _FORKS.run("doit", project, list(args))
 
 
 def run_cli(project: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "thesisbuild.cli", *args], cwd=project,
-                          capture_output=True, text=True, env=_env())
+    """`python -m thesisbuild.cli ARGS` in the project, as its own process."""
+    return _FORKS.run("thesisbuild.cli", project, list(args))
+
+
+class _ForkServer:
+    """The commands the tests run, each a child forked from tests/forkserver.py (started once per
+    pytest worker and interpreter): the command's own process without a new interpreter's
+    imports. Where fork is not there (Windows), a new interpreter runs each."""
+
+    def __init__(self, python: str, env) -> None:
+        self.python, self.env = python, env
+        self.proc: subprocess.Popen | None = None
+        self.lock = threading.Lock()
+
+    def run(self, module: str, project: Path, args: list[str], command: list[str] | None = None
+            ) -> subprocess.CompletedProcess:
+        command = command or [self.python, "-m", module, *args]
+        if not hasattr(os, "fork"):
+            return subprocess.run(command, cwd=project, capture_output=True, text=True, env=self.env())
+        with self.lock, tempfile.TemporaryDirectory(prefix="thesisbuild-run-") as folder:
+            out, err = Path(folder) / "stdout", Path(folder) / "stderr"
+            cwd = Path(project).resolve()
+            # sys.path[0]: the working folder for `python -m`, a script's own folder for a script.
+            first = str(cwd) if command[1:2] == ["-m"] else str(Path(command[0]).parent)
+            request = {"module": module, "program": command[0], "args": args, "cwd": str(cwd), "path0": first,
+                       "env": self.env(), "stdout": str(out), "stderr": str(err)}
+            server = self._server()
+            server.stdin.write(json.dumps(request) + "\n")
+            server.stdin.flush()
+            answer = server.stdout.readline()
+            if not answer:
+                self.proc = None
+                raise RuntimeError("tests/forkserver.py ended; see the test output above")
+            return subprocess.CompletedProcess(command, int(answer), out.read_text(encoding="utf-8", errors="replace"),
+                                               err.read_text(encoding="utf-8", errors="replace"))
+
+    def _server(self) -> subprocess.Popen:
+        if self.proc is None or self.proc.poll() is not None:
+            self.proc = subprocess.Popen([self.python, str(Path(__file__).with_name("forkserver.py"))],
+                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=self.env(),
+                                         cwd=Path(__file__).parent)
+            atexit.register(self.close)
+        return self.proc
+
+    def close(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.stdin.close()
+            self.proc.wait()
+
+
+_FORKS = _ForkServer(sys.executable, lambda: _env())
 
 
 def _env() -> dict[str, str]:
@@ -127,6 +180,7 @@ class Installed:
         self.venv = venv
         self.bin = venv / ("Scripts" if os.name == "nt" else "bin")
         self.python = self.bin / ("python.exe" if os.name == "nt" else "python")
+        self.forks = _ForkServer(str(self.python), self.env)
 
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if k not in ("SOURCE_DATE_EPOCH", "PYTHONPATH")}
@@ -135,12 +189,12 @@ class Installed:
         return env
 
     def thesisbuild(self, cwd: Path, *args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([str(self.bin / "thesisbuild"), *args], cwd=cwd, capture_output=True, text=True,
-                              env=self.env())
+        """The installed `thesisbuild` command (a child of the fork server of the venv's interpreter,
+        which imports the installed package)."""
+        return self.forks.run("thesisbuild.cli", cwd, list(args), [str(self.bin / "thesisbuild"), *args])
 
     def doit(self, cwd: Path, *args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([str(self.python), "-m", "doit", *args], cwd=cwd, capture_output=True, text=True,
-                              env=self.env())
+        return self.forks.run("doit", cwd, list(args))
 
 
 @pytest.fixture(scope="session")
