@@ -532,3 +532,31 @@ def test_libreoffice_paginates_the_docx_as_typst_paginates_the_pdf(built: Path, 
             found = [i for i, text in enumerate(rendered) if forms[0] in text and i not in lists]
             wrong.append(f"{title!r}: cached {page}, printed on PDF page {[i + 1 for i in found]}")
     assert not wrong, wrong
+
+
+def test_a_new_commit_dates_the_outputs_anew_and_the_same_commit_builds_nothing(tmp_path: Path):
+    """The outputs carry the last commit's time (SOURCE_DATE_EPOCH): a commit rebuilds them with
+    its date, a second doit at the same commit finds them current."""
+    import os
+    import subprocess
+
+    project = copy_thesis(tmp_path / "thesis")
+
+    def commit(when: str) -> None:
+        env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
+        for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "thesis", "--allow-empty"]):
+            subprocess.run(["git", "-c", "user.email=t@example.org", "-c", "user.name=t", *args], cwd=project,
+                           env=env, check=True, capture_output=True)
+
+    def created() -> str:
+        return str(PdfReader(project / "build" / "thesis.pdf").metadata.get("/CreationDate"))
+
+    commit("2030-01-02T03:04:05Z")
+    assert run_doit(project, "pdf").returncode == 0
+    assert created().startswith("D:20300102")
+    again = run_doit(project, "pdf")
+    assert re.search(r"^-- +pdf$", again.stdout, re.M), again.stdout
+    commit("2031-06-07T08:09:10Z")
+    rebuilt = run_doit(project, "pdf")
+    assert rebuilt.returncode == 0 and re.search(r"^\. +pdf$", rebuilt.stdout, re.M), rebuilt.stdout
+    assert created().startswith("D:20310607")

@@ -99,7 +99,13 @@ def build_reference(t: Thesis) -> None:
 
 
 def _stamp(t: Thesis):
-    return config_changed({"thesisbuild": __version__, "epoch": source_date_epoch(t.root)})
+    return config_changed({"thesisbuild": __version__, "epoch": _epoch(t.root)})
+
+
+@functools.lru_cache(maxsize=None)
+def _epoch(root: Path) -> int:
+    """SOURCE_DATE_EPOCH, asked of git once per doit run (every output task and draft asks)."""
+    return source_date_epoch(root)
 
 
 def draw_figure(t: Thesis, figure) -> None:
