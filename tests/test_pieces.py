@@ -239,3 +239,38 @@ def test_a_cached_piece_without_its_notes_is_read_again(built, tmp_path):
     finally:
         patch.undo()
     assert len(parts.last_converted["json"]) == 1
+
+
+class _Doc:
+    """What the typst conversion asks of a prepared document, for parts made here."""
+
+    def __init__(self, root: Path):
+        self.thesis = type("Thesis", (), {"root": root})()
+
+    def env(self) -> dict:
+        return {}
+
+    def check_pandoc(self, stderr: str) -> None:
+        assert not stderr.strip(), stderr
+
+
+@pytest.mark.parametrize("held", [False, True])
+def test_parts_written_in_one_run_are_each_what_its_own_run_writes(tmp_path: Path, held: bool):
+    from thesisbuild.pandoc import run_pandoc
+
+    texts = ["Satu *dua* [tiga](https://example.org).\n\n| a | b |\n|---|---|\n| 1 | 2 |",
+             "## Bab\n\n- butir\n- butir lain\n\n![Gambar](gambar.png){width=50%}",
+             "Empat $x^2$ lima.[^1]\n\n[^1]: Catatan."]
+    if held:            # a part that holds the line the run is cut at
+        texts[1] += "\n\n```{=typst}\n" + parts._TYPST_CUT + "\n```"
+    extra = ["--lua-filter", str(parts.Path(parts.__file__).parent.parent / "filters" / "typst.lua")]
+    todo = [(i, run_pandoc(["-t", "json"], input_text=text).stdout, tmp_path / f"{i}.txt") for i, text in enumerate(texts)]
+    own = [run_pandoc(["-f", "json", "-t", "typst-citations", *extra], input_text=text).stdout for _, text, _ in todo]
+
+    together = parts._convert_together(_Doc(tmp_path), "typst-citations", extra, todo)
+
+    assert together is not held
+    if held:
+        assert not any(path.exists() for _, _, path in todo)      # left to a run a part
+    else:
+        assert [path.read_text(encoding="utf-8") for _, _, path in todo] == own
