@@ -16,7 +16,6 @@ hooks this uses, the package is validated the plain way."""
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import re
@@ -41,26 +40,18 @@ def validate_package(path: str, cache: str | None = None) -> list[str]:
     found valid between runs."""
     # lazy: start-up time; the validator loads its schemas only when verify reads a DOCX
     import openxml_audit
+    from openxml_audit import FileFormat, OpenXmlValidator
 
     version = f"{openxml_audit.__version__ if hasattr(openxml_audit, '__version__') else '?'} {__version__}"
     known = _load(Path(cache) / _KEPT, version) if cache else set()
     seen: set[str] = set()
-    validator = schema_validator()
+    validator = OpenXmlValidator(file_format=FileFormat.OFFICE_2019, max_errors=20)
     _validate_shapes_once(validator, known, seen)
     problems = [str(error) for error in validator.validate(path).errors if not _NUMBERING_REMOVED.search(str(error))]
     if cache and seen != known:
         # What this package showed valid, so the file holds the shapes of the thesis as it is now.
         write_atomic(Path(cache) / _KEPT, json.dumps({"version": version, "shapes": sorted(seen)}))
     return problems
-
-
-@functools.lru_cache(maxsize=1)
-def schema_validator():
-    """openxml-audit's validator (Office 2019 rules), made once per process: loading its schemas
-    takes a third of a second, which a process that validates several packages pays once."""
-    from openxml_audit import FileFormat, OpenXmlValidator
-
-    return OpenXmlValidator(file_format=FileFormat.OFFICE_2019, max_errors=20)
 
 
 def _load(path: Path, version: str) -> set[str]:
@@ -78,8 +69,6 @@ def _validate_shapes_once(validator, known: set[str] = frozenset(), seen: set[st
     valid in the same part, or that `known` holds; the valid ones go into `seen` (see the module's
     note)."""
     schema = getattr(validator, "_schema_validator", None)
-    for name in ("validate_part", "_validate_element"):
-        getattr(schema, "__dict__", {}).pop(name, None)   # a reused validator: its last package's steps go
     element_step = getattr(schema, "_validate_element", None)
     part_step = getattr(schema, "validate_part", None)
     if element_step is None or part_step is None:
