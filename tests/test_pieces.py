@@ -3,6 +3,7 @@ outputs are those of the chapter converted whole."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -260,17 +261,26 @@ def test_parts_written_in_one_run_are_each_what_its_own_run_writes(tmp_path: Pat
 
     texts = ["Satu *dua* [tiga](https://example.org).\n\n| a | b |\n|---|---|\n| 1 | 2 |",
              "## Bab\n\n- butir\n- butir lain\n\n![Gambar](gambar.png){width=50%}",
-             "Empat $x^2$ lima.[^1]\n\n[^1]: Catatan."]
+             "---\n\nEmpat $x^2$ lima.[^1]\n\n[^1]: Catatan.\n\n---",
+             # Raw typst whose own output starts or ends with a line break: converted alone.
+             "```{=typst}\n\n#foo\n```\n\nb",
+             "a\n\n```{=typst}\n#v(1em)\n\n\n```",
+             "d"]
     if held:            # a part that holds the line the run is cut at
         texts[1] += "\n\n```{=typst}\n" + parts._TYPST_CUT + "\n```"
     extra = ["--lua-filter", str(parts.Path(parts.__file__).parent.parent / "filters" / "typst.lua")]
     todo = [(i, run_pandoc(["-t", "json"], input_text=text).stdout, tmp_path / f"{i}.txt") for i, text in enumerate(texts)]
+    # A paragraph that opens with raw typst starting with a line break (Markdown cannot write it).
+    opened = json.loads(todo[-1][1])
+    opened["blocks"] = [{"t": "Para", "c": [{"t": "RawInline", "c": ["typst", "\n#bar"]}, {"t": "Space"},
+                                           {"t": "Str", "c": "c"}]}]
+    todo[-1] = (todo[-1][0], json.dumps(opened), todo[-1][2])
     own = [run_pandoc(["-f", "json", "-t", "typst-citations", *extra], input_text=text).stdout for _, text, _ in todo]
 
-    together = parts._convert_together(_Doc(tmp_path), "typst-citations", extra, todo)
-
-    assert together is not held
+    together = [job for job in todo if parts._plain_edges(job[1])]
+    assert [job[0] for job in together] == [0, 1, 2]
+    assert parts._convert_together(_Doc(tmp_path), "typst-citations", extra, together) is not held
     if held:
         assert not any(path.exists() for _, _, path in todo)      # left to a run a part
     else:
-        assert [path.read_text(encoding="utf-8") for _, _, path in todo] == own
+        assert [path.read_text(encoding="utf-8") for _, _, path in together] == own[:3]

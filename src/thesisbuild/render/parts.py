@@ -347,8 +347,10 @@ def convert_parts(doc: PreparedDocument, to: str, extra: list[str], expand) -> s
         doc.check_pandoc(proc.stderr)
         write_atomic(path, proc.stdout)
 
-    if not (to == "typst" and len(todo) > 1 and _convert_together(doc, writer, extra, todo)):
-        _run(convert, todo)
+    together = [job for job in todo if _plain_edges(job[1])] if to == "typst" else []
+    if len(together) > 1 and _convert_together(doc, writer, extra, together):
+        todo = [job for job in todo if job not in together]
+    _run(convert, todo)
     out = [path.read_text(encoding="utf-8") for _, _, path in jobs]
     _prune(folder, {path.name for _, _, path in jobs})
     return "\n".join(out)   # a blank line between parts: a paragraph never runs into the next part
@@ -360,11 +362,32 @@ _BLOCKS = '"blocks":['
 _TYPST_CUT = "// thesisbuild: a part ends here (3d9f1c)"
 
 
+def _plain_edges(text: str) -> bool:
+    """Whether a part's typst, written in a run with others, is cut from them as its own run writes
+    it: the writer sets a line break or a blank line between blocks by their kinds, and the cut
+    takes those away; a part whose own output starts or ends with blank lines of its own (raw text
+    that does) is converted alone."""
+    blocks = json.loads(text).get("blocks") or []
+    if not blocks:
+        return False
+
+    def raw_edge(block, index: int) -> str:
+        kind, content = block.get("t"), block.get("c")
+        if kind == "RawBlock":
+            return content[1]
+        if kind in ("Para", "Plain") and content and content[index].get("t") == "RawInline":
+            return content[index]["c"][1]
+        return "x"
+    first, last = raw_edge(blocks[0], 0), raw_edge(blocks[-1], -1)
+    return first[:1] not in ("", "\n", " ", "\t") and last[-1:] not in ("", "\n", " ", "\t")
+
+
 def _convert_together(doc: PreparedDocument, writer: str, extra: list[str], todo: list) -> bool:
     """The parts not in the cache, written in one pandoc run with a raw typst line between them and
-    cut there: each part is what its own run writes (the typst writer and typst.lua carry nothing
-    from one block to the next), at a process's start and JSON's reading paid once instead of once
-    a part (a clean build of 150 pages: 30 parts). False, having written nothing, when a part is
+    cut there, each as its own run writes it (typst.lua changes one element at a time; the writer
+    carries nothing from one block to the next but the break it sets between them, which the cut
+    takes away: _plain_edges), at a process's start and JSON's reading paid once instead of once
+    a part (a clean build of 150 pages: 26 parts). False, having written nothing, when a part is
     empty or holds the cut line."""
     bodies = [text[text.index(_BLOCKS) + len(_BLOCKS):text.rstrip().rindex("]")] for _, text, _ in todo]
     if any(not body.strip() or _TYPST_CUT in body for body in bodies):
