@@ -107,8 +107,12 @@ def assert_valid_docx(path: Path) -> None:
     assert errors == [], errors
 
 
-def run_doit(project: Path, *args: str) -> subprocess.CompletedProcess:
-    """`python -m doit ARGS` in the project, as its own process (see tests/forkserver.py)."""
+def run_doit(project: Path, *args: str, fresh: bool = False) -> subprocess.CompletedProcess:
+    """`python -m doit ARGS` in the project, as its own process (see tests/forkserver.py); with
+    `fresh`, in a new interpreter (a hash seed of its own: the tests of byte-identical builds)."""
+    if fresh:
+        return subprocess.run([sys.executable, "-m", "doit", *args], cwd=project, capture_output=True, text=True,
+                              env=_env())
     return _FORKS.run("doit", project, list(args))
 
 
@@ -126,27 +130,36 @@ class _ForkServer:
         self.python, self.env = python, env
         self.proc: subprocess.Popen | None = None
         self.lock = threading.Lock()
+        self.requests = 0
 
-    def run(self, module: str, project: Path, args: list[str], command: list[str] | None = None
+    def run(self, module: str, project: Path, args: list[str], script: str | None = None
             ) -> subprocess.CompletedProcess:
-        command = command or [self.python, "-m", module, *args]
+        command = [script, *args] if script else [self.python, "-m", module, *args]
         if not hasattr(os, "fork"):
             return subprocess.run(command, cwd=project, capture_output=True, text=True, env=self.env())
         with self.lock, tempfile.TemporaryDirectory(prefix="thesisbuild-run-") as folder:
             out, err = Path(folder) / "stdout", Path(folder) / "stderr"
+            out.touch()
+            err.touch()
             cwd = Path(project).resolve()
-            # sys.path[0]: the working folder for `python -m`, a script's own folder for a script.
-            first = str(cwd) if command[1:2] == ["-m"] else str(Path(command[0]).parent)
-            request = {"module": module, "program": command[0], "args": args, "cwd": str(cwd), "path0": first,
+            self.requests += 1
+            request = {"id": self.requests, "module": module, "script": script, "args": args, "cwd": str(cwd),
+                       # sys.path[0]: the working folder for `python -m`, a script's own folder for a script.
+                       "path0": str(Path(script).parent) if script else str(cwd),
                        "env": self.env(), "stdout": str(out), "stderr": str(err)}
-            server = self._server()
-            server.stdin.write(json.dumps(request) + "\n")
-            server.stdin.flush()
-            answer = server.stdout.readline()
-            if not answer:
-                self.proc = None
-                raise RuntimeError("tests/forkserver.py ended; see the test output above")
-            return subprocess.CompletedProcess(command, int(answer), out.read_text(encoding="utf-8", errors="replace"),
+            try:
+                server = self._server()
+                server.stdin.write(json.dumps(request) + "\n")
+                server.stdin.flush()
+                answer = server.stdout.readline().split()
+            except BaseException:
+                self._stop()            # interrupted while its child ran: its answer must not go to the next
+                raise
+            if len(answer) != 2 or answer[0] != str(request["id"]):
+                self._stop()
+                raise RuntimeError(f"tests/forkserver.py answered {answer!r} to request {request['id']}")
+            return subprocess.CompletedProcess(command, int(answer[1]),
+                                               out.read_text(encoding="utf-8", errors="replace"),
                                                err.read_text(encoding="utf-8", errors="replace"))
 
     def _server(self) -> subprocess.Popen:
@@ -156,6 +169,12 @@ class _ForkServer:
                                          cwd=Path(__file__).parent)
             atexit.register(self.close)
         return self.proc
+
+    def _stop(self) -> None:
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait()
+            self.proc = None
 
     def close(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -191,7 +210,7 @@ class Installed:
     def thesisbuild(self, cwd: Path, *args: str) -> subprocess.CompletedProcess:
         """The installed `thesisbuild` command (a child of the fork server of the venv's interpreter,
         which imports the installed package)."""
-        return self.forks.run("thesisbuild.cli", cwd, list(args), [str(self.bin / "thesisbuild"), *args])
+        return self.forks.run("thesisbuild.cli", cwd, list(args), str(self.bin / "thesisbuild"))
 
     def doit(self, cwd: Path, *args: str) -> subprocess.CompletedProcess:
         return self.forks.run("doit", cwd, list(args))

@@ -26,3 +26,29 @@ def test_a_forked_command_equals_the_same_command_in_a_new_interpreter(tmp_path:
     forked, fresh = run_doit(project, "lint"), _fresh(project, "doit", "lint")
     assert (forked.returncode, forked.stdout, forked.stderr) == (fresh.returncode, fresh.stdout, fresh.stderr)
     assert forked.returncode == 2 and "thesis.yaml" in forked.stderr and "Traceback" not in forked.stderr
+
+
+def test_a_forked_command_starts_and_ends_as_a_new_interpreter(tmp_path: Path):
+    """The signal handlers, argv[0], the streams' error handler and buffering, doit's own name in
+    its messages, and the exit of an uncaught Ctrl-C (killed by SIGINT)."""
+    probe = tmp_path / "probe"
+    probe.mkdir()
+    (probe / "dodo.py").write_text(
+        "import os, signal, sys\n"
+        "def task_probe():\n"
+        "    def show():\n"
+        "        out = sys.__stdout__\n"
+        "        print(signal.getsignal(signal.SIGPIPE), signal.getsignal(signal.SIGINT) is signal.default_int_handler,\n"
+        "              os.path.basename(sys.argv[0]), out.errors, out.write_through, sys.__stdin__.errors, file=out)\n"
+        "    return {'actions': [show], 'verbosity': 2}\n", encoding="utf-8")
+    for args in (["probe"], ["nosuchtask"]):
+        forked, fresh = run_doit(probe, *args), _fresh(probe, "doit", *args)
+        assert (forked.returncode, forked.stdout, forked.stderr) == (fresh.returncode, fresh.stdout, fresh.stderr)
+        if args == ["probe"]:
+            assert forked.returncode == 0 and " True __main__.py surrogateescape" in forked.stdout, forked.stdout
+
+    stopped = tmp_path / "stopped"
+    stopped.mkdir()
+    (stopped / "dodo.py").write_text("import os, signal\nos.kill(os.getpid(), signal.SIGINT)\n", encoding="utf-8")
+    forked, fresh = run_doit(stopped), _fresh(stopped, "doit")
+    assert forked.returncode == fresh.returncode
