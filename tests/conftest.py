@@ -110,15 +110,12 @@ def assert_valid_docx(path: Path) -> None:
 def run_doit(project: Path, *args: str, fresh: bool = False) -> subprocess.CompletedProcess:
     """`python -m doit ARGS` in the project, as its own process (see tests/forkserver.py); with
     `fresh`, in a new interpreter (a hash seed of its own: the tests of byte-identical builds)."""
-    if fresh:
-        return subprocess.run([sys.executable, "-m", "doit", *args], cwd=project, capture_output=True, text=True,
-                              env=_env())
-    return _FORKS.run("doit", project, list(args))
+    return _FORKS.run("doit", project, list(args), fresh=fresh)
 
 
-def run_cli(project: Path, *args: str) -> subprocess.CompletedProcess:
-    """`python -m thesisbuild.cli ARGS` in the project, as its own process."""
-    return _FORKS.run("thesisbuild.cli", project, list(args))
+def run_cli(project: Path, *args: str, fresh: bool = False) -> subprocess.CompletedProcess:
+    """`python -m thesisbuild.cli ARGS` in the project, as its own process; `fresh` as for run_doit."""
+    return _FORKS.run("thesisbuild.cli", project, list(args), fresh=fresh)
 
 
 class _ForkServer:
@@ -132,10 +129,10 @@ class _ForkServer:
         self.lock = threading.Lock()
         self.requests = 0
 
-    def run(self, module: str, project: Path, args: list[str], script: str | None = None
+    def run(self, module: str, project: Path, args: list[str], script: str | None = None, fresh: bool = False
             ) -> subprocess.CompletedProcess:
         command = [script, *args] if script else [self.python, "-m", module, *args]
-        if not hasattr(os, "fork"):
+        if fresh or not hasattr(os, "fork"):
             return subprocess.run(command, cwd=project, capture_output=True, text=True, env=self.env())
         with self.lock, tempfile.TemporaryDirectory(prefix="thesisbuild-run-") as folder:
             out, err = Path(folder) / "stdout", Path(folder) / "stderr"
@@ -182,7 +179,6 @@ class _ForkServer:
             self.proc.wait()
 
 
-_FORKS = _ForkServer(sys.executable, lambda: _env())
 
 
 def _env() -> dict[str, str]:
@@ -190,6 +186,9 @@ def _env() -> dict[str, str]:
 
     env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
     return env
+
+
+_FORKS = _ForkServer(sys.executable, _env)
 
 
 class Installed:

@@ -3,27 +3,21 @@ running the same command gives: the same exit code and the same output, byte for
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
-from .conftest import _env, copy_thesis, run_cli, run_doit
-
-
-def _fresh(project: Path, *command: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", *command], cwd=project, capture_output=True, text=True, env=_env())
+from .conftest import copy_thesis, run_cli, run_doit
 
 
 def test_a_forked_command_equals_the_same_command_in_a_new_interpreter(tmp_path: Path):
     project = copy_thesis(tmp_path / "thesis")
-    forked, fresh = run_cli(project, "lint", "--format", "json"), _fresh(project, "thesisbuild.cli", "lint",
-                                                                          "--format", "json")
+    forked, fresh = run_cli(project, "lint", "--format", "json"), run_cli(project, "lint", "--format", "json",
+                                                                          fresh=True)
     assert (forked.returncode, forked.stdout, forked.stderr) == (fresh.returncode, fresh.stdout, fresh.stderr)
     assert '"code": "TYP001"' in forked.stdout
 
     config = project / "thesis.yaml"
     config.write_text(config.read_text(encoding="utf-8") + "chapters: [\n", encoding="utf-8")
-    forked, fresh = run_doit(project, "lint"), _fresh(project, "doit", "lint")
+    forked, fresh = run_doit(project, "lint"), run_doit(project, "lint", fresh=True)
     assert (forked.returncode, forked.stdout, forked.stderr) == (fresh.returncode, fresh.stdout, fresh.stderr)
     assert forked.returncode == 2 and "thesis.yaml" in forked.stderr and "Traceback" not in forked.stderr
 
@@ -42,7 +36,7 @@ def test_a_forked_command_starts_and_ends_as_a_new_interpreter(tmp_path: Path):
         "              os.path.basename(sys.argv[0]), out.errors, out.write_through, sys.__stdin__.errors, file=out)\n"
         "    return {'actions': [show], 'verbosity': 2}\n", encoding="utf-8")
     for args in (["probe"], ["nosuchtask"]):
-        forked, fresh = run_doit(probe, *args), _fresh(probe, "doit", *args)
+        forked, fresh = run_doit(probe, *args), run_doit(probe, *args, fresh=True)
         assert (forked.returncode, forked.stdout, forked.stderr) == (fresh.returncode, fresh.stdout, fresh.stderr)
         if args == ["probe"]:
             assert forked.returncode == 0 and " True __main__.py surrogateescape" in forked.stdout, forked.stdout
@@ -50,5 +44,5 @@ def test_a_forked_command_starts_and_ends_as_a_new_interpreter(tmp_path: Path):
     stopped = tmp_path / "stopped"
     stopped.mkdir()
     (stopped / "dodo.py").write_text("import os, signal\nos.kill(os.getpid(), signal.SIGINT)\n", encoding="utf-8")
-    forked, fresh = run_doit(stopped), _fresh(stopped, "doit")
+    forked, fresh = run_doit(stopped), run_doit(stopped, fresh=True)
     assert forked.returncode == fresh.returncode
