@@ -335,6 +335,87 @@ def test_two_processes_read_a_long_pdf_exactly_as_one_does(example_build: Path, 
     assert one == two
 
 
+def test_verify_reads_again_only_the_pages_an_edit_changed(thesis_dir: Path, monkeypatch):
+    """verify keeps the pages it read under keys of what each page draws: after a sentence is added
+    to the chapter's last section, it reads the pages that changed, takes the others from its cache,
+    and finds exactly what a reading of every page finds. A damaged cache is read past."""
+    from thesisbuild.verify import pdf as verify_pdf
+
+    assert run_doit(thesis_dir, "pdf").returncode == 0
+    path = thesis_dir / "build" / "thesis.pdf"
+    cache = thesis_dir / "build" / "cache" / "verify"
+    read: list[list[int]] = []
+    real = verify_pdf._read_pages
+    monkeypatch.setattr(verify_pdf, "_read_pages", lambda pdf, numbers: read.append(list(numbers)) or real(pdf, numbers))
+    first, _ = verify_pdf.read_pdf(path, 1, cache)
+    assert read == [list(range(1, len(first) + 1))] and len(first) > 20
+
+    chapter = thesis_dir / "chapters" / "01-pendahuluan.md"
+    text = chapter.read_text(encoding="utf-8")
+    # Letters the thesis has already: a new glyph changes the font every page draws with.
+    edited = text.replace("[@creswell2018]", "[@creswell2018] Sekunder Kazakhstankazakhstan.")
+    assert edited != text
+    chapter.write_text(edited, encoding="utf-8")
+    assert run_doit(thesis_dir, "pdf").returncode == 0
+    read.clear()
+    second, _ = verify_pdf.read_pdf(path, 1, cache)
+    changed = read[0]
+    assert second == real_read(real, path, len(second))
+    where = [page.number for page in second if any("Kazakhstankazakhstan" in line.text for line in page.lines)]
+    assert len(where) == 1 and where[0] in changed, (where, changed)
+    assert 0 < len(changed) <= 3, changed
+
+    (cache / "pdf-pages.json").write_text('{"version": ', encoding="utf-8")
+    read.clear()
+    assert verify_pdf.read_pdf(path, 1, cache)[0] == second and read == [list(range(1, len(second) + 1))]
+
+
+def real_read(read_pages, path: Path, count: int):
+    """Every page of the PDF read by pdfium, without the cache."""
+    return read_pages(path, list(range(1, count + 1)))
+
+
+def test_a_pages_key_follows_what_it_draws_and_a_pdf_of_another_shape_has_none(example_build: Path):
+    """A page's key changes with its content stream and with a font it draws with, not with its
+    place in the structure tree; a PDF updated incrementally or cut short gets no keys (verify then
+    reads every page)."""
+    import re as _re
+
+    from thesisbuild.verify.page_keys import page_keys
+
+    data = (example_build / "build" / "thesis.pdf").read_bytes()
+    keys = page_keys(data)
+    assert keys is not None and len(keys) == len(_re.findall(rb"/Type/Page\b", data)) > 20
+
+    def page_object(index: int) -> _re.Match:
+        kids = _re.search(rb"/Kids\[([^\]]*)\]", data).group(1).split(b" R")[index].split()[0]
+        return _re.search(rb"\n%s 0 obj\n(.*?)endobj" % kids, data, _re.S)
+
+    # The second page's content stream, one byte of its compressed data changed in place.
+    contents = int(_re.search(rb"/Contents (\d+) 0 R", page_object(1).group(1)).group(1))
+    stream = _re.search(rb"\n%d 0 obj\n<<[^>]*>>\nstream\n" % contents, data).end() + 10
+    changed = page_keys(data[:stream] + bytes([data[stream] ^ 1]) + data[stream + 1:])
+    assert [i for i, (a, b) in enumerate(zip(keys, changed)) if a != b] == [1]
+
+    # Its number in the structure tree (as long as before, so every offset stays).
+    page = page_object(1)
+    number = _re.search(rb"/StructParents (\d+)", page.group(1))
+    renumbered = str(int(number.group(1)) ^ 1).encode()
+    assert len(renumbered) == len(number.group(1))
+    at = page.start(1) + number.start(1)
+    assert page_keys(data[:at] + renumbered + data[at + len(renumbered):]) == keys
+
+    # A font's program: every page that draws with it changes.
+    program = int(_re.search(rb"/FontFile2 (\d+) 0 R", data).group(1))
+    start = _re.search(rb"\n%d 0 obj\n<<[^>]*>>\nstream\n" % program, data).end() + 10
+    refonted = page_keys(data[:start] + bytes([data[start] ^ 1]) + data[start + 1:])
+    assert sum(a != b for a, b in zip(keys, refonted)) > len(keys) // 2
+
+    assert page_keys(data[:-200]) is None
+    update = b"\nxref\n0 1\n0000000000 65535 f\r\ntrailer\n<</Size 1/Prev %d>>\nstartxref\n%d\n%%%%EOF\n"
+    assert page_keys(data + update % (int(data.rsplit(b"startxref", 1)[1].split()[0]), len(data) + 1)) is None
+
+
 def test_render_finds_a_list_entry_whose_cached_page_is_not_where_libreoffice_prints_it(example_build: Path,
                                                                                        tmp_path: Path):
     """`verify --render` against LibreOffice's rendering: the real DOCX passes; one whose Daftar Isi

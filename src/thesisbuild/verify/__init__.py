@@ -20,7 +20,8 @@ from .pdf import is_draft, verify_pdf
 def verify_files(paths, profile, render: bool = False, cache: Path | None = None) -> list[Check]:
     """Every rule for each given output, by its kind (.pdf or .docx); with `render`, the DOCX's
     lists against a LibreOffice rendering too (verify/rendered.py); `cache`, a folder where the
-    schema check keeps what it found valid for the next run (verify/schema.py)."""
+    schema check keeps what it found valid and the PDF's reading keeps the pages it read, for the
+    next run (verify/schema.py, verify/page_keys.py)."""
     checks: list[Check] = []
     for path in paths:
         if path.suffix.lower() not in (".pdf", ".docx"):
@@ -36,7 +37,8 @@ def verify_files(paths, profile, render: bool = False, cache: Path | None = None
         for path in paths:
             if path.suffix.lower() == ".pdf":
                 # While the schema validation takes one core, the PDF is read on the other alone.
-                found = verify_pdf(path, profile, processes=1 if schema and os.cpu_count() and os.cpu_count() <= 2 else 2)
+                found = verify_pdf(path, profile, processes=1 if schema and os.cpu_count() and os.cpu_count() <= 2 else 2,
+                                   cache=cache)
             else:
                 running = schema.get(path)
                 found = verify_docx(path, profile, running.result if running else None)

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
 import multiprocessing
 import re
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .. import __version__
 from ..config import Profile
 from ..errors import UserError
+from ..fsutil import write_atomic
 from ..i18n import plural, tr
 from ..pages import roman
 from .common import Check, close
+from .page_keys import page_keys
 
 MM = 72 / 25.4           # points per millimetre
 PARALLEL_FROM = 40       # pages from which two processes read the PDF
@@ -42,9 +48,12 @@ class Page:
     images: list[tuple[float, float, float, float]] = field(default_factory=list)  # graphics: x0, y0, x1, y1
 
 
-def read_pdf(path: Path, processes: int = 2) -> tuple[list[Page], list[tuple[int, str, int, float | None]]]:
+def read_pdf(path: Path, processes: int = 2, cache: Path | None = None
+             ) -> tuple[list[Page], list[tuple[int, str, int, float | None]]]:
     """Pages with their text lines and images, and the outline as (level, title, page, top); a
-    long PDF in two processes unless `processes` is 1 (another process already takes a core).
+    long PDF in two processes unless `processes` is 1 (another process already takes a core);
+    with `cache`, a folder where the pages read are kept under their keys (page_keys.py), and only
+    the pages not kept there are read.
 
     pdfium reads the page objects: a text object (a run of glyphs in one font, from its origin on
     the baseline) gives its text, font, size and extent; a line spans the font's descent to one
@@ -54,15 +63,62 @@ def read_pdf(path: Path, processes: int = 2) -> tuple[list[Page], list[tuple[int
         count, outline = len(document), _outline(document)
     finally:
         document.close()
-    numbers = list(range(1, count + 1))
-    if count < PARALLEL_FROM or processes < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return _read_pages(path, numbers), outline
-    # A long thesis: two processes read alternate pages (pdfium is not thread-safe).
-    halves = [numbers[0::2], numbers[1::2]]
-    with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork")) as pool:
-        read = list(pool.map(_read_pages, [path, path], halves))
-    pages = sorted(read[0] + read[1], key=lambda page: page.number)
+    keys = page_keys(path.read_bytes()) if cache is not None else None
+    if keys is not None and len(keys) != count:
+        keys = None
+    kept = _kept_pages(cache) if keys is not None else {}
+    numbers = [n for n in range(1, count + 1) if keys is None or keys[n - 1] not in kept]
+    if not numbers:
+        read = []
+    elif len(numbers) < PARALLEL_FROM or processes < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        read = _read_pages(path, numbers)
+    else:
+        # Many pages: two processes read alternate pages (pdfium is not thread-safe).
+        halves = [numbers[0::2], numbers[1::2]]
+        with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork")) as pool:
+            both = list(pool.map(_read_pages, [path, path], halves))
+        read = both[0] + both[1]
+    found = {page.number: page for page in read}
+    pages = [found.get(n) or replace(kept[keys[n - 1]], number=n) for n in range(1, count + 1)]
+    if keys is not None and read:
+        _keep_pages(cache, dict(zip(keys, pages)))
     return pages, outline
+
+
+_KEPT_PAGES = "pdf-pages.json"
+
+
+@functools.lru_cache(maxsize=1)
+def _reader_version() -> str:
+    """What a page's reading depends on besides the page: pdfium, this module and the keys'."""
+    import pypdfium2
+
+    code = hashlib.sha256(Path(__file__).read_bytes() + Path(__file__).with_name("page_keys.py").read_bytes())
+    code = code.hexdigest()[:16]
+    return f"{__version__} {getattr(pypdfium2, 'PYPDFIUM_INFO', '')} {getattr(pypdfium2, 'PDFIUM_INFO', '')} {code}"
+
+
+def _kept_pages(cache: Path | None) -> dict[str, Page]:
+    try:
+        kept = json.loads((cache / _KEPT_PAGES).read_text(encoding="utf-8"))
+        if kept.get("version") != _reader_version():
+            return {}
+        return {key: Page(number=0, width=width, height=height, lines=[Line(*line) for line in lines],
+                          images=[tuple(image) for image in images])
+                for key, (width, height, lines, images) in kept["pages"].items()}
+    except (OSError, ValueError, TypeError, AttributeError, KeyError):
+        return {}
+
+
+def _keep_pages(cache: Path, pages: dict[str, Page]) -> None:
+    """The PDF's pages under their keys, for the next verify (the pages of older builds dropped)."""
+    data = {key: [page.width, page.height,
+                  [[line.y, line.x0, line.x1, line.top, line.bottom, line.text, line.size, line.font]
+                   for line in page.lines], [list(image) for image in page.images]]
+            for key, page in pages.items()}
+    cache.mkdir(parents=True, exist_ok=True)
+    write_atomic(cache / _KEPT_PAGES, json.dumps({"version": _reader_version(), "pages": data},
+                                                 ensure_ascii=False, separators=(",", ":")))
 
 
 def _read_pages(path: Path, numbers: list[int]) -> list[Page]:
@@ -266,8 +322,10 @@ def _roman(n: int) -> str:
     return roman(n).lower()
 
 
-def verify_pdf(path: Path, profile: Profile, lang: str = "id-ID", processes: int = 2) -> list[Check]:
-    pages, outline = read_pdf(path, processes)
+def verify_pdf(path: Path, profile: Profile, lang: str = "id-ID", processes: int = 2,
+               cache: Path | None = None) -> list[Check]:
+    """Every PDF rule; `cache`, a folder where the pages read are kept for the next run (read_pdf)."""
+    pages, outline = read_pdf(path, processes, cache)
     checks: list[Check] = []
     W, H = float(profile.page.width_cm) * 10, float(profile.page.height_cm) * 10
     m = profile.page.margin_cm
