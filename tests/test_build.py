@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import shutil
 import zipfile
@@ -298,6 +300,13 @@ def test_a_second_doit_runs_nothing_and_an_edit_reruns_only_what_depends_on_it(r
     ran = dict((name, mark) for mark, name in re.findall(r"^(\.|--)\s+(\S+)", third.stdout, re.M))
     assert ran == {"lint": ".", "figure:kerangka-pemikiran": "--", "figure:linimasa": "--", "pdf": ".",
                    "reference_docx": "--", "docx": ".", "verify": ".", "preview": "."}
+    # verify took the schema check started during the build, for the DOCX this run wrote (its
+    # findings are kept under that DOCX's hash), and `thesisbuild verify` afterwards agrees.
+    kept = json.loads((project / "build" / "cache" / "verify" / "schema-findings.json").read_text(encoding="utf-8"))
+    assert kept["docx"] == hashlib.sha256((project / "build" / "thesis.docx").read_bytes()).hexdigest()
+    assert kept["problems"] == []
+    again = run_cli(project, "verify")
+    assert again.returncode == 0 and again.stdout == (project / "build" / "verify.txt").read_text(encoding="utf-8")
 
 
 def test_an_unknown_citation_fails_the_build_at_its_place_and_leaves_no_stale_output(built: Path, tmp_path: Path):

@@ -507,6 +507,48 @@ def test_the_schema_check_reads_on_past_many_unnumbered_headings(example_build: 
     assert proc.returncode == 1 and "FAIL  docx.valid" in proc.stdout and "rId999" in proc.stdout, proc.stdout
 
 
+def test_the_early_schema_check_gives_the_findings_of_a_check_made_at_once(example_build: Path, tmp_path: Path):
+    """doit starts the DOCX's schema check before the DOCX is written (verify/schema.py, Early):
+    given a broken DOCX it finds what a check made at once finds; one whose process died is made
+    at once; one never given a DOCX is stopped when the build ends. The findings are kept under
+    the DOCX's hash: the same file is not validated again, another file is."""
+    from thesisbuild.verify import schema
+
+    def replace(data: bytes) -> bytes:
+        at = data.rindex(b'<w:jc w:val="center"/>')
+        return data[:at] + b'<w:jc w:val="middle"/>' + data[at + len(b'<w:jc w:val="center"/>'):]
+
+    good = example_build / "build" / "thesis.docx"
+    broken = _broken_copy(good, tmp_path / "broken.docx", replace)
+    plain = schema.validate_package(str(broken))
+    assert any("middle" in problem for problem in plain), plain
+
+    early = schema.start_early(tmp_path / "cache")
+    early.validate(broken)
+    assert schema.early_check(broken) is early and schema.early_check(broken) is None
+    assert early.findings(broken) == plain
+    assert early.process.returncode == 0
+    assert json.loads((tmp_path / "cache" / "schema-findings.json").read_text(encoding="utf-8"))["problems"] == plain
+
+    dead = schema.start_early(tmp_path / "cache2")
+    dead.process.kill()
+    dead.validate(broken)
+    assert dead.findings(broken) == plain
+
+    unused = schema.start_early(tmp_path / "cache3")
+    assert schema.start_early(tmp_path / "cache3") is unused
+    schema._stop_unused()
+    assert unused.process.poll() is not None
+
+    # Kept for the same bytes (the file is read, not validated), not for others.
+    kept = tmp_path / "cache"
+    found = json.loads((kept / "schema-findings.json").read_text(encoding="utf-8"))
+    found["problems"] = ["a finding kept for these bytes"]
+    (kept / "schema-findings.json").write_text(json.dumps(found), encoding="utf-8")
+    assert schema.validate_package(str(broken), str(kept)) == ["a finding kept for these bytes"]
+    assert schema.validate_package(str(good), str(kept)) == []
+
+
 def test_a_chapters_draft_docx_is_verified_without_the_whole_thesiss_page_rules(tmp_path: Path):
     """`thesisbuild verify build/drafts/<chapter>.docx`: the draft names its chapter in its custom
     properties, so the rules of the whole thesis's pages (front matter numbering, chapter sections,

@@ -85,12 +85,30 @@ def _action(fn, *args):
 
 def build_pdf(t: Thesis) -> None:
     from .build import build_pdf as build  # lazy: start-up time; a no-op doit loads no renderer
+    from .verify.schema import start_early  # lazy, as above
+
+    # The DOCX's schema check loads its schemas while this task reads the chapters (build_docx).
+    start_early(_verify_cache(t))
     build(t)
 
 
 def build_docx(t: Thesis, warn: bool) -> None:
     from .build import build_docx as build  # lazy: start-up time, as above
-    build(t, warn)
+    from .verify.schema import start_early  # lazy, as above
+
+    # The verify task that follows finds the DOCX's schema check done, or under way: started by the
+    # PDF's task, it validates the DOCX as soon as it is written (verify/schema.py).
+    early = start_early(_verify_cache(t))
+    try:
+        path = build(t, warn)
+    except BaseException:
+        early.stop()
+        raise
+    early.validate(path)
+
+
+def _verify_cache(t: Thesis) -> Path:
+    return t.build_dir / "cache" / "verify"
 
 
 def build_reference(t: Thesis) -> None:
@@ -228,7 +246,7 @@ def run_verify_task(t: Thesis) -> None:
     from .verify import verify_files
 
     out = outputs(t)
-    checks = verify_files([out["pdf"], out["docx"]], t.profile, cache=t.build_dir / "cache" / "verify")
+    checks = verify_files([out["pdf"], out["docx"]], t.profile, cache=_verify_cache(t))
     for check in checks:
         print(check.line())
     failed = [c for c in checks if not c.ok]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -13,6 +14,7 @@ from ..errors import UserError
 from ..i18n import tr
 from .common import CODES, Check, close
 from .docx import read_document, validate_package, verify_docx
+from .schema import early_check
 from .rendered import rendered_pages
 from .pdf import is_draft, verify_pdf
 
@@ -30,18 +32,19 @@ def verify_files(paths, profile, render: bool = False, cache: Path | None = None
             raise UserError(tr("this PDF is a chapter's draft, whose pages are not the thesis's; verify measures the "
                                "thesis's PDF, and a draft through its DOCX (build/drafts/<chapter>.docx)."), path)
     # The DOCX's schema validation (about a second for 150 pages) runs in a process of its own
-    # while the PDF is read.
+    # while the PDF is read: the one doit's DOCX task started for it, or one forked here.
+    early = {path: early_check(path) for path in paths if path.suffix.lower() == ".docx" and path.is_file()}
     with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
-        schema = {path: pool.submit(validate_package, str(path), str(cache) if cache else None) for path in paths
-                  if path.suffix.lower() == ".docx" and path.is_file()}
+        schema = {path: (functools.partial(started.findings, path) if started else
+                         pool.submit(validate_package, str(path), str(cache) if cache else None).result)
+                  for path, started in early.items()}
         for path in paths:
             if path.suffix.lower() == ".pdf":
                 # While the schema validation takes one core, the PDF is read on the other alone.
                 found = verify_pdf(path, profile, processes=1 if schema and os.cpu_count() and os.cpu_count() <= 2 else 2,
                                    cache=cache)
             else:
-                running = schema.get(path)
-                found = verify_docx(path, profile, running.result if running else None)
+                found = verify_docx(path, profile, schema.get(path))
                 if render:
                     found.append(rendered_pages(path, read_document(path)))
             checks += [replace(check, path=path) for check in found]

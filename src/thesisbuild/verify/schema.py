@@ -12,13 +12,22 @@ same part is skipped. With a cache folder, the shapes found valid are kept there
 openxml-audit's version and thesisbuild's) for the next verify: after an edit, only the
 paragraphs whose shape is new and the elements that hold them are validated again. The rules across elements (unique ids, references between parts) are
 openxml-audit's semantic phase, which still reads every element. Where openxml-audit has not the
-hooks this uses, the package is validated the plain way."""
+hooks this uses, the package is validated the plain way.
+
+With a cache folder, the findings for the last package are kept there too, under the hash of its
+bytes: verify run again on the same DOCX does not validate it again. And `doit` starts the check
+before the DOCX is written (Early): a process that loads openxml-audit's schemas (half a second)
+while the PDF's task reads the chapters (a core is free then), validates the DOCX as soon as the
+DOCX's task has written it, and keeps its findings for the verify task that follows."""
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 from .. import __version__
@@ -33,6 +42,7 @@ _FREE_TEXT = frozenset({W + "t", W + "delText", W + "instrText", W + "delInstrTe
 # openxml-audit 0.8 reports it as a missing numbering definition.
 _NUMBERING_REMOVED = re.compile(r"Numbering definition '0' referenced but not found")
 _KEPT = "valid-shapes.json"
+_FOUND = "schema-findings.json"
 
 
 def validate_package(path: str, cache: str | None = None) -> list[str]:
@@ -43,6 +53,11 @@ def validate_package(path: str, cache: str | None = None) -> list[str]:
     from openxml_audit import FileFormat, OpenXmlValidator
 
     version = f"{openxml_audit.__version__ if hasattr(openxml_audit, '__version__') else '?'} {__version__}"
+    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest() if cache else ""
+    if cache:
+        found = _load_json(Path(cache) / _FOUND)
+        if found.get("version") == version and found.get("docx") == digest and isinstance(found.get("problems"), list):
+            return [str(problem) for problem in found["problems"]]
     known = _load(Path(cache) / _KEPT, version) if cache else set()
     seen: set[str] = set()
     # No limit on the findings: the numId-0 findings, left out below, would use it up in a thesis
@@ -55,7 +70,91 @@ def validate_package(path: str, cache: str | None = None) -> list[str]:
     if cache and seen != known:
         # What this package showed valid, so the file holds the shapes of the thesis as it is now.
         write_atomic(Path(cache) / _KEPT, json.dumps({"version": version, "shapes": sorted(seen)}))
+    if cache:
+        write_atomic(Path(cache) / _FOUND, json.dumps({"version": version, "docx": digest, "problems": problems},
+                                                      ensure_ascii=False))
     return problems
+
+
+class Early:
+    """The schema check of a DOCX that is about to be written, in a process of its own that loads
+    openxml-audit's schemas now and validates the DOCX when validate() names it; its findings go
+    into the cache folder, where validate_package finds them. A check started and never given a
+    DOCX ends with the process that started it."""
+
+    def __init__(self, cache: Path):
+        self.cache = cache
+        self.path: Path | None = None
+        self.process = subprocess.Popen([sys.executable, "-m", __name__, str(cache)], stdin=subprocess.PIPE,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _STARTED.append(self)
+
+    def validate(self, path: Path) -> None:
+        """Validate this DOCX, now written."""
+        self.path = Path(path).resolve()
+        try:
+            self.process.stdin.write((str(self.path) + "\n").encode("utf-8"))
+            self.process.stdin.close()
+        except OSError:
+            self.stop()
+
+    def findings(self, path: Path) -> list[str]:
+        """The findings for this DOCX: the early process's, or found now if it did not give them."""
+        if self.path == Path(path).resolve():
+            try:
+                self.process.wait()
+            except BaseException:
+                self.stop()
+                raise
+        else:
+            self.stop()
+        return validate_package(str(path), str(self.cache))
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        if self.process.stdin and not self.process.stdin.closed:
+            try:
+                self.process.stdin.close()
+            except OSError:
+                pass
+
+
+_STARTED: list[Early] = []
+
+
+def start_early(cache: Path) -> Early:
+    """An early check for the DOCX to be written next: the one started and not yet given a DOCX,
+    or a new one."""
+    for early in _STARTED:
+        if early.path is None and early.cache == cache and early.process.poll() is None:
+            return early
+    return Early(cache)
+
+
+def early_check(path: Path) -> Early | None:
+    """The early check started for this DOCX in this process, taken (once)."""
+    for early in _STARTED:
+        if early.path == Path(path).resolve():
+            _STARTED.remove(early)
+            return early
+    return None
+
+
+@atexit.register
+def _stop_unused() -> None:
+    """A check no verify took is not left running after the build."""
+    while _STARTED:
+        _STARTED.pop().stop()
+
+
+def _load_json(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 class _siblings_counted_once:
@@ -98,11 +197,8 @@ class _siblings_counted_once:
 
 
 def _load(path: Path, version: str) -> set[str]:
-    try:
-        kept = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return set()
-    if not isinstance(kept, dict) or kept.get("version") != version or not isinstance(kept.get("shapes"), list):
+    kept = _load_json(path)
+    if kept.get("version") != version or not isinstance(kept.get("shapes"), list):
         return set()
     return set(kept["shapes"])
 
@@ -157,3 +253,19 @@ def _validate_shapes_once(validator, known: set[str] = frozenset(), seen: set[st
 
     # The validator calls these on itself, for the part and for each child it descends to.
     schema.validate_part, schema._validate_element = validate_part, validate_element
+
+
+def _main(cache: str) -> int:
+    """The early check's process: openxml-audit's schemas loaded (a validator made and dropped
+    fills its caches), then the DOCX named on standard input validated."""
+    from openxml_audit import FileFormat, OpenXmlValidator
+
+    OpenXmlValidator(file_format=FileFormat.OFFICE_2019, max_errors=0)
+    line = sys.stdin.readline().strip()
+    if line:
+        validate_package(line, cache)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main(sys.argv[1]))
