@@ -12,6 +12,7 @@
 --   thesisbuild-chapter-uppercase  "true": a chapter's title in capitals
 --   thesisbuild-appendix-label     "Lampiran": a level-1 heading of class "appendix" is "Lampiran A",
 --   thesisbuild-appendix-numbering "upper-alpha"   and the headings under it A.1, A.1.1
+--   thesisbuild-no-appendix        "true": the document has no appendix (not walked for their figures)
 
 package.path = PANDOC_SCRIPT_FILE:match("^(.*[/\\])") .. "?.lua;" .. package.path
 local numbering = require("numbering")
@@ -43,6 +44,7 @@ function Meta(meta)
   opts.uppercase = meta_string(meta, "thesisbuild-chapter-uppercase") == "true"
   opts.appendix_label = meta_string(meta, "thesisbuild-appendix-label") or opts.appendix_label
   opts.appendix_numbering = meta_string(meta, "thesisbuild-appendix-numbering") or opts.appendix_numbering
+  opts.no_appendix = meta_string(meta, "thesisbuild-no-appendix") == "true"
   -- A draft of chapter N keeps the chapter's number in the thesis.
   local before = tonumber(meta_string(meta, "thesisbuild-chapters-before") or "")
   if before then counters[1] = before end
@@ -250,6 +252,6 @@ local function Image(el)
 end
 
 -- One pass in document order, so that captions know their chapter.
-return {{Meta = Meta}, {Pandoc = function(doc) collect_appendix_refs(doc) end},
+return {{Meta = Meta}, {Pandoc = function(doc) if not opts.no_appendix then collect_appendix_refs(doc) end end},
         {Link = Link, Div = Div, Image = Image},
         {traverse = "topdown", Header = Header, Figure = Figure, Table = Table}}
