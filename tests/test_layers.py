@@ -25,7 +25,8 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("drafts", {"drafts"}),
     ("review", {"review", "review.returned", "review.sourcemap", "review.locate", "review.items", "review.report",
                 "review.apply", "review.register", "review.untracked"}),
-    ("verify", {"verify", "verify.common", "verify.pdf", "verify.docx", "verify.rendered", "verify.schema"}),
+    ("verify", {"verify", "verify.common", "verify.pdf", "verify.docx", "verify.rendered", "verify.schema",
+                "verify.page_keys"}),
     ("build", {"build", "figures", "figure_runner", "preview", "scaffold", "scaffold.survey", "manifest"}),
     ("tasks", {"tasks", "dodo", "watch", "reproduce"}),
     ("cli", {"cli", "scaffold.files.common.dodo"}),
@@ -232,6 +233,7 @@ def test_lazy_own_imports_are_counted():
     lazy = sorted({(source, line) for source, _, line, inner in EDGES if inner})
     # cli's verbs; tasks' builders, lint, verify and preview, drafts' renderers and preview's PDF
     # reader, the manifest's font folder (a no-op doit loads none of them); cli's reproduce;
-    # figure_runner's one message; cli's and tasks' review (the verb and the task). A new one: import it
-    # at the top unless it saves start-up time; if it does, say so beside it and raise this count.
-    assert len(lazy) <= 47, lazy
+    # figure_runner's one message; cli's and tasks' review (the verb and the task); tasks' early schema
+    # check of the DOCX. A new one: import it at the top unless it saves start-up time; if it does,
+    # say so beside it and raise this count.
+    assert len(lazy) <= 48, lazy

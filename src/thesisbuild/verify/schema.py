@@ -52,7 +52,9 @@ def validate_package(path: str, cache: str | None = None) -> list[str]:
     import openxml_audit
     from openxml_audit import FileFormat, OpenXmlValidator
 
-    version = f"{openxml_audit.__version__ if hasattr(openxml_audit, '__version__') else '?'} {__version__}"
+    # What the kept shapes and findings depend on besides the package: openxml-audit and this check.
+    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+    version = f"{openxml_audit.__version__ if hasattr(openxml_audit, '__version__') else '?'} {__version__} {code}"
     digest = hashlib.sha256(Path(path).read_bytes()).hexdigest() if cache else ""
     if cache:
         found = _load_json(Path(cache) / _FOUND)
