@@ -85,9 +85,12 @@ def test_the_fault_benchmark_finds_only_whole_chapters_after_kills():
 
 def test_the_build_benchmark_times_each_step_of_the_edit_loop():
     out = run_bench("build.py")
-    for step in ("clean doit pdf docx", "no-op doit", "edit one chapter -> doit", "thesisbuild verify",
-                 "watch: save -> new PDF", "peak memory (MB)"):
+    for step in ("clean doit pdf docx", "no-op doit", "edit one chapter -> doit", "  of it: the verify task",
+                 "thesisbuild verify, first", "thesisbuild verify, again", "watch: save -> new PDF",
+                 "peak memory (MB)"):
         assert re.search(rf"\| {re.escape(step)}\s+\|\s+\d+\.?\d*\s+\|", out), f"no '{step}' row:\n{out}"
+    verify = re.search(r"\|   of it: the verify task\s+\|\s+(\d+\.\d+)", out)
+    assert float(verify.group(1)) > 0, out        # the edit's doit ran verify, and doit timed it
 
 
 def test_the_review_benchmark_reviews_every_item_it_made():

@@ -85,10 +85,6 @@ def _action(fn, *args):
 
 def build_pdf(t: Thesis) -> None:
     from .build import build_pdf as build  # lazy: start-up time; a no-op doit loads no renderer
-    from .verify.schema import start_early  # lazy, as above
-
-    # The DOCX's schema check loads its schemas while this task reads the chapters (build_docx).
-    start_early(_verify_cache(t))
     build(t)
 
 
@@ -96,8 +92,10 @@ def build_docx(t: Thesis, warn: bool) -> None:
     from .build import build_docx as build  # lazy: start-up time, as above
     from .verify.schema import start_early  # lazy, as above
 
-    # The verify task that follows finds the DOCX's schema check done, or under way: started by the
-    # PDF's task, it validates the DOCX as soon as it is written (verify/schema.py).
+    # The verify task that follows finds the DOCX's schema check done, or under way: it loads its
+    # schemas while this task waits for pandoc and finishes the DOCX, on the core this task leaves
+    # free, and validates the DOCX as soon as it is written (verify/schema.py). Started earlier, in
+    # the PDF's task, it slowed a clean `doit pdf` by 0.8 s: both cores are busy there.
     early = start_early(_verify_cache(t))
     try:
         path = build(t, warn)

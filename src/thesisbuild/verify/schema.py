@@ -17,8 +17,8 @@ hooks this uses, the package is validated the plain way.
 With a cache folder, the findings for the last package are kept there too, under the hash of its
 bytes: verify run again on the same DOCX does not validate it again. And `doit` starts the check
 before the DOCX is written (Early): a process that loads openxml-audit's schemas (half a second)
-while the PDF's task reads the chapters (a core is free then), validates the DOCX as soon as the
-DOCX's task has written it, and keeps its findings for the verify task that follows."""
+while the DOCX's task finishes the DOCX, validates it as soon as it is written, and keeps its
+findings for the verify task that follows."""
 
 from __future__ import annotations
 
@@ -127,8 +127,8 @@ _STARTED: list[Early] = []
 
 
 def start_early(cache: Path) -> Early:
-    """An early check for the DOCX to be written next: the one started and not yet given a DOCX,
-    or a new one."""
+    """An early check for the DOCX to be written next: one started and not yet given a DOCX, or a
+    new one."""
     for early in _STARTED:
         if early.path is None and early.cache == cache and early.process.poll() is None:
             return early
