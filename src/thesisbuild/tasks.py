@@ -320,6 +320,15 @@ def figures():
 
 
 _DISCOVERED: dict[int, list] = {}
+_SOURCES: dict[int, list[Path]] = {}
+
+
+def _source_files(t: Thesis) -> list[Path]:
+    """The thesis's inputs, found once per doit run (the PDF's and the DOCX's tasks ask; finding the
+    images reads every chapter)."""
+    if id(t) not in _SOURCES:
+        _SOURCES[id(t)] = t.source_files()
+    return _SOURCES[id(t)]
 
 
 def _figures(t: Thesis):
@@ -342,7 +351,7 @@ def pdf() -> dict:
     out = outputs(t)
     return {
         "actions": [_action(build_pdf, t)],
-        "file_dep": [*map(str, t.source_files()), *_figure_outputs(t, "svg"), *_code_files(".")],
+        "file_dep": [*map(str, _source_files(t)), *_figure_outputs(t, "svg"), *_code_files(".")],
         # The reference document first: pandoc writes the DOCX while typst lays out the PDF.
         "task_dep": ["reference_docx"],
         "targets": [str(out["pdf"]), str(out["typ"]), str(out["pages"])],
@@ -357,7 +366,7 @@ def docx() -> dict:
     return {
         "actions": [_action(build_docx, t, False)],
         # The PDF's page numbers fill the DOCX's table of contents.
-        "file_dep": [*map(str, t.source_files()), str(out["reference"]), str(out["pages"]),
+        "file_dep": [*map(str, _source_files(t)), str(out["reference"]), str(out["pages"]),
                      *_figure_outputs(t, "png"), *_code_files(".")],
         "targets": [str(out["docx"])],
         "uptodate": [_stamp(t)],
