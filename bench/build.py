@@ -21,6 +21,7 @@ import queue
 import re
 import resource
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -215,12 +216,16 @@ def main() -> int:
     runs, chapters = (1, 1) if args.quick else (args.runs, 6)
     doit, tb = str(BIN / "doit"), str(BIN / "thesisbuild")
     folder = Path(tempfile.mkdtemp(prefix="thesisbuild-bench-"))
+    # The typst server of this benchmark's own (its socket's folder a short path), stopped at the end.
+    servers = Path(tempfile.mkdtemp(prefix="tb-"))
+    ENV["THESISBUILD_TYPST_SERVER_DIR"] = str(servers)
     rows: dict[str, list[float]] = {}
     try:
         make_thesis(folder, chapters)
         run([doit, "figure"], folder)
         for _ in range(runs):
             clean(folder)
+            stop_servers(servers)         # a first build: typst starts cold, in a new server
             rows.setdefault("clean doit pdf docx", []).append(run([doit, "pdf", "docx"], folder))
         run([doit], folder)
         for _ in range(runs):
@@ -253,17 +258,48 @@ def main() -> int:
             clean_pdf = []
             for _ in range(runs):             # as many runs as the baseline had: one run moves by 15 %
                 clean(folder)
+                stop_servers(servers)
                 clean_pdf.append(run([doit, "pdf"], folder))
             ratio = statistics.median(tex) / statistics.median(clean_pdf)
             print(f"| {'clean doit pdf (typst)':<28} | {statistics.median(clean_pdf):>8.2f} |")
             print(f"| {'pandoc + latexmk -xelatex':<28} | {statistics.median(tex):>8.2f} |  ({ratio:.1f}x)")
         print(f"| {'peak memory (MB)':<28} | {peak:>8.0f} |")
+        server = server_peak(servers)
+        if server is not None:
+            print(f"| {'typst server, peak (MB)':<28} | {server:>8.0f} |")
     finally:
+        stop_servers(servers)
+        shutil.rmtree(servers, ignore_errors=True)
         if args.keep:
             print(folder)
         else:
             shutil.rmtree(folder, ignore_errors=True)
     return 0
+
+
+def server_peak(folder: Path) -> float | None:
+    """The typst server's peak resident memory (it is no child of this script: a build starts it)."""
+    for pid in folder.rglob("*.pid"):
+        try:
+            status = Path(f"/proc/{int(pid.read_text())}/status").read_text()
+        except (OSError, ValueError):
+            continue
+        found = re.search(r"^VmHWM:\s+(\d+) kB", status, re.M)
+        if found:
+            return int(found.group(1)) / 1024
+    return None
+
+
+def stop_servers(folder: Path) -> None:
+    """The typst servers started with their sockets in `folder` stopped, and their files gone."""
+    for pid in folder.rglob("*.pid"):
+        try:
+            os.kill(int(pid.read_text()), signal.SIGTERM)
+        except (OSError, ValueError):
+            pass
+    for path in folder.rglob("*"):
+        if path.is_file() or path.is_socket():
+            path.unlink(missing_ok=True)
 
 
 def _pages(pdf: Path) -> int:

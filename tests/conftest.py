@@ -20,6 +20,10 @@ from filelock import FileLock
 # The assertions read the tool's English messages, whatever the machine's locale; tests/test_i18n.py
 # runs the Indonesian ones explicitly.
 os.environ["THESISBUILD_LANG"] = "en"
+# Each build compiles its PDF in its own process: the tests build some forty theses, which would
+# each leave a compiler in the typst server (render/typst_server.py). tests/test_typst_server.py
+# builds through a server of its own.
+os.environ["THESISBUILD_TYPST_SERVER"] = "off"
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

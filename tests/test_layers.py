@@ -21,7 +21,7 @@ LAYERS: list[tuple[str, set[str]]] = [
                 "checks.latex", "checks.raw", "checks.review_notes", "checks.document", "checks.structure", "checks.typos", "lint", "typos", "fixes"}),
     ("document", {"render", "render.document", "render.assemble"}),
     ("renderers", {"render.pdf", "render.parts", "render.docx", "render.docx_layout", "render.docx_fields",
-                    "render.glyphs"}),
+                    "render.glyphs", "render.typst_server"}),
     ("drafts", {"drafts"}),
     ("review", {"review", "review.returned", "review.sourcemap", "review.locate", "review.items", "review.report",
                 "review.apply", "review.register", "review.untracked"}),

@@ -77,7 +77,9 @@ class Watcher:
             # The first build says the warnings (placeholders, what cannot be rendered); later
             # builds say only the errors, at their place.
             doc = prepare(thesis, warn=self.first)
-            self.compiler = render_pdf(doc, out["typ"], out["pdf"], compiler=self.compiler, page_list=False)
+            # This process is the one kept warm: its own compiler, not the typst server's.
+            self.compiler = render_pdf(doc, out["typ"], out["pdf"], compiler=self.compiler, page_list=False,
+                                       server=False)
         except UserError as err:
             print(f"{stamp} {err}", file=self.out, flush=True)
             return

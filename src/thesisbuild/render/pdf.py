@@ -19,6 +19,7 @@ from ..report import print_diagnostics
 from ..sources import Source
 from .document import PreparedDocument, ReadingPages
 from .glyphs import missing_glyphs
+from . import typst_server
 from .parts import convert_parts
 
 TYPST_FILTER = Path(__file__).resolve().parent.parent / "filters" / "typst.lua"
@@ -162,19 +163,30 @@ def typst_preamble(thesis: Thesis, pages: ReadingPages | None = None, chapters_b
                            problem=err.message), profile.folder / "profile.yaml") from None
 
 
-def typst_compiler(thesis: Thesis, typ_path: Path):
-    """A typst compiler for thesis.typ that keeps its fonts, images and layout between compiles."""
-    import typst
+def typst_compiler(thesis: Thesis, typ_path: Path, warm: bool = True):
+    """A typst compiler for thesis.typ; with `warm`, the one the typst server keeps for it between
+    builds (render/typst_server.py), where there is a server, else one of this process's own. A
+    compiler keeps its fonts, images and layout between compiles."""
+    fonts = font_paths(thesis)
 
-    return typst.Compiler(str(typ_path), root=str(thesis.root), font_paths=font_paths(thesis),
-                          ignore_system_fonts=True)
+    def local():
+        import typst
+
+        return typst.Compiler(str(typ_path), root=str(thesis.root), font_paths=fonts, ignore_system_fonts=True)
+
+    if not (warm and typst_server.enabled()):
+        return local()
+    document = {"typ": str(Path(typ_path).resolve()), "root": str(Path(thesis.root).resolve()), "fonts": fonts,
+                "fonts_key": typst_server.fonts_key(fonts)}
+    return typst_server.RemoteCompiler(document, local)
 
 
 def render_pdf(doc: PreparedDocument, typ_path: Path, pdf_path: Path, pages: ReadingPages | None = None,
-               compiler=None, page_list: bool = True):
+               compiler=None, page_list: bool = True, server: bool = True):
     """thesis.typ and the PDF (and, in the thesis's own page setup, its page numbers for the DOCX);
     with `pages`, the reading page setup instead; with `compiler`, a warm typst compiler for
-    typ_path (see `thesisbuild watch`). Returns the compiler."""
+    typ_path (see `thesisbuild watch`), else the typst server's, or with `server` False one of
+    this process's own. Returns the compiler."""
     extra = ["--lua-filter", str(TYPST_FILTER)]
     if doc.parts:
         body = convert_parts(doc, "typst", extra, typst_marks(doc.thesis))
@@ -188,7 +200,7 @@ def render_pdf(doc: PreparedDocument, typ_path: Path, pdf_path: Path, pages: Rea
         chapters = doc.sources + [Source.read(path) for path in doc.thesis.appendices]
         print_diagnostics(missing_glyphs(chapters, font_paths(doc.thesis), doc.thesis.build_dir / "cache"),
                           doc.thesis.lint_severity)
-    compiler = compiler or typst_compiler(doc.thesis, typ_path)
+    compiler = compiler or typst_compiler(doc.thesis, typ_path, warm=server)
     standard = str(doc.thesis.profile.pdf.standard)
     try:
         pdf = compiler.compile(timestamp=doc.epoch,

@@ -1,0 +1,310 @@
+"""typst kept warm between builds: a process of its own that compiles the PDF for every `doit`.
+
+typst lays out a 150-page thesis in about a second from cold, and in a third of that when it has
+laid the document out before and one chapter changed: it remembers what it laid out, in memory.
+Each `doit` is a new process and would start cold, so the PDF is compiled by a server process
+instead: started by the first build that needs it, it keeps a typst compiler per document
+(thesis.typ, a chapter's draft; the last two) and ends after IDLE_SECONDS without a request.
+
+The PDF is the same, byte for byte, as the build's own compiler makes: typst's memory only saves
+work (tests/test_typst_server.py compares them). At every compile typst reads thesis.typ and the images
+from disk again; a change to the fonts it was given (a file added to the thesis's fonts/) makes
+a new compiler.
+
+There is one server per user and version of thesisbuild, typst and Python, listening on a Unix
+socket in a folder only that user can open. When no server can be reached or started, or one
+fails during a request, the build compiles in its own process, as it does on a system without
+Unix sockets and with THESISBUILD_TYPST_SERVER=off."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+from collections import OrderedDict
+from pathlib import Path
+
+from .. import __version__
+
+IDLE_SECONDS = 20 * 60          # THESISBUILD_TYPST_SERVER_IDLE sets another
+_KEEP = 2                       # compilers kept (the thesis and a draft), the least recently used dropped
+_START_SECONDS = 10.0           # how long a build waits for a server it started
+_REPLY_SECONDS = 600.0          # how long a build waits for a compile
+_HEADER = struct.Struct(">I")
+
+
+class TypstFailure(Exception):
+    """typst's error for a document, as the server reported it (render/pdf.py reads its message
+    and `diagnostic` as it reads the error of a compiler of its own)."""
+
+    def __init__(self, message: str, diagnostic: str):
+        super().__init__(message)
+        self.diagnostic = diagnostic
+
+
+def enabled() -> bool:
+    return (os.environ.get("THESISBUILD_TYPST_SERVER", "").strip().lower() not in ("off", "0", "no", "false")
+            and hasattr(socket, "AF_UNIX") and hasattr(os, "fork"))
+
+
+def socket_path() -> Path | None:
+    """The server's socket, in a folder of this user's that no one else can open; None when no
+    such folder can be had (then every build compiles on its own)."""
+    base = Path(os.environ.get("THESISBUILD_TYPST_SERVER_DIR") or os.environ.get("XDG_RUNTIME_DIR")
+                or tempfile.gettempdir())
+    folder = base / f"thesisbuild-{os.getuid()}"
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = folder.stat()
+    except OSError:
+        return None
+    if info.st_uid != os.getuid() or info.st_mode & 0o077:
+        return None
+    key = hashlib.sha256("\0".join([__version__, _typst_files(), sys.executable, sys.version]).encode()
+                         + Path(__file__).read_bytes()).hexdigest()[:16]
+    path = folder / f"typst-{key}.sock"
+    return path if len(str(path).encode()) < 100 else None       # a socket's path has ~104 bytes
+
+
+def _typst_files() -> str:
+    """typst's installed files by name, size and time, found without importing it (a tenth of a
+    second a build would spend only to name the server)."""
+    spec = importlib.util.find_spec("typst")
+    if spec is None or not spec.origin:
+        return ""
+    return "\0".join(f"{path.name}:{path.stat().st_size}:{path.stat().st_mtime_ns}"
+                     for path in sorted(Path(spec.origin).parent.iterdir()) if path.is_file())
+
+
+def fonts_key(folders: list[str]) -> str:
+    """The font files typst is given, by name, size and time: a change makes a new compiler."""
+    digest = hashlib.sha256()
+    for folder in folders:
+        for path in sorted(Path(folder).rglob("*")):
+            if path.suffix.lower() in (".ttf", ".otf", ".ttc", ".otc"):
+                stat = path.stat()
+                digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
+    return digest.hexdigest()
+
+
+# ---------------------------------------------------------------- the build's side
+
+class RemoteCompiler:
+    """A typst compiler for one document, kept in the server: compile() and query() as typst's
+    own Compiler has them. When the server cannot be reached or fails, the rest of the build
+    uses a compiler of its own (`local`, made when first needed)."""
+
+    def __init__(self, document: dict, local):
+        self.document = document
+        self.make_local = local
+        self.local = None
+
+    def compile(self, **options):
+        reply, payload = self._ask({"op": "compile", "options": options})
+        if reply is None:
+            return self._local().compile(**options)
+        return payload
+
+    def query(self, selector: str, **options) -> str:
+        reply, _ = self._ask({"op": "query", "selector": selector, "options": options})
+        if reply is None:
+            return self._local().query(selector, **options)
+        return reply["result"]
+
+    def _local(self):
+        if self.local is None:
+            self.local = self.make_local()
+        return self.local
+
+    def _ask(self, request: dict) -> tuple[dict | None, bytes]:
+        if self.local is not None:
+            return None, b""
+        try:
+            with _connect() as conn:
+                conn.settimeout(_REPLY_SECONDS)
+                _send(conn, {**request, "document": self.document})
+                reply, payload = _receive(conn)
+        except (OSError, ValueError, EOFError, subprocess.SubprocessError):
+            self._local()                           # from now on, this build compiles on its own
+            return None, b""
+        if not reply.get("ok"):
+            if reply.get("failed"):                 # the server's own failure, not the document's
+                self._local()
+                return None, b""
+            raise TypstFailure(reply.get("error", ""), reply.get("diagnostic", ""))
+        return reply, payload
+
+
+def status() -> list[str] | None:
+    """The documents the running server keeps a compiler for (thesis.typ files), or None when no
+    server runs; none is started."""
+    path = socket_path()
+    if path is None:
+        return None
+    try:
+        with _open(path) as conn:
+            _send(conn, {"op": "status"})
+            reply, _ = _receive(conn)
+    except (OSError, ValueError, EOFError):
+        return None
+    return list(reply.get("documents", []))
+
+
+def _connect() -> socket.socket:
+    """A connection to the server, started now if none listens."""
+    path = socket_path()
+    if path is None:
+        raise OSError("no folder for the server's socket")
+    try:
+        return _open(path)
+    except OSError:
+        pass
+    # The starter returns once the server listens (exit 0) or could not start (1): nothing is left
+    # to wait for.
+    subprocess.run([sys.executable, "-m", __name__, str(path), str(idle_seconds())], stdin=subprocess.DEVNULL,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, close_fds=True, check=True,
+                   cwd=str(path.parent), timeout=_START_SECONDS)
+    return _open(path)
+
+
+def idle_seconds() -> float:
+    try:
+        return max(1.0, float(os.environ.get("THESISBUILD_TYPST_SERVER_IDLE", "") or IDLE_SECONDS))
+    except ValueError:
+        return float(IDLE_SECONDS)
+
+
+def _open(path: Path) -> socket.socket:
+    conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        conn.connect(str(path))
+    except OSError:
+        conn.close()
+        raise
+    return conn
+
+
+def _send(conn: socket.socket, header: dict, payload: bytes = b"") -> None:
+    data = json.dumps({**header, "size": len(payload)}).encode("utf-8")
+    conn.sendall(_HEADER.pack(len(data)) + data + payload)
+
+
+def _receive(conn: socket.socket) -> tuple[dict, bytes]:
+    (length,) = _HEADER.unpack(_exactly(conn, _HEADER.size))
+    header = json.loads(_exactly(conn, length))
+    return header, _exactly(conn, int(header.get("size", 0)))
+
+
+def _exactly(conn: socket.socket, count: int) -> bytes:
+    chunks, left = [], count
+    while left:
+        chunk = conn.recv(min(left, 1 << 20))
+        if not chunk:
+            raise EOFError("the connection closed")
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+# ---------------------------------------------------------------- the server's side
+
+def serve(path: Path, idle: float, ready: int | None = None) -> None:
+    """Listen at `path` until `idle` seconds pass without a connection; `ready`, a pipe written to
+    once it listens (or once another server is found listening there)."""
+    import typst
+
+    def say_ready() -> None:
+        if ready is not None:
+            os.write(ready, b"1")
+            os.close(ready)
+
+    try:
+        _open(path).close()
+        say_ready()
+        return                                      # another server listens there already
+    except OSError:
+        pass
+    path.unlink(missing_ok=True)                    # a server that ended without removing it
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(str(path))
+    listener.listen(8)
+    listener.settimeout(idle)
+    mine = path.stat().st_ino
+    pid = path.with_suffix(".pid")
+    pid.write_text(f"{os.getpid()}\n", encoding="utf-8")      # for a look at the server (its memory)
+    say_ready()
+    compilers: OrderedDict[str, object] = OrderedDict()
+    try:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except socket.timeout:
+                return
+            with conn:
+                conn.settimeout(_REPLY_SECONDS)
+                try:
+                    request, _ = _receive(conn)
+                    reply, payload = _answer(typst, compilers, request)
+                    _send(conn, reply, payload)
+                except (OSError, ValueError, EOFError):
+                    continue                        # the build went away (Ctrl-C): the next one
+    finally:
+        listener.close()
+        try:
+            if path.stat().st_ino == mine:
+                path.unlink()
+                pid.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+def _answer(typst, compilers: OrderedDict, request: dict) -> tuple[dict, bytes]:
+    if request.get("op") == "status":
+        return {"ok": True, "documents": [json.loads(held)["typ"] for held in compilers]}, b""
+    document = request["document"]
+    key = json.dumps(document, sort_keys=True)
+    try:
+        compiler = compilers.pop(key, None)
+        if compiler is None:
+            compiler = typst.Compiler(document["typ"], root=document["root"], font_paths=document["fonts"],
+                                      ignore_system_fonts=True)
+        compilers[key] = compiler
+        while len(compilers) > _KEEP:
+            compilers.popitem(last=False)
+    except Exception as err:    # noqa: BLE001 - a compiler that cannot be made: the build makes its own
+        return {"ok": False, "failed": True, "error": str(err)}, b""
+    try:
+        if request["op"] == "compile":
+            return {"ok": True}, compiler.compile(**request.get("options", {}))
+        if request["op"] == "query":
+            return {"ok": True, "result": compiler.query(request["selector"], **request.get("options", {}))}, b""
+    except Exception as err:    # noqa: BLE001 - typst reports a document's errors as exceptions
+        return {"ok": False, "error": str(err), "diagnostic": str(getattr(err, "diagnostic", "") or "")}, b""
+    return {"ok": False, "failed": True, "error": f"unknown request {request['op']!r}"}, b""
+
+
+def main(argv: list[str]) -> int:
+    """Start the server detached from the build that asks for it (in a session of its own, it
+    outlives that build) and return once it listens: 0, or 1 when it could not start."""
+    path, idle = Path(argv[1]), float(argv[2])
+    ready, said = os.pipe()
+    if os.fork():
+        os.close(said)
+        with os.fdopen(ready, "rb") as answer:
+            return 0 if answer.read(1) else 1
+    os.close(ready)
+    os.setsid()
+    serve(path, idle, said)
+    return 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3:
+        sys.exit("usage: python -m thesisbuild.render.typst_server SOCKET IDLE_SECONDS")
+    sys.exit(main(sys.argv))
