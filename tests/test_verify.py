@@ -335,7 +335,7 @@ def test_two_processes_read_a_long_pdf_exactly_as_one_does(example_build: Path, 
     assert one == two
 
 
-def test_verify_reads_again_only_the_pages_an_edit_changed(thesis_dir: Path, monkeypatch):
+def test_verify_reads_again_only_the_pages_an_edit_changed(thesis_dir: Path, tmp_path: Path, monkeypatch):
     """verify keeps the pages it read under keys of what each page draws: after a sentence is added
     to the chapter's last section, it reads the pages that changed, takes the others from its cache,
     and finds exactly what a reading of every page finds. A damaged cache is read past."""
@@ -346,7 +346,8 @@ def test_verify_reads_again_only_the_pages_an_edit_changed(thesis_dir: Path, mon
     cache = thesis_dir / "build" / "cache" / "verify"
     read: list[list[int]] = []
     real = verify_pdf._read_pages
-    monkeypatch.setattr(verify_pdf, "_read_pages", lambda pdf, numbers: read.append(list(numbers)) or real(pdf, numbers))
+    monkeypatch.setattr(verify_pdf, "_read_pages",
+                        lambda pdf, numbers, *data: read.append(list(numbers)) or real(pdf, numbers, *data))
     first, _ = verify_pdf.read_pdf(path, 1, cache)
     assert read == [list(range(1, len(first) + 1))] and len(first) > 20
 
@@ -368,6 +369,24 @@ def test_verify_reads_again_only_the_pages_an_edit_changed(thesis_dir: Path, mon
     (cache / "pdf-pages.json").write_text('{"version": ', encoding="utf-8")
     read.clear()
     assert verify_pdf.read_pdf(path, 1, cache)[0] == second and read == [list(range(1, len(second) + 1))]
+
+    # A build that replaces the PDF while its pages are read (`thesisbuild watch`): the pages kept
+    # are those of the bytes keyed, so the first PDF, back in its place, reads as it is.
+    (cache / "pdf-pages.json").unlink()
+    before, after = path.read_bytes(), tmp_path / "after.pdf"
+    chapter.write_text(text, encoding="utf-8")
+    assert run_doit(thesis_dir, "pdf").returncode == 0
+    shutil.copy(path, after)
+    path.write_bytes(before)
+
+    def replaced_meanwhile(pdf, numbers, *data):
+        shutil.copy(after, path)
+        return real(pdf, numbers, *data)
+
+    monkeypatch.setattr(verify_pdf, "_read_pages", replaced_meanwhile)
+    assert verify_pdf.read_pdf(path, 1, cache)[0] == second
+    path.write_bytes(before)
+    assert verify_pdf.read_pdf(path, 1, cache)[0] == second
 
 
 def real_read(read_pages, path: Path, count: int):
@@ -507,7 +526,8 @@ def test_the_schema_check_reads_on_past_many_unnumbered_headings(example_build: 
     assert proc.returncode == 1 and "FAIL  docx.valid" in proc.stdout and "rId999" in proc.stdout, proc.stdout
 
 
-def test_the_early_schema_check_gives_the_findings_of_a_check_made_at_once(example_build: Path, tmp_path: Path):
+def test_the_early_schema_check_gives_the_findings_of_a_check_made_at_once(example_build: Path, tmp_path: Path,
+                                                                          monkeypatch):
     """doit starts the DOCX's schema check before the DOCX is written (verify/schema.py, Early):
     given a broken DOCX it finds what a check made at once finds; one whose process died is made
     at once; one never given a DOCX is stopped when the build ends. The findings are kept under
@@ -526,7 +546,10 @@ def test_the_early_schema_check_gives_the_findings_of_a_check_made_at_once(examp
     early = schema.start_early(tmp_path / "cache")
     early.validate(broken)
     assert schema.early_check(broken) is early and schema.early_check(broken) is None
-    assert early.findings(broken) == plain
+    with monkeypatch.context() as patch:
+        # This process validates nothing: the findings are the early process's.
+        patch.setattr(schema, "validate_package", lambda *args: pytest.fail("validated in the verifying process"))
+        assert early.findings(broken) == plain
     assert early.process.returncode == 0
     assert json.loads((tmp_path / "cache" / "schema-findings.json").read_text(encoding="utf-8"))["problems"] == plain
 
@@ -547,6 +570,25 @@ def test_the_early_schema_check_gives_the_findings_of_a_check_made_at_once(examp
     (kept / "schema-findings.json").write_text(json.dumps(found), encoding="utf-8")
     assert schema.validate_package(str(broken), str(kept)) == ["a finding kept for these bytes"]
     assert schema.validate_package(str(good), str(kept)) == []
+
+    # A build that replaces the DOCX while it is validated: the findings kept are those of the
+    # bytes hashed, so the broken DOCX, back in its place, is still found broken.
+    from openxml_audit import OpenXmlValidator
+
+    swapped = tmp_path / "swapped.docx"
+    shutil.copy(broken, swapped)
+    real = OpenXmlValidator.validate
+
+    def replaced_meanwhile(self, path):
+        shutil.copy(good, swapped)
+        return real(self, path)
+
+    fresh = tmp_path / "cache4"
+    with monkeypatch.context() as patch:
+        patch.setattr(OpenXmlValidator, "validate", replaced_meanwhile)
+        assert schema.validate_package(str(swapped), str(fresh)) == plain
+    shutil.copy(broken, swapped)
+    assert schema.validate_package(str(swapped), str(fresh)) == plain
 
 
 def test_a_chapters_draft_docx_is_verified_without_the_whole_thesiss_page_rules(tmp_path: Path):

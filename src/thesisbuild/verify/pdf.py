@@ -58,12 +58,15 @@ def read_pdf(path: Path, processes: int = 2, cache: Path | None = None
     pdfium reads the page objects: a text object (a run of glyphs in one font, from its origin on
     the baseline) gives its text, font, size and extent; a line spans the font's descent to one
     em above it, as in the PDF's own font metrics. Images and vector paths are pictures."""
-    document = _open(path)
+    # The file read once: the pages read and the keys they are kept under are of the same bytes,
+    # though a build (`thesisbuild watch`) may replace the file meanwhile.
+    data = _bytes(path)
+    document = _open(path, data)
     try:
         count, outline = len(document), _outline(document)
     finally:
         document.close()
-    keys = page_keys(path.read_bytes()) if cache is not None else None
+    keys = page_keys(data) if cache is not None else None
     if keys is not None and len(keys) != count:
         keys = None
     kept = _kept_pages(cache) if keys is not None else {}
@@ -71,12 +74,12 @@ def read_pdf(path: Path, processes: int = 2, cache: Path | None = None
     if not numbers:
         read = []
     elif len(numbers) < PARALLEL_FROM or processes < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        read = _read_pages(path, numbers)
+        read = _read_pages(path, numbers, data)
     else:
         # Many pages: two processes read alternate pages (pdfium is not thread-safe).
         halves = [numbers[0::2], numbers[1::2]]
         with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork")) as pool:
-            both = list(pool.map(_read_pages, [path, path], halves))
+            both = list(pool.map(_read_pages, [path, path], halves, [data, data]))
         read = both[0] + both[1]
     found = {page.number: page for page in read}
     pages = [found.get(n) or replace(kept[keys[n - 1]], number=n) for n in range(1, count + 1)]
@@ -121,13 +124,14 @@ def _keep_pages(cache: Path, pages: dict[str, Page]) -> None:
                                                  ensure_ascii=False, separators=(",", ":")))
 
 
-def _read_pages(path: Path, numbers: list[int]) -> list[Page]:
-    """The given pages (1-based) with their text lines and images."""
+def _read_pages(path: Path, numbers: list[int], data: bytes | None = None) -> list[Page]:
+    """The given pages (1-based) with their text lines and images; of `data`, the PDF's bytes,
+    when given."""
     import ctypes
 
     import pypdfium2.raw as raw
 
-    document = _open(path)
+    document = _open(path, data)
     pages: list[Page] = []
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     stroke = ctypes.c_float()
@@ -260,13 +264,20 @@ def read_outline(path: Path) -> list[tuple[int, str, int, float | None]]:
         document.close()
 
 
-def _open(path: Path):
+def _bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        raise UserError(tr("no such PDF; build it first with `doit`."), path) from None
+
+
+def _open(path: Path, data: bytes | None = None):
     import pypdfium2
 
-    if not path.is_file():
+    if data is None and not path.is_file():
         raise UserError(tr("no such PDF; build it first with `doit`."), path)
     try:
-        return pypdfium2.PdfDocument(str(path))
+        return pypdfium2.PdfDocument(data if data is not None else str(path))
     except Exception as err:
         raise UserError(tr("not a readable PDF ({problem}); rebuild it.", problem=err), path) from None
 

@@ -23,11 +23,14 @@ findings for the verify task that follows."""
 from __future__ import annotations
 
 import atexit
+import functools
 import hashlib
+import importlib.util
 import json
 import re
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from .. import __version__
@@ -49,24 +52,26 @@ def validate_package(path: str, cache: str | None = None) -> list[str]:
     """The package's problems against the OOXML schemas; `cache`, a folder that keeps the shapes
     found valid between runs."""
     # lazy: start-up time; the validator loads its schemas only when verify reads a DOCX
-    import openxml_audit
     from openxml_audit import FileFormat, OpenXmlValidator
 
-    # What the kept shapes and findings depend on besides the package: openxml-audit and this check.
-    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
-    version = f"{openxml_audit.__version__ if hasattr(openxml_audit, '__version__') else '?'} {__version__} {code}"
-    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest() if cache else ""
+    version = _version()
+    data = Path(path).read_bytes() if cache else b""
+    digest = hashlib.sha256(data).hexdigest() if cache else ""
     if cache:
-        found = _load_json(Path(cache) / _FOUND)
-        if found.get("version") == version and found.get("docx") == digest and isinstance(found.get("problems"), list):
-            return [str(problem) for problem in found["problems"]]
+        kept = _kept_findings(Path(cache), version, digest)
+        if kept is not None:
+            return kept
     known = _load(Path(cache) / _KEPT, version) if cache else set()
     seen: set[str] = set()
     # No limit on the findings: the numId-0 findings, left out below, would use it up in a thesis
     # of twenty unnumbered headings, and the validator would stop before the rest of the document.
     validator = OpenXmlValidator(file_format=FileFormat.OFFICE_2019, max_errors=0)
     _validate_shapes_once(validator, known, seen)
-    with _siblings_counted_once():
+    with _siblings_counted_once(), tempfile.TemporaryDirectory(prefix="thesisbuild-schema-") as folder:
+        if cache:
+            # The bytes hashed are the bytes validated, though a build may replace the file meanwhile.
+            path = str(Path(folder) / Path(path).name)
+            Path(path).write_bytes(data)
         errors = validator.validate(path).errors
     problems = [str(error) for error in errors if not _NUMBERING_REMOVED.search(str(error))]
     if cache and seen != known:
@@ -108,6 +113,9 @@ class Early:
             except BaseException:
                 self.stop()
                 raise
+            kept = _kept_findings(self.cache, _version(), hashlib.sha256(Path(path).read_bytes()).hexdigest())
+            if self.process.returncode == 0 and kept is not None:
+                return kept
         else:
             self.stop()
         return validate_package(str(path), str(self.cache))
@@ -149,6 +157,28 @@ def _stop_unused() -> None:
     """A check no verify took is not left running after the build."""
     while _STARTED:
         _STARTED.pop().stop()
+
+
+@functools.cache
+def _version() -> str:
+    """What the kept shapes and findings depend on besides the package: openxml-audit (found
+    without importing it: a tenth of a second) and this check's code."""
+    digest = hashlib.sha256(__version__.encode() + b"\0" + Path(__file__).read_bytes())
+    spec = importlib.util.find_spec("openxml_audit")
+    if spec is not None and spec.origin:
+        package = Path(spec.origin).parent
+        # Its installed version (the dist-info folder's name) and its entry module's size and time.
+        for file in [Path(spec.origin), *sorted(package.parent.glob("openxml_audit-*.dist-info"))]:
+            digest.update(f"{file.name}:{file.stat().st_size}:{file.stat().st_mtime_ns}\0".encode())
+    return digest.hexdigest()[:32]
+
+
+def _kept_findings(cache: Path, version: str, digest: str) -> list[str] | None:
+    """The findings kept for the package of this hash, if they are."""
+    found = _load_json(cache / _FOUND)
+    if found.get("version") == version and found.get("docx") == digest and isinstance(found.get("problems"), list):
+        return [str(problem) for problem in found["problems"]]
+    return None
 
 
 def _load_json(path: Path) -> dict:
