@@ -66,13 +66,15 @@ def test_a_pdf_compiled_by_the_server_is_the_pdf_the_build_compiles_on_its_own(s
     assert run_doit(project, "pdf").returncode == 0
     pid = _server_pid(server)
     assert pid is not None and _alive(pid)
-    assert typst_server.status() == [str((project / "build" / "thesis.typ").resolve())]
+    held = typst_server.status()
+    assert held == {"documents": [str((project / "build" / "thesis.typ").resolve())], "compiles": 1}
 
     chapter = project / "chapters" / "01-pendahuluan.md"
     chapter.write_text(chapter.read_text(encoding="utf-8") + "\nKalimat yang ditulis kemudian.\n", encoding="utf-8")
     proc = run_doit(project, "pdf")
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert _server_pid(server) == pid                  # the same server, warm
+    assert _server_pid(server) == pid                  # the same server, warm, compiled it
+    assert typst_server.status()["compiles"] == 2
     pdf = project / "build" / "thesis.pdf"
     warm, pages = pdf.read_bytes(), pdf.with_suffix(".pages.json").read_bytes()
 
@@ -136,14 +138,45 @@ def test_a_dead_server_is_started_again_and_a_shared_folder_is_not_used(server: 
         shutil.rmtree(shared, ignore_errors=True)
 
 
-def test_the_server_ends_after_its_idle_time(server: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def test_the_server_ends_after_its_idle_time_or_when_told(server: Path, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch):
+    """Two seconds without a build end the server (THESISBUILD_TYPST_SERVER_IDLE=2), and so does
+    SIGTERM; either way its socket and its pid file go with it."""
     monkeypatch.setenv("THESISBUILD_TYPST_SERVER_IDLE", "2")
     project = copy_thesis(tmp_path / "thesis")
-    assert run_doit(project, "pdf").returncode == 0
-    pid = _server_pid(server)
-    assert pid is not None
-    deadline = time.monotonic() + 60
-    while _alive(pid) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert not _alive(pid)
-    assert list(server.rglob("*.sock")) == [] and list(server.rglob("*.pid")) == []
+    for ending in ("idle", "SIGTERM"):
+        (project / "build" / "thesis.pdf").unlink(missing_ok=True)
+        assert run_doit(project, "pdf").returncode == 0
+        pid = _server_pid(server)
+        assert pid is not None
+        if ending == "SIGTERM":
+            os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + 60
+        while _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _alive(pid), ending
+        assert list(server.rglob("*.sock")) == [] and list(server.rglob("*.pid")) == [], ending
+
+
+def test_two_servers_started_at_once_leave_one_serving(server: Path, tmp_path: Path):
+    """Servers started at the same moment for the same socket: one serves, the others find it and
+    end, and the one serving answers."""
+    import subprocess
+    import sys
+
+    from thesisbuild.render import typst_server
+
+    path = typst_server.socket_path()
+    starters = [subprocess.Popen([sys.executable, "-m", "thesisbuild.render.typst_server", str(path), "30"])
+                for _ in range(4)]
+    assert [starter.wait(timeout=60) for starter in starters] == [0, 0, 0, 0]
+    held = typst_server.status()
+    assert held == {"documents": [], "compiles": 0}
+    running = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if str(path).encode() in cmdline.read_bytes() and _alive(int(cmdline.parent.name)):
+                running.append(int(cmdline.parent.name))
+        except OSError:
+            pass                                # a process that ended meanwhile
+    assert running == [_server_pid(server)]

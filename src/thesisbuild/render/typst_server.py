@@ -23,10 +23,12 @@ import importlib.util
 import json
 import os
 import socket
+import stat
 import struct
 import subprocess
 import sys
 import tempfile
+import time
 from collections import OrderedDict
 from pathlib import Path
 
@@ -61,10 +63,10 @@ def socket_path() -> Path | None:
     folder = base / f"thesisbuild-{os.getuid()}"
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        info = folder.stat()
+        info = os.lstat(folder)             # not through a link, which another user may have made
     except OSError:
         return None
-    if info.st_uid != os.getuid() or info.st_mode & 0o077:
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
         return None
     key = hashlib.sha256("\0".join([__version__, _typst_files(), sys.executable, sys.version]).encode()
                          + Path(__file__).read_bytes()).hexdigest()[:16]
@@ -141,9 +143,10 @@ class RemoteCompiler:
         return reply, payload
 
 
-def status() -> list[str] | None:
-    """The documents the running server keeps a compiler for (thesis.typ files), or None when no
-    server runs; none is started."""
+def status() -> dict | None:
+    """What the running server holds: "documents", the files it keeps a compiler for (thesis.typ
+    files), and "compiles", how many PDFs it has compiled; None when no server runs (none is
+    started)."""
     path = socket_path()
     if path is None:
         return None
@@ -153,7 +156,7 @@ def status() -> list[str] | None:
             reply, _ = _receive(conn)
     except (OSError, ValueError, EOFError):
         return None
-    return list(reply.get("documents", []))
+    return {"documents": list(reply.get("documents", [])), "compiles": int(reply.get("compiles", 0))}
 
 
 def _connect() -> socket.socket:
@@ -216,7 +219,14 @@ def _exactly(conn: socket.socket, count: int) -> bytes:
 
 def serve(path: Path, idle: float, ready: int | None = None) -> None:
     """Listen at `path` until `idle` seconds pass without a connection; `ready`, a pipe written to
-    once it listens (or once another server is found listening there)."""
+    once it listens (or once another server is found listening there).
+
+    The server holds a lock beside its socket from before it binds it until after it removed it,
+    so that of two servers started at once one serves and the other finds it; and a server that
+    is ending is not taken for one that has ended."""
+    import fcntl
+    import signal
+
     import typst
 
     def say_ready() -> None:
@@ -224,23 +234,35 @@ def serve(path: Path, idle: float, ready: int | None = None) -> None:
             os.write(ready, b"1")
             os.close(ready)
 
-    try:
-        _open(path).close()
-        say_ready()
-        return                                      # another server listens there already
-    except OSError:
-        pass
+    lock = open(path.with_suffix(".lock"), "a+b")      # noqa: SIM115 - held for the server's life
+    deadline = time.monotonic() + _START_SECONDS
+    while True:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except OSError:
+            pass
+        try:
+            _open(path).close()
+            say_ready()
+            return                                  # another server listens there
+        except OSError:
+            if time.monotonic() > deadline:
+                return                              # one that neither serves nor ends: the builds compile alone
+            time.sleep(0.02)
+    # SIGTERM ends it through the cleanup below, as an idle end does.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     path.unlink(missing_ok=True)                    # a server that ended without removing it
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(str(path))
-    listener.listen(8)
-    listener.settimeout(idle)
-    mine = path.stat().st_ino
     pid = path.with_suffix(".pid")
-    pid.write_text(f"{os.getpid()}\n", encoding="utf-8")      # for a look at the server (its memory)
-    say_ready()
-    compilers: OrderedDict[str, object] = OrderedDict()
     try:
+        listener.bind(str(path))
+        listener.listen(8)
+        listener.settimeout(idle)
+        pid.write_text(f"{os.getpid()}\n", encoding="utf-8")      # for a look at the server (its memory)
+        say_ready()
+        compilers: OrderedDict[str, object] = OrderedDict()
+        answered = {"compile": 0}
         while True:
             try:
                 conn, _ = listener.accept()
@@ -250,23 +272,21 @@ def serve(path: Path, idle: float, ready: int | None = None) -> None:
                 conn.settimeout(_REPLY_SECONDS)
                 try:
                     request, _ = _receive(conn)
-                    reply, payload = _answer(typst, compilers, request)
+                    reply, payload = _answer(typst, compilers, request, answered)
                     _send(conn, reply, payload)
                 except (OSError, ValueError, EOFError):
                     continue                        # the build went away (Ctrl-C): the next one
     finally:
         listener.close()
-        try:
-            if path.stat().st_ino == mine:
-                path.unlink()
-                pid.unlink(missing_ok=True)
-        except OSError:
-            pass
+        path.unlink(missing_ok=True)
+        pid.unlink(missing_ok=True)
+        lock.close()                                # the lock goes with it
 
 
-def _answer(typst, compilers: OrderedDict, request: dict) -> tuple[dict, bytes]:
+def _answer(typst, compilers: OrderedDict, request: dict, answered: dict) -> tuple[dict, bytes]:
     if request.get("op") == "status":
-        return {"ok": True, "documents": [json.loads(held)["typ"] for held in compilers]}, b""
+        return {"ok": True, "documents": [json.loads(held)["typ"] for held in compilers],
+                "compiles": answered["compile"]}, b""
     document = request["document"]
     key = json.dumps(document, sort_keys=True)
     try:
@@ -281,7 +301,9 @@ def _answer(typst, compilers: OrderedDict, request: dict) -> tuple[dict, bytes]:
         return {"ok": False, "failed": True, "error": str(err)}, b""
     try:
         if request["op"] == "compile":
-            return {"ok": True}, compiler.compile(**request.get("options", {}))
+            pdf = compiler.compile(**request.get("options", {}))
+            answered["compile"] += 1
+            return {"ok": True}, pdf
         if request["op"] == "query":
             return {"ok": True, "result": compiler.query(request["selector"], **request.get("options", {}))}, b""
     except Exception as err:    # noqa: BLE001 - typst reports a document's errors as exceptions
