@@ -90,8 +90,8 @@ def fonts_key(folders: list[str]) -> str:
     for folder in folders:
         for path in sorted(Path(folder).rglob("*")):
             if path.suffix.lower() in (".ttf", ".otf", ".ttc", ".otc"):
-                stat = path.stat()
-                digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
+                info = path.stat()
+                digest.update(f"{path}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
     return digest.hexdigest()
 
 
