@@ -180,3 +180,19 @@ def test_two_servers_started_at_once_leave_one_serving(server: Path, tmp_path: P
         except OSError:
             pass                                # a process that ended meanwhile
     assert running == [_server_pid(server)]
+
+
+def test_python_and_python3_of_one_environment_share_one_server(server: Path):
+    """`doit` (whose script names python3) and `thesisbuild` or `python -m` (python) in the same
+    environment reach the same server, not one each."""
+    import subprocess
+    import sys
+
+    folder = Path(sys.executable).parent
+    names = [name for name in ("python", "python3") if (folder / name).exists()]
+    if len(names) < 2:
+        pytest.skip(f"this environment has only {names}: nothing to compare")
+    code = "from thesisbuild.render import typst_server; print(typst_server.socket_path())"
+    paths = {subprocess.run([str(folder / name), "-c", code], capture_output=True, text=True,
+                            check=True).stdout.strip() for name in names}
+    assert len(paths) == 1 and str(server) in paths.pop()

@@ -11,10 +11,10 @@ work (tests/test_typst_server.py compares them). At every compile typst reads th
 from disk again; a change to the fonts it was given (a file added to the thesis's fonts/) makes
 a new compiler.
 
-There is one server per user and version of thesisbuild, typst and Python, listening on a Unix
-socket in a folder only that user can open. When no server can be reached or started, or one
-fails during a request, the build compiles in its own process, as it does on a system without
-Unix sockets and with THESISBUILD_TYPST_SERVER=off."""
+There is one server per user, Python environment and version of thesisbuild and typst, listening
+on a Unix socket in a folder only that user can open. When no server can be reached or started,
+or one fails during a request, the build compiles in its own process, as it does on a system
+without Unix sockets and with THESISBUILD_TYPST_SERVER=off."""
 
 from __future__ import annotations
 
@@ -68,7 +68,8 @@ def socket_path() -> Path | None:
         return None
     if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
         return None
-    key = hashlib.sha256("\0".join([__version__, _typst_files(), sys.executable, sys.version]).encode()
+    # The environment by its folder (`python` and `python3` in it are one), not by the command.
+    key = hashlib.sha256("\0".join([__version__, _typst_files(), sys.prefix, sys.version]).encode()
                          + Path(__file__).read_bytes()).hexdigest()[:16]
     path = folder / f"typst-{key}.sock"
     return path if len(str(path).encode()) < 100 else None       # a socket's path has ~104 bytes
