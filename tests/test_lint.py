@@ -325,3 +325,42 @@ def test_the_readme_documents_every_rule_as_the_code_defines_it():
         assert row, rule.code
         assert row.group(1).strip().startswith(rule.severity.label)
         assert ("fixable" in row.group(1)) == rule.fixable
+
+
+def test_the_lint_keeps_each_chapters_prose_words_and_searches_again_only_an_edited_one(tmp_path: Path,
+                                                                                          monkeypatch):
+    """The suspect-word check keeps each chapter's prose words (build/cache/lint/): a second run
+    searches no chapter, a run after an edit searches that chapter only, and the words are those a
+    search finds; a damaged file is searched again; a chapter gone takes its file with it."""
+    from thesisbuild.checks import typos as checks
+    from thesisbuild.sources import Source
+
+    texts = {"a.md": "Kalimat *pertama* di bab satu, dengan [@kunci] dan `kode`.\n",
+             "b.md": "Bab dua menulis Kazakhstan dan Kazaksthan.\n"}
+    for name, text in texts.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    cache = tmp_path / "cache"
+    searched: list[str] = []
+    real = checks.prose_words
+    monkeypatch.setattr(checks, "prose_words", lambda source: searched.append(source.path.name) or real(source))
+
+    def run():
+        searched.clear()
+        sources = [Source.read(tmp_path / name) for name in sorted(texts)]
+        return checks.kept_prose_words(sources, cache), {s.path: real(s) for s in sources}
+
+    kept, fresh = run()
+    assert kept == fresh and searched == ["a.md", "b.md"]
+    kept, fresh = run()
+    assert kept == fresh and searched == []
+    (tmp_path / "b.md").write_text("Bab dua kini menulis Kazakhstan saja.\n", encoding="utf-8")
+    kept, fresh = run()
+    assert kept == fresh and searched == ["b.md"]
+    assert len(list(cache.glob("prose-*.marshal"))) == 2
+    for path in cache.glob("prose-*.marshal"):
+        path.write_bytes(b"not marshal")
+    kept, fresh = run()
+    assert kept == fresh and searched == ["a.md", "b.md"]
+    del texts["b.md"]
+    run()
+    assert len(list(cache.glob("prose-*.marshal"))) == 1

@@ -105,7 +105,7 @@ def run_lint(request: LintRequest) -> LintResult:
     if dictionary is not None or words is not None:
         memo = _near_memo(request, words) if words is not None else None
         known = len(words.near) if words is not None else 0
-        diagnostics += check_typos(sources, dictionary, words)
+        diagnostics += check_typos(sources, dictionary, words, request.cache)
         if memo is not None and len(words.near) > known:
             write_atomic(memo, json.dumps(words.near, ensure_ascii=False, sort_keys=True))
 

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import bisect
+import functools
+import hashlib
+import marshal
 import re
 from collections import Counter
+from pathlib import Path
 
+from .. import __version__
 from ..citations import find_citations
 from ..diagnostics import Diagnostic, Severity
+from ..fsutil import write_atomic
 from ..i18n import tr
 from ..sources import Source
 from ..typos import TypoDictionary, find_typos
@@ -15,7 +21,9 @@ from ..words import _WORD, LONGEST_WORD, WordList, damerau, near_frequent
 
 
 def check_typos(sources: list[Source], dictionary: TypoDictionary | None,
-                words: WordList | None) -> list[Diagnostic]:
+                words: WordList | None, cache: Path | None = None) -> list[Diagnostic]:
+    """TYP001/TYP002 from the dictionary, TYP003 from the word lists; `cache`, a folder where each
+    chapter's prose words are kept for the next run (kept_prose_words)."""
     diagnostics: list[Diagnostic] = []
     covered: dict = {}           # per source: spans the dictionary already reports
     if dictionary is not None:
@@ -40,7 +48,7 @@ def check_typos(sources: list[Source], dictionary: TypoDictionary | None,
                     diagnostics.append(Diagnostic.at("TYP002", source, hit.start, hit.end, message,
                                              severity=Severity.INFO if hit.quoted else None))
     if words is not None:
-        diagnostics += _suspects(sources, words, covered)
+        diagnostics += _suspects(sources, words, covered, cache)
     return diagnostics
 
 
@@ -73,13 +81,13 @@ _ITALIC = re.compile(r"\*(?<![*\w\\]\*)(?![\s*])[^*\n]+?(?<![\s\\])\*(?!\*)"
                      r"|\\(?:textit|emph)\{[^{}\n]*\}")
 
 
-def _suspects(sources: list[Source], words: WordList, covered: dict) -> list[Diagnostic]:
+def _suspects(sources: list[Source], words: WordList, covered: dict, cache: Path | None = None) -> list[Diagnostic]:
     """Words to look at: rare and close to a frequent word, or unknown to every word list.
 
     Each word is reported once for the whole thesis, at its first occurrence. Italic words are
     foreign terms: they count towards the frequencies, and are reported only when no list knows
     them and they are close to a frequent word (*framwork* beside 20 *framework*)."""
-    prose = {s.path: prose_words(s) for s in sources}
+    prose = kept_prose_words(sources, cache)
     counts = Counter(w[1] for found in prose.values() for w in found)
     neighbours = near_frequent(counts)
     out: list[Diagnostic] = []
@@ -207,6 +215,42 @@ def prose_words(source: Source) -> list[tuple[int, str, bool]]:
     return [(start, m.group(), (j := right(italic_starts, start) - 1) >= 0 and start < italic_ends[j])
             for m in _WORD.finditer(text)
             if not ((i := right(skip_starts, start := m.start()) - 1) >= 0 and start < skip_ends[i])]
+
+
+def kept_prose_words(sources: list[Source], cache: Path | None) -> dict[Path, list[tuple[int, str, bool]]]:
+    """Each chapter's prose_words, kept in `cache` under a hash of its text and of the code that
+    finds them: after an edit only the edited chapter is searched again (the others' are read, in
+    Python's marshal format, in a hundredth of the time). The words of chapters no longer there
+    are dropped."""
+    if cache is None:
+        return {source.path: prose_words(source) for source in sources}
+    out, used = {}, set()
+    for source in sources:
+        path = cache / f"prose-{hashlib.sha256(_prose_code() + source.text.encode('utf-8')).hexdigest()[:32]}.marshal"
+        used.add(path.name)
+        try:
+            found = marshal.loads(path.read_bytes())
+            if not isinstance(found, list):
+                raise ValueError(path)
+        except (OSError, ValueError, EOFError, TypeError):
+            found = prose_words(source)
+            write_atomic(path, marshal.dumps(found))
+        out[source.path] = found
+    for old in cache.glob("prose-*.marshal"):
+        if old.name not in used:
+            old.unlink(missing_ok=True)
+    return out
+
+
+@functools.cache
+def _prose_code() -> bytes:
+    """What prose_words depends on besides a chapter's text: this module, the citation finder and
+    the regions of sources.py, by their code."""
+    package = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256(__version__.encode())
+    for path in (Path(__file__), package / "citations.py", package / "sources.py"):
+        digest.update(path.read_bytes())
+    return digest.digest()
 
 
 def _union(spans: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
