@@ -389,10 +389,9 @@ def _convert_together(doc: PreparedDocument, writer: str, extra: list[str], todo
     takes away: _plain_edges), at a process's start and JSON's reading paid once instead of once
     a part (a clean build of 150 pages: 26 parts). False, having written nothing, when a part is
     empty or holds the cut line."""
-    bodies = [text[text.index(_BLOCKS) + len(_BLOCKS):text.rstrip().rindex("]")] for _, text, _ in todo]
+    head, bodies = _head_and_bodies([text for _, text, _ in todo])
     if any(not body.strip() or _TYPST_CUT in body for body in bodies):
         return False
-    head = todo[0][1][:todo[0][1].index(_BLOCKS) + len(_BLOCKS)]
     cut = json.dumps({"t": "RawBlock", "c": ["typst", _TYPST_CUT]}, separators=(",", ":"))
     joined = head + f",{cut},".join(bodies) + "]}"
     proc = run_pandoc(["-f", "json", "-t", writer, *extra], input_text=joined, cwd=doc.thesis.root, env=doc.env())
@@ -411,10 +410,15 @@ def joined_parts(doc: PreparedDocument, fmt: str, expand) -> str:
     `expand`: the first part's head and metadata, then every part's blocks. pandoc writes "blocks"
     last, and the key cannot occur earlier (metadata values are objects; a quote inside text is
     escaped), so the documents are joined as text, without reading them."""
-    texts = [expand_marks(text, fmt, expand) for text in neutral_parts(doc)]
-    head = texts[0][:texts[0].index(_BLOCKS) + len(_BLOCKS)]
-    bodies = [text[text.index(_BLOCKS) + len(_BLOCKS):text.rstrip().rindex("]")] for text in texts]
+    head, bodies = _head_and_bodies([expand_marks(text, fmt, expand) for text in neutral_parts(doc)])
     return head + ",".join(body for body in bodies if body.strip()) + "]}"
+
+
+def _head_and_bodies(texts: list[str]) -> tuple[str, list[str]]:
+    """Pandoc JSON documents cut as text, unread: the first one's head (up to and with "blocks":[)
+    and each one's blocks between the brackets (see joined_parts)."""
+    head = texts[0][:texts[0].index(_BLOCKS) + len(_BLOCKS)]
+    return head, [text[text.index(_BLOCKS) + len(_BLOCKS):text.rstrip().rindex("]")] for text in texts]
 
 
 def unique_ids(parts: list[tuple[str, list[str], set[str], list[str] | None]]) -> list[str]:
