@@ -12,6 +12,13 @@ from pathlib import Path
 _LEFTOVER_SECONDS = 60      # a temporary file this old was left by a write that was killed
 
 
+def stamp(path: Path) -> str:
+    """A file by its path, size and modification time: what a cache is keyed by when the file
+    itself (a program, a font, an installed package's module) is too large to hash each run."""
+    info = Path(path).stat()
+    return f"{path}:{info.st_size}:{info.st_mtime_ns}"
+
+
 def write_atomic(path: Path, data: bytes | str) -> None:
     """Write to a temporary file beside `path`, flushed to disk, then rename it over `path`: a
     reader (or a crash) sees the whole old file or the whole new one. Temporary files that a killed

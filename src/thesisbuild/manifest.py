@@ -18,7 +18,7 @@ from pathlib import Path
 from . import __version__
 from .config import Thesis, outputs
 from .figures import discover
-from .fsutil import write_atomic
+from .fsutil import stamp, write_atomic
 from .pandoc import pandoc_bytes, pandoc_path
 
 MANIFEST = "manifest.json"
@@ -66,9 +66,7 @@ def _pandoc_version(cache: Path) -> str:
     """pandoc's version line, asked of pandoc once per binary (a process of its own each doit run
     was a tenth of the PDF's task's own time after an edit), kept in `cache` by the binary's path,
     size and time."""
-    binary = Path(pandoc_path())
-    stat = binary.stat()
-    key = f"{binary}\0{stat.st_size}\0{stat.st_mtime_ns}"
+    key = stamp(Path(pandoc_path()))
     kept = cache / "pandoc-version.json"
     try:
         data = json.loads(kept.read_text(encoding="utf-8"))

@@ -33,6 +33,7 @@ from collections import OrderedDict
 from pathlib import Path
 
 from .. import __version__
+from ..fsutil import stamp
 
 IDLE_SECONDS = 20 * 60          # THESISBUILD_TYPST_SERVER_IDLE sets another
 _KEEP = 2                       # compilers kept (the thesis and a draft), the least recently used dropped
@@ -81,8 +82,7 @@ def _typst_files() -> str:
     spec = importlib.util.find_spec("typst")
     if spec is None or not spec.origin:
         return ""
-    return "\0".join(f"{path.name}:{path.stat().st_size}:{path.stat().st_mtime_ns}"
-                     for path in sorted(Path(spec.origin).parent.iterdir()) if path.is_file())
+    return "\0".join(stamp(path) for path in sorted(Path(spec.origin).parent.iterdir()) if path.is_file())
 
 
 def fonts_key(folders: list[str]) -> str:
@@ -91,8 +91,7 @@ def fonts_key(folders: list[str]) -> str:
     for folder in folders:
         for path in sorted(Path(folder).rglob("*")):
             if path.suffix.lower() in (".ttf", ".otf", ".ttc", ".otc"):
-                info = path.stat()
-                digest.update(f"{path}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
+                digest.update(stamp(path).encode() + b"\0")
     return digest.hexdigest()
 
 

@@ -34,7 +34,7 @@ import tempfile
 from pathlib import Path
 
 from .. import __version__
-from ..fsutil import write_atomic
+from ..fsutil import stamp, write_atomic
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 # Elements typed xsd:string: their text is never checked, so it is no part of their shape.
@@ -169,7 +169,7 @@ def _version() -> str:
         package = Path(spec.origin).parent
         # Its installed version (the dist-info folder's name) and its entry module's size and time.
         for file in [Path(spec.origin), *sorted(package.parent.glob("openxml_audit-*.dist-info"))]:
-            digest.update(f"{file.name}:{file.stat().st_size}:{file.stat().st_mtime_ns}\0".encode())
+            digest.update(stamp(file).encode() + b"\0")
     return digest.hexdigest()[:32]
 
 
