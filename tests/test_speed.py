@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import queue
+import re
 import shutil
 import signal
 import subprocess
@@ -184,6 +185,46 @@ def test_a_new_table_reads_again_its_chapter_and_the_chapters_naming_a_number_it
     build_pdf(load_thesis(project / "thesis.yaml"), warn=False)
     assert parts.last_converted["json"] == [1, 2]
     assert "Tabel sebelumnya adalah Tabel 1.2" in " ".join(pdf_text(outputs(thesis)["pdf"]).split())
+
+
+def test_an_image_replaced_under_its_name_shows_in_the_docx_with_its_new_pixels_and_size(tmp_path: Path):
+    """A screenshot replaced by a larger one of the same name, then by one of the same size: the DOCX
+    holds the new image's bytes each time, sized to the text block, and only the chapter that
+    places it is read again."""
+    import zipfile
+
+    from PIL import Image
+
+    project = write_thesis(tmp_path / "thesis")
+    (project / "gambar").mkdir()
+    image = project / "gambar" / "tangkapan layar.png"
+    Image.new("RGB", (100, 100), "white").save(image)
+    chapter = project / "bab" / "1.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\n![Tangkapan layar](<gambar/tangkapan layar.png>)\n",
+                       encoding="utf-8")
+
+    def embedded() -> tuple[list[bytes], list[str]]:
+        with zipfile.ZipFile(project / "build" / "thesis.docx") as docx:
+            media = [docx.read(name) for name in docx.namelist() if name.startswith("word/media/")]
+            extents = re.findall(r'<wp:extent cx="(\d+)"', docx.read("word/document.xml").decode("utf-8"))
+        return media, extents
+
+    build_both(project)
+    media, extents = embedded()
+    assert image.read_bytes() in media and extents == [str(round(100 / 72 * 914400))]
+
+    # 3000 pixels at 72 dpi: 105 cm, scaled to the text block's width (14 cm, 5040000 EMU).
+    Image.new("RGB", (3000, 3000), "green").save(image)
+    build_both(project)
+    assert CONVERTED["json"] == [1]
+    media, extents = embedded()
+    assert image.read_bytes() in media, "the DOCX holds the old image"
+    assert len(extents) == 1 and abs(int(extents[0]) - 5040000) < 20000, extents
+
+    # Other pixels, the same size: the text pandoc writes the DOCX from is the same, its image is not.
+    Image.new("RGB", (3000, 3000), "red").save(image)
+    build_both(project)
+    assert image.read_bytes() in embedded()[0], "the DOCX holds the old image"
 
 
 def test_watch_rebuilds_the_pdf_on_save(tmp_path: Path):

@@ -73,6 +73,7 @@ class PreparedDocument:
     # The parts cut into the pieces converted one by one (render/parts.py: pieces), once found.
     pieces: list | None = None
     citation_order: tuple | None = None    # render/parts.py: _citation_order
+    image_stamps: dict | None = None       # render/parts.py: image_stamps
     _citeproc_files: list[Path] | None = None
 
     def source_line(self, staged_line: int) -> tuple[Source, int] | None:

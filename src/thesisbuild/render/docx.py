@@ -20,7 +20,7 @@ from .document import PreparedDocument, ReadingPages
 from .docx_fields import NUM_FORMATS, live_numbers, shown
 from .docx_layout import (image_descriptions, layout_parts, openxml_marks, reading_parts, settings_xml,
                           unique_revision_ids)
-from .parts import joined_parts
+from .parts import image_stamps, joined_parts
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
@@ -422,7 +422,9 @@ def _writer_job(doc: PreparedDocument, reference: Path) -> tuple[str, Path, list
     digest = hashlib.sha256()
     pandoc = Path(pandoc_path())
     stat = pandoc.stat()
-    for item in (__version__, str(pandoc), str(stat.st_size), str(stat.st_mtime_ns), *args, text):
+    # The DOCX holds the images' bytes, which pandoc reads as it writes: their stamps are in the key.
+    images = sorted(image_stamps(doc).values())
+    for item in (__version__, str(pandoc), str(stat.st_size), str(stat.st_mtime_ns), *args, *images, text):
         digest.update(item.encode("utf-8") + b"\0")
     for path in (reference, FILTER):
         digest.update(path.read_bytes() + b"\0")

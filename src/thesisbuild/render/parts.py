@@ -189,7 +189,9 @@ def _read_parts(doc: PreparedDocument, labels: str, states: list[str]) -> list[P
     # again the pieces whose numbers moved and those that refer to a moved number, not every piece.
     known = [_named(labels, u.text) for u in units]
     states = [_from_heading(state, u.text) for state, u in zip(states, units)]
-    paths = [folder / f"{_hash(common, primes[i], states[i], known[i], str(u.back), u.text)}.json"
+    # images.lua sizes each image from its file: a piece is read again when an image it places changes.
+    images = [images_named(doc, u.text) for u in units]
+    paths = [folder / f"{_hash(common, primes[i], states[i], known[i], str(u.back), images[i], u.text)}.json"
              for i, u in enumerate(units)]
     todo: list[list[int]] = []
     for group in _groups(units):
@@ -799,6 +801,42 @@ def split_chapter(text: str, size: int | None = None) -> list[str]:
         latex = max(0, latex + code.count("\\begin{") - code.count("\\end{"))
     bounds = [0, *cuts, len(lines)]
     return ["\n".join(lines[a:b]) for a, b in zip(bounds, bounds[1:])]
+
+
+def image_stamps(doc: PreparedDocument) -> dict[str, str]:
+    """The images the thesis places, each under the name a text gives it (its path from the thesis's
+    folder, or a generated figure's id "fig-x", in lower case) with its files' sizes and times:
+    what the outputs depend on besides the text (images.lua sizes an image from its pixels, and
+    the DOCX holds its bytes). Found once per prepared document."""
+    if doc.image_stamps is None:
+        root = doc.thesis.root.resolve()
+        found: dict[str, list[str]] = {}
+        for path in doc.thesis.image_files():
+            name = path.relative_to(root).as_posix()
+            found.setdefault(name.lower(), []).append(_file_stamp(name, path))
+        figures = doc.thesis.build_dir / "figures"
+        if figures.is_dir():
+            for path in sorted(figures.iterdir()):
+                if path.is_file() and not path.name.startswith("."):
+                    found.setdefault(f"fig-{path.stem}".lower(), []).append(_file_stamp(path.name, path))
+        doc.image_stamps = {name: ";".join(stamps) for name, stamps in found.items()}
+    return doc.image_stamps
+
+
+def _file_stamp(name: str, path: Path) -> str:
+    """A file by a name relative to the thesis, its size and modification time (not its absolute
+    path: a thesis folder copied with its build/ keeps its cache)."""
+    info = path.stat()
+    return f"{name}:{info.st_size}:{info.st_mtime_ns}"
+
+
+def images_named(doc: PreparedDocument, text: str) -> str:
+    """The stamps of the images a text names (see image_stamps)."""
+    stamps = image_stamps(doc)
+    if not stamps:
+        return ""
+    lower = text.lower()
+    return "|".join(stamp for name, stamp in stamps.items() if name in lower)
 
 
 def _fingerprint(doc: PreparedDocument, more: list[str]) -> str:
