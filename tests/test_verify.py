@@ -526,6 +526,35 @@ def test_the_schema_check_reads_on_past_many_unnumbered_headings(example_build: 
     assert proc.returncode == 1 and "FAIL  docx.valid" in proc.stdout and "rId999" in proc.stdout, proc.stdout
 
 
+def test_verify_checks_the_docx_schema_where_processes_cannot_fork(example_build: Path, tmp_path: Path, monkeypatch):
+    """On Windows there is no fork: the schema check runs in a new interpreter, and finds what it
+    finds where it forks (a broken DOCX fails docx.valid, the built one passes)."""
+    import multiprocessing
+
+    from thesisbuild.config import load_thesis
+    from thesisbuild.verify import verify_files
+
+    def replace(data: bytes) -> bytes:
+        at = data.rindex(b'<w:jc w:val="center"/>')
+        return data[:at] + b'<w:jc w:val="middle"/>' + data[at + len(b'<w:jc w:val="center"/>'):]
+
+    broken = _broken_copy(example_build / "build" / "thesis.docx", tmp_path / "broken.docx", replace)
+    real = multiprocessing.get_context
+
+    def without_fork(method=None):
+        if method == "fork":
+            raise ValueError("cannot find context for 'fork'")     # as on Windows
+        return real(method)
+
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    monkeypatch.setattr(multiprocessing, "get_context", without_fork)
+    profile = load_thesis(example_build / "thesis.yaml").profile
+    checks = {check.path.name: check for check in verify_files([example_build / "build" / "thesis.docx", broken],
+                                                               profile) if check.rule == "docx.valid"}
+    assert checks["thesis.docx"].ok, checks["thesis.docx"].line()
+    assert not checks["broken.docx"].ok and "middle" in checks["broken.docx"].line()
+
+
 def test_the_early_schema_check_gives_the_findings_of_a_check_made_at_once(example_build: Path, tmp_path: Path,
                                                                           monkeypatch):
     """doit starts the DOCX's schema check before the DOCX is written (verify/schema.py, Early):

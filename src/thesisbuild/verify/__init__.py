@@ -34,7 +34,9 @@ def verify_files(paths, profile, render: bool = False, cache: Path | None = None
     # The DOCX's schema validation (about a second for 150 pages) runs in a process of its own
     # while the PDF is read: the one doit's DOCX task started for it, or one forked here.
     early = {path: early_check(path) for path in paths if path.suffix.lower() == ".docx" and path.is_file()}
-    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
+    # Forked where fork is (a new interpreter would load openxml-audit again), else a new one (Windows).
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
         schema = {path: (functools.partial(started.findings, path) if started else
                          pool.submit(validate_package, str(path), str(cache) if cache else None).result)
                   for path, started in early.items()}
