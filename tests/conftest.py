@@ -239,10 +239,11 @@ def _install(root: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     wheel = next(wheels.glob("thesisbuild-*.whl"))
     venv = root / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    # Without a pip of its own (making one takes seconds): this interpreter's pip installs into it.
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     inst = Installed(venv)
-    proc = subprocess.run([str(inst.python), "-m", "pip", "install", "--no-deps", "--no-index", "-q", str(wheel)],
-                          capture_output=True, text=True, env=inst.env())
+    proc = subprocess.run([sys.executable, "-m", "pip", "--python", str(inst.python), "install", "--no-deps",
+                           "--no-index", "-q", str(wheel)], capture_output=True, text=True, env=inst.env())
     assert proc.returncode == 0, proc.stderr
     # Then the dependencies: this interpreter's site-packages, after the venv's own. The editable
     # install of this checkout there stays inactive (.pth files of an added folder are not read).
