@@ -149,3 +149,19 @@ def test_a_front_text_the_template_does_not_read_is_an_error_at_its_line(thesis_
     line = line_of(config, "summary:")
     assert f"thesis.yaml:{line}: error: the template has no front-matter text 'summary'; use one of: " in proc.stderr
     assert "abstrak" in proc.stderr
+
+
+def test_an_image_in_the_abstrak_is_an_input_of_the_outputs(thesis_dir: Path):
+    """doit rebuilds the outputs when an image that a front-matter text places changes, as it does
+    for a chapter's images; a missing one is no input (the lint reports it)."""
+    from PIL import Image
+
+    (thesis_dir / "images").mkdir()
+    Image.new("RGB", (40, 20), "white").save(thesis_dir / "images" / "bagan.png")
+    abstrak = thesis_dir / "front" / "abstrak.md"
+    abstrak.write_text(abstrak.read_text(encoding="utf-8") + "\n![Bagan](images/bagan.png)\n\n![Hilang](images/x.png)\n",
+                       encoding="utf-8")
+    thesis = load_thesis(thesis_dir / "thesis.yaml")
+    image = (thesis_dir / "images" / "bagan.png").resolve()
+    assert thesis.image_files() == [image]
+    assert image in thesis.source_files()

@@ -161,9 +161,10 @@ class Thesis:
         return found
 
     def image_files(self) -> list[Path]:
-        """The images the chapters place that exist (a missing one is the lint's to report)."""
+        """The images the chapters, appendices and front-matter texts place that exist (a missing
+        one is the lint's to report)."""
         found = set()
-        for chapter in [*self.chapters, *self.appendices]:
+        for chapter in [*self.chapters, *self.appendices, *self.front_text_files()]:
             if not chapter.is_file():
                 continue
             for ref in find_images(Source.read(chapter)):
