@@ -12,11 +12,12 @@ from pathlib import Path
 _LEFTOVER_SECONDS = 60      # a temporary file this old was left by a write that was killed
 
 
-def stamp(path: Path) -> str:
-    """A file by its path, size and modification time: what a cache is keyed by when the file
-    itself (a program, a font, an installed package's module) is too large to hash each run."""
+def stamp(path: Path, name: str | None = None) -> str:
+    """A file by its path (or `name`, a path relative to a folder that may move with its cache),
+    size and modification time: what a cache is keyed by when the file itself (a program, a font,
+    an installed package's module, an image) is too large to hash each run."""
     info = Path(path).stat()
-    return f"{path}:{info.st_size}:{info.st_mtime_ns}"
+    return f"{path if name is None else name}:{info.st_size}:{info.st_mtime_ns}"
 
 
 def write_atomic(path: Path, data: bytes | str) -> None:

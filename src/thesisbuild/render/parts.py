@@ -39,7 +39,7 @@ from urllib.parse import unquote
 from .. import __version__
 from ..checks.crossrefs import explicit_ids, text_identifier
 from ..citations import XREF_KINDS, cited_keys, normalise_label
-from ..fsutil import write_atomic
+from ..fsutil import stamp, write_atomic
 from ..pandoc import pandoc_path, run_pandoc
 from ..sources import Source
 from .assemble import MARK_FORMAT
@@ -807,27 +807,21 @@ def image_stamps(doc: PreparedDocument) -> dict[str, str]:
     """The images the thesis places, each under the name a text gives it (its path from the thesis's
     folder, or a generated figure's id "fig-x", in lower case) with its files' sizes and times:
     what the outputs depend on besides the text (images.lua sizes an image from its pixels, and
-    the DOCX holds its bytes). Found once per prepared document."""
+    the DOCX holds its bytes). Named relative to the thesis: a thesis folder copied with its build/
+    keeps its cache. Found once per prepared document."""
     if doc.image_stamps is None:
         root = doc.thesis.root.resolve()
         found: dict[str, list[str]] = {}
         for path in doc.thesis.image_files():
             name = path.relative_to(root).as_posix()
-            found.setdefault(name.lower(), []).append(_file_stamp(name, path))
+            found.setdefault(name.lower(), []).append(stamp(path, name))
         figures = doc.thesis.build_dir / "figures"
         if figures.is_dir():
             for path in sorted(figures.iterdir()):
                 if path.is_file() and not path.name.startswith("."):
-                    found.setdefault(f"fig-{path.stem}".lower(), []).append(_file_stamp(path.name, path))
+                    found.setdefault(f"fig-{path.stem}".lower(), []).append(stamp(path, path.name))
         doc.image_stamps = {name: ";".join(stamps) for name, stamps in found.items()}
     return doc.image_stamps
-
-
-def _file_stamp(name: str, path: Path) -> str:
-    """A file by a name relative to the thesis, its size and modification time (not its absolute
-    path: a thesis folder copied with its build/ keeps its cache)."""
-    info = path.stat()
-    return f"{name}:{info.st_size}:{info.st_mtime_ns}"
 
 
 def images_named(doc: PreparedDocument, text: str) -> str:
@@ -836,7 +830,7 @@ def images_named(doc: PreparedDocument, text: str) -> str:
     if not stamps:
         return ""
     lower = text.lower()
-    return "|".join(stamp for name, stamp in stamps.items() if name in lower)
+    return "|".join(value for name, value in stamps.items() if name in lower)
 
 
 def _fingerprint(doc: PreparedDocument, more: list[str]) -> str:
