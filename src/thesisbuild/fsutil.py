@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import glob
+import hashlib
+import importlib.util
 import os
 import tempfile
 import time
 from pathlib import Path
+
+from . import __version__
 
 
 _LEFTOVER_SECONDS = 60      # a temporary file this old was left by a write that was killed
@@ -18,6 +23,25 @@ def stamp(path: Path, name: str | None = None) -> str:
     an installed package's module, an image) is too large to hash each run."""
     info = Path(path).stat()
     return f"{path if name is None else name}:{info.st_size}:{info.st_mtime_ns}"
+
+
+@functools.cache
+def code_digest(*paths: Path) -> str:
+    """thesisbuild's version and these files' bytes (its own modules), hashed: what a cache of
+    their results is named by, so that a changed module makes new results. Read once per process."""
+    digest = hashlib.sha256(__version__.encode() + b"\0")
+    for path in paths:
+        digest.update(Path(path).read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def package_stamp(name: str) -> str:
+    """An installed package by the stamps of its top-level files, found without importing it (a
+    tenth of a second for some); "" when it is not installed."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.origin:
+        return ""
+    return "\0".join(stamp(path) for path in sorted(Path(spec.origin).parent.iterdir()) if path.is_file())
 
 
 def write_atomic(path: Path, data: bytes | str) -> None:

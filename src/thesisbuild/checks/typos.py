@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import bisect
-import functools
 import hashlib
 import marshal
 import re
 from collections import Counter
 from pathlib import Path
 
-from .. import __version__
 from ..citations import find_citations
 from ..diagnostics import Diagnostic, Severity
-from ..fsutil import write_atomic
+from ..fsutil import code_digest, write_atomic
 from ..i18n import tr
 from ..sources import Source
 from ..typos import TypoDictionary, find_typos
@@ -226,7 +224,8 @@ def kept_prose_words(sources: list[Source], cache: Path | None) -> dict[Path, li
         return {source.path: prose_words(source) for source in sources}
     out, used = {}, set()
     for source in sources:
-        path = cache / f"prose-{hashlib.sha256(_prose_code() + source.text.encode('utf-8')).hexdigest()[:32]}.marshal"
+        digest = hashlib.sha256((_prose_code() + "\0" + source.text).encode("utf-8"))
+        path = cache / f"prose-{digest.hexdigest()[:32]}.marshal"
         used.add(path.name)
         try:
             found = marshal.loads(path.read_bytes())
@@ -242,15 +241,11 @@ def kept_prose_words(sources: list[Source], cache: Path | None) -> dict[Path, li
     return out
 
 
-@functools.cache
-def _prose_code() -> bytes:
+def _prose_code() -> str:
     """What prose_words depends on besides a chapter's text: this module, the citation finder and
     the regions of sources.py, by their code."""
     package = Path(__file__).resolve().parent.parent
-    digest = hashlib.sha256(__version__.encode())
-    for path in (Path(__file__), package / "citations.py", package / "sources.py"):
-        digest.update(path.read_bytes())
-    return digest.digest()
+    return code_digest(Path(__file__), package / "citations.py", package / "sources.py")
 
 
 def _union(spans: list[tuple[int, int]]) -> tuple[list[int], list[int]]:

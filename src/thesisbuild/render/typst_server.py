@@ -19,7 +19,6 @@ without Unix sockets and with THESISBUILD_TYPST_SERVER=off."""
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import os
 import socket
@@ -32,8 +31,7 @@ import time
 from collections import OrderedDict
 from pathlib import Path
 
-from .. import __version__
-from ..fsutil import stamp
+from ..fsutil import code_digest, package_stamp, stamp
 
 IDLE_SECONDS = 20 * 60          # THESISBUILD_TYPST_SERVER_IDLE sets another
 _KEEP = 2                       # compilers kept (the thesis and a draft), the least recently used dropped
@@ -70,19 +68,10 @@ def socket_path() -> Path | None:
     if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
         return None
     # The environment by its folder (`python` and `python3` in it are one), not by the command.
-    key = hashlib.sha256("\0".join([__version__, _typst_files(), sys.prefix, sys.version]).encode()
-                         + Path(__file__).read_bytes()).hexdigest()[:16]
+    key = hashlib.sha256("\0".join([code_digest(Path(__file__)), package_stamp("typst"), sys.prefix,
+                                    sys.version]).encode()).hexdigest()[:16]
     path = folder / f"typst-{key}.sock"
     return path if len(str(path).encode()) < 100 else None       # a socket's path has ~104 bytes
-
-
-def _typst_files() -> str:
-    """typst's installed files by name, size and time, found without importing it (a tenth of a
-    second a build would spend only to name the server)."""
-    spec = importlib.util.find_spec("typst")
-    if spec is None or not spec.origin:
-        return ""
-    return "\0".join(stamp(path) for path in sorted(Path(spec.origin).parent.iterdir()) if path.is_file())
 
 
 def fonts_key(folders: list[str]) -> str:

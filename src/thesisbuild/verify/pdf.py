@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import multiprocessing
 import re
@@ -12,10 +11,9 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .. import __version__
 from ..config import Profile
 from ..errors import UserError
-from ..fsutil import write_atomic
+from ..fsutil import code_digest, write_atomic
 from ..i18n import plural, tr
 from ..pages import roman
 from .common import Check, close
@@ -96,9 +94,8 @@ def _reader_version() -> str:
     """What a page's reading depends on besides the page: pdfium, this module and the keys'."""
     import pypdfium2
 
-    code = hashlib.sha256(Path(__file__).read_bytes() + Path(__file__).with_name("page_keys.py").read_bytes())
-    code = code.hexdigest()[:16]
-    return f"{__version__} {getattr(pypdfium2, 'PYPDFIUM_INFO', '')} {getattr(pypdfium2, 'PDFIUM_INFO', '')} {code}"
+    code = code_digest(Path(__file__), Path(__file__).with_name("page_keys.py"))[:16]
+    return f"{getattr(pypdfium2, 'PYPDFIUM_INFO', '')} {getattr(pypdfium2, 'PDFIUM_INFO', '')} {code}"
 
 
 def _kept_pages(cache: Path | None) -> dict[str, Page]:

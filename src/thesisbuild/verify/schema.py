@@ -25,7 +25,6 @@ from __future__ import annotations
 import atexit
 import functools
 import hashlib
-import importlib.util
 import json
 import re
 import subprocess
@@ -33,8 +32,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .. import __version__
-from ..fsutil import stamp, write_atomic
+from ..fsutil import code_digest, package_stamp, write_atomic
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 # Elements typed xsd:string: their text is never checked, so it is no part of their shape.
@@ -163,14 +161,8 @@ def _stop_unused() -> None:
 def _version() -> str:
     """What the kept shapes and findings depend on besides the package: openxml-audit (found
     without importing it: a tenth of a second) and this check's code."""
-    digest = hashlib.sha256(__version__.encode() + b"\0" + Path(__file__).read_bytes())
-    spec = importlib.util.find_spec("openxml_audit")
-    if spec is not None and spec.origin:
-        package = Path(spec.origin).parent
-        # Its installed version (the dist-info folder's name) and its entry module's size and time.
-        for file in [Path(spec.origin), *sorted(package.parent.glob("openxml_audit-*.dist-info"))]:
-            digest.update(stamp(file).encode() + b"\0")
-    return digest.hexdigest()[:32]
+    key = code_digest(Path(__file__)) + "\0" + package_stamp("openxml_audit")
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
 def _kept_findings(cache: Path, version: str, digest: str) -> list[str] | None:
