@@ -701,3 +701,29 @@ def test_link_color_reads_the_runs_of_links_and_of_cross_reference_fields():
                         (f'<w:fldSimple w:instr=" REF _Ref3 \\h ">{run("3", "0000FF")}</w:fldSimple>', "0000FF")):
         result = check(plain + body)
         assert not result.ok and f"1 link or cross-reference runs coloured {color}" in result.measured, body
+
+
+def test_the_lint_of_a_run_that_verifies_starts_the_schema_check_the_docx_task_takes(thesis_dir: Path,
+                                                                                      monkeypatch):
+    """The lint takes one core; the DOCX's schema check loads its schemas on the other meanwhile,
+    but only in a run that asks for verify (`doit`, `doit run verify`, `doit lint verify`)."""
+    from thesisbuild import tasks
+    from thesisbuild.config import load_thesis
+    from thesisbuild.verify import schema
+
+    assert [tasks._verify_asked(argv) for argv in ([], ["run"], ["verify"], ["lint", "verify"], ["run", "verify"],
+                                                   ["lint"], ["pdf", "docx"], ["-n", "2"], ["lint", "x=1"])] == \
+        [True, True, True, True, True, False, False, False, False]
+    t = load_thesis(thesis_dir / "thesis.yaml")
+    cache = tasks._verify_cache(t)
+    try:
+        monkeypatch.setattr("sys.argv", ["doit", "lint"])
+        tasks.run_lint_task(t)
+        assert [e for e in schema._STARTED if e.cache == cache] == []
+        monkeypatch.setattr("sys.argv", ["doit"])
+        tasks.run_lint_task(t)
+        started = [e for e in schema._STARTED if e.cache == cache]
+        assert len(started) == 1 and started[0].path is None and started[0].process.poll() is None
+        assert schema.start_early(cache) is started[0]        # what build_docx asks for
+    finally:
+        schema._stop_unused()

@@ -94,8 +94,9 @@ def build_docx(t: Thesis, warn: bool) -> None:
 
     # The verify task that follows finds the DOCX's schema check done, or under way: it loads its
     # schemas while this task waits for pandoc and finishes the DOCX, on the core this task leaves
-    # free, and validates the DOCX as soon as it is written (verify/schema.py). Started earlier, in
-    # the PDF's task, it slowed a clean `doit pdf` by 0.8 s: both cores are busy there.
+    # free, and validates the DOCX as soon as it is written (verify/schema.py). The lint may have
+    # started it already (run_lint_task). Started in the PDF's task, it slowed a clean `doit pdf`
+    # by 0.8 s: both cores are busy there.
     early = start_early(_verify_cache(t))
     try:
         path = build(t, warn)
@@ -138,6 +139,13 @@ def run_lint_task(t: Thesis) -> None:
     """Print the lint report; errors fail the task (and so the default `doit` run)."""
     # lazy: start-up time; lint, verify and preview load only in the task that runs them
     from .lint import LintRequest, run_lint
+
+    if _verify_asked():
+        # The lint takes one core: the DOCX's schema check loads its schemas on the other meanwhile,
+        # and waits for the DOCX task to name the file (build_docx takes it from here). Unused, it
+        # ends with the run.
+        from .verify.schema import start_early  # lazy, as above
+        start_early(_verify_cache(t))
     result = run_lint(LintRequest(chapters=[*t.chapters, *t.appendices], front_texts=t.front_text_files(),
                                   bibliographies=t.bibliography,
                                   lang=t.lang, csl=t.csl, severity=t.lint_severity, typos=t.typos, words=t.words,
@@ -150,6 +158,18 @@ def run_lint_task(t: Thesis) -> None:
         out = outputs(t)
         remove_stale(out["pdf"], out["typ"], out["docx"])  # the build failed: keep nothing stale
         raise UserError(tr("the lint found errors (listed above); fix them, or see `thesisbuild lint --help`."))
+
+
+def _verify_asked(argv: list[str] | None = None) -> bool:
+    """Whether this doit run was asked for the verify task: `doit` alone (the default tasks), or
+    `doit [run] ... verify ...`. A run whose arguments this cannot read counts as not asking."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["run"]:
+        args = args[1:]
+    if any(a.startswith("-") for a in args):
+        return False                        # an option, perhaps with a value: not read here
+    names = [a for a in args if "=" not in a]   # name=value: doit's variables
+    return not names or "verify" in names
 
 
 def lint() -> dict:
