@@ -90,20 +90,25 @@ def build_pdf(t: Thesis) -> None:
 
 def build_docx(t: Thesis, warn: bool) -> None:
     from .build import build_docx as build  # lazy: start-up time, as above
-    from .verify.schema import start_early  # lazy, as above
 
     # The verify task that follows finds the DOCX's schema check done, or under way: it loads its
     # schemas while this task waits for pandoc and finishes the DOCX, on the core this task leaves
     # free, and validates the DOCX as soon as it is written (verify/schema.py). The lint may have
     # started it already (run_lint_task). Started in the PDF's task, it slowed a clean `doit pdf`
     # by 0.8 s: both cores are busy there.
-    early = start_early(_verify_cache(t))
+    early = _start_schema_check(t)
     try:
         path = build(t, warn)
     except BaseException:
         early.stop()
         raise
     early.validate(path)
+
+
+def _start_schema_check(t: Thesis):
+    """The verify task's schema check of the DOCX to be written next, under way (verify/schema.py)."""
+    from .verify.schema import start_early  # lazy: start-up time; a no-op doit loads no verifier
+    return start_early(_verify_cache(t))
 
 
 def _verify_cache(t: Thesis) -> Path:
@@ -144,8 +149,7 @@ def run_lint_task(t: Thesis) -> None:
         # The lint takes one core: the DOCX's schema check loads its schemas on the other meanwhile,
         # and waits for the DOCX task to name the file (build_docx takes it from here). Unused, it
         # ends with the run.
-        from .verify.schema import start_early  # lazy, as above
-        start_early(_verify_cache(t))
+        _start_schema_check(t)
     result = run_lint(LintRequest(chapters=[*t.chapters, *t.appendices], front_texts=t.front_text_files(),
                                   bibliographies=t.bibliography,
                                   lang=t.lang, csl=t.csl, severity=t.lint_severity, typos=t.typos, words=t.words,
