@@ -500,6 +500,29 @@ def test_the_schema_check_finds_a_fault_in_any_copy_of_a_repeated_element(exampl
     assert validate_package(str(good), str(cache)) == []
 
 
+def test_children_out_of_their_order_are_found_in_every_copy_with_the_problems_a_plain_check_finds(
+        example_build: Path, tmp_path: Path):
+    """verify checks a sequence of child tags against an element's content model once when it fits;
+    one that does not fit is reported wherever it occurs: here two centred paragraphs whose
+    alignment comes twice."""
+    from openxml_audit import FileFormat, OpenXmlValidator
+
+    from thesisbuild.verify.schema import validate_package
+
+    def replace(data: bytes) -> bytes:
+        spots = [m.start() for m in re.finditer(rb'<w:jc w:val="center"/>', data)]
+        for at in (spots[-1], spots[0]):
+            data = data[:at] + b'<w:jc w:val="center"/>' + data[at:]
+        return data
+
+    broken = _broken_copy(example_build / "build" / "thesis.docx", tmp_path / "broken.docx", replace)
+    plain = [str(e) for e in OpenXmlValidator(file_format=FileFormat.OFFICE_2019, max_errors=0)
+             .validate(str(broken)).errors if "Numbering definition '0'" not in str(e)]
+    assert len([p for p in plain if "jc" in p]) >= 2, plain
+    assert validate_package(str(broken)) == plain
+    assert validate_package(str(broken), str(tmp_path / "cache")) == plain
+
+
 def test_the_schema_check_reads_on_past_many_unnumbered_headings(example_build: Path, tmp_path: Path):
     """An unnumbered heading removes its style's numbering with numId 0, which openxml-audit
     reports and verify leaves out (ECMA-376 allows it): thirty of them before a link to a missing

@@ -11,8 +11,10 @@ markup compatibility lets it ignore; an element whose all of these match one fou
 same part is skipped. With a cache folder, the shapes found valid are kept there (named by
 openxml-audit's version and thesisbuild's) for the next verify: after an edit, only the
 paragraphs whose shape is new and the elements that hold them are validated again. The rules across elements (unique ids, references between parts) are
-openxml-audit's semantic phase, which still reads every element. Where openxml-audit has not the
-hooks this uses, the package is validated the plain way.
+openxml-audit's semantic phase, which still reads every element. An element not skipped has its
+children's tags checked against its content model once per sequence of tags that fits
+(_content_models_once). Where openxml-audit has not the hooks this uses, the package is validated
+the plain way.
 
 With a cache folder, the findings for the last package are kept there too, under the hash of its
 bytes: verify run again on the same DOCX does not validate it again. And `doit` starts the check
@@ -49,9 +51,6 @@ _FOUND = "schema-findings.json"
 def validate_package(path: str, cache: str | None = None) -> list[str]:
     """The package's problems against the OOXML schemas; `cache`, a folder that keeps the shapes
     found valid between runs."""
-    # lazy: start-up time; the validator loads its schemas only when verify reads a DOCX
-    from openxml_audit import FileFormat, OpenXmlValidator
-
     version = _version()
     data = Path(path).read_bytes() if cache else b""
     digest = hashlib.sha256(data).hexdigest() if cache else ""
@@ -63,7 +62,7 @@ def validate_package(path: str, cache: str | None = None) -> list[str]:
     seen: set[str] = set()
     # No limit on the findings: the numId-0 findings, left out below, would use it up in a thesis
     # of twenty unnumbered headings, and the validator would stop before the rest of the document.
-    validator = OpenXmlValidator(file_format=FileFormat.OFFICE_2019, max_errors=0)
+    validator = _docx_validator()
     _validate_shapes_once(validator, known, seen)
     with _siblings_counted_once(), tempfile.TemporaryDirectory(prefix="thesisbuild-schema-") as folder:
         if cache:
@@ -79,6 +78,55 @@ def validate_package(path: str, cache: str | None = None) -> list[str]:
         write_atomic(Path(cache) / _FOUND, json.dumps({"version": version, "docx": digest, "problems": problems},
                                                       ensure_ascii=False))
     return problems
+
+
+def _docx_validator():
+    """openxml-audit's validator for a DOCX, without the semantic rules of presentations and
+    workbooks, which it builds on every first use (a sixth of a new process's loading) and never
+    applies to a DOCX; each content model checked once per sequence of child tags (see
+    _content_models_once). Where openxml-audit has not these functions, its plain validator."""
+    # lazy: start-up time; the validator loads its schemas only when verify reads a DOCX
+    import openxml_audit.validator as module
+    from openxml_audit import FileFormat, OpenXmlValidator
+
+    names = ("create_pptx_semantic_validator", "create_spreadsheet_semantic_validator")
+    originals = {name: getattr(module, name, None) for name in names}
+    try:
+        for name, original in originals.items():
+            if original is not None:
+                setattr(module, name, lambda *args, **kwargs: None)
+        validator = OpenXmlValidator(file_format=FileFormat.OFFICE_2019, max_errors=0)
+    finally:
+        for name, original in originals.items():
+            if original is not None:
+                setattr(module, name, original)
+    _content_models_once(validator)
+    return validator
+
+
+def _content_models_once(validator) -> None:
+    """Make the schema phase check a content model against a sequence of child tags once: whether
+    the children fit an element's model depends on their tags alone (and the model, and the
+    Office version), and a thesis has thousands of paragraphs and links whose children repeat a
+    few dozen sequences. Only fits are remembered: a misfit is checked, and reported, each time."""
+    schema = getattr(validator, "_schema_validator", None)
+    step = getattr(schema, "_validate_content_model", None)
+    if step is None:
+        return
+    fits: set[tuple] = set()
+    models: dict[int, object] = {}      # the models by id, kept alive while their ids are keys
+
+    def validate_content_model(model, children, context):
+        key = (id(model), context.file_format, tuple(child.tag for child in children))
+        if key in fits:
+            return
+        before = len(context.errors)
+        step(model, children, context)
+        if len(context.errors) == before and not context.should_stop:
+            models[id(model)] = model
+            fits.add(key)
+
+    schema._validate_content_model = validate_content_model
 
 
 class Early:
@@ -282,9 +330,7 @@ def _validate_shapes_once(validator, known: set[str] = frozenset(), seen: set[st
 def _main(cache: str) -> int:
     """The early check's process: openxml-audit's schemas loaded (a validator made and dropped
     fills its caches), then the DOCX named on standard input validated."""
-    from openxml_audit import FileFormat, OpenXmlValidator
-
-    OpenXmlValidator(file_format=FileFormat.OFFICE_2019, max_errors=0)
+    _docx_validator()
     line = sys.stdin.readline().strip()
     if line:
         validate_package(line, cache)
