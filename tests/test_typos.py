@@ -53,6 +53,14 @@ def test_case_forms_keep_their_case_and_all_caps_needs_its_own_entry(dictionary)
     assert fixed("USA Usa usa", dictionary) == "AS Usa as"
 
 
+def test_an_address_without_a_scheme_is_kept_whole_in_a_text_with_no_other_link(dictionary):
+    """www.… and a domain's name are addresses however the text around them is written: the only
+    link of a chapter is as protected as one among https:// links."""
+    for address in ("www.kazakhtan-travel.com", "www.kazakhtan.org/dna/info"):
+        text = f"Lihat {address} untuk Kazakhtan dna Rusia.\n"
+        assert fixed(text, dictionary) == f"Lihat {address} untuk Kazakhstan dan Rusia.\n"
+
+
 def test_a_phrase_matches_across_a_line_break_but_not_across_punctuation(dictionary):
     assert fixed("Amerikat\nSerikat", dictionary) == "Amerika\nSerikat"
     assert fixed("Amerikat, Serikat", dictionary) == "Amerikat, Serikat"

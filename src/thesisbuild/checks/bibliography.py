@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -149,6 +150,15 @@ def _at(code: str, entry: Reference, message: str) -> Diagnostic:
                       message=message)
 
 
+_DOI_PREFIX = re.compile(r"^\s*(?:(?:https?://)?(?:dx\.)?doi\.org/|doi:\s*)", re.I)
+
+
+def doi_name(doi: str) -> str:
+    """A DOI as the name it is, however it was written: "10.1080/x" for "https://doi.org/10.1080/X",
+    "http://dx.doi.org/10.1080/x" or "doi: 10.1080/X" (DOI names are case-insensitive)."""
+    return _DOI_PREFIX.sub("", doi).strip().casefold()
+
+
 def check_bibliography(refs: list[Reference], cited: set[str] | None, csl: Path | None = None) -> list[Diagnostic]:
     """`csl`: the citation style file in use (APA 7th when None); BIB004 names it and its fields."""
     diagnostics: list[Diagnostic] = []
@@ -166,7 +176,7 @@ def check_bibliography(refs: list[Reference], cited: set[str] | None, csl: Path 
     groups: dict[tuple, list[Reference]] = defaultdict(list)
     for entry in unique:
         if entry.doi:
-            groups[("doi", entry.doi.casefold().removeprefix("https://doi.org/"))].append(entry)
+            groups[("doi", doi_name(entry.doi))].append(entry)
         if entry.title and entry.authors:
             groups[("work", fold(entry.title), entry.year, fold(entry.authors[0].display))].append(entry)
     reported: set[frozenset] = set()
