@@ -762,3 +762,33 @@ def test_the_lint_of_a_run_that_verifies_starts_the_schema_check_the_docx_task_t
         assert schema.start_early(cache) is started[0]        # what build_docx asks for
     finally:
         schema._stop_unused()
+
+
+@pytest.mark.parametrize("good, bad, measured", [
+    ('w:line="360"', 'w:line="480"', "spacing 2"),
+    ('w:firstLine="720"', 'w:firstLine="0"', "first line 0.00 cm"),
+    ('<w:jc w:val="both"/>', '<w:jc w:val="left"/>', "left"),
+])
+def test_the_body_style_fails_on_each_of_its_values_alone(example_build: Path, tmp_path: Path, good: str, bad: str,
+                                                          measured: str):
+    """docx.style.body measures every value of the body text's style, each on its own: a DOCX whose
+    body is only double-spaced, or only unindented, or only ragged fails it."""
+    from thesisbuild.config import load_thesis
+    from thesisbuild.verify import verify_files
+
+    def body_only(data: bytes) -> bytes:
+        at = data.index(b'w:styleId="BodyText"')
+        end = data.index(b"</w:style>", at)
+        assert good.encode() in data[at:end]
+        return data[:at] + data[at:end].replace(good.encode(), bad.encode()) + data[end:]
+
+    source, target = example_build / "build" / "thesis.docx", tmp_path / "thesis.docx"
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            out.writestr(info, body_only(data) if info.filename == "word/styles.xml" else data)
+    profile = load_thesis(example_build / "thesis.yaml").profile
+    checks = {c.rule: c for c in verify_files([source], profile)}
+    assert checks["docx.style.body"].ok
+    check = {c.rule: c for c in verify_files([target], profile)}["docx.style.body"]
+    assert not check.ok and measured in check.line(), check.line()

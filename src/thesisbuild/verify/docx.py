@@ -190,9 +190,9 @@ def verify_docx(path: Path, profile: Profile, schema_problems=None) -> list[Chec
                         body.get("font") == font and close(body.get("size", 0), size, 0.01)
                         and close(body.get("line", 0), spacing, 0.01) and close(body.get("firstLine", 0), indent, 0.01)
                         and body.get("jc") == justify,
-                        _describe(body), tr("{font} {size} pt, spacing {spacing}, first line {indent} cm, {align}",
-                                            font=font, size=f"{size:g}", spacing=f"{spacing:g}", indent=f"{indent:g}",
-                                            align=justify)))
+                        _describe(body, indent=bool(indent)),
+                        tr("{font} {size} pt, spacing {spacing}, first line {indent} cm, {align}",
+                           font=font, size=f"{size:g}", spacing=f"{spacing:g}", indent=f"{indent:g}", align=justify)))
     heading = _style_props(styles, "Heading1")
     chapter_align = "center" if profile.headings.chapter.align in ("center", "centre") else "left"
     checks.append(Check("docx.style.heading",
@@ -380,12 +380,13 @@ def _toc_page_numbers(document: etree._Element, profile: Profile) -> Check:
                  tr("every entry of the table of contents and the lists with its page number"))
 
 
-def _describe(props: dict) -> str:
+def _describe(props: dict, indent: bool = False) -> str:
+    """A style's values as verify prints them; with `indent`, the first-line indent even when there is none."""
     bits = [f"{props.get('font', '?')} {props.get('size', 0):g} pt"]
     if "line" in props:
         bits.append(tr("spacing {spacing}", spacing=f"{props['line']:g}"))
-    if props.get("firstLine"):
-        bits.append(tr("first line {indent} cm", indent=f"{props['firstLine']:.2f}"))
+    if props.get("firstLine") or indent:
+        bits.append(tr("first line {indent} cm", indent=f"{props.get('firstLine', 0):.2f}"))
     if props.get("hanging"):
         bits.append(tr("hanging {indent} cm", indent=f"{props['hanging']:.2f}"))
     if props.get("bold"):
