@@ -54,6 +54,11 @@ def errors_of(project: Path) -> list[str]:
      "'romawi'", "one of lower-roman, upper-roman"),
     ("  headings:\n    chapter:\n      bold: ya\n", "bold", "'profile.headings.chapter.bold'", "'ya'", "true or false"),
     ("  page:\n    margn_cm:\n      top: 3.0\n", "margn_cm", "'profile.page.margn_cm'", "", "did you mean margin_cm"),
+    # The reference list opens a page of its own: a value no renderer could follow is refused.
+    ("  bibliography:\n    new_page: false\n", "new_page", "'profile.bibliography.new_page'", "False",
+     "true (the template has no other layout)"),
+    ("  headings:\n    chapter:\n      new_page: false\n", "new_page", "'profile.headings.chapter.new_page'", "False",
+     "true (the template has no other layout)"),
     ("  body: 2.0\n", "body:", "'profile.body'", "2.0", "group of values"),
     ("  front_matter:\n    - {page: ../../secret}\n", "secret", "'profile.front_matter.0.page'", "'../../secret'",
      "file name without folders"),

@@ -29,7 +29,7 @@ _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 class Value:
     """One value of the profile: what it is, how it is checked, and how the message names it."""
 
-    kind: str                           # length, number, integer, boolean, enum, string, strings, name, lang
+    kind: str                           # length, number, integer, boolean, true, enum, string, strings, name, lang
     unit: str = ""                      # cm, pt, or lines for a length
     minimum: float | None = None
     maximum: float | None = None
@@ -48,6 +48,8 @@ class Value:
             return tr("a whole number such as {example}", example=self._example())
         if self.kind == "boolean":
             return tr("true or false")
+        if self.kind == "true":
+            return tr("true (the template has no other layout)")
         if self.kind == "enum":
             return tr("one of {choices}", choices=", ".join(self.choices))
         if self.kind == "strings":
@@ -75,6 +77,8 @@ class Value:
             return tr("write a number, without a unit.")
         if self.kind == "boolean":
             return tr("write true or false.")
+        if self.kind == "true":
+            return tr("write true, or leave the key out.")
         if self.kind == "enum":
             return tr("write one of these words.")
         return tr("correct the value.")
@@ -97,6 +101,8 @@ class Value:
             return True, value
         if self.kind == "boolean":
             return (True, value) if isinstance(value, bool) else (False, None)
+        if self.kind == "true":
+            return (True, value) if value is True else (False, None)
         if self.kind == "enum":
             return (True, value) if isinstance(value, str) and value in self.choices else (False, None)
         if self.kind == "strings":
@@ -181,7 +187,9 @@ SCHEMA: dict = {
             "uppercase": BOOLEAN,
             "bold": BOOLEAN,
             "align": ALIGN,
-            "new_page": BOOLEAN,
+            # Every chapter, and every page of the front and back matter, opens a page: the only
+            # layout the templates have (the front matter's pages rely on it).
+            "new_page": Value("true"),
             "space_after_lines": Value("length", "lines", 0.0, 10.0),
         },
         "section": {
@@ -194,7 +202,9 @@ SCHEMA: dict = {
     "bibliography": {
         "title": STRING,
         "style": STRING,
-        "new_page": BOOLEAN,
+        # The reference list opens a page of its own in both outputs; a template that runs it on
+        # after the last chapter would need its own layout, which no template has.
+        "new_page": Value("true"),
         "hanging_indent_cm": cm(0.0, 10.0),
         "align": ALIGN,
         "line_spacing": SPACING,

@@ -193,7 +193,7 @@ def styles_xml(original: bytes, profile: Profile, lang: str) -> bytes:
                 ppr.remove(old)
         etree.SubElement(ppr, _w("keepNext"))
         etree.SubElement(ppr, _w("keepLines"))
-        if is_chapter and chapter.new_page:
+        if is_chapter:
             etree.SubElement(ppr, _w("pageBreakBefore"))
         _set(etree.SubElement(ppr, _w("outlineLvl")), val=level - 1)
         _sort_children(ppr, _PPR_ORDER)
