@@ -6,6 +6,7 @@ import hashlib
 import json
 import re
 import shutil
+import sys
 import zipfile
 from pathlib import Path
 
@@ -571,3 +572,11 @@ def test_a_new_commit_dates_the_outputs_anew_and_the_same_commit_builds_nothing(
     rebuilt = run_doit(project, "pdf")
     assert rebuilt.returncode == 0 and re.search(r"^\. +pdf$", rebuilt.stdout, re.M), rebuilt.stdout
     assert created().startswith("D:20310607")
+    # A SOURCE_DATE_EPOCH the user sets (a CI job's, a release's) comes before the commit's time.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    proc = subprocess.run([sys.executable, "-m", "doit", "pdf"], cwd=project, capture_output=True, text=True,
+                          env={**env, "SOURCE_DATE_EPOCH": "1700000000"})
+    assert proc.returncode == 0 and re.search(r"^\. +pdf$", proc.stdout, re.M), proc.stdout + proc.stderr
+    assert created().startswith("D:20231114")
+    assert json.loads((project / "build" / "manifest.json").read_text(encoding="utf-8"))["source_date_epoch"] == \
+        1700000000
