@@ -56,6 +56,22 @@ def test_lint_severity_switches_off_or_lowers_a_build_warning(thesis_dir: Path, 
     assert re.search(r"^thesis\.yaml:\d+: BLD001 \[info\] 'author' is still a placeholder", err, re.M), err
 
 
+def test_lint_severity_lowers_the_warning_of_a_character_no_font_has(thesis_dir: Path):
+    """BLD005 comes from the PDF's build, after the lint: thesis.yaml's severities rule it too."""
+    from .conftest import run_cli
+
+    config = thesis_dir / "thesis.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "lint:\n  severity:\n    BLD005: info\n", encoding="utf-8")
+    chapter = thesis_dir / "chapters" / "01-pendahuluan.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\n\nDisebut 关系 dalam bahasa Mandarin.\n",
+                       encoding="utf-8")
+    proc = run_cli(thesis_dir, "build", "--pdf")
+    assert proc.returncode == 0, proc.stderr
+    assert re.search(r"^chapters/01-pendahuluan\.md:\d+:\d+: BLD005 \[info\] '关' \(U\+5173", proc.stderr, re.M), \
+        proc.stderr
+    assert "BLD005 [warning]" not in proc.stderr
+
+
 def test_a_verify_rule_cannot_be_switched_off_in_thesis_yaml(thesis_dir: Path):
     config = thesis_dir / "thesis.yaml"
     config.write_text(config.read_text(encoding="utf-8") + "lint:\n  severity:\n    VFY002: off\n", encoding="utf-8")
