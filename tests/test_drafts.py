@@ -79,6 +79,42 @@ def test_a_draft_holds_one_chapter_with_its_thesis_numbering_line_numbers_and_re
     pdf = " ".join(p.extract_text() for p in PdfReader(project / "build" / "drafts" / "02-tinjauan.pdf").pages)
     assert "BAB II" in pdf and "2.1 Teori Identitas" in pdf and f"komit {commit}" in pdf
     assert "PENDAHULUAN" not in pdf and "Hopf, T. (2002)" in pdf and "Jordaan" not in pdf
+    assert right_edge_mm(project / "build" / "drafts" / "02-tinjauan.pdf") == pytest.approx(210 - 30, abs=2)
+
+    # Room for handwritten comments, set in thesis.yaml: both drafts take the wider margin. The
+    # chapter edited and not committed yet: their header says the text is not the commit's.
+    config = project / "thesis.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "profile:\n  drafts:\n    right_margin_cm: 7.0\n",
+                      encoding="utf-8")
+    chapter = project / "chapters" / "02-tinjauan.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\nKalimat yang belum dikomit.\n", encoding="utf-8")
+    proc = run_doit(project, "draft:02-tinjauan")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    with zipfile.ZipFile(docx) as z:
+        header = z.read("word/header-draft.xml").decode("utf-8")
+        margins = re.search(r"<w:pgMar [^>]*>", z.read("word/document.xml").decode("utf-8")).group(0)
+    assert re.search(rf"komit {commit} \+ perubahan belum dikomit<", header), header
+    assert re.search(r'w:right="(\d+)"', margins).group(1) == str(round(7 / 2.54 * 1440))
+    pdf = " ".join(p.extract_text() for p in PdfReader(project / "build" / "drafts" / "02-tinjauan.pdf").pages)
+    assert f"komit {commit} + perubahan belum dikomit" in " ".join(pdf.split())
+    assert right_edge_mm(project / "build" / "drafts" / "02-tinjauan.pdf") == pytest.approx(210 - 70, abs=2)
+
+
+def right_edge_mm(path: Path) -> float:
+    """Where the rightmost character of the PDF's pages ends, in mm from the left edge."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(str(path))
+    try:
+        right = 0.0
+        for page in document:
+            text = page.get_textpage()
+            for i in range(text.count_chars()):
+                if text.get_text_range(i, 1).strip():
+                    right = max(right, text.get_charbox(i)[2])
+        return right / 72 * 25.4
+    finally:
+        document.close()
 
 
 def test_after_mark_sent_and_an_edit_the_changes_docx_tracks_only_the_changed_words(tmp_path: Path):
