@@ -220,7 +220,8 @@ def test_the_template_variants_are_values_not_code(tmp_path: Path):
     (project / "thesis.yaml").write_text(ORIGINAL + """
 profile:
   page: {margin_cm: {top: 3.0}}
-  body: {line_spacing: 2.0}
+  body: {line_spacing: 2.0, indent_after_heading: false}
+  page_numbers: {other_pages: bottom-center}
   headings: {chapter: {layout: one-line}}
   citations: {narrative_and: dan}
   front_matter:
@@ -242,6 +243,46 @@ profile:
     assert "PERNYATAAN ORISINALITAS" not in text
     xml = docx_xml(project)
     assert "I. PENDAHULUAN" in xml and "Strauss dan Corbin" in xml
+    # The first paragraph after a heading starts at the margin, the next ones 1.27 cm in.
+    styles = docx_xml(project, "word/styles.xml")
+    indents = {name: re.search(r'w:firstLine="(\d+)"', styles[styles.index(f'w:styleId="{name}"'):]).group(1)
+               for name in ("FirstParagraph", "BodyText")}
+    assert indents == {"FirstParagraph": "0", "BodyText": "720"}, indents
+    starts = line_starts_mm(project / "build" / "thesis.pdf", "Latar Belakang")
+    assert starts[0] == pytest.approx(40, abs=0.5) and starts[1] == pytest.approx(40, abs=0.5), starts
+    assert any(start == pytest.approx(52.7, abs=0.5) for start in starts[2:]), starts
+    # The same PDF measured against the template's page numbers (top-right on pages that open no
+    # chapter): the numbers are where the variant put them, not where the template wants them.
+    (project / "thesis.yaml").write_text((project / "thesis.yaml").read_text(encoding="utf-8").replace(
+        "  page_numbers: {other_pages: bottom-center}\n", ""), encoding="utf-8")
+    code, rules = verify(project)
+    assert code == 1 and not rules["pdf.page-numbers"][0], rules
+    assert "bottom-center (want" in rules["pdf.page-numbers"][1] and "top-right)" in rules["pdf.page-numbers"][1]
+
+
+def line_starts_mm(path: Path, heading: str) -> list[float]:
+    """Where the lines from the one that is `heading` on start, in mm from the page's left edge:
+    the heading's line, then the lines below it on its page."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(str(path))
+    try:
+        for page in document:
+            text = page.get_textpage()
+            lines: dict[int, list[tuple[float, str]]] = {}
+            for i in range(text.count_chars()):
+                char = text.get_text_range(i, 1)
+                if char.strip():
+                    left, bottom, _, _ = text.get_charbox(i, loose=True)
+                    lines.setdefault(round(bottom), []).append((left, char))
+            rows = [sorted(chars) for _, chars in sorted(lines.items(), reverse=True)]
+            shown = ["".join(c for _, c in row) for row in rows]
+            for n, row in enumerate(shown):
+                if row.endswith(heading.replace(" ", "")):
+                    return [rows[m][0][0] / 72 * 25.4 for m in range(n, len(rows))]
+        raise AssertionError(f"no line ends with {heading!r}")
+    finally:
+        document.close()
 
 
 def test_the_logo_goes_on_the_cover_of_both_outputs(cover: Path):
