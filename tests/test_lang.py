@@ -9,9 +9,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from lxml import etree
 from pypdf import PdfReader
 
 from thesisbuild.config import check_lang, csl_locales, default_template, load_thesis
+from thesisbuild.verify.docx import W, list_numbers
 from thesisbuild.errors import UserError
 
 from .conftest import FIXTURES, run_cli, run_doit
@@ -64,8 +66,12 @@ def english(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def indonesian(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The same sources with lang id-ID: the default template is then skripsi-id."""
+    """The same sources with lang id-ID: the default template is then skripsi-id; its appendices'
+    own headings left unnumbered (a faculty's variant)."""
     project = copy_fixture(tmp_path_factory.mktemp("lang") / "indonesian", lang="id-ID")
+    config = project / "thesis.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "profile:\n  appendices: {number_sections: false}\n",
+                      encoding="utf-8")
     proc = run_cli(project, "build")
     assert proc.returncode == 0, proc.stderr
     return project
@@ -176,9 +182,18 @@ def test_a_docx_whose_contents_have_no_page_numbers_fails_verify(english: Path, 
 def test_lang_id_gives_the_indonesian_words_and_lampiran(indonesian: Path):
     text = pdf_text(indonesian / "build" / "thesis.pdf")
     for words in ("SKRIPSI", "DAFTAR ISI", "BAB I INTRODUCTION", "Gambar 1.1", "Tabel 2.1", "DAFTAR PUSTAKA",
-                  "LAMPIRAN", "Lampiran A INTERVIEW GUIDE", "A.1 Opening Questions"):
+                  "LAMPIRAN", "Lampiran A INTERVIEW GUIDE", "Opening Questions", "Closing Questions"):
         assert words in text, words
-    assert "Lampiran A INTERVIEW GUIDE" in docx_text(indonesian / "build" / "thesis.docx")
+    # number_sections: false leaves the appendix's own headings unnumbered, in both outputs.
+    assert not re.search(r"A\.\d+(\.\d+)? (Opening|Closing|Follow)", text), text
+    docx = indonesian / "build" / "thesis.docx"
+    assert "Lampiran A INTERVIEW GUIDE" in docx_text(docx) and "Opening Questions" in docx_text(docx)
+    with zipfile.ZipFile(docx) as z:
+        parts = {name: etree.fromstring(z.read(name)) for name in
+                 ("word/document.xml", "word/styles.xml", "word/numbering.xml")}
+    shown = {"".join(t.text or "" for t in p.iter(f"{{{W}}}t")): numbers for p, numbers in list_numbers(parts).items()}
+    assert shown["INTERVIEW GUIDE"].startswith("Lampiran A"), shown
+    assert shown.get("Opening Questions", "") == "" and shown.get("Closing Questions", "") == "", shown
     code, rules, out = verify(indonesian)
     assert code == 0, out
     assert "Lampiran A" in rules["docx.heading-numbering"][1]
