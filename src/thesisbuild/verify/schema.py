@@ -19,8 +19,8 @@ the plain way.
 With a cache folder, the findings for the last package are kept there too, under the hash of its
 bytes: verify run again on the same DOCX does not validate it again. And `doit` starts the check
 before the DOCX is written (Early): a process that loads openxml-audit's schemas (half a second)
-while the DOCX's task finishes the DOCX, validates it as soon as it is written, and keeps its
-findings for the verify task that follows."""
+while the lint runs (in a run that verifies) or the DOCX's task finishes the DOCX, validates it as
+soon as it is written, and keeps its findings for the verify task that follows."""
 
 from __future__ import annotations
 
