@@ -402,3 +402,33 @@ def test_citations_in_the_front_matter_are_checked_and_count_as_uses(thesis_dir:
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert re.search(rf"^front/abstrak\.md:{line}:\d+: CIT001 \[error\] .*tidakada2020", proc.stdout, re.M), proc.stdout
     assert "hanyadiprakata2021" not in proc.stdout, proc.stdout
+
+
+@pytest.mark.parametrize("lang, text, wrong, right", [
+    ("id-ID", "Identitas membentuk kepentingan [@hopf2002, p. 12].", "p.", "hlm."),
+    ("id-ID", "Menurut @hopf2002 [pp. 12-13], identitas membentuk kepentingan.", "pp.", "hlm."),
+    ("id-ID", "Identitas membentuk kepentingan [@hopf2002, page 12].", "page", "hlm."),
+    ("en-US", "Identity shapes interests [@hopf2002, hlm. 12].", "hlm.", "p."),
+    ("en-US", "Identity shapes interests [@hopf2002, hal. 12-13].", "hal.", "pp."),
+])
+def test_cit005_a_page_word_of_the_other_language_in_a_pandoc_citation(tmp_path: Path, lang: str, text: str,
+                                                                        wrong: str, right: str):
+    """citeproc reads a page locator only in the thesis's language: "[@key, p. 12]" in an
+    Indonesian thesis prints "p. 12" as written beside the Indonesian words, so the lint asks for
+    "hlm." (and "p."/"pp." in an English one), at the word, with a fix."""
+    bib = tmp_path / "refs.yaml"
+    bib.write_text("references:\n  - id: hopf2002\n    type: book\n    author: [{family: Hopf, given: Ted}]\n"
+                   "    title: Social Construction\n    publisher: Cornell\n    issued: {date-parts: [[2002]]}\n",
+                   encoding="utf-8")
+    chapter = tmp_path / "bab.md"
+    chapter.write_text("# BAB\n\n" + text + "\n", encoding="utf-8")
+    result = run_lint(LintRequest(chapters=[chapter], bibliographies=[bib], lang=lang))
+    found = [d for d in result.diagnostics if d.code == "CIT005"]
+    assert [(d.line, d.column) for d in found] == [(3, text.index(wrong) + 1)], result.diagnostics
+    assert f'"{wrong}"' in found[0].message and f'write "{right}"' in found[0].message
+    fixed = text[:found[0].fix.start - len("# BAB\n\n")] + found[0].fix.replacement + \
+        text[found[0].fix.end - len("# BAB\n\n"):]
+    assert fixed == text.replace(wrong, right, 1)
+    # The thesis's own page word is no finding.
+    chapter.write_text("# BAB\n\n" + text.replace(wrong, right, 1) + "\n", encoding="utf-8")
+    assert lines(run_lint(LintRequest(chapters=[chapter], bibliographies=[bib], lang=lang)), "CIT005") == []

@@ -206,8 +206,15 @@ def _cite_text(entry: Reference, ctx: "CitationContext") -> str:
     return f"@{entry.id} ({ctx.printed(entry)}, {entry.year or 'n.d.'})"
 
 
+# A page locator after a key, "[@key, p. 12]" or "@key [hlm. 12]": its word and what follows it.
+_PANDOC_LOCATOR = re.compile(r"(?:\s*,\s*|\s+\[\s*)(p|pp|pg|page|pages|hlm|hal|halaman)(\.?)(?=\s*\d)", re.I)
+# The words citeproc reads as a page locator only in the other language: printed as written there.
+_FOREIGN_LOCATOR = {"id": {"p", "pp", "pg", "page", "pages"}, "en": {"hlm", "hal", "halaman"}}
+
+
 def check_pandoc_citations(source: Source, ctx: CitationContext) -> tuple[list[Diagnostic], set[str]]:
     diagnostics, cited = [], set()
+    lang = language(ctx.lang)
     for c in find_citations(source):
         if c.key in ctx.labels:
             continue          # a cross-reference (XRF rules check those)
@@ -217,6 +224,17 @@ def check_pandoc_citations(source: Source, ctx: CitationContext) -> tuple[list[D
             message = (tr("@{key} has no bibliography entry; did you mean @{hint}?", key=c.key, hint=hint) if hint
                        else tr("@{key} has no bibliography entry; add the entry or correct the key.", key=c.key))
             diagnostics.append(Diagnostic.at("CIT001", source, c.start, c.end, message))
+        locator = _PANDOC_LOCATOR.match(source.text, c.end)
+        if locator and locator.group(1).lower() in _FOREIGN_LOCATOR[lang]:
+            wrong = locator.group(1) + locator.group(2)
+            pages = re.match(r"\s*\d+\s*[-\u2013]\s*\d", source.text[locator.end(2):locator.end(2) + 40])
+            right = "pp." if lang == "en" and pages else _LOCATOR_WORD[lang]
+            diagnostics.append(Diagnostic.at(
+                "CIT005", source, locator.start(1), locator.end(2),
+                tr('"{wrong}" is no page word in a thesis in {language}: the style would print it as written; '
+                   'write "{right}".', wrong=wrong, right=right,
+                   language=tr("Indonesian") if lang == "id" else tr("English")),
+                fix=Fix(locator.start(1), locator.end(2), right)))
     return diagnostics, cited
 
 
