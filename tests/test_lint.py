@@ -408,14 +408,16 @@ def test_citations_in_the_front_matter_are_checked_and_count_as_uses(thesis_dir:
     ("id-ID", "Identitas membentuk kepentingan [@hopf2002, p. 12].", "p.", "hlm."),
     ("id-ID", "Menurut @hopf2002 [pp. 12-13], identitas membentuk kepentingan.", "pp.", "hlm."),
     ("id-ID", "Identitas membentuk kepentingan [@hopf2002, page 12].", "page", "hlm."),
+    ("id-ID", "Identitas membentuk kepentingan [@hopf2002, hal. 12].", "hal.", "hlm."),
+    ("id-ID", "Identitas membentuk kepentingan [@hopf2002, hlm 12].", "hlm", "hlm."),
     ("en-US", "Identity shapes interests [@hopf2002, hlm. 12].", "hlm.", "p."),
     ("en-US", "Identity shapes interests [@hopf2002, hal. 12-13].", "hal.", "pp."),
 ])
-def test_cit005_a_page_word_of_the_other_language_in_a_pandoc_citation(tmp_path: Path, lang: str, text: str,
+def test_cit005_a_page_word_citeproc_would_print_as_written_in_a_pandoc_citation(tmp_path: Path, lang: str, text: str,
                                                                         wrong: str, right: str):
-    """citeproc reads a page locator only in the thesis's language: "[@key, p. 12]" in an
-    Indonesian thesis prints "p. 12" as written beside the Indonesian words, so the lint asks for
-    "hlm." (and "p."/"pp." in an English one), at the word, with a fix."""
+    """citeproc reads a page locator only in the thesis's language and by its own words:
+    "[@key, p. 12]" (or "hal. 12") in an Indonesian thesis prints as written beside the style's
+    "hlm.", so the lint asks for "hlm." (and "p."/"pp." in an English one), at the word, with a fix."""
     bib = tmp_path / "refs.yaml"
     bib.write_text("references:\n  - id: hopf2002\n    type: book\n    author: [{family: Hopf, given: Ted}]\n"
                    "    title: Social Construction\n    publisher: Cornell\n    issued: {date-parts: [[2002]]}\n",

@@ -208,8 +208,9 @@ def _cite_text(entry: Reference, ctx: "CitationContext") -> str:
 
 # A page locator after a key, "[@key, p. 12]" or "@key [hlm. 12]": its word and what follows it.
 _PANDOC_LOCATOR = re.compile(r"(?:\s*,\s*|\s+\[\s*)(p|pp|pg|page|pages|hlm|hal|halaman)(\.?)(?=\s*\d)", re.I)
-# The words citeproc reads as a page locator only in the other language: printed as written there.
-_FOREIGN_LOCATOR = {"id": {"p", "pp", "pg", "page", "pages"}, "en": {"hlm", "hal", "halaman"}}
+# Page words citeproc does not read as a locator in the thesis's language, and so prints as written
+# beside the style's own word: the other language's, and the Indonesian "hal." and an undotted "hlm".
+_FOREIGN_LOCATOR = {"id": {"p", "pp", "pg", "page", "pages", "hal"}, "en": {"hlm", "hal", "halaman"}}
 
 
 def check_pandoc_citations(source: Source, ctx: CitationContext) -> tuple[list[Diagnostic], set[str]]:
@@ -225,13 +226,14 @@ def check_pandoc_citations(source: Source, ctx: CitationContext) -> tuple[list[D
                        else tr("@{key} has no bibliography entry; add the entry or correct the key.", key=c.key))
             diagnostics.append(Diagnostic.at("CIT001", source, c.start, c.end, message))
         locator = _PANDOC_LOCATOR.match(source.text, c.end)
-        if locator and locator.group(1).lower() in _FOREIGN_LOCATOR[lang]:
+        if locator and (locator.group(1).lower() in _FOREIGN_LOCATOR[lang]
+                        or (lang == "id" and locator.group(1).lower() == "hlm" and not locator.group(2))):
             wrong = locator.group(1) + locator.group(2)
             pages = re.match(r"\s*\d+\s*[-\u2013]\s*\d", source.text[locator.end(2):locator.end(2) + 40])
             right = "pp." if lang == "en" and pages else _LOCATOR_WORD[lang]
             diagnostics.append(Diagnostic.at(
                 "CIT005", source, locator.start(1), locator.end(2),
-                tr('"{wrong}" is no page word in a thesis in {language}: the style would print it as written; '
+                tr('"{wrong}" is not the page word of a thesis in {language}: the style would print it as written; '
                    'write "{right}".', wrong=wrong, right=right,
                    language=tr("Indonesian") if lang == "id" else tr("English")),
                 fix=Fix(locator.start(1), locator.end(2), right)))
