@@ -126,6 +126,8 @@ def test_the_thesis_shows_both_figures_with_their_captions_in_pdf_and_docx(tmp_p
     chapter = project / "chapters" / "01-pendahuluan.md"
     chapter.write_text(chapter.read_text(encoding="utf-8")
                        + "\nLihat @fig-linimasa dan [lihat @fig-kerangka-pemikiran; @tbl-contoh].\n\n"
+                       # A table without a caption is no numbered table, in either output.
+                       + "| Tanpa | Keterangan |\n|---|---|\n| 0 | 0 |\n\n"
                        + ": Contoh tabel {#tbl-contoh}\n\n| A | B |\n|---|---|\n| 1 | 2 |\n", encoding="utf-8")
     # `thesisbuild build` draws the figures and writes both outputs (doit's verify and previews are
     # not needed here; the session's doit build of the example has them).
@@ -135,6 +137,7 @@ def test_the_thesis_shows_both_figures_with_their_captions_in_pdf_and_docx(tmp_p
     assert "Gambar 1.1 Linimasa peristiwa yang dibahas dalam latar belakang" in text
     assert "Gambar 1.2 Kerangka pemikiran penelitian" in text
     assert "Lihat Gambar 1.1 dan lihat Gambar 1.2, Tabel 1.1." in text
+    assert "Tabel 1.1 Contoh tabel" in text and "Tabel 1.2" not in text
     with zipfile.ZipFile(project / "build" / "thesis.docx") as z:
         xml = z.read("word/document.xml").decode("utf-8")
         media = [n for n in z.namelist() if n.startswith("word/media/")]
@@ -143,7 +146,7 @@ def test_the_thesis_shows_both_figures_with_their_captions_in_pdf_and_docx(tmp_p
     plain = re.sub(r"<[^>]+>", "", re.sub(r"<w:instrText[^>]*>[^<]*</w:instrText>", "", xml))
     assert "Gambar 1.1 Linimasa peristiwa yang dibahas dalam latar belakang" in plain
     assert "Gambar 1.2 Kerangka pemikiran penelitian" in plain
-    assert "Tabel 1.1 Contoh tabel" in plain
+    assert "Tabel 1.1 Contoh tabel" in plain and "Tabel 1.2" not in plain
     # A reference's word and number held by a no-break space, as typst's reference holds them.
     assert "Lihat Gambar\u00a01.1 dan lihat Gambar\u00a01.2, Tabel\u00a01.1." in plain
     assert "@fig-" not in plain
