@@ -94,6 +94,32 @@ def test_latex_cite_keys_are_checked_like_pandoc_citations(tmp_path: Path):
     assert not [d for d in result.diagnostics if d.code == "BIB005"]        # \cite counts as citing
 
 
+def test_an_identifier_given_twice_is_named_at_the_second_with_the_first(tmp_path: Path):
+    """Two headings of one chapter, or of two chapters, with one {#id}: a link to it is ambiguous."""
+    one, two = tmp_path / "bab1.md", tmp_path / "bab2.md"
+    one.write_text("# BAB\n\n## Metode {#metode}\n\nTeks.\n\n## Metode Lain {#metode}\n\nLihat [metode](#metode).\n",
+                   encoding="utf-8")
+    two.write_text("# BAB DUA\n\n## Hasil {#hasil}\n\nTeks.\n", encoding="utf-8")
+    three = tmp_path / "bab3.md"
+    three.write_text("# BAB TIGA\n\n## Hasil Akhir {#hasil}\n", encoding="utf-8")
+    result = run_lint(LintRequest(chapters=[one, two, three], bibliographies=[FIXTURES / "xref" / "refs.yaml"],
+                                  root=tmp_path))
+    found = [(d.path.name, d.line, d.column, d.message) for d in result.diagnostics if d.code == "XRF003"]
+    assert [f[:3] for f in found] == [("bab1.md", 7, 18), ("bab3.md", 3, 18)], found
+    assert "#metode is given twice (first at bab1.md:3)" in found[0][3]
+    assert "#hasil is given twice (first at bab2.md:3)" in found[1][3]
+
+
+def test_a_reference_list_placed_in_a_chapter_is_named_at_its_line(tmp_path: Path):
+    """A chapter copied from a single-file thesis keeps pandoc's `::: {#refs}`: the build adds the
+    list after the last chapter, so the lint names the chapter's own (in a code block it is text)."""
+    chapter = tmp_path / "bab.md"
+    chapter.write_text("# BAB\n\nTeks.\n\n::: {#refs}\n:::\n\n```\n::: {#refs}\n```\n", encoding="utf-8")
+    result = run_lint(LintRequest(chapters=[chapter], bibliographies=[FIXTURES / "xref" / "refs.yaml"], root=tmp_path))
+    found = [(d.line, d.column) for d in result.diagnostics if d.code == "DOC001"]
+    assert found == [(5, 1)], result.diagnostics
+
+
 def test_heading_identifiers_are_the_ones_pandoc_makes():
     import json
     import subprocess

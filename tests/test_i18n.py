@@ -139,7 +139,8 @@ def test_lint_findings_are_explained_in_indonesian(tmp_path):
     (tmp_path / "bab").mkdir()
     (tmp_path / "bab" / "01-pendahuluan.md").write_text(
         "# Pendahuluan\n\nMenurut penelitian [@ali2020], hal ini benar [@alli2020].\n\n"
-        "![Struktur organisasi](images/struktur.png)\n", encoding="utf-8")
+        "![Struktur organisasi](images/struktur.png)\n\nSeperti ditulis (Budi Ali, 2020) dan [@ali2020, p. 5].\n",
+        encoding="utf-8")
     (tmp_path / "images").mkdir()
     (tmp_path / "images" / "Struktur.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     proc = _cli("lint", env={"THESISBUILD_LANG": "id"}, cwd=tmp_path)
@@ -152,3 +153,8 @@ def test_lint_findings_are_explained_in_indonesian(tmp_path):
                             "sebagai images/Struktur.png"), image
     assert "thesisbuild fix akan memperbaiki path-nya" in image, image
     assert not any("has no bibliography entry" in line or "is stored as" in line for line in lines), proc.stdout
+    # A message's parts are Indonesian too: CIT004's list of what is wrong with the author's form.
+    author = next(line for line in lines if " CIT004 " in line)
+    assert "nama depan atau inisial di depan nama keluarga" in author and "given name" not in author, author
+    page = next(line for line in lines if " CIT005 " in line)
+    assert 'bukan kata halaman skripsi berbahasa Indonesia' in page and 'tulis "hlm."' in page, page

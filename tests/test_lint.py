@@ -59,6 +59,24 @@ def test_cit003_two_entries_with_the_same_author_and_year():
     assert "@smith2020pol, @smith2020eco" in messages(result, "CIT003")[0]
 
 
+def test_cit003_is_answered_by_year_suffixes_on_the_entries(tmp_path: Path):
+    """CIT003's own remedy: the two entries given year suffixes, "(Smith, 2020a)" names one of them
+    (CIT007 writes it as its key) and is ambiguous no more; a suffix no entry has is CIT002."""
+    bib = tmp_path / "refs.yaml"
+    bib.write_text("references:\n"
+                   "  - id: smith2020pol\n    type: book\n    author: [{family: Smith, given: Anna}]\n"
+                   "    title: Politics\n    publisher: P\n    issued: {date-parts: [[2020]]}\n    year-suffix: a\n"
+                   "  - id: smith2020eco\n    type: book\n    author: [{family: Smith, given: Ben}]\n"
+                   "    title: Economics\n    publisher: P\n    issued: {date-parts: [[2020]]}\n    year-suffix: b\n",
+                   encoding="utf-8")
+    chapter = tmp_path / "bab.md"
+    chapter.write_text("# BAB\n\nBuku pertama (Smith, 2020b). Buku lain (Smith, 2020c).\n", encoding="utf-8")
+    result = run_lint(LintRequest(chapters=[chapter], bibliographies=[bib], lang="id-ID"))
+    assert lines(result, "CIT003") == []
+    assert [m for m in messages(result, "CIT007") if "[@smith2020eco]" in m], result.diagnostics
+    assert lines(result, "CIT002") == [3] and "2020c" in messages(result, "CIT002")[0]
+
+
 def test_cit004_author_forms_the_style_would_not_print():
     result = lint("cit004.md")
     found = {(d.line, re.search(r'write "([^"]+)"', d.message).group(1)) for d in result.diagnostics
@@ -238,8 +256,10 @@ def test_fix_keeps_crlf_line_endings_and_the_bom(tmp_path: Path):
 # ---------------------------------------------------------------- suppression and severity
 
 def test_suppression_comments_disable_a_code_for_a_line_or_a_region():
+    """A code for the next line or a region; no code: every code; a comment over two lines (its
+    reason on the second) for the line after its end."""
     result = lint("suppress.md")
-    assert lines(result, "CIT001") == [5, 13, 16]
+    assert lines(result, "CIT001") == [5, 13, 16, 24]
 
 
 def test_severity_overrides_from_thesis_yaml_change_or_silence_rules(thesis_dir: Path):
