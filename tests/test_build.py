@@ -393,6 +393,21 @@ def test_each_docx_contents_entry_shows_its_page_number_as_the_pdfs_contents_do(
         assert in_pdf == page, f"{title!r}: page {page} in the DOCX, {in_pdf} in the PDF"
     body = [int(page) for title, page in entries if page.isdigit() and not title.startswith("Gambar")]
     assert body[0] == 1 and body == sorted(body)
+    # Every entry of the PDF's lists is in the DOCX's too, down to the deepest level.
+    in_pdf = [normalise(title).strip() for title, _ in
+              re.findall(r"^(.+?) (?:\. ?)+\s*([ivxlcdm]+|\d+)$", pdf_text, re.M)]
+    assert "1.7.1.1 Konsep Middle Power" in in_pdf, in_pdf
+    assert [t for t in in_pdf if t not in {normalise(t2).strip() for t2 in titles}] == []
+
+
+def test_the_cover_and_approval_pages_name_the_student_and_each_supervisor_in_order(built: Path, pdf_text: str):
+    """thesis.yaml's values where the template puts them: the student number on the cover, and the
+    supervisors in their order, "Pembimbing I" first, in both outputs."""
+    docx = normalise(docx_text(built / "build" / "thesis.docx"))
+    for text in (normalise(pdf_text), docx):
+        first, second = text.find("Pembimbing I [Nama Pembimbing I]"), text.find("Pembimbing II [Nama Pembimbing II]")
+        assert 0 <= first < second, text[:3000]
+        assert "[Nomor Induk Mahasiswa]" in text
 
 
 def test_a_pdf_a_profile_value_writes_pdf_a_2b(tmp_path: Path):
