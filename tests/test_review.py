@@ -144,10 +144,11 @@ def test_apply_writes_the_changes_and_nothing_else_and_a_second_review_finds_the
     (project / "review").mkdir()
     returned = supervisor_edits(Returned(draft(project))).save(project / "review" / "bab2.docx")
     chapter = project / "chapters" / "02-tinjauan.md"
-    shown = review(project, "--diff")
-    assert shown.returncode == 0 and chapter.read_text(encoding="utf-8") == CHAPTER_2   # --diff writes nothing
-    assert "-Identitas dikonstruksi secara sosial melalui interaksi antarnegara [@hopf2002]." in shown.stdout
-    assert "+Identitas dikonstruksi secara sosial melalui interaksi antarnegara." in shown.stdout
+    for asked in (["--diff"], ["--apply", "--diff"]):
+        shown = review(project, *asked)
+        assert shown.returncode == 0 and chapter.read_text(encoding="utf-8") == CHAPTER_2   # --diff writes nothing
+        assert "-Identitas dikonstruksi secara sosial melalui interaksi antarnegara [@hopf2002]." in shown.stdout
+        assert "+Identitas dikonstruksi secara sosial melalui interaksi antarnegara." in shown.stdout
     applied = review(project, "--apply")
     assert applied.returncode == 0, applied.stderr
     assert "applied 6 changes." in applied.stderr
@@ -247,19 +248,23 @@ def test_selection_and_author_choose_what_is_applied(project: Path):
 
 
 def test_comments_go_into_the_source_only_on_request_and_the_lint_lists_them(project: Path):
-    returned = (Returned(draft(project)).comment("Paragraf penutup", "ringkas saja", replies=[("Budi", "baik")])
+    returned = (Returned(draft(project)).comment("Paragraf penutup", "ringkas saja --> satu kalimat",
+                                                 replies=[("Budi", "baik")])
                 .save(project / "back.docx"))
     chapter = project / "chapters" / "02-tinjauan.md"
     review(project, str(returned), "--apply")
     assert chapter.read_text(encoding="utf-8") == CHAPTER_2       # comments are never applied
+    review(project, str(returned), "--annotate", "--diff")
+    assert chapter.read_text(encoding="utf-8") == CHAPTER_2       # --diff writes nothing
     review(project, str(returned), "--annotate")
     text = chapter.read_text(encoding="utf-8")
-    assert "Paragraf penutup<!-- review: Dr. Sari: ringkas saja | Budi: baik --> merangkum" in text
+    # A "-->" in the comment cannot end the note early (the rest would print in the thesis).
+    assert "Paragraf penutup<!-- review: Dr. Sari: ringkas saja –> satu kalimat | Budi: baik --> merangkum" in text
     review(project, str(returned), "--annotate")
     assert chapter.read_text(encoding="utf-8") == text            # not twice
     lint = run_cli(project, "lint", "--fail-on", "never")
     assert (f"chapters/02-tinjauan.md:{place(text, '<!-- review:')}: REV007 [info] review note "
-            f"\"Dr. Sari: ringkas saja | Budi: baik\"") in lint.stdout
+            f"\"Dr. Sari: ringkas saja –> satu kalimat | Budi: baik\"") in lint.stdout
 
 
 def test_the_checklist_has_a_box_per_item_with_its_source_line(project: Path):
