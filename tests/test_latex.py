@@ -101,6 +101,9 @@ def test_latex_refs_print_the_number_after_the_word_the_author_wrote(outputs, fm
     assert "sederhana dan cepat (Hopf, 2002)" in text
     # \label inside a Markdown image's caption, as many skripsi write it.
     assert "Diagram alirnya ada pada Gambar 2.1 berikut." in text and "Gambar 2.1 Diagram alir pendaftaran" in text
+    # A chapter by the profile's numbering, from another chapter; the author's own word kept, in
+    # whatever case ("gambar 1.3", not "gambar Gambar 1.3").
+    assert "Seperti dijelaskan pada Bab I, alurnya ada pada gambar 1.3." in text
 
 
 @pytest.mark.parametrize("fmt", ["pdf", "docx"])
@@ -213,6 +216,7 @@ def test_a_chapters_draft_numbers_references_into_other_chapters(tmp_path: Path)
     pdf = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(project / "build" / "drafts" / "2.pdf").pages))
     assert "Tabel 1.1 pada Subbab 1.1 dan Gambar 1.3 dibahas lagi di sini." in pdf
     assert "Tabel 2.1 Spesifikasi Use Case" in pdf
+    assert "Seperti dijelaskan pada Bab I, alurnya ada pada gambar 1.3." in pdf
     with zipfile.ZipFile(project / "build" / "drafts" / "2.docx") as z:
         xml = z.read("word/document.xml").decode("utf-8")
     assert "Tabel 1.1 pada Subbab 1.1 dan Gambar 1.3 dibahas lagi di sini." in "".join(
