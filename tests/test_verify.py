@@ -81,10 +81,18 @@ profile:
   font: {size_pt: 11}
   body: {line_spacing: 2.0}
   page_numbers: {front_numbering: arabic, other_pages: bottom-center}
-  headings: {chapter: {new_page: false, label: CHAPTER}}
+  headings: {chapter: {label: CHAPTER}}
   bibliography: {hanging_indent_cm: 0.5}
 """, encoding="utf-8")
+    # A copy of the template whose chapters run on, without a page break before their headings.
+    template = project / "templates" / "skripsi-id"
+    shutil.copytree(BUILTIN_TEMPLATES / "skripsi-id", template)
+    typ = template / "thesis.typ.j2"
+    text = typ.read_text(encoding="utf-8")
+    assert text.count("    pagebreak(weak: true)\n") == 1
+    typ.write_text(text.replace("    pagebreak(weak: true)\n", ""), encoding="utf-8")
     build(project)
+    shutil.rmtree(project / "templates")
     (project / "thesis.yaml").write_text(ORIGINAL, encoding="utf-8")
     # And the DOCX as a careless edit leaves it: blue links, and w:settings out of the schema's order
     # without Word 2013+ mode (Word would open it in Compatibility Mode, or offer to repair it).
