@@ -103,6 +103,28 @@ def declared_data(script: Path, root: Path | None = None) -> tuple[Path, ...]:
     return ()
 
 
+def _data_node(script: Path) -> ast.Assign | None:
+    """The script's top-level DATA assignment, if it parses and has one."""
+    try:
+        tree = ast.parse(script.read_text(encoding="utf-8"), filename=str(script))
+    except (OSError, SyntaxError, ValueError):
+        return None
+    return next((node for node in tree.body if isinstance(node, ast.Assign)
+                 and any(isinstance(t, ast.Name) and t.id == "DATA" for t in node.targets)), None)
+
+
+def _one_string_data(script: Path) -> str | None:
+    """DATA's value when it is one string, as `DATA = ("data.csv")` is (the tuple's comma missing)."""
+    node = _data_node(script)
+    value = node.value if node is not None else None
+    return value.value if isinstance(value, ast.Constant) and isinstance(value.value, str) else None
+
+
+def _data_line(script: Path) -> int | None:
+    node = _data_node(script)
+    return node.lineno if node is not None else None
+
+
 _NOT_WATCHED = {".git", ".venv", "venv", "node_modules", "__pycache__"}
 
 
@@ -126,6 +148,7 @@ def _project_files(project: Path, build: Path) -> dict[Path, tuple[int, int]]:
 
 
 _NOT_FOUND = re.compile(r"^FileNotFoundError\b", re.MULTILINE)
+_MISSING_NAME = re.compile(r"^FileNotFoundError: \[Errno \d+\] [^\n]*?: '([^'\n]*)'$", re.MULTILINE)
 # A traceback frame of the runner or of runpy: the line naming it and the source line under it.
 _RUNNER_FRAME = re.compile(r'^  File "(?:<frozen runpy>|[^"\n]*(?:runpy|figure_runner)\.py)", line \d+, in [^\n]*\n'
                            r'(?:    [^\n]*\n)*', re.MULTILINE)
@@ -192,6 +215,14 @@ def run_figure(figure: FigureScript, build: Path, seconds: float = 120.0) -> dic
     if proc.returncode != 0:
         remove_stale(*outputs.values())
         detail = "\n".join(stderr.strip().splitlines()[-15:])
+        one = _one_string_data(figure.script)
+        missing = _MISSING_NAME.search(stderr)
+        if one and missing and len(missing.group(1)) == 1 and one.startswith(missing.group(1)):
+            # DATA = ("data.csv") is the string itself, not a tuple of one: DATA[0] is its first letter.
+            raise UserError(tr("the figure script failed (exit {status}): DATA is the text '{name}', not a list of "
+                               "names, so DATA[0] is its first letter '{letter}'; write DATA = (\"{name}\",) with "
+                               "the comma. Its error output:\n{detail}", status=proc.returncode, name=one,
+                               letter=missing.group(1), detail=detail), figure.script, _data_line(figure.script))
         if _NOT_FOUND.search(stderr):
             raise UserError(tr("the figure script failed (exit {status}): it reads a file it does not name in DATA; a "
                                "figure script runs in a temporary folder with only its DATA files, so list every "
