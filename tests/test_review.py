@@ -478,3 +478,18 @@ def test_the_chapter_is_read_as_the_paragraphs_the_draft_shows():
         ("para", f"{OPAQUE} Baris satu 1991. Baris dua {MATH_MARK}."), ("para", "Kutipan lanjut."),
         ("item", "butir lanjut"), ("para", "Istilah"), ("para", "definisinya"), ("caption", "Keterangan "),
         ("cell", "a"), ("cell", "b"), ("cell", "c | d"), ("cell", "e"), ("footnote", "Catatan kaki.")]
+
+
+def test_a_note_on_code_goes_after_the_code_where_the_outputs_do_not_print_it():
+    """A comment anchored on words inside `code`, a code block, math or a link target: the note
+    written inside them would print literally; it goes after them."""
+    from thesisbuild.review.apply import _outside_code
+
+    text = ("Fungsi `hitung_total(x)` dipakai.\n\n```python\nprint('halo')\n```\n\nRumus $a + b$ dan "
+            "[situs](https://contoh.id/halaman) selesai.\n")
+    path = Path("bab.md")
+    assert _outside_code(path, text, text.index("total")) == text.index("` dipakai") + 1
+    assert _outside_code(path, text, text.index("halo")) == text.index("```\n\nRumus") + 4   # the fence line
+    assert _outside_code(path, text, text.index("+ b")) == text.index("$ dan") + 1
+    assert _outside_code(path, text, text.index("contoh.id")) == text.index(") selesai") + 1
+    assert _outside_code(path, text, text.index("dipakai")) == text.index("dipakai")      # prose stays
