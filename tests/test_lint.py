@@ -135,7 +135,8 @@ def test_bib002_to_bib005_on_a_bibliography_with_one_problem_each():
     assert lines(result, "BIB005") == [37]
 
 
-@pytest.mark.parametrize("written", ["https://doi.org/10.1080/14683857.2019.1640970", "doi: 10.1080/14683857.2019.1640970",
+@pytest.mark.parametrize("written", ["https://doi.org/10.1080/14683857.2019.1640970",
+                                     "doi: 10.1080/14683857.2019.1640970",
                                      "http://dx.doi.org/10.1080/14683857.2019.1640970"])
 def test_bib003_finds_one_doi_written_two_ways(tmp_path: Path, written: str):
     """The same article entered twice, its DOI once bare and once as a link (and in other
@@ -413,7 +414,8 @@ def test_citations_in_the_front_matter_are_checked_and_count_as_uses(thesis_dir:
     abstrak.write_text(text + "\nSebagaimana ditunjukkan [@tidakada2020].\n", encoding="utf-8")
     refs = thesis_dir / "bibliography" / "references.yaml"
     refs.write_text(refs.read_text(encoding="utf-8") + "\n  - id: hanyadiprakata2021\n    type: book\n"
-                    "    author:\n    - {family: Prakata, given: Hanya}\n    title: Buku yang hanya disebut di prakata\n"
+                    "    author:\n    - {family: Prakata, given: Hanya}\n"
+                    "    title: Buku yang hanya disebut di prakata\n"
                     "    publisher: Penerbit\n    issued:\n      date-parts:\n      - [2021]\n", encoding="utf-8")
     preface = thesis_dir / "front" / "kata-pengantar.md"
     preface.write_text(preface.read_text(encoding="utf-8") + "\nTerima kasih kepada @hanyadiprakata2021.\n",
