@@ -443,10 +443,19 @@ def test_the_manifest_names_every_input_tool_font_and_output_by_hash(example_bui
         assert manifest["outputs"][name] == hashlib.sha256((example_build / "build" / name).read_bytes()).hexdigest()
     assert "chapters/01-pendahuluan.md" in manifest["inputs"]
     assert "bibliography/references.yaml" in manifest["inputs"]
-    assert "figures/linimasa.py" in manifest["inputs"]
+    assert "figures/linimasa.py" in manifest["inputs"] and "figures/linimasa.csv" in manifest["inputs"]
     assert manifest["fonts"] and manifest["tools"]["pandoc"].startswith("pandoc")
     text = json.dumps(manifest)
     assert str(example_build) not in text and "/tmp/" not in text   # no absolute path
+
+
+def test_the_manifest_names_a_figure_helper_module_the_scripts_import(thesis_dir: Path):
+    """figures/_*.py are inputs of every figure (a change draws them again): the manifest says so."""
+    from thesisbuild.config import load_thesis
+    from thesisbuild.manifest import manifest
+
+    (thesis_dir / "figures" / "_gaya.py").write_text("WARNA = 'black'\n", encoding="utf-8")
+    assert "figures/_gaya.py" in manifest(load_thesis(thesis_dir / "thesis.yaml"), 0)["inputs"]
 
 
 def test_verify_reproducible_builds_again_and_finds_the_same_bytes(example_build: Path):

@@ -197,7 +197,7 @@ def test_the_last_draft_sent_is_the_newest_even_when_two_went_out_on_one_day(tmp
     import datetime as dt
 
     from thesisbuild.config import load_thesis
-    from thesisbuild.drafts import find_draft, last_sent, mark_sent
+    from thesisbuild.drafts import find_draft, last_sent, mark_sent, snapshots
 
     project = copy_thesis(tmp_path / "thesis")
     thesis = load_thesis(project / "thesis.yaml")
@@ -211,6 +211,11 @@ def test_the_last_draft_sent_is_the_newest_even_when_two_went_out_on_one_day(tmp
     assert last_sent(thesis, draft) == second
     third = mark_sent(thesis, draft, dt.date(2026, 12, 1))
     assert last_sent(thesis, draft) == third
+    # A note the student keeps beside the snapshots is no draft sent.
+    (third.parent / "catatan.md").write_text("Masukan dari rapat.\n", encoding="utf-8")
+    assert last_sent(thesis, draft) == third
+    assert [p.name for p in snapshots(thesis, "01-pendahuluan")] == ["2026-11-27.md", "2026-11-27-2.md",
+                                                                      "2026-12-01.md"]
 
 
 def test_a_deleted_figure_and_its_reference_show_in_the_changes_draft(tmp_path: Path):

@@ -54,9 +54,10 @@ def sent_folder(thesis: Thesis, draft: Draft) -> Path:
 
 def snapshots(thesis: Thesis, name: str) -> list[Path]:
     """The snapshots of the chapter `name` sent, oldest first: by date, then by the day's number
-    (<date>.md, <date>-2.md, ...)."""
+    (<date>.md, <date>-2.md, ...). Another file in the folder (a note of the student's) is none."""
     folder = thesis.root / "drafts" / name
-    return sorted(folder.glob("*.md"), key=_sent_order) if folder.is_dir() else []
+    found = [p for p in folder.glob("*.md") if _SNAPSHOT.fullmatch(p.stem)] if folder.is_dir() else []
+    return sorted(found, key=_sent_order)
 
 
 def last_sent(thesis: Thesis, draft: Draft) -> Path | None:
@@ -65,9 +66,12 @@ def last_sent(thesis: Thesis, draft: Draft) -> Path | None:
     return sent[-1] if sent else None
 
 
-def _sent_order(path: Path) -> tuple[str, int, str]:
-    m = re.fullmatch(r"(\d{4}-\d{2}-\d{2})(?:-(\d+))?", path.stem)
-    return (m.group(1), int(m.group(2) or 1), "") if m else (path.stem, 0, path.stem)
+_SNAPSHOT = re.compile(r"(\d{4}-\d{2}-\d{2})(?:-(\d+))?")
+
+
+def _sent_order(path: Path) -> tuple[str, int]:
+    m = _SNAPSHOT.fullmatch(path.stem)
+    return (m.group(1), int(m.group(2) or 1))
 
 
 def mark_sent(thesis: Thesis, draft: Draft, today: dt.date | None = None, text: str | None = None) -> Path:

@@ -48,7 +48,7 @@ def _relative(path: Path, root: Path) -> str:
 
 
 def _inputs(thesis: Thesis) -> list[Path]:
-    figures = [p for f in discover(thesis) for p in (f.script, *f.data)]
+    figures = [p for f in discover(thesis) for p in f.inputs]       # script, DATA and figures/_*.py helpers
     return sorted({*thesis.source_files(), thesis.csl, *figures}, key=lambda p: _relative(p, thesis.root))
 
 
