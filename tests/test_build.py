@@ -449,6 +449,21 @@ def test_the_manifest_names_every_input_tool_font_and_output_by_hash(example_bui
     assert str(example_build) not in text and "/tmp/" not in text   # no absolute path
 
 
+def test_the_docx_names_the_thesis_and_its_author_in_its_properties(built: Path):
+    """Word's File > Info shows the title and the author from thesis.yaml; the dates are the build's
+    SOURCE_DATE_EPOCH, not the machine's clock."""
+    core = docx_part(built / "build" / "thesis.docx", "docProps/core.xml")
+    dc = "{http://purl.org/dc/elements/1.1/}"
+    assert core.findtext(f"{dc}title").startswith("Strategi Middle Power Kazakhstan")
+    assert core.findtext(f"{dc}creator") == "[Nama Lengkap Penulis]"
+    import datetime as dt
+    import json
+
+    epoch = json.loads((built / "build" / "manifest.json").read_text(encoding="utf-8"))["source_date_epoch"]
+    when = dt.datetime.fromtimestamp(epoch, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert [core.findtext(f"{{http://purl.org/dc/terms/}}{name}") for name in ("created", "modified")] == [when, when]
+
+
 def test_the_manifest_names_a_figure_helper_module_the_scripts_import(thesis_dir: Path):
     """figures/_*.py are inputs of every figure (a change draws them again): the manifest says so."""
     from thesisbuild.config import load_thesis

@@ -358,6 +358,19 @@ def test_a_bad_file_in_review_is_named_and_the_others_still_listed(project: Path
     assert "- [x] **#1**" in checklist
 
 
+def test_a_zip_that_is_no_word_document_and_an_old_doc_are_each_named_with_their_remedy(project: Path):
+    import zipfile
+
+    (project / "review").mkdir()
+    with zipfile.ZipFile(project / "review" / "lampiran.docx", "w") as z:
+        z.writestr("isi.txt", "bukan dokumen Word")
+    (project / "review" / "lama.docx").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512)
+    proc = review(project)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert "review/lampiran.docx: error: this file is not a Word document (no word/document.xml inside)" in proc.stderr
+    assert "review/lama.docx: error: this is an old Word .doc file or a DOCX protected by a password" in proc.stderr
+
+
 def test_words_changed_with_track_changes_off_are_listed_never_applied(project: Path):
     returned = (Returned(draft(project)).untracked("besar sekali", "amat besar").replace("sedang", "kecil")
                 .save(project / "back.docx"))

@@ -3,8 +3,10 @@ in a fresh virtual environment, the way a student gets thesisbuild."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import stat
 import subprocess
 from pathlib import Path
 
@@ -32,6 +34,10 @@ def test_new_indonesian_thesis_builds_at_once(installed: Installed, tmp_path: Pa
     proc = installed.thesisbuild(tmp_path, "new", "t", "--lang", "id")
     assert proc.returncode == 0, proc.stderr
     project = tmp_path / "t"
+    # A folder like any the student makes (made in a private staging folder, then opened up).
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(project.stat().st_mode) == 0o777 & ~umask
     assert proc.stdout.strip().splitlines()[-1].startswith("Next: cd t && doit")
     assert "wrote t/chapters/01-pendahuluan.md" in proc.stdout
     config = yaml.safe_load((project / "thesis.yaml").read_text(encoding="utf-8"))

@@ -98,6 +98,16 @@ def test_the_dictionary_reports_its_own_errors_with_a_line(tmp_path: Path):
     bad.write_text("dan: dan\n")
     with pytest.raises(UserError, match="maps to itself"):
         load_dictionary(bad)
+    # Each error at the line that has it: a word that is no word, and a chain (its right form is
+    # listed as wrong on another line, which the message names).
+    bad.write_text("# daftar\nKazakhtan: Kazakhstan\n\"[@kunci]\": kunci\n")
+    with pytest.raises(UserError) as caught:
+        load_dictionary(bad)
+    assert caught.value.line == 3 and "is not a word or phrase" in caught.value.message
+    bad.write_text("# daftar\nsecar: secra\nmerupkan: merupakan\nsecra: secara\n")
+    with pytest.raises(UserError) as caught:
+        load_dictionary(bad)
+    assert caught.value.line == 2 and "which line 4 lists as a typo itself" in caught.value.message
 
 
 def test_fix_keeps_every_byte_outside_the_fixed_words(tmp_path: Path):
