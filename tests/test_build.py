@@ -473,10 +473,18 @@ def test_the_manifest_names_a_figure_helper_module_the_scripts_import(thesis_dir
     assert "figures/_gaya.py" in manifest(load_thesis(thesis_dir / "thesis.yaml"), 0)["inputs"]
 
 
-def test_verify_reproducible_builds_again_and_finds_the_same_bytes(example_build: Path):
+def test_verify_reproducible_builds_again_and_finds_the_same_bytes(example_build: Path, tmp_path: Path):
     proc = run_cli(example_build, "verify", "--reproducible")
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert proc.stdout.count("PASS reproducible") == 2
+    # A PDF changed after the build (by hand, or by another tool) is not what its sources make.
+    copy = shutil.copytree(example_build, tmp_path / "thesis")
+    with (copy / "build" / "thesis.pdf").open("ab") as pdf:
+        pdf.write(b"%")
+    proc = run_cli(copy, "verify", "--reproducible")
+    assert proc.returncode == 1, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert re.search(r"^FAIL reproducible: thesis\.pdf", proc.stdout, re.M), proc.stdout
+    assert re.search(r"^PASS reproducible: thesis\.docx", proc.stdout, re.M), proc.stdout
 
 
 
@@ -619,3 +627,28 @@ def test_a_new_commit_dates_the_outputs_anew_and_the_same_commit_builds_nothing(
     assert created().startswith("D:20231114")
     assert json.loads((project / "build" / "manifest.json").read_text(encoding="utf-8"))["source_date_epoch"] == \
         1700000000
+
+
+def test_the_previews_show_the_pages_they_are_named_after(built: Path):
+    """build/preview/bab-i.png is BAB I's first page, daftar-isi.png the contents' first page, and so on:
+    each preview is the PDF's page of that name, drawn."""
+    import pypdfium2
+
+    from thesisbuild.config import load_thesis
+    from thesisbuild.preview import chosen_pages
+
+    pages = chosen_pages(load_thesis(built / "thesis.yaml"))
+    document = pypdfium2.PdfDocument(str(built / "build" / "thesis.pdf"))
+    try:
+        top = {name: " ".join(document[index].get_textpage().get_text_range().split()[:3])
+               for name, index in pages.items()}
+        drawn = {name: document[index].render(scale=60 / 72).to_pil() for name, index in pages.items()}
+    finally:
+        document.close()
+    assert top["daftar-isi"].startswith("DAFTAR ISI") and top["bab-i"] == "BAB I PENDAHULUAN", top
+    assert top["daftar-pustaka"].startswith("DAFTAR PUSTAKA") and top["cover"].startswith("STRATEGI"), top
+    from PIL import Image
+
+    for name, page in drawn.items():
+        with Image.open(built / "build" / "preview" / f"{name}.png") as png:
+            assert png.convert(page.mode).tobytes() == page.tobytes(), name
