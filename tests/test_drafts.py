@@ -356,6 +356,11 @@ def test_accept_all_gives_the_new_draft_and_reject_all_the_one_sent(whole_paragr
     assert ("del", "Rumusan Masalah") in tracked(xml)
     marks = body.findall(f".//{{{W}}}pPr/{{{W}}}rPr/*")
     assert sorted(m.tag.split("}")[1] for m in marks) == ["del", "del", "ins"]
+    # Every change the student's (the profile's stand-in while thesis.yaml's author is a placeholder),
+    # dated by the build's SOURCE_DATE_EPOCH (no git here: 1980-01-01), not by the clock.
+    changes_marks = [*body.iter(f"{{{W}}}ins"), *body.iter(f"{{{W}}}del")]
+    assert {m.get(f"{{{W}}}author") for m in changes_marks} == {"thesisbuild"}
+    assert {m.get(f"{{{W}}}date") for m in changes_marks} == {"1980-01-01T00:00:00Z"}
     words = re.findall(r'<w:(?:ins|del) w:id="\d+" (w:author="[^"]*" w:date="[^"]*")>', xml)
     assert {f'w:author="{m.get(f"{{{W}}}author")}" w:date="{m.get(f"{{{W}}}date")}"' for m in marks} == set(words)
     ids = re.findall(r'<w:(?:ins|del|bookmarkStart)\b[^>]*\bw:id="(\d+)"', xml)

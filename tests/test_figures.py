@@ -106,9 +106,11 @@ def test_a_script_runs_apart_with_its_data_and_helpers_and_what_it_saves_beside_
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert (project / "build" / "figures" / "sendiri.png").is_file()
     assert not (figures / "sendiri.png").exists()      # the script's own savefig went to its temporary folder
-    # The helper module is an input of every figure: changing it draws them again.
-    (figures / "_gaya.py").write_text("WARNA = 'gray'\n", encoding="utf-8")
+    # The helper module is an input of every figure: changing it draws them again, in the new colour.
+    black = (project / "build" / "figures" / "sendiri.png").read_bytes()
+    (figures / "_gaya.py").write_text("WARNA = 'red'\n", encoding="utf-8")
     assert marks(run_doit(project, "figure:sendiri").stdout) == {"figure:sendiri": "."}
+    assert (project / "build" / "figures" / "sendiri.png").read_bytes() != black
 
 
 def test_a_chapter_placing_an_unknown_figure_fails_at_its_place(tmp_path: Path):
