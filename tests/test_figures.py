@@ -156,3 +156,15 @@ def test_the_thesis_shows_both_figures_with_their_captions_in_pdf_and_docx(tmp_p
     refs = re.findall(r"<w:instrText[^>]*> REF (\S+) \\h </w:instrText>", xml)
     bookmarks = set(re.findall(r'<w:bookmarkStart w:id="\d+" w:name="([^"]+)"', xml))
     assert len(refs) == 3 and set(refs) <= bookmarks, (refs, bookmarks)
+
+
+def test_doit_stops_a_figure_script_at_the_profiles_time_limit(tmp_path: Path):
+    """limits.figure_seconds holds for doit's figure tasks as for `thesisbuild build`: a script that
+    never ends is stopped after 2 s, named with the limit, and the build does not hang."""
+    project = copy_thesis(tmp_path / "limit")
+    (project / "figures" / "berputar.py").write_text("while True:\n    pass\n", encoding="utf-8")
+    with (project / "thesis.yaml").open("a", encoding="utf-8") as config:
+        config.write("profile:\n  limits:\n    figure_seconds: 2\n")
+    proc = run_doit(project, "figure:berputar")
+    assert proc.returncode != 0 and "berputar.py" in proc.stdout + proc.stderr
+    assert "longer than 2 s" in proc.stdout + proc.stderr, proc.stdout + proc.stderr
