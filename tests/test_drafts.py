@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import zipfile
 from pathlib import Path
@@ -151,6 +152,12 @@ def test_after_mark_sent_and_an_edit_the_changes_docx_tracks_only_the_changed_wo
     assert "<w:lnNumType" in xml
     for name in ("01-pendahuluan.docx", "01-pendahuluan-changes.docx"):
         assert_valid_docx(project / "build" / "drafts" / name)
+    # The snapshots deleted: nothing was sent, so no changes draft of an older comparison is left to send.
+    shutil.rmtree(project / "drafts" / "01-pendahuluan")
+    proc = run_doit(project, "draft:01-pendahuluan")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (project / "build" / "drafts" / "01-pendahuluan.docx").is_file()
+    assert not (project / "build" / "drafts" / "01-pendahuluan-changes.docx").exists()
 
 
 def test_word_level_changes_keep_citations_whole_and_headings_marked_in_place():
