@@ -269,6 +269,9 @@ def test_an_image_replaced_under_its_name_shows_in_the_docx_with_its_new_pixels_
 
 
 def test_watch_rebuilds_the_pdf_on_save(tmp_path: Path):
+    """Each save gives one line: the PDF's path and time, or the error at its file and line. The PDF
+    is replaced, never written in place (an open viewer sees the old file or the new one); a
+    changed thesis.yaml is read again, and a chapter it adds is watched from then on."""
     project = write_thesis(tmp_path / "thesis")
     env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
     proc = subprocess.Popen([sys.executable, "-m", "thesisbuild.cli", "watch"], cwd=project, env=env,
@@ -294,19 +297,37 @@ def test_watch_rebuilds_the_pdf_on_save(tmp_path: Path):
                     pytest.fail("thesisbuild watch printed no result:\n" + "".join(seen))
                 continue
             seen.append(line)
-            if "thesis.pdf" in line and "watch:" not in line:
+            if re.match(r"\d\d:\d\d:\d\d ", line):
                 return line
+
+    def save(path: Path, text: str) -> str:
+        path.write_text(text, encoding="utf-8")
+        return next_result()
 
     try:
         first = next_result()
         assert first.split()[1] == "build/thesis.pdf" and first.rstrip().endswith(" s")
         pdf = project / "build" / "thesis.pdf"
         assert "Kalimat yang disimpan baru saja." not in pdf_text(pdf)
+        inode = pdf.stat().st_ino
         chapter = project / "bab" / "1.md"
-        chapter.write_text(chapter.read_text(encoding="utf-8") + "\nKalimat yang disimpan baru saja.\n",
-                           encoding="utf-8")
-        next_result()
+        text = chapter.read_text(encoding="utf-8") + "\nKalimat yang disimpan baru saja.\n"
+        assert " build/thesis.pdf " in save(chapter, text)
         assert "Kalimat yang disimpan baru saja." in pdf_text(pdf)
+        assert pdf.stat().st_ino != inode                  # a new file renamed over the old one
+        line = len(text.splitlines()) + 2
+        failed = save(chapter, text + "\nKunci yang salah [@tidakada2020].\n")
+        assert f"bab/1.md:{line}:" in failed and "tidakada2020" in failed, failed
+        save(chapter, text)
+        config = project / "thesis.yaml"
+        (project / "bab" / "3.md").write_text("# PENUTUP\n\nBab yang baru ditambahkan.\n", encoding="utf-8")
+        result = save(config, config.read_text(encoding="utf-8").replace("Judul Skripsi", "Judul yang Baru")
+                      .replace("  - bab/2.md\n", "  - bab/2.md\n  - bab/3.md\n"))
+        assert " build/thesis.pdf " in result, result
+        shown = " ".join(pdf_text(pdf).split())
+        assert "JUDUL YANG BARU" in shown.upper() and "Bab yang baru ditambahkan." in shown
+        save(project / "bab" / "3.md", "# PENUTUP\n\nBab yang baru ditambahkan, lalu diubah.\n")
+        assert "lalu diubah." in " ".join(pdf_text(pdf).split())
     finally:
         proc.send_signal(signal.SIGINT)
         code = proc.wait(timeout=60)
