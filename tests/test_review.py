@@ -506,3 +506,27 @@ def test_a_note_on_code_goes_after_the_code_where_the_outputs_do_not_print_it():
     assert _outside_code(path, text, text.index("+ b")) == text.index("$ dan") + 1
     assert _outside_code(path, text, text.index("contoh.id")) == text.index(") selesai") + 1
     assert _outside_code(path, text, text.index("dipakai")) == text.index("dipakai")      # prose stays
+
+
+def test_a_review_of_a_draft_never_marked_sent_keeps_the_text_the_draft_was_made_from(project: Path):
+    """The student built the draft, sent it without --mark-sent, and went on writing: before the
+    supervisor's changes are applied, the text the draft was built from (the commit's, named by its
+    hash in the DOCX) is kept as the snapshot sent, not the chapter as it is now."""
+    import re
+
+    from thesisbuild.drafts import text_hash
+
+    shutil.rmtree(project / "drafts")
+    chapter = project / "chapters" / "02-tinjauan.md"
+    chapter.write_text(CHAPTER_2 + "\nParagraf yang ditulis sesudah draf dikirim.\n", encoding="utf-8")
+    returned = Returned(draft(project)).replace("sedang", "kecil").save(project / "back.docx")
+    proc = review(project, str(returned), "--apply")
+    assert proc.returncode == 0, proc.stderr
+    snapshots = sorted((project / "drafts" / "02-tinjauan").glob("*.md"))
+    assert len(snapshots) == 1 and snapshots[0].read_text(encoding="utf-8") == CHAPTER_2
+    with zipfile.ZipFile(draft(project)) as z:
+        source = re.search(r'name="thesisbuild.source"[^>]*><vt:lpwstr>([0-9a-f]+)<',
+                           z.read("docProps/custom.xml").decode("utf-8")).group(1)
+    assert text_hash(CHAPTER_2) == source
+    text = chapter.read_text(encoding="utf-8")
+    assert "| kecil" in text and "Paragraf yang ditulis sesudah draf dikirim." in text
