@@ -76,53 +76,50 @@ def declared_data(script: Path, root: Path | None = None) -> tuple[Path, ...]:
     except SyntaxError as err:
         raise UserError(tr("the figure script has a syntax error ({problem}); fix it.", problem=err.msg), script, err.lineno,
                         err.offset) from None
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "DATA" for t in node.targets):
-            try:
-                names = ast.literal_eval(node.value)
-            except ValueError:
-                raise UserError(tr("DATA must list file names as plain strings, e.g. DATA = (\"timeline.csv\",)."),
-                                script, node.lineno) from None
-            if isinstance(names, str):
-                names = [names]
-            elif not isinstance(names, (list, tuple)) or not all(isinstance(n, str) for n in names):
-                raise UserError(tr("DATA must list file names as plain strings, e.g. DATA = (\"timeline.csv\",)."),
-                                script, node.lineno)
-            names = list(names)
-            paths = []
-            for name in names:
-                path = (script.parent / str(name)).resolve()
-                if not path.is_file():
-                    raise UserError(tr("DATA names '{name}', which does not exist beside the script; create it or "
-                                       "fix the name.", name=name), script, node.lineno)
-                if root is not None and not path.is_relative_to(root.resolve()):
-                    raise UserError(tr("DATA names '{name}', which is outside the thesis folder; copy the data into "
-                                       "the thesis (e.g. beside the script).", name=name), script, node.lineno)
-                paths.append(path)
-            return tuple(paths)
-    return ()
-
-
-def _data_node(script: Path) -> ast.Assign | None:
-    """The script's top-level DATA assignment, if it parses and has one."""
+    node = _data_assignment(tree)
+    if node is None:
+        return ()
     try:
-        tree = ast.parse(script.read_text(encoding="utf-8"), filename=str(script))
-    except (OSError, SyntaxError, ValueError):
-        return None
+        names = ast.literal_eval(node.value)
+    except ValueError:
+        raise UserError(tr("DATA must list file names as plain strings, e.g. DATA = (\"timeline.csv\",)."),
+                        script, node.lineno) from None
+    if isinstance(names, str):
+        names = [names]
+    elif not isinstance(names, (list, tuple)) or not all(isinstance(n, str) for n in names):
+        raise UserError(tr("DATA must list file names as plain strings, e.g. DATA = (\"timeline.csv\",)."),
+                        script, node.lineno)
+    names = list(names)
+    paths = []
+    for name in names:
+        path = (script.parent / str(name)).resolve()
+        if not path.is_file():
+            raise UserError(tr("DATA names '{name}', which does not exist beside the script; create it or "
+                               "fix the name.", name=name), script, node.lineno)
+        if root is not None and not path.is_relative_to(root.resolve()):
+            raise UserError(tr("DATA names '{name}', which is outside the thesis folder; copy the data into "
+                               "the thesis (e.g. beside the script).", name=name), script, node.lineno)
+        paths.append(path)
+    return tuple(paths)
+
+
+def _data_assignment(tree: ast.Module) -> ast.Assign | None:
+    """The script's top-level DATA assignment, if it has one."""
     return next((node for node in tree.body if isinstance(node, ast.Assign)
                  and any(isinstance(t, ast.Name) and t.id == "DATA" for t in node.targets)), None)
 
 
-def _one_string_data(script: Path) -> str | None:
-    """DATA's value when it is one string, as `DATA = ("data.csv")` is (the tuple's comma missing)."""
-    node = _data_node(script)
+def _one_string_data(script: Path) -> tuple[str, int] | None:
+    """DATA's value and line when it is one string, as `DATA = ("data.csv")` is (the tuple's comma
+    missing); declared_data has read the script without error before it ran."""
+    try:
+        node = _data_assignment(ast.parse(read_text(script, N_("figure script")), filename=str(script)))
+    except (UserError, SyntaxError):
+        return None
     value = node.value if node is not None else None
-    return value.value if isinstance(value, ast.Constant) and isinstance(value.value, str) else None
-
-
-def _data_line(script: Path) -> int | None:
-    node = _data_node(script)
-    return node.lineno if node is not None else None
+    if isinstance(value, ast.Constant) and isinstance(value.value, str):
+        return value.value, node.lineno
+    return None
 
 
 _NOT_WATCHED = {".git", ".venv", "venv", "node_modules", "__pycache__"}
@@ -217,12 +214,12 @@ def run_figure(figure: FigureScript, build: Path, seconds: float = 120.0) -> dic
         detail = "\n".join(stderr.strip().splitlines()[-15:])
         one = _one_string_data(figure.script)
         missing = _MISSING_NAME.search(stderr)
-        if one and missing and len(missing.group(1)) == 1 and one.startswith(missing.group(1)):
+        if one and missing and len(missing.group(1)) == 1 and one[0].startswith(missing.group(1)):
             # DATA = ("data.csv") is the string itself, not a tuple of one: DATA[0] is its first letter.
             raise UserError(tr("the figure script failed (exit {status}): DATA is the text '{name}', not a list of "
                                "names, so DATA[0] is its first letter '{letter}'; write DATA = (\"{name}\",) with "
-                               "the comma. Its error output:\n{detail}", status=proc.returncode, name=one,
-                               letter=missing.group(1), detail=detail), figure.script, _data_line(figure.script))
+                               "the comma. Its error output:\n{detail}", status=proc.returncode, name=one[0],
+                               letter=missing.group(1), detail=detail), figure.script, one[1])
         if _NOT_FOUND.search(stderr):
             raise UserError(tr("the figure script failed (exit {status}): it reads a file it does not name in DATA; a "
                                "figure script runs in a temporary folder with only its DATA files, so list every "
